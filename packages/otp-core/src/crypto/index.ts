@@ -1,0 +1,3 @@
+export * from "./keys.js";
+export * from "./recipient-key.js";
+export * from "./sealed-payload.js";

@@ -1,0 +1,96 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { applyMigrations, type MigrateOptions } from "./migrate.js";
+import { schema } from "./schema.js";
+
+/** The Drizzle database, whichever driver is underneath. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: DatabaseKind;
+  /** Applies the committed migrations (idempotent; safe to run from several processes). */
+  migrate(options?: MigrateOptions): Promise<void>;
+  /** Cheap liveness probe: true when a trivial query answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /**
+   * `postgres://` or `postgresql://` URL: a PostgreSQL server through postgres.js.
+   * Unset: embedded PGlite, in `dataDir` if given, in memory otherwise.
+   */
+  url?: string | undefined;
+  /** PGlite data directory (created if missing). Ignored with a URL. */
+  dataDir?: string | undefined;
+  /** postgres.js pool size. */
+  poolSize?: number | undefined;
+  /** postgres.js: seconds to wait for a connection before failing. */
+  connectTimeoutSeconds?: number | undefined;
+}
+
+export function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(value);
+}
+
+export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
+  if (options.url !== undefined && options.url !== "") {
+    if (!isPostgresUrl(options.url)) {
+      throw new Error("database URL must start with postgres:// or postgresql://");
+    }
+    return openPostgres(options.url, options);
+  }
+  return openPglite(options.dataDir);
+}
+
+function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
+  const client = postgres(url, {
+    max: options.poolSize ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    onnotice: () => {},
+  });
+  const db = drizzlePostgres({ client, schema }) as unknown as Database;
+  return {
+    db,
+    kind: "postgres",
+    migrate: (migrateOptions) => applyMigrations({ kind: "postgres", db, client }, migrateOptions),
+    ping: async () => {
+      try {
+        await client`select 1`;
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  if (dataDir !== undefined && !dataDir.startsWith("memory://")) {
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return {
+    db,
+    kind: "pglite",
+    migrate: (migrateOptions) => applyMigrations({ kind: "pglite", db, client }, migrateOptions),
+    ping: async () => {
+      try {
+        await client.query("select 1");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,11 @@
+export {
+  createDatabase,
+  type Database,
+  type DatabaseHandle,
+  type DatabaseKind,
+  type DatabaseOptions,
+  isPostgresUrl,
+} from "./client.js";
+export { MIGRATIONS_FOLDER, type MigrateOptions } from "./migrate.js";
+export { type Executor, queryRows } from "./rows.js";
+export * from "./schema.js";

@@ -1,0 +1,30 @@
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+
+/** Anything that runs SQL: the database or an open transaction. */
+// biome-ignore lint/suspicious/noExplicitAny: schema generics do not matter to raw statements
+export type Executor = PgDatabase<PgQueryResultHKT, any> | PgTransaction<PgQueryResultHKT, any, any>;
+
+/**
+ * Runs a raw statement and returns its rows. postgres.js answers an array,
+ * PGlite an object with `rows`; callers see the same shape from both.
+ */
+export async function queryRows<Row>(executor: Executor, statement: SQL): Promise<Row[]> {
+  const result: unknown = await executor.execute(statement);
+  if (Array.isArray(result)) return result as Row[];
+  return (result as { rows: Row[] }).rows;
+}
+
+/** Timestamps arrive as Date (PGlite) or as text (postgres.js under Drizzle). */
+export function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+export function toDateOrNull(value: Date | string | null): Date | null {
+  return value === null ? null : toDate(value);
+}
+
+/** A timestamp parameter, cast explicitly so both drivers bind it the same way. */
+export function isoTimestamp(value: Date): string {
+  return value.toISOString();
+}

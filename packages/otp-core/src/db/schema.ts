@@ -1,0 +1,121 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { CODE_TYPES } from "../rules/code-types.js";
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+});
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const codeTypeEnum = pgEnum("code_type", CODE_TYPES);
+
+export const OUTBOX_STATUSES = ["PENDING", "SENT", "FAILED", "EXPIRED"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export const outboxStatusEnum = pgEnum("outbox_status", OUTBOX_STATUSES);
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Stored lower-cased; the unique index on lower(email) makes that a guarantee. */
+    email: text("email").notNull(),
+    /** argon2id, PHC string format. */
+    passwordHash: text("password_hash").notNull(),
+    isVerified: boolean("is_verified").notNull().default(false),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+    verifiedAt: timestamptz("verified_at"),
+  },
+  (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
+);
+
+export const passcodes = pgTable(
+  "passcodes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeType: codeTypeEnum("code_type").notNull(),
+    /** HMAC-SHA256 (hex) of the code bound to user and code type; never the code itself. */
+    codeHash: text("code_hash").notNull(),
+    isUsed: boolean("is_used").notNull().default(false),
+    expiresAt: timestamptz("expires_at").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    usedAt: timestamptz("used_at"),
+  },
+  (t) => [
+    // The seed's guarantee 4 in the schema: at most one unused code per (user, code type).
+    uniqueIndex("passcodes_one_unused_per_user_and_type")
+      .on(t.userId, t.codeType)
+      .where(sql`${t.isUsed} = false`),
+    index("passcodes_user_and_type_idx").on(t.userId, t.codeType),
+    index("passcodes_expires_at_idx").on(t.expiresAt),
+  ],
+);
+
+/** The failed-attempt budget per (user, code type); see rules/attempt-budget.ts. */
+export const otpAttempts = pgTable(
+  "otp_attempts",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeType: codeTypeEnum("code_type").notNull(),
+    windowStartedAt: timestamptz("window_started_at").notNull(),
+    failures: integer("failures").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeType] })],
+);
+
+/** The per-recipient send cap; see rules/send-limit.ts. Keyed by an HMAC of the address. */
+export const sendLimits = pgTable("send_limits", {
+  recipientKey: text("recipient_key").primaryKey(),
+  windowStartedAt: timestamptz("window_started_at").notNull(),
+  sentCount: integer("sent_count").notNull(),
+  lastSentAt: timestamptz("last_sent_at").notNull(),
+});
+
+/**
+ * Emails waiting to be delivered, written in the same transaction as the code
+ * they carry. `payload` is AES-256-GCM ciphertext (recipient, code, message
+ * data) and is set to null once the row is delivered or given up.
+ */
+export const emailOutbox = pgTable(
+  "email_outbox",
+  {
+    id: uuid("id").primaryKey(),
+    kind: text("kind").notNull(),
+    payload: bytea("payload"),
+    /** The code this email carries, if any; lets delivery skip codes already replaced. */
+    passcodeId: uuid("passcode_id"),
+    status: outboxStatusEnum("status").notNull().default("PENDING"),
+    attempts: integer("attempts").notNull().default(0),
+    availableAt: timestamptz("available_at").notNull().defaultNow(),
+    /** Never send after this instant (the code's expiry). */
+    expiresAt: timestamptz("expires_at"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    sentAt: timestamptz("sent_at"),
+    lastError: text("last_error"),
+  },
+  (t) => [
+    index("email_outbox_pending_idx")
+      .on(t.availableAt)
+      .where(sql`${t.status} = 'PENDING'`),
+  ],
+);
+
+export const schema = { users, passcodes, otpAttempts, sendLimits, emailOutbox };

@@ -1,0 +1,41 @@
+/**
+ * Every expected failure the service can answer, declared once with the
+ * message a person reads. Transports map these codes (never the messages) to
+ * their own statuses; clients switch on the code.
+ */
+export const ERROR_MESSAGES = {
+  INVALID_INPUT: "Some of the details are not valid.",
+  OTP_INVALID: "That code is not correct.",
+  OTP_EXPIRED: "That code has expired. Ask for a new one.",
+  OTP_ALREADY_USED: "That code has already been used.",
+  TOO_MANY_ATTEMPTS: "Too many incorrect codes. Wait a while, then try again.",
+  SEND_LIMIT_REACHED: "Too many codes were sent to this address. Wait a while, then ask again.",
+  USER_NOT_FOUND: "No such account.",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+export const ERROR_CODES = Object.keys(ERROR_MESSAGES) as ErrorCode[];
+
+export interface ErrorDetails {
+  /** OTP_INVALID: guesses left in the current window. */
+  attemptsLeft?: number;
+  /** TOO_MANY_ATTEMPTS, SEND_LIMIT_REACHED: when asking again can succeed. */
+  retryAt?: Date;
+  /** INVALID_INPUT: what is wrong with each field. */
+  fieldErrors?: Record<string, string[]>;
+}
+
+export interface DomainError extends ErrorDetails {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: ErrorCode, details: ErrorDetails = {}): Result<T> {
+  return { ok: false, error: { code, message: ERROR_MESSAGES[code], ...details } };
+}

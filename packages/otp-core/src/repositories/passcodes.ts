@@ -1,0 +1,208 @@
+import { sql } from "drizzle-orm";
+import { type Executor, isoTimestamp, queryRows, toDate, toDateOrNull } from "../db/rows.js";
+import { attemptWindowCutoff } from "../rules/attempt-budget.js";
+import type { CodeType } from "../rules/code-types.js";
+import type { PasscodePolicy } from "../rules/policy.js";
+
+/** The channel a statement notifies when it queues an email, so delivery wakes at once. */
+export const OUTBOX_CHANNEL = "email_outbox";
+
+export interface ReplacePasscodeParams {
+  userId: string;
+  codeType: CodeType;
+  passcodeId: string;
+  codeHash: string;
+  expiresAt: Date;
+  now: Date;
+  outbox: { id: string; kind: string; payload: Uint8Array };
+}
+
+/**
+ * The seed's issuing rule in one statement: delete every code of the pair,
+ * used or not, then insert the new one (unused) and queue its email. The
+ * insert reads the delete's count, which forces the delete to finish first.
+ * Run it in a transaction that holds the account's row lock (see users.ts):
+ * without it, two concurrent issues would each miss the other's new row.
+ * Returns how many codes were deleted.
+ */
+export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): Promise<number> {
+  const now = isoTimestamp(p.now);
+  const expiresAt = isoTimestamp(p.expiresAt);
+  const rows = await queryRows<{ deleted_count: number }>(
+    tx,
+    sql`WITH deleted AS (
+      DELETE FROM passcodes
+      WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+      RETURNING 1
+    ),
+    deleted_count AS (SELECT count(*)::int AS n FROM deleted),
+    inserted AS (
+      INSERT INTO passcodes (id, user_id, code_type, code_hash, is_used, expires_at, created_at)
+      SELECT ${p.passcodeId}::uuid, ${p.userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
+        false, ${expiresAt}::timestamptz, ${now}::timestamptz
+      FROM deleted_count
+      RETURNING id
+    ),
+    queued AS (
+      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
+      SELECT ${p.outbox.id}::uuid, ${p.outbox.kind}, ${p.outbox.payload}::bytea, inserted.id,
+        'PENDING', ${now}::timestamptz, ${expiresAt}::timestamptz, ${now}::timestamptz
+      FROM inserted
+      RETURNING id
+    )
+    SELECT deleted_count.n AS deleted_count,
+      (SELECT count(*) FROM queued)::int AS queued,
+      pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified
+    FROM deleted_count`,
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error("passcode statement returned no row");
+  return row.deleted_count;
+}
+
+export interface VerificationLookupParams {
+  email: string;
+  codeType: CodeType;
+  now: Date;
+  policy: PasscodePolicy;
+}
+
+export interface VerificationLookup {
+  userId: string;
+  isVerified: boolean;
+  /** Granted attempt: units spent in the window including this one; null when refused. */
+  reservedFailures: number | null;
+  /** The window as this statement found it (for the retry time when refused). */
+  windowBefore: { windowStartedAt: Date; failures: number } | null;
+  passcode: { id: string; codeHash: string; isUsed: boolean; expiresAt: Date } | null;
+}
+
+interface LookupRow {
+  user_id: string;
+  is_verified: boolean;
+  reserved_failures: number | null;
+  window_started_at_before: Date | string | null;
+  failures_before: number | null;
+  passcode_id: string | null;
+  code_hash: string | null;
+  is_used: boolean | null;
+  expires_at: Date | string | null;
+}
+
+/**
+ * One statement: lock the account, spend one unit of its attempt budget for
+ * this code type (a conditional upsert, so parallel guesses cannot overdraw
+ * it; mirrors `decideAttempt`), and read its code. Null for an unknown
+ * address, with nothing written.
+ */
+export async function lockAccountAndReserveAttempt(
+  tx: Executor,
+  p: VerificationLookupParams,
+): Promise<VerificationLookup | null> {
+  const now = isoTimestamp(p.now);
+  const cutoff = isoTimestamp(attemptWindowCutoff(p.now, p.policy));
+  const rows = await queryRows<LookupRow>(
+    tx,
+    sql`WITH account AS (
+      SELECT id, is_verified FROM users WHERE lower(email) = ${p.email} FOR UPDATE
+    ),
+    attempt_before AS (
+      SELECT a.window_started_at, a.failures FROM otp_attempts a JOIN account ON a.user_id = account.id
+      WHERE a.code_type = ${p.codeType}::code_type
+    ),
+    attempt_reserved AS (
+      INSERT INTO otp_attempts AS a (user_id, code_type, window_started_at, failures)
+      SELECT id, ${p.codeType}::code_type, ${now}::timestamptz, 1 FROM account
+      ON CONFLICT (user_id, code_type) DO UPDATE SET
+        window_started_at = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
+          THEN EXCLUDED.window_started_at ELSE a.window_started_at END,
+        failures = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
+          THEN 1 ELSE a.failures + 1 END
+      WHERE a.window_started_at <= ${cutoff}::timestamptz OR a.failures < ${p.policy.maxFailedAttempts}::int
+      RETURNING a.failures
+    )
+    SELECT account.id AS user_id, account.is_verified,
+      (SELECT failures FROM attempt_reserved) AS reserved_failures,
+      (SELECT window_started_at FROM attempt_before) AS window_started_at_before,
+      (SELECT failures FROM attempt_before) AS failures_before,
+      code.id AS passcode_id, code.code_hash, code.is_used, code.expires_at
+    FROM account
+    LEFT JOIN LATERAL (
+      SELECT id, code_hash, is_used, expires_at FROM passcodes
+      WHERE user_id = account.id AND code_type = ${p.codeType}::code_type
+      ORDER BY created_at DESC LIMIT 1
+    ) AS code ON true`,
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  return {
+    userId: row.user_id,
+    isVerified: row.is_verified,
+    reservedFailures: row.reserved_failures,
+    windowBefore:
+      row.window_started_at_before === null
+        ? null
+        : { windowStartedAt: toDate(row.window_started_at_before), failures: row.failures_before ?? 0 },
+    passcode:
+      row.passcode_id === null || row.code_hash === null
+        ? null
+        : {
+            id: row.passcode_id,
+            codeHash: row.code_hash,
+            isUsed: row.is_used === true,
+            expiresAt: toDateOrNull(row.expires_at) ?? new Date(0),
+          },
+  };
+}
+
+export interface ConsumeParams {
+  passcodeId: string;
+  userId: string;
+  codeType: CodeType;
+  now: Date;
+}
+
+/**
+ * One statement, so one transaction: mark the code used, only if it is still
+ * unused and unexpired (the conditional update is what makes a code
+ * single-use under concurrency), mark the account verified in the same
+ * statement, and give back the attempt unit a correct code spent. Returns
+ * true when this call consumed the code.
+ */
+export async function consumeVerificationCode(tx: Executor, p: ConsumeParams): Promise<boolean> {
+  const now = isoTimestamp(p.now);
+  const rows = await queryRows<{ consumed: number }>(
+    tx,
+    sql`WITH consumed AS (
+      UPDATE passcodes SET is_used = true, used_at = ${now}::timestamptz
+      WHERE id = ${p.passcodeId}::uuid AND is_used = false AND expires_at > ${now}::timestamptz
+      RETURNING user_id
+    ),
+    verified AS (
+      UPDATE users SET is_verified = true,
+        verified_at = COALESCE(verified_at, ${now}::timestamptz), updated_at = ${now}::timestamptz
+      WHERE id IN (SELECT user_id FROM consumed)
+      RETURNING id
+    ),
+    refunded AS (
+      UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
+      WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM consumed)::int AS consumed,
+      (SELECT count(*) FROM verified)::int AS verified,
+      (SELECT count(*) FROM refunded)::int AS refunded`,
+  );
+  return (rows[0]?.consumed ?? 0) > 0;
+}
+
+/** Gives back the attempt unit spent by a code that matched but was expired or used: not a guess. */
+export async function refundAttempt(
+  tx: Executor,
+  p: { userId: string; codeType: CodeType },
+): Promise<void> {
+  await tx.execute(
+    sql`UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
+        WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type`,
+  );
+}

@@ -1,0 +1,109 @@
+import { sql } from "drizzle-orm";
+import { type Executor, isoTimestamp, queryRows } from "../db/rows.js";
+import {
+  type SendReservationParams,
+  type SendReservationRow,
+  sendReservationColumns,
+  sendReservationCtes,
+} from "./send-limits.js";
+
+export interface LockedUser {
+  id: string;
+  email: string;
+  isVerified: boolean;
+}
+
+interface UserRow {
+  id: string | null;
+  email: string | null;
+  is_verified: boolean | null;
+}
+
+function toLockedUser(row: UserRow | undefined): LockedUser | null {
+  if (row === undefined || row.id === null || row.email === null || row.is_verified === null) {
+    return null;
+  }
+  return { id: row.id, email: row.email, isVerified: row.is_verified };
+}
+
+export interface RegistrationOutcome {
+  sendReservation: SendReservationRow;
+  /** Null when the send cap refused the request (nothing was written). */
+  user: (LockedUser & { created: boolean }) | null;
+}
+
+/**
+ * One statement: take a send slot for the address and, if granted, create the
+ * account or, for an existing one, lock it. An unverified account takes the
+ * new password (the latest registrant's); a verified account is left as it
+ * was. The row stays locked until the transaction ends, so issuing its code
+ * next cannot race another request for the same account.
+ */
+export async function registerOrLockUser(
+  tx: Executor,
+  params: SendReservationParams & { email: string; passwordHash: string },
+): Promise<RegistrationOutcome> {
+  const at = isoTimestamp(params.now);
+  const rows = await queryRows<SendReservationRow & UserRow & { created: boolean | null }>(
+    tx,
+    sql`WITH ${sendReservationCtes(params)},
+    registered AS (
+      INSERT INTO users AS u (email, password_hash, created_at, updated_at)
+      SELECT ${params.email}, ${params.passwordHash}, ${at}::timestamptz, ${at}::timestamptz
+      WHERE EXISTS (SELECT 1 FROM send_reserved)
+      ON CONFLICT ((lower(email))) DO UPDATE SET
+        password_hash = CASE WHEN u.is_verified THEN u.password_hash ELSE EXCLUDED.password_hash END,
+        updated_at = CASE WHEN u.is_verified THEN u.updated_at ELSE EXCLUDED.updated_at END
+      RETURNING u.id, u.email, u.is_verified, (u.xmax = 0) AS created
+    )
+    SELECT ${sendReservationColumns}, r.id, r.email, r.is_verified, r.created
+    FROM (SELECT 1) AS one LEFT JOIN registered r ON true`,
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error("registration statement returned no row");
+  const user = toLockedUser(row);
+  return {
+    sendReservation: row,
+    user: user === null ? null : { ...user, created: row.created === true },
+  };
+}
+
+export interface CodeRequestOutcome {
+  sendReservation: SendReservationRow;
+  /** Null when there is no such account or the send cap refused the request. */
+  user: LockedUser | null;
+}
+
+/**
+ * One statement: take a send slot for the address (whether or not an account
+ * exists, so the cap's answers reveal nothing) and, if granted, find and lock
+ * the account for the rest of the transaction.
+ */
+export async function reserveSendAndLockUser(
+  tx: Executor,
+  params: SendReservationParams & { email: string },
+): Promise<CodeRequestOutcome> {
+  const rows = await queryRows<SendReservationRow & UserRow>(
+    tx,
+    sql`WITH ${sendReservationCtes(params)},
+    account AS (
+      SELECT id, email, is_verified FROM users
+      WHERE lower(email) = ${params.email} AND EXISTS (SELECT 1 FROM send_reserved)
+      FOR UPDATE
+    )
+    SELECT ${sendReservationColumns}, a.id, a.email, a.is_verified
+    FROM (SELECT 1) AS one LEFT JOIN account a ON true`,
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error("code request statement returned no row");
+  return { sendReservation: row, user: toLockedUser(row) };
+}
+
+/** Locks an account by id for the rest of the transaction. */
+export async function lockUserById(tx: Executor, userId: string): Promise<LockedUser | null> {
+  const rows = await queryRows<UserRow>(
+    tx,
+    sql`SELECT id, email, is_verified FROM users WHERE id = ${userId}::uuid FOR UPDATE`,
+  );
+  return toLockedUser(rows[0]);
+}

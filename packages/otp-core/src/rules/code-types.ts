@@ -1,0 +1,3 @@
+/** The kinds of passcode the product issues; also the Postgres enum `code_type`. */
+export const CODE_TYPES = ["VERIFICATION", "PASSWORD_RESET", "SIGN_IN", "EMAIL_CHANGE"] as const;
+export type CodeType = (typeof CODE_TYPES)[number];

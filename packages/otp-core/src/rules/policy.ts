@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/** Code length bounds: 6 digits is the least that keeps guessing hopeless under the budget. */
+export const MIN_CODE_LENGTH = 6;
+export const MAX_CODE_LENGTH = 12;
+
+/**
+ * Everything tunable about passcodes, with the documented defaults. Parsed once
+ * (by `resolvePolicy`) so the rest of the code reads a complete, valid object.
+ */
+export const policySchema = z.object({
+  /** Digits per code. */
+  codeLength: z.number().int().min(MIN_CODE_LENGTH).max(MAX_CODE_LENGTH).default(8),
+  /** How long a code stays valid after it is issued. */
+  codeTtlSeconds: z.number().int().min(30).max(86_400).default(900),
+  /**
+   * Failed verifications allowed per (user, code type) per window. Issuing a new
+   * code does not reset it: the budget belongs to the account, not the code.
+   */
+  maxFailedAttempts: z.number().int().min(1).max(100).default(5),
+  attemptWindowSeconds: z.number().int().min(1).max(86_400).default(900),
+  /** Emails allowed per recipient address per window. */
+  maxSendsPerWindow: z.number().int().min(1).max(1000).default(10),
+  sendWindowSeconds: z.number().int().min(1).max(86_400).default(3600),
+  /** Minimum gap between two sends to one address; 0 means an immediate resend works. */
+  sendCooldownSeconds: z.number().int().min(0).max(3600).default(0),
+});
+
+export type PasscodePolicy = z.output<typeof policySchema>;
+export type PasscodePolicyInput = z.input<typeof policySchema>;
+
+export function resolvePolicy(input: PasscodePolicyInput = {}): PasscodePolicy {
+  return policySchema.parse(input);
+}
+
+export const DEFAULT_POLICY: PasscodePolicy = resolvePolicy();

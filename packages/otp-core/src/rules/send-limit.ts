@@ -1,0 +1,51 @@
+import type { PasscodePolicy } from "./policy.js";
+
+/**
+ * The per-recipient send cap: at most `maxSendsPerWindow` emails per fixed
+ * window opened by the first send, and, when a cooldown is configured, a
+ * minimum gap between two sends. With the default cooldown of 0 an immediate
+ * second resend succeeds, as the product's rules require. The repository
+ * applies this rule in one conditional upsert; this is its model.
+ */
+export interface SendWindow {
+  windowStartedAt: Date;
+  sentCount: number;
+  lastSentAt: Date;
+}
+
+export type SendDecision =
+  | { allowed: true; next: SendWindow }
+  | { allowed: false; retryAt: Date; reason: "CAP" | "COOLDOWN" };
+
+export function sendWindowCutoff(now: Date, policy: PasscodePolicy): Date {
+  return new Date(now.getTime() - policy.sendWindowSeconds * 1000);
+}
+
+export function sendCooldownCutoff(now: Date, policy: PasscodePolicy): Date {
+  return new Date(now.getTime() - policy.sendCooldownSeconds * 1000);
+}
+
+export function decideSend(current: SendWindow | null, now: Date, policy: PasscodePolicy): SendDecision {
+  const windowOver =
+    current === null || current.windowStartedAt.getTime() <= sendWindowCutoff(now, policy).getTime();
+  if (current !== null && policy.sendCooldownSeconds > 0) {
+    const cooldownEnds = current.lastSentAt.getTime() + policy.sendCooldownSeconds * 1000;
+    if (now.getTime() < cooldownEnds) {
+      return { allowed: false, retryAt: new Date(cooldownEnds), reason: "COOLDOWN" };
+    }
+  }
+  if (windowOver) {
+    return { allowed: true, next: { windowStartedAt: now, sentCount: 1, lastSentAt: now } };
+  }
+  if (current.sentCount >= policy.maxSendsPerWindow) {
+    return {
+      allowed: false,
+      retryAt: new Date(current.windowStartedAt.getTime() + policy.sendWindowSeconds * 1000),
+      reason: "CAP",
+    };
+  }
+  return {
+    allowed: true,
+    next: { windowStartedAt: current.windowStartedAt, sentCount: current.sentCount + 1, lastSentAt: now },
+  };
+}

@@ -1,0 +1,5 @@
+export * from "./inputs.js";
+export * from "./logger.js";
+export * from "./otp-service.js";
+export * from "./outbox-payload.js";
+export * from "./password-hasher.js";

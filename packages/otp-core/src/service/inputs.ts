@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { isWellFormedCode } from "../rules/code.js";
+import { CODE_TYPES } from "../rules/code-types.js";
+import { RESENDABLE_CODE_TYPES } from "../rules/eligibility.js";
+import type { PasscodePolicy } from "../rules/policy.js";
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+export const EMAIL_MAX_LENGTH = 254;
+
+/** Addresses are compared and stored lower-cased and trimmed. */
+export const emailSchema = z
+  .string({ error: "Enter your email address." })
+  .trim()
+  .toLowerCase()
+  .min(1, { error: "Enter your email address." })
+  .max(EMAIL_MAX_LENGTH, { error: `An email address has at most ${EMAIL_MAX_LENGTH} characters.` })
+  .pipe(z.email({ error: "Enter a valid email address, like name@example.com." }));
+
+export const passwordSchema = z
+  .string({ error: "Enter a password." })
+  .min(PASSWORD_MIN_LENGTH, {
+    error: `Use at least ${PASSWORD_MIN_LENGTH} characters for your password.`,
+  })
+  .max(PASSWORD_MAX_LENGTH, {
+    error: `Use at most ${PASSWORD_MAX_LENGTH} characters for your password.`,
+  })
+  .refine((value) => value.trim().length > 0, { error: "A password cannot be only spaces." });
+
+/** A code as typed or pasted: spaces and dashes are ignored, then it must be exactly N digits. */
+export function codeSchema(codeLength: number) {
+  return z
+    .string({ error: "Enter the code from the email." })
+    .transform((value) => value.replace(/[\s-]/g, ""))
+    .refine((value) => isWellFormedCode(value, codeLength), {
+      error: `The code is ${codeLength} digits.`,
+    });
+}
+
+export const codeTypeSchema = z.enum(CODE_TYPES);
+export const resendableCodeTypeSchema = z.enum(RESENDABLE_CODE_TYPES, {
+  error: `Codes can be sent again for: ${RESENDABLE_CODE_TYPES.join(", ")}.`,
+});
+
+/** The service's input schemas; exported so transports validate with the same rules. */
+export function createInputSchemas(policy: PasscodePolicy) {
+  const code = codeSchema(policy.codeLength);
+  return {
+    register: z.object({ email: emailSchema, password: passwordSchema }),
+    verifyEmail: z.object({ email: emailSchema, code }),
+    resendCode: z.object({
+      email: emailSchema,
+      codeType: resendableCodeTypeSchema.default("VERIFICATION"),
+    }),
+    issueCode: z.object({ userId: z.uuid({ error: "Not a valid account id." }), codeType: codeTypeSchema }),
+    cleanup: z.object({
+      used: z.boolean().default(true),
+      expired: z.boolean().default(true),
+      olderThan: z.date().nullable().default(null),
+    }),
+  };
+}
+
+export type InputSchemas = ReturnType<typeof createInputSchemas>;
+export type RegisterInput = z.input<InputSchemas["register"]>;
+export type VerifyEmailInput = z.input<InputSchemas["verifyEmail"]>;
+export type ResendCodeInput = z.input<InputSchemas["resendCode"]>;
+export type IssueCodeInput = z.input<InputSchemas["issueCode"]>;
+export type CleanupInput = z.input<InputSchemas["cleanup"]>;
+
+/** Field errors keyed by field name, for INVALID_INPUT. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? issue.path.join(".") : "_";
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}

@@ -1,0 +1,39 @@
+import { openPayload, sealPayload } from "../crypto/sealed-payload.js";
+import type { CodeType } from "../rules/code-types.js";
+
+/** Message kinds the outbox carries; the email package renders one template per kind. */
+export const OUTBOX_KINDS = [
+  "VERIFICATION_CODE",
+  "PASSWORD_RESET_CODE",
+  "SIGN_IN_CODE",
+  "EMAIL_CHANGE_CODE",
+  "PASSWORD_CHANGED",
+  "ALREADY_REGISTERED",
+] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
+export const OUTBOX_KIND_BY_CODE_TYPE = {
+  VERIFICATION: "VERIFICATION_CODE",
+  PASSWORD_RESET: "PASSWORD_RESET_CODE",
+  SIGN_IN: "SIGN_IN_CODE",
+  EMAIL_CHANGE: "EMAIL_CHANGE_CODE",
+} as const satisfies Record<CodeType, OutboxKind>;
+
+/** What an outbox row carries, sealed; the only place a plaintext code exists after issue. */
+export interface OutboxPayload {
+  v: 1;
+  kind: OutboxKind;
+  to: string;
+  code?: string;
+  /** The code's lifetime as issued, for "expires in 15 minutes". */
+  ttlSeconds?: number;
+  expiresAt?: string;
+}
+
+export function sealOutboxPayload(key: Uint8Array, outboxId: string, payload: OutboxPayload): Buffer {
+  return sealPayload(key, outboxId, JSON.stringify(payload));
+}
+
+export function openOutboxPayload(key: Uint8Array, outboxId: string, sealed: Uint8Array): OutboxPayload {
+  return JSON.parse(openPayload(key, outboxId, sealed)) as OutboxPayload;
+}

@@ -1,0 +1,114 @@
+/**
+ * Test support shared by every package's tests: databases on PGlite and on a
+ * real PostgreSQL server (a fresh database per call, dropped on close), and a
+ * reader for the codes sealed in the outbox. Not for production code.
+ */
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { deriveKeys } from "../crypto/keys.js";
+import { createDatabase, type DatabaseHandle } from "../db/client.js";
+import { listOutbox, type OutboxRow } from "../repositories/outbox.js";
+import { openOutboxPayload, type OutboxPayload } from "../service/outbox-payload.js";
+
+export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+
+export type PostgresAvailability = { available: true; url: string } | { available: false; reason: string };
+
+/**
+ * Whether the real-PostgreSQL suites can run. With CI=true an unreachable
+ * server is an error, not a skip: CI must exercise the real server.
+ */
+export async function resolveTestPostgres(): Promise<PostgresAvailability> {
+  const url = process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
+  const probe = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await probe`select 1`;
+    return { available: true, url };
+  } catch (error) {
+    const reason = `PostgreSQL at ${redactUrl(url)} is unreachable (${(error as Error).message}); set TEST_DATABASE_URL to run these tests`;
+    if (process.env.CI === "true") {
+      throw new Error(`${reason}. CI=true requires the real-PostgreSQL tests to run.`);
+    }
+    return { available: false, reason };
+  } finally {
+    await probe.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+export type TestBackend = "pglite" | "postgres";
+
+export interface TestDatabase extends DatabaseHandle {
+  /** Deletes every row of every table (between tests). */
+  reset(): Promise<void>;
+  /** The URL of the fresh database (postgres backend only). */
+  url: string | null;
+}
+
+/** A migrated, empty database: in-memory PGlite, or a new database on the server at `serverUrl`. */
+export async function createTestDatabase(
+  backend: TestBackend,
+  serverUrl: string = DEFAULT_TEST_DATABASE_URL,
+  options: { poolSize?: number } = {},
+): Promise<TestDatabase> {
+  if (backend === "pglite") {
+    const handle = await createDatabase();
+    await handle.migrate();
+    return { ...handle, reset: () => truncateAll(handle), url: null };
+  }
+  const name = `otp_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE "${name}" TEMPLATE template0`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = await createDatabase({ url: url.toString(), poolSize: options.poolSize ?? 20 });
+  await handle.migrate();
+  return {
+    ...handle,
+    url: url.toString(),
+    reset: () => truncateAll(handle),
+    close: async () => {
+      await handle.close();
+      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+async function truncateAll(handle: DatabaseHandle): Promise<void> {
+  await handle.db.execute(
+    sql`TRUNCATE users, passcodes, otp_attempts, send_limits, email_outbox CASCADE`,
+  );
+}
+
+export interface OpenedOutboxRow extends OutboxRow {
+  message: OutboxPayload | null;
+}
+
+/** Every outbox row with its payload decrypted, oldest first. */
+export async function readOutbox(handle: DatabaseHandle, secret: string): Promise<OpenedOutboxRow[]> {
+  const key = deriveKeys(secret).outboxEncryption;
+  const rows = await listOutbox(handle.db);
+  return rows.map((row) => ({
+    ...row,
+    message: row.payload === null ? null : openOutboxPayload(key, row.id, row.payload),
+  }));
+}
+
+/** The code in the newest queued email to `email`, as its recipient would read it. */
+export async function latestCodeFor(
+  handle: DatabaseHandle,
+  secret: string,
+  email: string,
+  kind = "VERIFICATION_CODE",
+): Promise<string> {
+  const rows = await readOutbox(handle, secret);
+  const mine = rows.filter((row) => row.message?.to === email && row.kind === kind);
+  const code = mine.at(-1)?.message?.code;
+  if (code === undefined) throw new Error(`no ${kind} email queued for ${email}`);
+  return code;
+}
