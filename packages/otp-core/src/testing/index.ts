@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { deriveKeys } from "../crypto/keys.js";
 import { createDatabase, type DatabaseHandle } from "../db/client.js";
+import { queryRows } from "../db/rows.js";
 import { listOutbox, type OutboxRow } from "../repositories/outbox.js";
 import { openOutboxPayload, type OutboxPayload } from "../service/outbox-payload.js";
 
@@ -99,7 +100,10 @@ export async function readOutbox(handle: DatabaseHandle, secret: string): Promis
   }));
 }
 
-/** The code in the newest queued email to `email`, as its recipient would read it. */
+/**
+ * The code in the queued email to `email` whose code is still live (the one
+ * the recipient can use), or else the newest one.
+ */
 export async function latestCodeFor(
   handle: DatabaseHandle,
   secret: string,
@@ -108,7 +112,14 @@ export async function latestCodeFor(
 ): Promise<string> {
   const rows = await readOutbox(handle, secret);
   const mine = rows.filter((row) => row.message?.to === email && row.kind === kind);
-  const code = mine.at(-1)?.message?.code;
+  const live = new Set(
+    (
+      await queryRows<{ id: string }>(handle.db, sql`SELECT id FROM passcodes WHERE is_used = false`)
+    ).map((row) => row.id),
+  );
+  const chosen = mine.find((row) => row.passcodeId !== null && live.has(row.passcodeId)) ?? mine.at(-1);
+  const code = chosen?.message?.code;
   if (code === undefined) throw new Error(`no ${kind} email queued for ${email}`);
   return code;
 }
+export * from "./harness.js";

@@ -1,0 +1,129 @@
+/**
+ * Concurrency on a real PostgreSQL server (PGlite has one connection, so it
+ * cannot show these races). Every call runs on its own pooled connection.
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { queryRows } from "../db/rows.js";
+import {
+  attemptFailures,
+  createTestDatabase,
+  createTestService,
+  latestCodeFor,
+  passcodeTable,
+  resolveTestPostgres,
+  TEST_SECRET,
+  type TestDatabase,
+  userTable,
+} from "../testing/index.js";
+import type { OtpService } from "./otp-service.js";
+
+const server = await resolveTestPostgres();
+if (!server.available) console.warn(`[otp-core] skipping the concurrency suite: ${server.reason}`);
+
+const PARALLEL = 50;
+const ALICE = "alice@example.com";
+const PASSWORD = "correct horse battery staple";
+
+describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
+  let database: TestDatabase;
+  let service: OtpService;
+
+  beforeAll(async () => {
+    if (!server.available) return;
+    database = await createTestDatabase("postgres", server.url, { poolSize: PARALLEL });
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    await database.reset();
+    // A generous send cap so the races, not the cap, are under test.
+    service = createTestService(database, { policy: { maxSendsPerWindow: 1000 } });
+    await service.register({ email: ALICE, password: PASSWORD });
+  });
+
+  async function aliceId(): Promise<string> {
+    const [user] = await userTable(database);
+    if (user === undefined) throw new Error("no user");
+    return user.id;
+  }
+
+  it(`${PARALLEL} parallel issueCode for one user leave exactly one live code and no error`, async () => {
+    const userId = await aliceId();
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, () => service.issueCode({ userId, codeType: "VERIFICATION" })),
+    );
+    expect(results.every((result) => result.ok)).toBe(true);
+    const table = await passcodeTable(database);
+    expect(table).toHaveLength(1);
+    expect(table[0]?.is_used).toBe(false);
+    // Each issue deleted exactly its predecessor: the registration's code plus 49 replaced ones.
+    const deleted = results.reduce((sum, r) => sum + (r.ok ? r.value.deletedCount : 0), 0);
+    expect(deleted).toBe(PARALLEL);
+    // The one code left is the one in the newest email.
+    const code = await latestCodeFor(database, TEST_SECRET, ALICE);
+    expect(await service.verifyEmail({ email: ALICE, code })).toMatchObject({ ok: true });
+  });
+
+  it(`${PARALLEL} parallel resends by address leave exactly one live code`, async () => {
+    const results = await Promise.all(Array.from({ length: PARALLEL }, () => service.resendCode({ email: ALICE })));
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(await passcodeTable(database)).toHaveLength(1);
+  });
+
+  it(`${PARALLEL} parallel verifications with the right code give exactly one success`, async () => {
+    const code = await latestCodeFor(database, TEST_SECRET, ALICE);
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, () => service.verifyEmail({ email: ALICE, code })),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(
+      results.filter((result) => !result.ok).every((result) => !result.ok && result.error.code === "OTP_ALREADY_USED"),
+    ).toBe(true);
+    const table = await passcodeTable(database);
+    expect(table).toEqual([expect.objectContaining({ is_used: true })]);
+    expect((await userTable(database))[0]?.is_verified).toBe(true);
+    // Right codes are not guesses: the budget is untouched.
+    expect(await attemptFailures(database, ALICE)).toBe(0);
+  });
+
+  it(`${PARALLEL} parallel wrong guesses cannot exceed the failure budget of 5`, async () => {
+    const code = await latestCodeFor(database, TEST_SECRET, ALICE);
+    const wrong = Array.from({ length: PARALLEL }, (_, i) => String((Number(code) + 1 + i) % 1e8).padStart(8, "0"));
+    const results = await Promise.all(wrong.map((guess) => service.verifyEmail({ email: ALICE, code: guess })));
+    const codes = results.map((result) => (result.ok ? "OK" : result.error.code));
+    expect(codes.filter((c) => c === "OTP_INVALID")).toHaveLength(5);
+    expect(codes.filter((c) => c === "TOO_MANY_ATTEMPTS")).toHaveLength(PARALLEL - 5);
+    expect(await attemptFailures(database, ALICE)).toBe(5);
+    expect(await service.verifyEmail({ email: ALICE, code })).toMatchObject({ error: { code: "TOO_MANY_ATTEMPTS" } });
+  });
+
+  it("the right code hidden among parallel wrong guesses is only compared if it got one of the 5 units", async () => {
+    const code = await latestCodeFor(database, TEST_SECRET, ALICE);
+    const guesses = Array.from({ length: PARALLEL - 1 }, (_, i) =>
+      String((Number(code) + 1 + i) % 1e8).padStart(8, "0"),
+    );
+    guesses.splice(25, 0, code);
+    const results = await Promise.all(guesses.map((guess) => service.verifyEmail({ email: ALICE, code: guess })));
+    const compared = results.filter((r) => r.ok || r.error.code === "OTP_INVALID").length;
+    expect(compared).toBeLessThanOrEqual(5);
+    expect(await attemptFailures(database, ALICE)).toBeLessThanOrEqual(5);
+  });
+
+  it("parallel resends, verifications and registrations for one account never deadlock or fail", async () => {
+    const code = await latestCodeFor(database, TEST_SECRET, ALICE);
+    const calls = Array.from({ length: PARALLEL }, (_, i) => {
+      if (i % 3 === 0) return service.resendCode({ email: ALICE });
+      if (i % 3 === 1) return service.verifyEmail({ email: ALICE, code });
+      return service.register({ email: ALICE, password: PASSWORD });
+    });
+    const settled = await Promise.allSettled(calls);
+    expect(settled.filter((s) => s.status === "rejected")).toEqual([]);
+    const live = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM passcodes WHERE is_used = false GROUP BY user_id, code_type`,
+    );
+    expect(live.every((row) => row.n === 1)).toBe(true);
+  });
+});

@@ -1,0 +1,3 @@
+import { defineOtpServiceContract } from "./otp-service.contract.js";
+
+defineOtpServiceContract("pglite");

@@ -1,0 +1,112 @@
+import { sql } from "drizzle-orm";
+import { queryRows } from "../db/rows.js";
+import type { Logger } from "../service/logger.js";
+import { createOtpService, type OtpServiceOptions } from "../service/otp-service.js";
+import { createArgon2Hasher } from "../service/password-hasher.js";
+import type { TestDatabase } from "./index.js";
+
+export const TEST_SECRET = "test-secret-for-the-contract-suite-0123456789";
+export const T0 = new Date("2025-12-01T11:30:00.000Z");
+
+/** A clock the test moves by hand. */
+export class TestClock {
+  private current: Date;
+  constructor(start: Date = T0) {
+    this.current = new Date(start);
+  }
+  readonly now = (): Date => new Date(this.current);
+  set(value: Date): void {
+    this.current = new Date(value);
+  }
+  advanceSeconds(seconds: number): void {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+export interface LogLine {
+  level: "info" | "warn" | "error";
+  fields: object;
+  message: string;
+}
+
+export function captureLogger(lines: LogLine[]): Logger {
+  return {
+    info: (fields, message) => lines.push({ level: "info", fields, message }),
+    warn: (fields, message) => lines.push({ level: "warn", fields, message }),
+    error: (fields, message) => lines.push({ level: "error", fields, message }),
+  };
+}
+
+/** Real argon2id at a low cost, so suites that register many accounts stay quick. */
+export const cheapArgon2 = createArgon2Hasher({ memoryCost: 1024, timeCost: 1 });
+
+export function createTestService(database: TestDatabase, overrides: Partial<OtpServiceOptions> = {}) {
+  return createOtpService({
+    db: database.db,
+    secret: TEST_SECRET,
+    passwordHasher: cheapArgon2,
+    logger: captureLogger([]),
+    ...overrides,
+  });
+}
+
+export interface PasscodeState {
+  id: string;
+  email: string;
+  code_type: string;
+  code_hash: string;
+  is_used: boolean;
+  expires_at: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** The passcodes table as the seed draws it, with the owner's address. */
+export async function passcodeTable(database: TestDatabase): Promise<PasscodeState[]> {
+  return queryRows<PasscodeState>(
+    database.db,
+    sql`SELECT p.id, u.email, p.code_type::text AS code_type, p.code_hash, p.is_used,
+          to_char(p.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS expires_at,
+          to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS created_at,
+          to_char(p.used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS used_at
+        FROM passcodes p JOIN users u ON u.id = p.user_id
+        ORDER BY u.email, p.code_type, p.created_at`,
+  );
+}
+
+export interface UserState {
+  id: string;
+  email: string;
+  password_hash: string;
+  is_verified: boolean;
+  verified_at: string | null;
+  updated_at: string;
+}
+
+export async function userTable(database: TestDatabase): Promise<UserState[]> {
+  return queryRows<UserState>(
+    database.db,
+    sql`SELECT id, email, password_hash, is_verified,
+          to_char(verified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS verified_at,
+          to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS updated_at
+        FROM users ORDER BY email`,
+  );
+}
+
+/** Users, passcodes and outbox, for "nothing changed" assertions. */
+export async function snapshot(database: TestDatabase) {
+  const outbox = await queryRows<{ id: string; status: string }>(
+    database.db,
+    sql`SELECT id, status::text AS status FROM email_outbox ORDER BY created_at, id`,
+  );
+  return { users: await userTable(database), passcodes: await passcodeTable(database), outbox };
+}
+
+export async function attemptFailures(database: TestDatabase, email: string): Promise<number | null> {
+  const rows = await queryRows<{ failures: number }>(
+    database.db,
+    sql`SELECT a.failures FROM otp_attempts a JOIN users u ON u.id = a.user_id
+        WHERE u.email = ${email} AND a.code_type = 'VERIFICATION'`,
+  );
+  return rows[0]?.failures ?? null;
+}
