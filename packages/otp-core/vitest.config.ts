@@ -1,10 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { sharedTestConfig } from "../../vitest.shared.js";
 
-export default defineConfig({
-  test: {
-    include: ["src/**/*.test.ts"],
-    // PGlite start-up and migrations take seconds on a busy two-core machine.
-    hookTimeout: 60_000,
-    testTimeout: 30_000,
-  },
-});
+export default sharedTestConfig;

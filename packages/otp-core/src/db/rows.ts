@@ -1,9 +1,8 @@
 import type { SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 
-/** Anything that runs SQL: the database or an open transaction. */
-// biome-ignore lint/suspicious/noExplicitAny: schema generics do not matter to raw statements
-export type Executor = PgDatabase<PgQueryResultHKT, any> | PgTransaction<PgQueryResultHKT, any, any>;
+/** Anything that runs SQL: the database or an open transaction (both have `execute`). */
+export type Executor = Pick<PgDatabase<PgQueryResultHKT>, "execute">;
 
 /**
  * Runs a raw statement and returns its rows. postgres.js answers an array,

@@ -111,11 +111,7 @@ export const emailOutbox = pgTable(
     sentAt: timestamptz("sent_at"),
     lastError: text("last_error"),
   },
-  (t) => [
-    index("email_outbox_pending_idx")
-      .on(t.availableAt)
-      .where(sql`${t.status} = 'PENDING'`),
-  ],
+  (t) => [index("email_outbox_pending_idx").on(t.availableAt).where(sql`${t.status} = 'PENDING'`)],
 );
 
 export const schema = { users, passcodes, otpAttempts, sendLimits, emailOutbox };

@@ -142,7 +142,10 @@ export async function lockAccountAndReserveAttempt(
     windowBefore:
       row.window_started_at_before === null
         ? null
-        : { windowStartedAt: toDate(row.window_started_at_before), failures: row.failures_before ?? 0 },
+        : {
+            windowStartedAt: toDate(row.window_started_at_before),
+            failures: row.failures_before ?? 0,
+          },
     passcode:
       row.passcode_id === null || row.code_hash === null
         ? null

@@ -23,7 +23,10 @@ describe("decideAttempt", () => {
     const refused = decideAttempt(window, at(60), policy);
     expect(refused).toEqual({ allowed: false, retryAt: at(1 + 900) });
     expect(decideAttempt(window, at(900), policy).allowed).toBe(false);
-    expect(decideAttempt(window, at(901), policy)).toMatchObject({ allowed: true, attemptsLeft: 4 });
+    expect(decideAttempt(window, at(901), policy)).toMatchObject({
+      allowed: true,
+      attemptsLeft: 4,
+    });
   });
 
   it("never allows more than the budget inside one window, whatever the timing (property)", () => {
@@ -40,7 +43,9 @@ describe("decideAttempt", () => {
         // Any span shorter than one window holds at most twice the budget (two
         // adjacent fixed windows), and each window on its own at most the budget.
         for (const start of allowedTimes) {
-          const inSpan = allowedTimes.filter((t) => t >= start && t < start + policy.attemptWindowSeconds);
+          const inSpan = allowedTimes.filter(
+            (t) => t >= start && t < start + policy.attemptWindowSeconds,
+          );
           expect(inSpan.length).toBeLessThanOrEqual(2 * policy.maxFailedAttempts);
         }
         expect(window === null || window.failures <= policy.maxFailedAttempts).toBe(true);

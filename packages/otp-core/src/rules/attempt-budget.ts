@@ -32,7 +32,8 @@ export function decideAttempt(
   policy: PasscodePolicy,
 ): AttemptDecision {
   const windowOver =
-    current === null || current.windowStartedAt.getTime() <= attemptWindowCutoff(now, policy).getTime();
+    current === null ||
+    current.windowStartedAt.getTime() <= attemptWindowCutoff(now, policy).getTime();
   if (windowOver) {
     return {
       allowed: true,

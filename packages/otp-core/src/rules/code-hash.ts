@@ -15,7 +15,9 @@ export interface CodeBinding {
 export function hashCode(key: Uint8Array, { userId, codeType, code }: CodeBinding): string {
   // The unit separator cannot occur in a uuid, an enum value or a digit string,
   // so the encoding is unambiguous.
-  return createHmac("sha256", key).update(`v1\x1f${userId}\x1f${codeType}\x1f${code}`).digest("hex");
+  return createHmac("sha256", key)
+    .update(`v1\x1f${userId}\x1f${codeType}\x1f${code}`)
+    .digest("hex");
 }
 
 /** Compares two code hashes in constant time (for equal lengths, which hashes always are). */

@@ -29,7 +29,10 @@ describe("generateCode", () => {
 
   it("rejects bytes of 250 and above instead of folding them (no modulo bias)", () => {
     // 250..255 would map to 0..5 with a plain modulo; they must be skipped.
-    const code = generateCode(6, replay([250, 251, 252, 253, 254, 255, 9, 19, 29, 39, 49, 59, 0, 0, 0, 0]));
+    const code = generateCode(
+      6,
+      replay([250, 251, 252, 253, 254, 255, 9, 19, 29, 39, 49, 59, 0, 0, 0, 0]),
+    );
     expect(code).toBe("999999");
   });
 
@@ -41,12 +44,21 @@ describe("generateCode", () => {
 
   it("maps every accepted byte to byte % 10 (property)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.integer({ min: 6, max: 12 }), (bytes, length) => {
-        const accepted = [...bytes].filter((b) => b < 250);
-        fc.pre(accepted.length >= length);
-        const code = generateCode(length, replay([...bytes]));
-        expect(code).toBe(accepted.slice(0, length).map((b) => b % 10).join(""));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.integer({ min: 6, max: 12 }),
+        (bytes, length) => {
+          const accepted = [...bytes].filter((b) => b < 250);
+          fc.pre(accepted.length >= length);
+          const code = generateCode(length, replay([...bytes]));
+          expect(code).toBe(
+            accepted
+              .slice(0, length)
+              .map((b) => b % 10)
+              .join(""),
+          );
+        },
+      ),
     );
   });
 
@@ -54,7 +66,8 @@ describe("generateCode", () => {
     const counts = new Array<number>(10).fill(0);
     const samples = 4000;
     for (let i = 0; i < samples; i++) {
-      for (const digit of generateCode(12)) counts[Number(digit)] = (counts[Number(digit)] ?? 0) + 1;
+      for (const digit of generateCode(12))
+        counts[Number(digit)] = (counts[Number(digit)] ?? 0) + 1;
     }
     const expected = (samples * 12) / 10;
     // Chi-square with 9 degrees of freedom; 27.88 is the 0.001 critical value.
@@ -74,9 +87,15 @@ describe("isWellFormedCode", () => {
 
   it("agrees with a regular expression on arbitrary strings (property)", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 14 }), fc.integer({ min: 6, max: 12 }), (value, length) => {
-        expect(isWellFormedCode(value, length)).toBe(new RegExp(`^[0-9]{${length}}$`).test(value));
-      }),
+      fc.property(
+        fc.string({ maxLength: 14 }),
+        fc.integer({ min: 6, max: 12 }),
+        (value, length) => {
+          expect(isWellFormedCode(value, length)).toBe(
+            new RegExp(`^[0-9]{${length}}$`).test(value),
+          );
+        },
+      ),
     );
   });
 });

@@ -25,5 +25,9 @@ export function mayReceiveCode(account: AccountState | null, codeType: CodeType)
 }
 
 /** Code types a caller may ask to have (re)sent by address. */
-export const RESENDABLE_CODE_TYPES = ["VERIFICATION", "PASSWORD_RESET", "SIGN_IN"] as const satisfies readonly CodeType[];
+export const RESENDABLE_CODE_TYPES = [
+  "VERIFICATION",
+  "PASSWORD_RESET",
+  "SIGN_IN",
+] as const satisfies readonly CodeType[];
 export type ResendableCodeType = (typeof RESENDABLE_CODE_TYPES)[number];

@@ -25,9 +25,14 @@ export function sendCooldownCutoff(now: Date, policy: PasscodePolicy): Date {
   return new Date(now.getTime() - policy.sendCooldownSeconds * 1000);
 }
 
-export function decideSend(current: SendWindow | null, now: Date, policy: PasscodePolicy): SendDecision {
+export function decideSend(
+  current: SendWindow | null,
+  now: Date,
+  policy: PasscodePolicy,
+): SendDecision {
   const windowOver =
-    current === null || current.windowStartedAt.getTime() <= sendWindowCutoff(now, policy).getTime();
+    current === null ||
+    current.windowStartedAt.getTime() <= sendWindowCutoff(now, policy).getTime();
   if (current !== null && policy.sendCooldownSeconds > 0) {
     const cooldownEnds = current.lastSentAt.getTime() + policy.sendCooldownSeconds * 1000;
     if (now.getTime() < cooldownEnds) {
@@ -46,6 +51,10 @@ export function decideSend(current: SendWindow | null, now: Date, policy: Passco
   }
   return {
     allowed: true,
-    next: { windowStartedAt: current.windowStartedAt, sentCount: current.sentCount + 1, lastSentAt: now },
+    next: {
+      windowStartedAt: current.windowStartedAt,
+      sentCount: current.sentCount + 1,
+      lastSentAt: now,
+    },
   };
 }

@@ -52,7 +52,10 @@ export function createInputSchemas(policy: PasscodePolicy) {
       email: emailSchema,
       codeType: resendableCodeTypeSchema.default("VERIFICATION"),
     }),
-    issueCode: z.object({ userId: z.uuid({ error: "Not a valid account id." }), codeType: codeTypeSchema }),
+    issueCode: z.object({
+      userId: z.uuid({ error: "Not a valid account id." }),
+      codeType: codeTypeSchema,
+    }),
     cleanup: z.object({
       used: z.boolean().default(true),
       expired: z.boolean().default(true),
@@ -73,7 +76,9 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const key = issue.path.length > 0 ? issue.path.join(".") : "_";
-    (fields[key] ??= []).push(issue.message);
+    const messages = fields[key] ?? [];
+    messages.push(issue.message);
+    fields[key] = messages;
   }
   return fields;
 }

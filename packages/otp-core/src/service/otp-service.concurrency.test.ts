@@ -52,7 +52,9 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
   it(`${PARALLEL} parallel issueCode for one user leave exactly one live code and no error`, async () => {
     const userId = await aliceId();
     const results = await Promise.all(
-      Array.from({ length: PARALLEL }, () => service.issueCode({ userId, codeType: "VERIFICATION" })),
+      Array.from({ length: PARALLEL }, () =>
+        service.issueCode({ userId, codeType: "VERIFICATION" }),
+      ),
     );
     expect(results.every((result) => result.ok)).toBe(true);
     const table = await passcodeTable(database);
@@ -67,7 +69,9 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
   });
 
   it(`${PARALLEL} parallel resends by address leave exactly one live code`, async () => {
-    const results = await Promise.all(Array.from({ length: PARALLEL }, () => service.resendCode({ email: ALICE })));
+    const results = await Promise.all(
+      Array.from({ length: PARALLEL }, () => service.resendCode({ email: ALICE })),
+    );
     expect(results.every((result) => result.ok)).toBe(true);
     expect(await passcodeTable(database)).toHaveLength(1);
   });
@@ -79,7 +83,9 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
     );
     expect(results.filter((result) => result.ok)).toHaveLength(1);
     expect(
-      results.filter((result) => !result.ok).every((result) => !result.ok && result.error.code === "OTP_ALREADY_USED"),
+      results
+        .filter((result) => !result.ok)
+        .every((result) => !result.ok && result.error.code === "OTP_ALREADY_USED"),
     ).toBe(true);
     const table = await passcodeTable(database);
     expect(table).toEqual([expect.objectContaining({ is_used: true })]);
@@ -90,13 +96,19 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
 
   it(`${PARALLEL} parallel wrong guesses cannot exceed the failure budget of 5`, async () => {
     const code = await latestCodeFor(database, TEST_SECRET, ALICE);
-    const wrong = Array.from({ length: PARALLEL }, (_, i) => String((Number(code) + 1 + i) % 1e8).padStart(8, "0"));
-    const results = await Promise.all(wrong.map((guess) => service.verifyEmail({ email: ALICE, code: guess })));
+    const wrong = Array.from({ length: PARALLEL }, (_, i) =>
+      String((Number(code) + 1 + i) % 1e8).padStart(8, "0"),
+    );
+    const results = await Promise.all(
+      wrong.map((guess) => service.verifyEmail({ email: ALICE, code: guess })),
+    );
     const codes = results.map((result) => (result.ok ? "OK" : result.error.code));
     expect(codes.filter((c) => c === "OTP_INVALID")).toHaveLength(5);
     expect(codes.filter((c) => c === "TOO_MANY_ATTEMPTS")).toHaveLength(PARALLEL - 5);
     expect(await attemptFailures(database, ALICE)).toBe(5);
-    expect(await service.verifyEmail({ email: ALICE, code })).toMatchObject({ error: { code: "TOO_MANY_ATTEMPTS" } });
+    expect(await service.verifyEmail({ email: ALICE, code })).toMatchObject({
+      error: { code: "TOO_MANY_ATTEMPTS" },
+    });
   });
 
   it("the right code hidden among parallel wrong guesses is only compared if it got one of the 5 units", async () => {
@@ -105,7 +117,9 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
       String((Number(code) + 1 + i) % 1e8).padStart(8, "0"),
     );
     guesses.splice(25, 0, code);
-    const results = await Promise.all(guesses.map((guess) => service.verifyEmail({ email: ALICE, code: guess })));
+    const results = await Promise.all(
+      guesses.map((guess) => service.verifyEmail({ email: ALICE, code: guess })),
+    );
     const compared = results.filter((r) => r.ok || r.error.code === "OTP_INVALID").length;
     expect(compared).toBeLessThanOrEqual(5);
     expect(await attemptFailures(database, ALICE)).toBeLessThanOrEqual(5);

@@ -84,9 +84,7 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       expect(result).toMatchObject({ ok: true, value: { email: ALICE } });
 
       const table = await passcodeTable(database);
-      expect(table).toEqual([
-        { ...before, is_used: true, used_at: "2025-12-01 11:31:00" },
-      ]);
+      expect(table).toEqual([{ ...before, is_used: true, used_at: "2025-12-01 11:31:00" }]);
       const [user] = await userTable(database);
       expect(user).toMatchObject({ is_verified: true, verified_at: "2025-12-01 11:31:00" });
     });
@@ -96,15 +94,25 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       const oldCode = await codeFor(ALICE);
       const [oldRow] = await passcodeTable(database);
       clock.advanceSeconds(15 * 60); // the seed resends at 11:45
-      expect(await service.resendCode({ email: ALICE })).toEqual({ ok: true, value: { email: ALICE } });
+      expect(await service.resendCode({ email: ALICE })).toEqual({
+        ok: true,
+        value: { email: ALICE },
+      });
 
       const table = await passcodeTable(database);
       expect(table).toHaveLength(1);
-      expect(table[0]).toMatchObject({ code_type: "VERIFICATION", is_used: false, expires_at: "2025-12-01 12:00:00" });
+      expect(table[0]).toMatchObject({
+        code_type: "VERIFICATION",
+        is_used: false,
+        expires_at: "2025-12-01 12:00:00",
+      });
       expect(table[0]?.id).not.toBe(oldRow?.id);
       expect(table[0]?.code_hash).not.toBe(oldRow?.code_hash);
       expect(logs).toContainEqual(
-        expect.objectContaining({ message: "passcode issued", fields: expect.objectContaining({ deletedCount: 1 }) }),
+        expect.objectContaining({
+          message: "passcode issued",
+          fields: expect.objectContaining({ deletedCount: 1 }),
+        }),
       );
 
       const newCode = await codeFor(ALICE);
@@ -114,7 +122,9 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
           error: { code: "OTP_INVALID" },
         });
       }
-      expect(await service.verifyEmail({ email: ALICE, code: newCode })).toMatchObject({ ok: true });
+      expect(await service.verifyEmail({ email: ALICE, code: newCode })).toMatchObject({
+        ok: true,
+      });
     });
 
     it("scenario 3, three requests: always exactly one row, each replacing the last", async () => {
@@ -148,7 +158,10 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       await service.register({ email: ALICE, password: PASSWORD });
       const verified = await service.verifyEmail({ email: ALICE, code: await codeFor(ALICE) });
       if (!verified.ok) throw new Error("verification failed");
-      const issued = await service.issueCode({ userId: verified.value.userId, codeType: "VERIFICATION" });
+      const issued = await service.issueCode({
+        userId: verified.value.userId,
+        codeType: "VERIFICATION",
+      });
       expect(issued).toMatchObject({ ok: true, value: { deletedCount: 1 } });
       const table = await passcodeTable(database);
       expect(table).toHaveLength(1);
@@ -177,7 +190,9 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
     it("accepts the code typed with spaces or a dash, and in any address case", async () => {
       const code = await codeFor(ALICE);
       const typed = `${code.slice(0, 4)} - ${code.slice(4)}`;
-      expect(await service.verifyEmail({ email: "  Alice@Example.COM ", code: typed })).toMatchObject({ ok: true });
+      expect(
+        await service.verifyEmail({ email: "  Alice@Example.COM ", code: typed }),
+      ).toMatchObject({ ok: true });
     });
 
     it("a used code is refused with OTP_ALREADY_USED and changes nothing", async () => {
@@ -208,7 +223,9 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
 
     it("an unknown address answers like a wrong code and writes nothing", async () => {
       const before = await snapshot(database);
-      expect(await service.verifyEmail({ email: "nobody@example.com", code: "12345678" })).toMatchObject({
+      expect(
+        await service.verifyEmail({ email: "nobody@example.com", code: "12345678" }),
+      ).toMatchObject({
         ok: false,
         error: { code: "OTP_INVALID" },
       });
@@ -295,7 +312,9 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       const [userBefore] = await userTable(database);
       const [codeBefore] = await passcodeTable(database);
       clock.advanceSeconds(5);
-      expect(await service.register({ email: "ALICE@example.com", password: "a different password" })).toEqual({
+      expect(
+        await service.register({ email: "ALICE@example.com", password: "a different password" }),
+      ).toEqual({
         ok: true,
         value: { email: ALICE },
       });
@@ -311,13 +330,18 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
     it("resend gives the same answer for unknown, unverified and verified addresses", async () => {
       await service.register({ email: "unverified@example.com", password: PASSWORD });
       await service.register({ email: "verified@example.com", password: PASSWORD });
-      await service.verifyEmail({ email: "verified@example.com", code: await codeFor("verified@example.com") });
+      await service.verifyEmail({
+        email: "verified@example.com",
+        code: await codeFor("verified@example.com"),
+      });
       const outboxBefore = (await readOutbox(database, TEST_SECRET)).length;
       const answers = await Promise.all(
-        ["unknown@example.com", "unverified@example.com", "verified@example.com"].map(async (email) => {
-          const result = await service.resendCode({ email });
-          return result.ok ? { ...result, value: { ...result.value, email: "*" } } : result;
-        }),
+        ["unknown@example.com", "unverified@example.com", "verified@example.com"].map(
+          async (email) => {
+            const result = await service.resendCode({ email });
+            return result.ok ? { ...result, value: { ...result.value, email: "*" } } : result;
+          },
+        ),
       );
       expect(answers[0]).toEqual({ ok: true, value: { email: "*" } });
       expect(answers[1]).toEqual(answers[0]);
@@ -328,7 +352,8 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
 
     it("caps sends per address at 10 per hour, alike for unknown addresses, and reopens after the window", async () => {
       await service.register({ email: ALICE, password: PASSWORD }); // send 1
-      for (let i = 2; i <= 10; i++) expect((await service.resendCode({ email: ALICE })).ok).toBe(true);
+      for (let i = 2; i <= 10; i++)
+        expect((await service.resendCode({ email: ALICE })).ok).toBe(true);
       for (let i = 1; i <= 10; i++) await service.resendCode({ email: "ghost@example.com" });
       const before = await snapshot(database);
       const refused = await service.resendCode({ email: ALICE });
@@ -345,16 +370,23 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
     });
 
     it("honours a configured cooldown", async () => {
-      service = createTestService(database, { clock: clock.now, policy: { sendCooldownSeconds: 60 } });
+      service = createTestService(database, {
+        clock: clock.now,
+        policy: { sendCooldownSeconds: 60 },
+      });
       await service.register({ email: ALICE, password: PASSWORD });
-      expect(await service.resendCode({ email: ALICE })).toMatchObject({ error: { code: "SEND_LIMIT_REACHED" } });
+      expect(await service.resendCode({ email: ALICE })).toMatchObject({
+        error: { code: "SEND_LIMIT_REACHED" },
+      });
       clock.advanceSeconds(60);
       expect((await service.resendCode({ email: ALICE })).ok).toBe(true);
     });
 
     it("validates register and resend input", async () => {
       const before = await snapshot(database);
-      const bad: Array<[() => Promise<{ ok: boolean; error?: { code: string; fieldErrors?: object } }>, string]> = [
+      const bad: Array<
+        [() => Promise<{ ok: boolean; error?: { code: string; fieldErrors?: object } }>, string]
+      > = [
         () => service.register({ email: "nope", password: PASSWORD }),
         () => service.register({ email: ALICE, password: "short" }),
         () => service.register({ email: ALICE, password: " ".repeat(12) }),
@@ -377,7 +409,10 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
   describe(`issueCode and cleanup (${backend})`, () => {
     it("issueCode for an unknown user id is USER_NOT_FOUND", async () => {
       expect(
-        await service.issueCode({ userId: "00000000-0000-4000-8000-000000000000", codeType: "SIGN_IN" }),
+        await service.issueCode({
+          userId: "00000000-0000-4000-8000-000000000000",
+          codeType: "SIGN_IN",
+        }),
       ).toMatchObject({ ok: false, error: { code: "USER_NOT_FOUND" } });
     });
 
@@ -396,7 +431,10 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       for (const email of ["used@example.com", "expired@example.com", "live@example.com"]) {
         await service.register({ email, password: PASSWORD });
       }
-      await service.verifyEmail({ email: "used@example.com", code: await codeFor("used@example.com") });
+      await service.verifyEmail({
+        email: "used@example.com",
+        code: await codeFor("used@example.com"),
+      });
       clock.advanceSeconds(14 * 60);
       await service.resendCode({ email: "live@example.com" });
       clock.advanceSeconds(2 * 60); // expired@ is now past its expiry; live@ is not
@@ -411,7 +449,9 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       });
       const left = await passcodeTable(database);
       expect(left.map((row) => row.email)).toEqual(["live@example.com"]);
-      expect(await service.cleanup()).toMatchObject({ value: { usedDeleted: 0, expiredDeleted: 0 } });
+      expect(await service.cleanup()).toMatchObject({
+        value: { usedDeleted: 0, expiredDeleted: 0 },
+      });
     });
 
     it("cleanup --older-than spares recent codes", async () => {

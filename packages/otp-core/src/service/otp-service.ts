@@ -13,7 +13,12 @@ import {
   replacePasscode,
 } from "../repositories/passcodes.js";
 import { readSendReservation, type SendReservationRow } from "../repositories/send-limits.js";
-import { type LockedUser, lockUserById, registerOrLockUser, reserveSendAndLockUser } from "../repositories/users.js";
+import {
+  type LockedUser,
+  lockUserById,
+  registerOrLockUser,
+  reserveSendAndLockUser,
+} from "../repositories/users.js";
 import { attemptRetryAt } from "../rules/attempt-budget.js";
 import { generateCode, type RandomBytes, secureRandomBytes } from "../rules/code.js";
 import { codeHashesMatch, hashCode } from "../rules/code-hash.js";
@@ -98,7 +103,12 @@ export function createOtpService(options: OtpServiceOptions) {
    * lock: the seed's delete-all-then-insert, plus the sealed email, in one
    * statement.
    */
-  async function issueLocked(tx: Executor, user: LockedUser, codeType: CodeType, now: Date): Promise<IssuedCode> {
+  async function issueLocked(
+    tx: Executor,
+    user: LockedUser,
+    codeType: CodeType,
+    now: Date,
+  ): Promise<IssuedCode> {
     const code = generateCode(policy.codeLength, randomBytes);
     const passcodeId = randomUUID();
     const outboxId = randomUUID();

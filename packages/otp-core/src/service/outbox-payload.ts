@@ -30,10 +30,18 @@ export interface OutboxPayload {
   expiresAt?: string;
 }
 
-export function sealOutboxPayload(key: Uint8Array, outboxId: string, payload: OutboxPayload): Buffer {
+export function sealOutboxPayload(
+  key: Uint8Array,
+  outboxId: string,
+  payload: OutboxPayload,
+): Buffer {
   return sealPayload(key, outboxId, JSON.stringify(payload));
 }
 
-export function openOutboxPayload(key: Uint8Array, outboxId: string, sealed: Uint8Array): OutboxPayload {
+export function openOutboxPayload(
+  key: Uint8Array,
+  outboxId: string,
+  sealed: Uint8Array,
+): OutboxPayload {
   return JSON.parse(openPayload(key, outboxId, sealed)) as OutboxPayload;
 }

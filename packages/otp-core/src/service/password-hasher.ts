@@ -13,7 +13,11 @@ export interface Argon2Options {
 }
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
-export const DEFAULT_ARGON2: Required<Argon2Options> = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+export const DEFAULT_ARGON2: Required<Argon2Options> = {
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+};
 
 /**
  * argon2id through @node-rs/argon2, whose async calls run on libuv's thread

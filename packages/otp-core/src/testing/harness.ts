@@ -40,7 +40,10 @@ export function captureLogger(lines: LogLine[]): Logger {
 /** Real argon2id at a low cost, so suites that register many accounts stay quick. */
 export const cheapArgon2 = createArgon2Hasher({ memoryCost: 1024, timeCost: 1 });
 
-export function createTestService(database: TestDatabase, overrides: Partial<OtpServiceOptions> = {}) {
+export function createTestService(
+  database: TestDatabase,
+  overrides: Partial<OtpServiceOptions> = {},
+) {
   return createOtpService({
     db: database.db,
     secret: TEST_SECRET,
@@ -102,7 +105,10 @@ export async function snapshot(database: TestDatabase) {
   return { users: await userTable(database), passcodes: await passcodeTable(database), outbox };
 }
 
-export async function attemptFailures(database: TestDatabase, email: string): Promise<number | null> {
+export async function attemptFailures(
+  database: TestDatabase,
+  email: string,
+): Promise<number | null> {
   const rows = await queryRows<{ failures: number }>(
     database.db,
     sql`SELECT a.failures FROM otp_attempts a JOIN users u ON u.id = a.user_id

@@ -10,11 +10,13 @@ import { deriveKeys } from "../crypto/keys.js";
 import { createDatabase, type DatabaseHandle } from "../db/client.js";
 import { queryRows } from "../db/rows.js";
 import { listOutbox, type OutboxRow } from "../repositories/outbox.js";
-import { openOutboxPayload, type OutboxPayload } from "../service/outbox-payload.js";
+import { type OutboxPayload, openOutboxPayload } from "../service/outbox-payload.js";
 
 export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
-export type PostgresAvailability = { available: true; url: string } | { available: false; reason: string };
+export type PostgresAvailability =
+  | { available: true; url: string }
+  | { available: false; reason: string };
 
 /**
  * Whether the real-PostgreSQL suites can run. With CI=true an unreachable
@@ -91,7 +93,10 @@ export interface OpenedOutboxRow extends OutboxRow {
 }
 
 /** Every outbox row with its payload decrypted, oldest first. */
-export async function readOutbox(handle: DatabaseHandle, secret: string): Promise<OpenedOutboxRow[]> {
+export async function readOutbox(
+  handle: DatabaseHandle,
+  secret: string,
+): Promise<OpenedOutboxRow[]> {
   const key = deriveKeys(secret).outboxEncryption;
   const rows = await listOutbox(handle.db);
   return rows.map((row) => ({
@@ -114,10 +119,14 @@ export async function latestCodeFor(
   const mine = rows.filter((row) => row.message?.to === email && row.kind === kind);
   const live = new Set(
     (
-      await queryRows<{ id: string }>(handle.db, sql`SELECT id FROM passcodes WHERE is_used = false`)
+      await queryRows<{ id: string }>(
+        handle.db,
+        sql`SELECT id FROM passcodes WHERE is_used = false`,
+      )
     ).map((row) => row.id),
   );
-  const chosen = mine.find((row) => row.passcodeId !== null && live.has(row.passcodeId)) ?? mine.at(-1);
+  const chosen =
+    mine.find((row) => row.passcodeId !== null && live.has(row.passcodeId)) ?? mine.at(-1);
   const code = chosen?.message?.code;
   if (code === undefined) throw new Error(`no ${kind} email queued for ${email}`);
   return code;

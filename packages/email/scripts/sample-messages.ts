@@ -1,0 +1,16 @@
+import type { EmailKind, EmailMessage } from "../src/index.js";
+
+/** Realistic sample data for each kind, shared by the preview and the benchmark. */
+export function sampleMessage(kind: EmailKind, code = "48213907"): EmailMessage {
+  const to = "alice@example.com";
+  switch (kind) {
+    case "PASSWORD_CHANGED":
+      return { kind, to, changedAt: new Date("2025-11-25T07:53:00Z") };
+    case "ALREADY_REGISTERED":
+      return { kind, to };
+    default:
+      return { kind, to, code, expiresInSeconds: 900 };
+  }
+}
+
+export const SAMPLE_CONFIG = { productName: "Acme", baseUrl: "https://acme.example" };

@@ -1,0 +1,95 @@
+import type { Messages } from "./messages.js";
+
+// Intl formatters are costly to build and cheap to reuse: one of each per catalogue.
+const unitFormatters = {
+  hour: new Intl.NumberFormat("en", { style: "unit", unit: "hour", unitDisplay: "long" }),
+  minute: new Intl.NumberFormat("en", { style: "unit", unit: "minute", unitDisplay: "long" }),
+  second: new Intl.NumberFormat("en", { style: "unit", unit: "second", unitDisplay: "long" }),
+};
+const dateTimeFormatter = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "long",
+  timeStyle: "short",
+  // The recipient's zone is unknown here, so say UTC and say so.
+  timeZone: "UTC",
+});
+
+export const en: Messages = {
+  lang: "en",
+  dir: "ltr",
+
+  // Largest whole unit, so 900 reads "15 minutes" and 90 stays "90 seconds".
+  formatDuration(seconds) {
+    if (seconds % 3600 === 0) return unitFormatters.hour.format(seconds / 3600);
+    if (seconds % 60 === 0) return unitFormatters.minute.format(seconds / 60);
+    return unitFormatters.second.format(seconds);
+  },
+  formatDateTime(date) {
+    return `${dateTimeFormatter.format(date)} UTC`;
+  },
+
+  codeExpiresIn: (duration) => `This code expires in ${duration}.`,
+  earlierCodesNoLongerWork: "Any code we sent you before no longer works.",
+  sentTo: (to, productName) => `This email was sent to ${to} by ${productName}.`,
+
+  kinds: {
+    VERIFICATION_CODE: {
+      subject: (productName) => `Verify your email for ${productName}`,
+      preview: (productName) => `Your code to finish creating your ${productName} account.`,
+      heading: "Verify your email address",
+      intro: (productName, to) =>
+        `Enter this code in ${productName} to confirm that ${to} is your address and finish creating your account.`,
+      notRequested:
+        "You did not ask for this? Then you can ignore this email; no account is created without this code.",
+    },
+    PASSWORD_RESET_CODE: {
+      subject: (productName) => `Reset your ${productName} password`,
+      preview: (productName) => `Your code to choose a new ${productName} password.`,
+      heading: "Reset your password",
+      intro: (productName, to) =>
+        `Enter this code in ${productName} to choose a new password for ${to}.`,
+      notRequested:
+        "You did not ask for this? Then you can ignore this email; your password stays as it is.",
+    },
+    SIGN_IN_CODE: {
+      subject: (productName) => `Sign in to ${productName}`,
+      preview: (productName) => `Your code to sign in to ${productName}.`,
+      heading: "Your sign-in code",
+      intro: (productName, to) => `Enter this code in ${productName} to sign in as ${to}.`,
+      notRequested:
+        "You did not ask for this? Then you can ignore this email; nobody can sign in without this code.",
+    },
+    EMAIL_CHANGE_CODE: {
+      subject: (productName) => `Confirm your new email address for ${productName}`,
+      preview: (productName) => `Your code to confirm your new ${productName} email address.`,
+      heading: "Confirm your new email address",
+      intro: (productName, to) =>
+        `Enter this code in ${productName} to make ${to} the email address of your account.`,
+      notRequested:
+        "You did not ask for this? Then you can ignore this email; no account will use this address without this code.",
+    },
+    PASSWORD_CHANGED: {
+      subject: (productName) => `Your ${productName} password was changed`,
+      preview: (productName) => `The password of your ${productName} account was changed.`,
+      heading: "Your password was changed",
+      changedOn: (productName, to, when) =>
+        `The password of the ${productName} account for ${to} was changed on ${when}.`,
+      ifItWasYou: "If you made this change, there is nothing else to do.",
+      ifItWasNotYou: "If you did not, reset your password now: someone else may know it.",
+      resetPasswordButton: "Reset your password",
+      whyYouGetThis: "We send this notice whenever the password of your account changes.",
+    },
+    ALREADY_REGISTERED: {
+      subject: (productName) => `You already have an account with ${productName}`,
+      preview: (productName) => `Someone tried to sign up for ${productName} with your address.`,
+      heading: "You already have an account",
+      attempt: (productName, to) =>
+        `Someone, probably you, just tried to sign up for ${productName} with ${to}. This address already has an account, so nothing was changed.`,
+      advice: "If that was you, sign in with your existing account instead.",
+      signInButton: "Sign in",
+      forgotPassword: "Forgot your password?",
+      resetPasswordLink: "Reset it here",
+      notRequested:
+        "You did not ask for this? Then you can ignore this email; your account stays as it is.",
+    },
+  },
+};

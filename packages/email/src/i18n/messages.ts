@@ -1,0 +1,68 @@
+import type { CodeEmailKind } from "../kinds.js";
+
+/**
+ * The words of one code email. Arguments named `to`, `duration` or `when` are
+ * per-message values: the fast renderer calls these functions once with opaque
+ * placeholder tokens and splices the real values in later, so a translation must
+ * embed such arguments verbatim (no case changes, no slicing, no conditions on them).
+ * `productName` comes from config and may be used freely.
+ */
+export interface CodeEmailMessages {
+  subject(productName: string): string;
+  /** Inbox preview line. Static per locale and product: no code, no per-message value. */
+  preview(productName: string): string;
+  heading: string;
+  intro(productName: string, to: string): string;
+  /** The line for someone who did not ask for this email. */
+  notRequested: string;
+}
+
+export interface PasswordChangedMessages {
+  subject(productName: string): string;
+  preview(productName: string): string;
+  heading: string;
+  changedOn(productName: string, to: string, when: string): string;
+  ifItWasYou: string;
+  ifItWasNotYou: string;
+  resetPasswordButton: string;
+  /**
+   * Footer line. Nobody asked for this notice, so unlike the other kinds it does not say
+   * "ignore this email": ignoring an unexpected password change is the wrong advice.
+   */
+  whyYouGetThis: string;
+}
+
+export interface AlreadyRegisteredMessages {
+  subject(productName: string): string;
+  preview(productName: string): string;
+  heading: string;
+  attempt(productName: string, to: string): string;
+  advice: string;
+  signInButton: string;
+  forgotPassword: string;
+  resetPasswordLink: string;
+  notRequested: string;
+}
+
+export type MessagesByKind = { [K in CodeEmailKind]: CodeEmailMessages } & {
+  PASSWORD_CHANGED: PasswordChangedMessages;
+  ALREADY_REGISTERED: AlreadyRegisteredMessages;
+};
+
+/**
+ * A complete message catalogue for one language. Adding a language means adding a
+ * file that exports a `Messages`; the compiler then lists whatever is missing.
+ */
+export interface Messages {
+  /** BCP 47 tag, used for `<html lang>` and for Intl number and date formatting. */
+  lang: string;
+  dir: "ltr" | "rtl";
+  /** A code lifetime in words: "15 minutes", "1 hour", "90 seconds". */
+  formatDuration(seconds: number): string;
+  /** An instant in words, time zone included, e.g. "25 November 2025 at 07:53 UTC". */
+  formatDateTime(date: Date): string;
+  codeExpiresIn(duration: string): string;
+  earlierCodesNoLongerWork: string;
+  sentTo(to: string, productName: string): string;
+  kinds: MessagesByKind;
+}

@@ -1,0 +1,46 @@
+export type { EmailConfig } from "./config.js";
+export { BUILT_IN_LOCALES, DEFAULT_LOCALE } from "./i18n/index.js";
+export type {
+  AlreadyRegisteredMessages,
+  CodeEmailMessages,
+  Messages,
+  MessagesByKind,
+  PasswordChangedMessages,
+} from "./i18n/messages.js";
+export {
+  CODE_EMAIL_KINDS,
+  type CodeEmailData,
+  type CodeEmailKind,
+  EMAIL_KINDS,
+  type EmailDataByKind,
+  type EmailKind,
+  type EmailMessage,
+  isCodeEmailKind,
+} from "./kinds.js";
+export { escapeHtmlLikeReact } from "./render/html-escape.js";
+export {
+  createRenderer,
+  type EmailRenderer,
+  type RenderedEmail,
+  type RendererOptions,
+} from "./render/renderer.js";
+export {
+  createDevMailbox,
+  type DevMailbox,
+  type DevMailboxMessage,
+  type DevMailboxOptions,
+} from "./transports/dev-mailbox.js";
+export { createTransportFromConfig, type TransportConfig } from "./transports/from-config.js";
+export {
+  type MailTransport,
+  type OutgoingMail,
+  type SentMail,
+  toOutgoingMail,
+} from "./transports/mail-transport.js";
+export {
+  createSmtpTransport,
+  isPermanentSmtpError,
+  SmtpSendError,
+  type SmtpTransport,
+  type SmtpTransportOptions,
+} from "./transports/smtp.js";

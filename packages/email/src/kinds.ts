@@ -1,0 +1,52 @@
+/**
+ * Every message this package can send. The order is the order of the preview index.
+ * Code kinds carry a one-time passcode; the others are notices.
+ */
+export const EMAIL_KINDS = [
+  "VERIFICATION_CODE",
+  "PASSWORD_RESET_CODE",
+  "SIGN_IN_CODE",
+  "EMAIL_CHANGE_CODE",
+  "PASSWORD_CHANGED",
+  "ALREADY_REGISTERED",
+] as const;
+export type EmailKind = (typeof EMAIL_KINDS)[number];
+
+export const CODE_EMAIL_KINDS = [
+  "VERIFICATION_CODE",
+  "PASSWORD_RESET_CODE",
+  "SIGN_IN_CODE",
+  "EMAIL_CHANGE_CODE",
+] as const satisfies readonly EmailKind[];
+export type CodeEmailKind = (typeof CODE_EMAIL_KINDS)[number];
+
+export function isCodeEmailKind(kind: EmailKind): kind is CodeEmailKind {
+  return (CODE_EMAIL_KINDS as readonly EmailKind[]).includes(kind);
+}
+
+export interface CodeEmailData {
+  /** The passcode exactly as the user must type it. */
+  code: string;
+  /** Lifetime of the code; the email states it in words ("15 minutes"). */
+  expiresInSeconds: number;
+}
+
+/** What each kind needs besides the recipient. */
+export interface EmailDataByKind {
+  VERIFICATION_CODE: CodeEmailData;
+  PASSWORD_RESET_CODE: CodeEmailData;
+  SIGN_IN_CODE: CodeEmailData;
+  /** Sent to the new address, which `to` names in the body. */
+  EMAIL_CHANGE_CODE: CodeEmailData;
+  /** `changedAt` defaults to the moment of rendering; pass it when sending is queued. */
+  PASSWORD_CHANGED: { changedAt?: Date };
+  ALREADY_REGISTERED: Record<never, never>;
+}
+
+/**
+ * One email to render: the kind, the recipient and that kind's data. Distributes over
+ * the kinds, so `EmailMessage` is a union discriminated by `kind`.
+ */
+export type EmailMessage<K extends EmailKind = EmailKind> = K extends EmailKind
+  ? { kind: K; to: string } & EmailDataByKind[K]
+  : never;

@@ -1,0 +1,93 @@
+import type { ReactElement } from "react";
+import type { ResolvedEmailConfig } from "../config.js";
+import type { Messages } from "../i18n/messages.js";
+import type { CodeEmailKind, EmailKind, EmailMessage } from "../kinds.js";
+import { AlreadyRegisteredEmail } from "./already-registered.js";
+import { CodeEmail } from "./code-email.js";
+import { PasswordChangedEmail } from "./password-changed.js";
+
+/**
+ * How one kind becomes an email. `slots` names the per-message strings; the element is
+ * built from slot values only, so the fast renderer can build it once with placeholders
+ * in their place. Everything else (product name, links, words) is fixed per renderer
+ * and locale.
+ */
+interface TemplateDefinition<K extends EmailKind, Slot extends string> {
+  slots: readonly Slot[];
+  /** The per-message strings, already in words (durations, dates), not yet escaped. */
+  slotValues(message: EmailMessage<K>, messages: Messages, now: Date): Record<Slot, string>;
+  subject(messages: Messages, config: ResolvedEmailConfig): string;
+  element(messages: Messages, config: ResolvedEmailConfig, values: Record<Slot, string>): ReactElement;
+}
+
+/** The kind-erased view the renderer works with. */
+export interface EmailTemplate {
+  slots: readonly string[];
+  slotValues(message: EmailMessage, messages: Messages, now: Date): Record<string, string>;
+  subject(messages: Messages, config: ResolvedEmailConfig): string;
+  element(messages: Messages, config: ResolvedEmailConfig, values: Record<string, string>): ReactElement;
+}
+
+function defineTemplate<K extends EmailKind, Slot extends string>(
+  definition: TemplateDefinition<K, Slot>,
+): EmailTemplate {
+  // Safe because TEMPLATES is keyed by kind: a definition only ever sees messages of
+  // its own kind, and its element only the slot values its own slotValues produced.
+  return definition as unknown as EmailTemplate;
+}
+
+function codeTemplate(kind: CodeEmailKind): EmailTemplate {
+  return defineTemplate<CodeEmailKind, "to" | "code" | "duration">({
+    slots: ["to", "code", "duration"],
+    slotValues(message, messages) {
+      requireNonEmpty("code", message.code);
+      if (!Number.isInteger(message.expiresInSeconds) || message.expiresInSeconds <= 0) {
+        throw new RangeError(
+          `expiresInSeconds must be a positive whole number, got ${message.expiresInSeconds}`,
+        );
+      }
+      return {
+        to: message.to,
+        code: message.code,
+        duration: messages.formatDuration(message.expiresInSeconds),
+      };
+    },
+    subject: (messages, config) => messages.kinds[kind].subject(config.productName),
+    element: (messages, config, values) => (
+      <CodeEmail kind={kind} messages={messages} config={config} {...values} />
+    ),
+  });
+}
+
+export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
+  VERIFICATION_CODE: codeTemplate("VERIFICATION_CODE"),
+  PASSWORD_RESET_CODE: codeTemplate("PASSWORD_RESET_CODE"),
+  SIGN_IN_CODE: codeTemplate("SIGN_IN_CODE"),
+  EMAIL_CHANGE_CODE: codeTemplate("EMAIL_CHANGE_CODE"),
+  PASSWORD_CHANGED: defineTemplate<"PASSWORD_CHANGED", "to" | "when">({
+    slots: ["to", "when"],
+    slotValues(message, messages, now) {
+      const changedAt = message.changedAt ?? now;
+      if (Number.isNaN(changedAt.getTime())) throw new RangeError("changedAt is an invalid Date");
+      return { to: message.to, when: messages.formatDateTime(changedAt) };
+    },
+    subject: (messages, config) => messages.kinds.PASSWORD_CHANGED.subject(config.productName),
+    element: (messages, config, values) => (
+      <PasswordChangedEmail messages={messages} config={config} {...values} />
+    ),
+  }),
+  ALREADY_REGISTERED: defineTemplate<"ALREADY_REGISTERED", "to">({
+    slots: ["to"],
+    slotValues: (message) => ({ to: message.to }),
+    subject: (messages, config) => messages.kinds.ALREADY_REGISTERED.subject(config.productName),
+    element: (messages, config, values) => (
+      <AlreadyRegisteredEmail messages={messages} config={config} {...values} />
+    ),
+  }),
+};
+
+function requireNonEmpty(name: string, value: string): void {
+  // An empty value would change React's markup (it drops empty text nodes), so the
+  // fast path could not match a full render; an empty code is a caller bug anyway.
+  if (value === "") throw new RangeError(`${name} must not be empty`);
+}

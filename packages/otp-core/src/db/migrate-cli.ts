@@ -1,0 +1,39 @@
+/**
+ * `pnpm db:migrate`: applies the committed migrations to DATABASE_URL, or to
+ * the embedded PGlite database under ./.data/pglite when it is unset.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+import { createDatabase, isPostgresUrl } from "./client.js";
+
+const env = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || value === "" || isPostgresUrl(value), {
+        message: "must start with postgres:// or postgresql://",
+      }),
+    OTP_DATA_DIR: z.string().optional(),
+  })
+  .safeParse(process.env);
+
+if (!env.success) {
+  for (const issue of env.error.issues) console.error(`${issue.path.join(".")}: ${issue.message}`);
+  process.exit(1);
+}
+
+const url = env.data.DATABASE_URL || undefined;
+const dataDir = resolve(env.data.OTP_DATA_DIR ?? ".data", "pglite");
+const handle = await createDatabase({ url, dataDir });
+try {
+  await handle.migrate();
+  console.log(
+    url ? "migrations applied to the PostgreSQL server" : `migrations applied to ${dataDir}`,
+  );
+} catch (error) {
+  console.error(`migration failed: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await handle.close();
+}
