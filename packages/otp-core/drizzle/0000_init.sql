@@ -1,5 +1,5 @@
 CREATE TYPE "public"."code_type" AS ENUM('VERIFICATION', 'PASSWORD_RESET', 'SIGN_IN', 'EMAIL_CHANGE');--> statement-breakpoint
-CREATE TYPE "public"."outbox_status" AS ENUM('PENDING', 'SENT', 'FAILED', 'EXPIRED');--> statement-breakpoint
+CREATE TYPE "public"."outbox_status" AS ENUM('PENDING', 'SENT', 'FAILED', 'EXPIRED', 'SUPERSEDED');--> statement-breakpoint
 CREATE TABLE "email_outbox" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"kind" text NOT NULL,

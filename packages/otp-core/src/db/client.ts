@@ -17,6 +17,11 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** Applies the committed migrations (idempotent; safe to run from several processes). */
   migrate(options?: MigrateOptions): Promise<void>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (PostgreSQL LISTEN; PGlite's
+   * in-process equivalent). Resolves to a function that stops listening.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** Cheap liveness probe: true when a trivial query answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -61,6 +66,10 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
     db,
     kind: "postgres",
     migrate: (migrateOptions) => applyMigrations({ kind: "postgres", db, client }, migrateOptions),
+    listen: async (channel, onNotify) => {
+      const subscription = await client.listen(channel, () => onNotify());
+      return () => subscription.unlisten();
+    },
     ping: async () => {
       try {
         await client`select 1`;
@@ -83,6 +92,7 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     db,
     kind: "pglite",
     migrate: (migrateOptions) => applyMigrations({ kind: "pglite", db, client }, migrateOptions),
+    listen: async (channel, onNotify) => client.listen(channel, () => onNotify()),
     ping: async () => {
       try {
         await client.query("select 1");

@@ -22,7 +22,12 @@ const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode
 
 export const codeTypeEnum = pgEnum("code_type", CODE_TYPES);
 
-export const OUTBOX_STATUSES = ["PENDING", "SENT", "FAILED", "EXPIRED"] as const;
+/**
+ * PENDING: waiting or being retried. SENT: delivered. FAILED: gave up after the
+ * last attempt. EXPIRED: its code expired before it could be delivered.
+ * SUPERSEDED: its code was replaced or used before delivery, so it was not sent.
+ */
+export const OUTBOX_STATUSES = ["PENDING", "SENT", "FAILED", "EXPIRED", "SUPERSEDED"] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export const outboxStatusEnum = pgEnum("outbox_status", OUTBOX_STATUSES);
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type Executor, queryRows, toDate, toDateOrNull } from "../db/rows.js";
+import { type Executor, isoTimestamp, queryRows, toDate, toDateOrNull } from "../db/rows.js";
 import type { OutboxStatus } from "../db/schema.js";
 
 export interface OutboxRow {
@@ -55,4 +55,119 @@ export async function listOutbox(executor: Executor): Promise<OutboxRow[]> {
         FROM email_outbox ORDER BY created_at, id`,
   );
   return rows.map(toOutboxRow);
+}
+
+export interface ClaimedEmail extends OutboxRow {
+  /** False when the email's code was replaced or used since it was queued. */
+  codeLive: boolean;
+}
+
+export interface ClaimParams {
+  now: Date;
+  limit: number;
+  /** How long a claim holds the row; past it, another dispatcher may take it again. */
+  leaseSeconds: number;
+}
+
+/**
+ * One statement: take up to `limit` due rows that no other dispatcher holds
+ * (`FOR UPDATE SKIP LOCKED`), count the attempt and push `available_at` past
+ * the lease, so a dispatcher that dies mid-send only delays the row. Returns
+ * the claimed rows with whether their code is still live.
+ */
+export async function claimDueEmails(executor: Executor, p: ClaimParams): Promise<ClaimedEmail[]> {
+  const now = isoTimestamp(p.now);
+  const leaseEnds = isoTimestamp(new Date(p.now.getTime() + p.leaseSeconds * 1000));
+  const rows = await queryRows<RawOutboxRow & { code_live: boolean }>(
+    executor,
+    sql`WITH due AS (
+      SELECT id FROM email_outbox
+      WHERE status = 'PENDING' AND available_at <= ${now}::timestamptz
+      ORDER BY available_at
+      LIMIT ${p.limit}::int
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE email_outbox o
+    SET attempts = o.attempts + 1, available_at = ${leaseEnds}::timestamptz
+    FROM due
+    WHERE o.id = due.id
+    RETURNING o.id, o.kind, o.payload, o.passcode_id, o.status, o.attempts, o.available_at,
+      o.expires_at, o.created_at, o.sent_at, o.last_error,
+      (o.passcode_id IS NULL OR EXISTS (
+        SELECT 1 FROM passcodes p WHERE p.id = o.passcode_id AND p.is_used = false
+      )) AS code_live`,
+  );
+  return rows.map((raw) => ({ ...toOutboxRow(raw), codeLive: raw.code_live }));
+}
+
+/** Delivered: scrub the payload. False if the row was no longer this claim's to settle. */
+export async function markEmailSent(
+  executor: Executor,
+  p: { id: string; attempts: number; now: Date },
+): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`UPDATE email_outbox
+        SET status = 'SENT', sent_at = ${isoTimestamp(p.now)}::timestamptz, payload = NULL, last_error = NULL
+        WHERE id = ${p.id}::uuid AND status = 'PENDING' AND attempts = ${p.attempts}::int
+        RETURNING id`,
+  );
+  return rows.length > 0;
+}
+
+/** A failed attempt that will be tried again at `retryAt`. */
+export async function scheduleEmailRetry(
+  executor: Executor,
+  p: { id: string; attempts: number; retryAt: Date; error: string },
+): Promise<void> {
+  await executor.execute(
+    sql`UPDATE email_outbox
+        SET available_at = ${isoTimestamp(p.retryAt)}::timestamptz, last_error = ${p.error}
+        WHERE id = ${p.id}::uuid AND status = 'PENDING' AND attempts = ${p.attempts}::int`,
+  );
+}
+
+/** Gives a row up for good (FAILED, EXPIRED or SUPERSEDED) and scrubs its payload. */
+export async function settleEmailUnsent(
+  executor: Executor,
+  p: {
+    id: string;
+    attempts: number;
+    status: Exclude<OutboxStatus, "PENDING" | "SENT">;
+    error: string | null;
+  },
+): Promise<void> {
+  await executor.execute(
+    sql`UPDATE email_outbox
+        SET status = ${p.status}::outbox_status, payload = NULL, last_error = ${p.error}
+        WHERE id = ${p.id}::uuid AND status = 'PENDING' AND attempts = ${p.attempts}::int`,
+  );
+}
+
+/** Rows by status (operations). */
+export async function countOutboxByStatus(
+  executor: Executor,
+): Promise<Record<OutboxStatus, number>> {
+  const rows = await queryRows<{ status: OutboxStatus; n: number }>(
+    executor,
+    sql`SELECT status::text AS status, count(*)::int AS n FROM email_outbox GROUP BY status`,
+  );
+  const counts: Record<OutboxStatus, number> = {
+    PENDING: 0,
+    SENT: 0,
+    FAILED: 0,
+    EXPIRED: 0,
+    SUPERSEDED: 0,
+  };
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
+}
+
+/** The earliest instant a pending row becomes due, or null when none is pending. */
+export async function nextEmailDueAt(executor: Executor): Promise<Date | null> {
+  const rows = await queryRows<{ next: Date | string | null }>(
+    executor,
+    sql`SELECT min(available_at) AS next FROM email_outbox WHERE status = 'PENDING'`,
+  );
+  return toDateOrNull(rows[0]?.next ?? null);
 }

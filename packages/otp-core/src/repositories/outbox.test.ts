@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  createTestDatabase,
+  createTestService,
+  readOutbox,
+  resolveTestPostgres,
+  T0,
+  TEST_SECRET,
+  type TestBackend,
+  TestClock,
+  type TestDatabase,
+} from "../testing/index.js";
+import {
+  claimDueEmails,
+  countOutboxByStatus,
+  markEmailSent,
+  nextEmailDueAt,
+  scheduleEmailRetry,
+  settleEmailUnsent,
+} from "./outbox.js";
+
+const server = await resolveTestPostgres();
+const backends: TestBackend[] = server.available ? ["pglite", "postgres"] : ["pglite"];
+if (!server.available)
+  console.warn(`[otp-core] outbox tests on PostgreSQL skipped: ${server.reason}`);
+
+describe.each(backends)("outbox claims (%s)", (backend) => {
+  let database: TestDatabase;
+  let clock: TestClock;
+  beforeAll(async () => {
+    database = await createTestDatabase(backend, server.available ? server.url : undefined);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    await database.reset();
+    clock = new TestClock(T0);
+  });
+
+  async function queue(count: number): Promise<void> {
+    const service = createTestService(database, { clock: clock.now });
+    for (let i = 0; i < count; i++) {
+      await service.register({ email: `user${i}@example.com`, password: "a long enough password" });
+    }
+  }
+
+  it("claims due rows once, pushes them past the lease, and counts the attempt", async () => {
+    await queue(3);
+    const first = await claimDueEmails(database.db, {
+      now: clock.now(),
+      limit: 10,
+      leaseSeconds: 60,
+    });
+    expect(first).toHaveLength(3);
+    expect(first.every((row) => row.attempts === 1 && row.codeLive)).toBe(true);
+    expect(
+      await claimDueEmails(database.db, { now: clock.now(), limit: 10, leaseSeconds: 60 }),
+    ).toEqual([]);
+    clock.advanceSeconds(60);
+    const again = await claimDueEmails(database.db, {
+      now: clock.now(),
+      limit: 10,
+      leaseSeconds: 60,
+    });
+    expect(again.map((row) => row.attempts)).toEqual([2, 2, 2]);
+  });
+
+  it("marks sent and scrubs the payload; a stale claim cannot settle", async () => {
+    await queue(1);
+    const [row] = await claimDueEmails(database.db, {
+      now: clock.now(),
+      limit: 1,
+      leaseSeconds: 60,
+    });
+    if (row === undefined) throw new Error("nothing claimed");
+    expect(
+      await markEmailSent(database.db, {
+        id: row.id,
+        attempts: row.attempts + 1,
+        now: clock.now(),
+      }),
+    ).toBe(false);
+    expect(
+      await markEmailSent(database.db, { id: row.id, attempts: row.attempts, now: clock.now() }),
+    ).toBe(true);
+    const [stored] = await readOutbox(database, TEST_SECRET);
+    expect(stored).toMatchObject({ status: "SENT", payload: null, message: null });
+    expect(await countOutboxByStatus(database.db)).toMatchObject({ SENT: 1, PENDING: 0 });
+  });
+
+  it("retries later, and gives up with the payload scrubbed", async () => {
+    await queue(1);
+    const [row] = await claimDueEmails(database.db, {
+      now: clock.now(),
+      limit: 1,
+      leaseSeconds: 60,
+    });
+    if (row === undefined) throw new Error("nothing claimed");
+    const retryAt = new Date(T0.getTime() + 5000);
+    await scheduleEmailRetry(database.db, {
+      id: row.id,
+      attempts: row.attempts,
+      retryAt,
+      error: "smtp down",
+    });
+    expect(await nextEmailDueAt(database.db)).toEqual(retryAt);
+    await settleEmailUnsent(database.db, {
+      id: row.id,
+      attempts: row.attempts,
+      status: "FAILED",
+      error: "gave up",
+    });
+    const [stored] = await readOutbox(database, TEST_SECRET);
+    expect(stored).toMatchObject({ status: "FAILED", payload: null, lastError: "gave up" });
+    expect(await nextEmailDueAt(database.db)).toBeNull();
+  });
+
+  it("reports a replaced code as no longer live", async () => {
+    const service = createTestService(database, { clock: clock.now });
+    await service.register({ email: "ada@example.com", password: "a long enough password" });
+    await service.resendCode({ email: "ada@example.com" });
+    const claimed = await claimDueEmails(database.db, {
+      now: clock.now(),
+      limit: 10,
+      leaseSeconds: 60,
+    });
+    expect(claimed.map((row) => row.codeLive).sort()).toEqual([false, true]);
+  });
+
+  it.runIf(backend === "postgres")(
+    "concurrent claims never share a row (SKIP LOCKED)",
+    async () => {
+      await queue(40);
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          claimDueEmails(database.db, { now: clock.now(), limit: 10, leaseSeconds: 60 }),
+        ),
+      );
+      const ids = claims.flat().map((row) => row.id);
+      expect(ids).toHaveLength(40);
+      expect(new Set(ids).size).toBe(40);
+    },
+  );
+});
