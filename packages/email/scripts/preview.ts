@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createRenderer, EMAIL_KINDS, escapeHtmlLikeReact as escape } from "../src/index.js";
+import { createRenderer, EMAIL_KINDS, escapeHtmlLikeReact } from "../src/index.js";
 import { SAMPLE_CONFIG, sampleMessage } from "./sample-messages.js";
 
 const outDir = join(import.meta.dirname, "..", "preview");
@@ -19,7 +19,7 @@ for (const locale of renderer.locales) {
     await writeFile(join(outDir, `${name}.html`), email.html);
     await writeFile(join(outDir, `${name}.txt`), email.text);
     rows.push(
-      `<tr><td>${escape(locale)}</td><td>${kind}</td><td>${escape(email.subject)}</td>` +
+      `<tr><td>${escapeHtmlLikeReact(locale)}</td><td>${kind}</td><td>${escapeHtmlLikeReact(email.subject)}</td>` +
         `<td><a href="${name}.html">HTML</a> · <a href="${name}.txt">text</a></td></tr>`,
     );
   }

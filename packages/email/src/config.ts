@@ -26,7 +26,9 @@ export function resolveEmailConfig(config: EmailConfig): ResolvedEmailConfig {
   try {
     new URL(config.baseUrl);
   } catch {
-    throw new Error(`email config: baseUrl is not an absolute URL: ${JSON.stringify(config.baseUrl)}`);
+    throw new Error(
+      `email config: baseUrl is not an absolute URL: ${JSON.stringify(config.baseUrl)}`,
+    );
   }
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { en } from "../i18n/en.js";
+import { BUILT_IN_LOCALES } from "../i18n/index.js";
 import type { Messages } from "../i18n/messages.js";
 import { CODE_EMAIL_KINDS, EMAIL_KINDS, type EmailKind, type EmailMessage } from "../kinds.js";
 import { createRenderer } from "./renderer.js";
@@ -72,11 +73,13 @@ describe("every kind", () => {
         ["an unpaired surrogate", "a\uD800b@example.com", "12\uDC0034"],
       ])("fast path matches a full React render byte for byte (%s)", async (_, to, code) => {
         const message = sampleMessage(kind, to, code);
-        const fast = await renderer.render(message);
-        const full = await renderer.renderFull(message);
-        expect(fast.html).toBe(full.html);
-        expect(fast.text).toBe(full.text);
-        expect(fast.subject).toBe(full.subject);
+        for (const locale of Object.keys(BUILT_IN_LOCALES)) {
+          const fast = await renderer.render(message, locale);
+          const full = await renderer.renderFull(message, locale);
+          expect(fast.html).toBe(full.html);
+          expect(fast.text).toBe(full.text);
+          expect(fast.subject).toBe(full.subject);
+        }
       });
     });
   }
@@ -93,7 +96,12 @@ describe("expiry in words", () => {
     [90, "90 seconds"],
     [1, "1 second"],
   ])("%i seconds reads %s", async (expiresInSeconds, words) => {
-    const message = { kind: "SIGN_IN_CODE", to: "a@example.com", code: "1", expiresInSeconds } as const;
+    const message = {
+      kind: "SIGN_IN_CODE",
+      to: "a@example.com",
+      code: "1",
+      expiresInSeconds,
+    } as const;
     const email = await renderer.render(message);
     expect(email.html).toContain(`This code expires in ${words}.`);
     expect(email.text).toContain(`This code expires in ${words}.`);
@@ -110,7 +118,12 @@ describe("expiry in words", () => {
 
   it("rejects an empty code or recipient", async () => {
     await expect(
-      renderer.render({ kind: "SIGN_IN_CODE", to: "a@example.com", code: "", expiresInSeconds: 60 }),
+      renderer.render({
+        kind: "SIGN_IN_CODE",
+        to: "a@example.com",
+        code: "",
+        expiresInSeconds: 60,
+      }),
     ).rejects.toThrow(/code/);
     await expect(renderer.render({ kind: "ALREADY_REGISTERED", to: "" })).rejects.toThrow(/to/);
   });
@@ -119,7 +132,11 @@ describe("expiry in words", () => {
 describe("PASSWORD_CHANGED", () => {
   it("states when, in UTC, defaulting to the renderer's clock", async () => {
     const renderer = createRenderer({ ...config, now: () => new Date("2026-01-02T03:04:05Z") });
-    const given = await renderer.render({ kind: "PASSWORD_CHANGED", to: "a@example.com", changedAt });
+    const given = await renderer.render({
+      kind: "PASSWORD_CHANGED",
+      to: "a@example.com",
+      changedAt,
+    });
     expect(given.text).toContain("changed on 25 November 2025 at 07:53 UTC.");
     const defaulted = await renderer.render({ kind: "PASSWORD_CHANGED", to: "a@example.com" });
     expect(defaulted.text).toContain("changed on 2 January 2026 at 03:04 UTC.");
@@ -140,7 +157,10 @@ describe("ALREADY_REGISTERED", () => {
 
 describe("renderer", () => {
   it("escapes config values too, and they stay equal to a full render", async () => {
-    const renderer = createRenderer({ productName: `Acme & "Sons" <'s>`, baseUrl: "https://a.example" });
+    const renderer = createRenderer({
+      productName: `Acme & "Sons" <'s>`,
+      baseUrl: "https://a.example",
+    });
     const message = sampleMessage("VERIFICATION_CODE");
     const fast = await renderer.render(message);
     expect(fast.subject).toBe(`Verify your email for Acme & "Sons" <'s>`);
@@ -151,9 +171,13 @@ describe("renderer", () => {
   it("shares one compilation between concurrent first calls", async () => {
     const renderer = createRenderer(config);
     const emails = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => renderer.render(sampleMessage("SIGN_IN_CODE", `u${i}@x.io`))),
+      Array.from({ length: 5 }, (_, i) =>
+        renderer.render(sampleMessage("SIGN_IN_CODE", `u${i}@x.io`)),
+      ),
     );
-    emails.forEach((email, i) => expect(email.text).toContain(`u${i}@x.io`));
+    emails.forEach((email, i) => {
+      expect(email.text).toContain(`u${i}@x.io`);
+    });
   });
 
   it("after warm(), renders without React (thousands per second)", async () => {
@@ -189,6 +213,8 @@ describe("renderer", () => {
   });
 
   it("rejects a config without a usable base URL", () => {
-    expect(() => createRenderer({ productName: "Acme", baseUrl: "acme.example" })).toThrow(/baseUrl/);
+    expect(() => createRenderer({ productName: "Acme", baseUrl: "acme.example" })).toThrow(
+      /baseUrl/,
+    );
   });
 });

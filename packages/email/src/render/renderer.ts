@@ -94,7 +94,7 @@ export function createRenderer(options: RendererOptions): EmailRenderer {
 
   function slotValues(template: EmailTemplate, message: EmailMessage, messages: Messages) {
     if (message.to === "") throw new RangeError("to must not be empty");
-    const byName = template.slotValues(message, messages, now());
+    const byName = template.slotValues(message, messages, now);
     return template.slots.map((slot) => byName[slot] as string);
   }
 
@@ -119,9 +119,7 @@ export function createRenderer(options: RendererOptions): EmailRenderer {
       const values = Object.fromEntries(
         zip(template.slots, slotValues(template, message, messages)),
       );
-      const { html, text } = await renderWithReactEmail(
-        template.element(messages, config, values),
-      );
+      const { html, text } = await renderWithReactEmail(template.element(messages, config, values));
       return { subject: template.subject(messages, config), html, text };
     },
 

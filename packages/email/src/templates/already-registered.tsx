@@ -31,7 +31,9 @@ export function AlreadyRegisteredEmail({ messages, config, to }: AlreadyRegister
       <ActionButton href={config.signInUrl}>{words.signInButton}</ActionButton>
       <Text style={styles.paragraph}>
         {words.forgotPassword}{" "}
-        <Link href={config.resetPasswordUrl}>{words.resetPasswordLink}</Link>
+        <Link href={config.resetPasswordUrl} style={styles.inlineLink}>
+          {words.resetPasswordLink}
+        </Link>
       </Text>
     </Layout>
   );

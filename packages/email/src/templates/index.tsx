@@ -14,18 +14,29 @@ import { PasswordChangedEmail } from "./password-changed.js";
  */
 interface TemplateDefinition<K extends EmailKind, Slot extends string> {
   slots: readonly Slot[];
-  /** The per-message strings, already in words (durations, dates), not yet escaped. */
-  slotValues(message: EmailMessage<K>, messages: Messages, now: Date): Record<Slot, string>;
+  /**
+   * The per-message strings, already in words (durations, dates), not yet escaped.
+   * Throws a RangeError for data no email should be sent with.
+   */
+  slotValues(message: EmailMessage<K>, messages: Messages, now: () => Date): Record<Slot, string>;
   subject(messages: Messages, config: ResolvedEmailConfig): string;
-  element(messages: Messages, config: ResolvedEmailConfig, values: Record<Slot, string>): ReactElement;
+  element(
+    messages: Messages,
+    config: ResolvedEmailConfig,
+    values: Record<Slot, string>,
+  ): ReactElement;
 }
 
 /** The kind-erased view the renderer works with. */
 export interface EmailTemplate {
   slots: readonly string[];
-  slotValues(message: EmailMessage, messages: Messages, now: Date): Record<string, string>;
+  slotValues(message: EmailMessage, messages: Messages, now: () => Date): Record<string, string>;
   subject(messages: Messages, config: ResolvedEmailConfig): string;
-  element(messages: Messages, config: ResolvedEmailConfig, values: Record<string, string>): ReactElement;
+  element(
+    messages: Messages,
+    config: ResolvedEmailConfig,
+    values: Record<string, string>,
+  ): ReactElement;
 }
 
 function defineTemplate<K extends EmailKind, Slot extends string>(
@@ -40,7 +51,7 @@ function codeTemplate(kind: CodeEmailKind): EmailTemplate {
   return defineTemplate<CodeEmailKind, "to" | "code" | "duration">({
     slots: ["to", "code", "duration"],
     slotValues(message, messages) {
-      requireNonEmpty("code", message.code);
+      if (message.code === "") throw new RangeError("code must not be empty");
       if (!Number.isInteger(message.expiresInSeconds) || message.expiresInSeconds <= 0) {
         throw new RangeError(
           `expiresInSeconds must be a positive whole number, got ${message.expiresInSeconds}`,
@@ -67,7 +78,7 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
   PASSWORD_CHANGED: defineTemplate<"PASSWORD_CHANGED", "to" | "when">({
     slots: ["to", "when"],
     slotValues(message, messages, now) {
-      const changedAt = message.changedAt ?? now;
+      const changedAt = message.changedAt ?? now();
       if (Number.isNaN(changedAt.getTime())) throw new RangeError("changedAt is an invalid Date");
       return { to: message.to, when: messages.formatDateTime(changedAt) };
     },
@@ -85,9 +96,3 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
     ),
   }),
 };
-
-function requireNonEmpty(name: string, value: string): void {
-  // An empty value would change React's markup (it drops empty text nodes), so the
-  // fast path could not match a full render; an empty code is a caller bug anyway.
-  if (value === "") throw new RangeError(`${name} must not be empty`);
-}

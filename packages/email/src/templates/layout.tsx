@@ -120,6 +120,7 @@ export const styles = {
     padding: "12px 20px",
     textDecoration: "none",
   },
+  inlineLink: { color: "#111827", textDecoration: "underline" },
   rule: { borderColor: "#e6e8eb", margin: "24px 0 16px" },
   footer: { color: "#6b7280", fontSize: "13px", lineHeight: "20px", margin: "0 0 8px" },
   footerLink: { color: "#6b7280", textDecoration: "none" },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createRenderer } from "../render/renderer.js";
 import { createDevMailbox } from "./dev-mailbox.js";
-import type { OutgoingMail } from "./mail-transport.js";
+import { type OutgoingMail, toOutgoingMail } from "./mail-transport.js";
 
 function mail(to: string, code?: string): OutgoingMail {
   return {
@@ -24,6 +25,25 @@ describe("dev mailbox", () => {
       '[dev-mailbox] to alice@example.com: "Verify your email for Acme" code 12345678',
       '[dev-mailbox] to bob@example.com: "Verify your email for Acme"',
     ]);
+  });
+
+  it("prints the code of a rendered message passed through toOutgoingMail", async () => {
+    const lines: string[] = [];
+    const mailbox = createDevMailbox({ log: (line) => lines.push(line) });
+    const renderer = createRenderer({ productName: "Acme", baseUrl: "https://acme.example" });
+    const message = {
+      kind: "SIGN_IN_CODE",
+      to: "carol@example.com",
+      code: "90817263",
+      expiresInSeconds: 600,
+    } as const;
+
+    const { messageId } = await mailbox.send(
+      toOutgoingMail(message, await renderer.render(message)),
+    );
+
+    expect(lines).toEqual(['[dev-mailbox] to carol@example.com: "Sign in to Acme" code 90817263']);
+    expect(mailbox.get(messageId)?.text).toContain("This code expires in 10 minutes.");
   });
 
   it("keeps the newest messages first and drops the oldest beyond capacity", async () => {

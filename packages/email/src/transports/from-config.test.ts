@@ -2,9 +2,16 @@ import { describe, expect, it } from "vitest";
 import { createTransportFromConfig } from "./from-config.js";
 
 describe("createTransportFromConfig", () => {
-  it("uses the dev mailbox when no SMTP URL is given", async () => {
-    const transport = createTransportFromConfig({ smtpUrl: "  ", devMailbox: { log: () => {} } });
+  it("uses the dev mailbox when no SMTP URL is given, and says so once", async () => {
+    const lines: string[] = [];
+    const transport = createTransportFromConfig({
+      smtpUrl: "  ",
+      devMailbox: { log: (line) => lines.push(line) },
+    });
     expect(transport.kind).toBe("dev-mailbox");
+    expect(lines).toEqual([expect.stringMatching(/^\[dev-mailbox\] no SMTP URL configured/)]);
+    await transport.send({ to: "a@example.com", subject: "s", html: "h", text: "t" });
+    expect(lines).toHaveLength(2);
     await transport.close();
   });
 

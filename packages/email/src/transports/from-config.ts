@@ -17,7 +17,13 @@ export interface TransportConfig {
  */
 export function createTransportFromConfig(config: TransportConfig): SmtpTransport | DevMailbox {
   const smtpUrl = config.smtpUrl?.trim();
-  if (smtpUrl === undefined || smtpUrl === "") return createDevMailbox(config.devMailbox);
+  if (smtpUrl === undefined || smtpUrl === "") {
+    const log = config.devMailbox?.log ?? console.log;
+    // Said once, at startup: a production deployment that forgot its SMTP URL would
+    // otherwise deliver nothing and print every code without anyone noticing why.
+    log("[dev-mailbox] no SMTP URL configured: mail stays in memory and codes are printed here");
+    return createDevMailbox({ ...config.devMailbox, log });
+  }
   const from = config.smtpFrom?.trim();
   if (from === undefined || from === "") {
     throw new Error("smtpFrom is required when smtpUrl is set");

@@ -4,7 +4,12 @@ import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRenderer } from "../render/renderer.js";
 import { toOutgoingMail } from "./mail-transport.js";
-import { createSmtpTransport, isPermanentSmtpError, SmtpSendError, type SmtpTransport } from "./smtp.js";
+import {
+  createSmtpTransport,
+  isPermanentSmtpError,
+  SmtpSendError,
+  type SmtpTransport,
+} from "./smtp.js";
 
 interface TestServer {
   port: number;
@@ -27,7 +32,8 @@ async function startSmtpServer(options: { rejectRecipients?: boolean } = {}): Pr
     logger: false,
     onAuth(auth, _session, callback) {
       if (auth.username === "user" && auth.password === "pass") callback(null, { user: "user" });
-      else callback(Object.assign(new Error("Invalid username or password"), { responseCode: 535 }));
+      else
+        callback(Object.assign(new Error("Invalid username or password"), { responseCode: 535 }));
     },
     onRcptTo(_address, _session, callback) {
       if (options.rejectRecipients) {
@@ -64,7 +70,12 @@ function transportTo(url: string, options: { greetingTimeoutMs?: number } = {}):
 
 async function verificationMail(to: string) {
   const renderer = createRenderer({ productName: "Acme", baseUrl: "https://acme.example" });
-  const message = { kind: "VERIFICATION_CODE", to, code: "48213907", expiresInSeconds: 900 } as const;
+  const message = {
+    kind: "VERIFICATION_CODE",
+    to,
+    code: "48213907",
+    expiresInSeconds: 900,
+  } as const;
   return toOutgoingMail(message, await renderer.render(message));
 }
 
@@ -100,7 +111,9 @@ describe("SMTP transport", () => {
     expect(server.received).toHaveLength(1);
     const [received] = server.received;
     expect(received?.from?.text).toBe('"Acme" <no-reply@acme.example>');
-    expect(received?.to && !Array.isArray(received.to) ? received.to.text : "").toBe("alice@example.com");
+    expect(received?.to && !Array.isArray(received.to) ? received.to.text : "").toBe(
+      "alice@example.com",
+    );
     expect(received?.subject).toBe("Verify your email for Acme");
     expect(received?.subject).not.toContain("48213907");
     expect(received?.text).toContain("48213907");
@@ -122,7 +135,9 @@ describe("SMTP transport", () => {
     const server = await startSmtpServer({ rejectRecipients: true });
     const transport = transportTo(`smtp://user:pass@127.0.0.1:${server.port}`);
 
-    const { error } = await timeRejection(transport.send(await verificationMail("nobody@example.com")));
+    const { error } = await timeRejection(
+      transport.send(await verificationMail("nobody@example.com")),
+    );
 
     expect(error).toBeInstanceOf(SmtpSendError);
     expect((error as SmtpSendError).responseCode).toBe(550);
@@ -146,7 +161,9 @@ describe("SMTP transport", () => {
     const port = await unusedPort();
     const transport = transportTo(`smtp://user:pass@127.0.0.1:${port}`);
 
-    const { ms, error } = await timeRejection(transport.send(await verificationMail("a@example.com")));
+    const { ms, error } = await timeRejection(
+      transport.send(await verificationMail("a@example.com")),
+    );
 
     expect(ms).toBeLessThan(2000);
     expect(error).toBeInstanceOf(SmtpSendError);
@@ -169,7 +186,9 @@ describe("SMTP transport", () => {
       greetingTimeoutMs: 300,
     });
 
-    const { ms, error } = await timeRejection(transport.send(await verificationMail("a@example.com")));
+    const { ms, error } = await timeRejection(
+      transport.send(await verificationMail("a@example.com")),
+    );
 
     expect(ms).toBeLessThan(3000);
     expect((error as SmtpSendError).code).toBe("ETIMEDOUT");

@@ -50,7 +50,9 @@ export class SmtpSendError extends Error {
  */
 export function isPermanentSmtpError(error: unknown): boolean {
   const { responseCode } = describeNodemailerError(error);
-  return responseCode !== undefined && responseCode >= 500 && responseCode < 600 && responseCode !== 503;
+  return (
+    responseCode !== undefined && responseCode >= 500 && responseCode < 600 && responseCode !== 503
+  );
 }
 
 /** Sends through an SMTP server over a small pool of reused connections. */
