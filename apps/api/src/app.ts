@@ -1,0 +1,121 @@
+import { createOtpService, type OtpService } from "@otp/core";
+import { createDatabase, type DatabaseHandle } from "@otp/core/db";
+import {
+  createRenderer,
+  createTransportFromConfig,
+  type DevMailbox,
+  type MailTransport,
+} from "@otp/email";
+import type { FastifyInstance } from "fastify";
+import { type Logger, pino } from "pino";
+import type { AppConfig } from "./config.js";
+import { createDelivery, type Delivery } from "./delivery.js";
+import { buildServer } from "./http/server.js";
+
+export interface RunningApp {
+  config: AppConfig;
+  url: string;
+  server: FastifyInstance;
+  database: DatabaseHandle;
+  service: OtpService;
+  mailbox: DevMailbox | undefined;
+  delivery: Delivery | undefined;
+  /** Stops accepting, drains requests, stops delivery, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Reuse an open database (tests); otherwise one is opened from the config. */
+  database?: DatabaseHandle;
+  /** Where the dev mailbox prints its one line per message (default: stdout). */
+  devMailboxLog?: (line: string) => void;
+}
+
+export function createLogger(config: AppConfig): Logger {
+  return pino({
+    level: config.logLevel,
+    // Belt and braces: these never reach a log call, and would be hidden if they did.
+    redact: {
+      paths: [
+        "password",
+        "code",
+        "otp",
+        "secret",
+        "*.password",
+        "*.code",
+        "*.otp",
+        "req.headers.cookie",
+        "req.headers.authorization",
+      ],
+      censor: "[redacted]",
+    },
+  });
+}
+
+/** Opens the database, applies migrations, wires service, email and delivery, and listens. */
+export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
+  const logger = options.logger ?? createLogger(config);
+  const database =
+    options.database ??
+    (await createDatabase({
+      url: config.databaseUrl,
+      dataDir: `${config.dataDir}/pglite`,
+      poolSize: config.databasePoolSize,
+      connectTimeoutSeconds: 5,
+    }));
+  const ownsDatabase = options.database === undefined;
+  try {
+    await database.migrate();
+  } catch (error) {
+    if (ownsDatabase) await database.close();
+    throw error;
+  }
+
+  const transport: MailTransport & { kind: string } = createTransportFromConfig({
+    smtpUrl: config.smtpUrl,
+    smtpFrom: config.smtpFrom,
+    devMailbox: { log: options.devMailboxLog ?? ((line) => process.stdout.write(`${line}\n`)) },
+  });
+  const mailbox = transport.kind === "dev-mailbox" ? (transport as DevMailbox) : undefined;
+  const renderer = createRenderer({ productName: config.appName, baseUrl: config.appUrl });
+
+  let delivery: Delivery | undefined;
+  const service = createOtpService({
+    db: database.db,
+    secret: config.secret,
+    policy: config.policy,
+    logger: logger.child({ component: "otp" }),
+    onEmailQueued: () => delivery?.wake(),
+  });
+  if (config.delivery === "inline") {
+    delivery = createDelivery({ database, secret: config.secret, renderer, transport, logger });
+    await delivery.start();
+  }
+
+  const server = await buildServer({ config, database, service, mailbox, logger });
+  await server.listen({ port: config.port, host: config.host });
+  const address = server.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.port;
+  const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    url,
+    server,
+    database,
+    service,
+    mailbox,
+    delivery,
+    close() {
+      closing ??= (async () => {
+        await server.close(); // stop accepting, wait for in-flight requests
+        await delivery?.stop();
+        await transport.close();
+        if (ownsDatabase) await database.close();
+      })();
+      return closing;
+    },
+  };
+}

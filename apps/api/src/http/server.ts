@@ -1,0 +1,230 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import type { OtpService } from "@otp/core";
+import type { DatabaseHandle } from "@otp/core/db";
+import type { DevMailbox } from "@otp/email";
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+} from "fastify";
+import { Redis } from "ioredis";
+import type { AppConfig } from "../config.js";
+import { API_ERROR_MESSAGES, API_ERRORS, type ApiErrorCode, type WireError } from "../errors.js";
+import { REST_PATHS, registerRestRoutes, sendError } from "../rest/auth-routes.js";
+import type { Context } from "../trpc/context.js";
+import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
+
+export interface ServerDependencies {
+  config: AppConfig;
+  database: DatabaseHandle;
+  service: OtpService;
+  /** The dev mailbox, when it is the transport; its procedure exists only then. */
+  mailbox: DevMailbox | undefined;
+  logger: FastifyBaseLogger;
+}
+
+const TRPC_PREFIX = "/trpc";
+const SEND_PROCEDURES = new Set(["auth.register", "auth.resendCode"]);
+const VERIFY_PROCEDURES = new Set(["auth.verifyEmail"]);
+
+/** Procedure names a tRPC URL calls (`/trpc/a.b,c.d?batch=1`). */
+function trpcProcedures(url: string): string[] {
+  const path = url.split("?")[0]?.slice(TRPC_PREFIX.length + 1) ?? "";
+  try {
+    return decodeURIComponent(path).split(",");
+  } catch {
+    return [];
+  }
+}
+
+function callsAny(request: FastifyRequest, restPaths: string[], procedures: Set<string>): boolean {
+  const path = (request.url.split("?")[0] ?? "").replace(/\/?$/, "/");
+  if (restPaths.includes(path)) return true;
+  if (!request.url.startsWith(`${TRPC_PREFIX}/`)) return false;
+  return trpcProcedures(request.url).some((name) => procedures.has(name));
+}
+
+export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+  });
+
+  // Set first, so every plugin's routes (tRPC's included) inherit it.
+  app.setErrorHandler((error: FastifyError & { retryAfterMs?: number }, request, reply) => {
+    const wire = transportError(error);
+    if (wire.code === "INTERNAL_ERROR") request.log.error({ err: error }, "request failed");
+    if (error.retryAfterMs !== undefined) {
+      reply.header("retry-after", String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+    }
+    if (request.url.startsWith(TRPC_PREFIX)) {
+      // A tRPC client expects its own envelope.
+      return reply.code(API_ERRORS[wire.code].status).send({
+        error: {
+          message: wire.message,
+          code: -32600,
+          data: { ...wire, httpStatus: API_ERRORS[wire.code].status },
+        },
+      });
+    }
+    return sendError(reply, wire);
+  });
+
+  // Only JSON bodies are accepted; anything else is a 415, not a string to parse.
+  app.removeContentTypeParser(["text/plain"]);
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(helmet, {
+    // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
+    contentSecurityPolicy: {
+      directives: { "frame-src": ["'self'"], "img-src": ["'self'", "data:", "https:"] },
+    },
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    credentials: true,
+  });
+
+  let sendLimit: ReturnType<FastifyInstance["rateLimit"]> | undefined;
+  let verifyLimit: ReturnType<FastifyInstance["rateLimit"]> | undefined;
+  if (config.rateLimit.enabled) {
+    const redis =
+      config.rateLimit.redisUrl === undefined
+        ? undefined
+        : new Redis(config.rateLimit.redisUrl, {
+            connectTimeout: 2000,
+            maxRetriesPerRequest: 1,
+            lazyConnect: false,
+          });
+    if (redis !== undefined) app.addHook("onClose", async () => void redis.quit());
+    await app.register(rateLimit, {
+      global: false,
+      ...(redis === undefined ? {} : { redis, nameSpace: "otp-rate-limit:" }),
+      // A shared store that is down must not take the API down with it.
+      skipOnError: true,
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        code: "RATE_LIMITED",
+        message: API_ERROR_MESSAGES.RATE_LIMITED,
+        retryAfterMs: context.ttl,
+      }),
+    });
+    const restSend = [REST_PATHS.register, REST_PATHS.resendOtp];
+    sendLimit = app.rateLimit({
+      max: config.rateLimit.sendPerHour,
+      timeWindow: "1 hour",
+      groupId: "send",
+      allowList: (request) => !callsAny(request, restSend, SEND_PROCEDURES),
+    });
+    verifyLimit = app.rateLimit({
+      max: config.rateLimit.verifyPerMinute,
+      timeWindow: "1 minute",
+      groupId: "verify",
+      allowList: (request) => !callsAny(request, [REST_PATHS.verifyEmail], VERIFY_PROCEDURES),
+    });
+  }
+
+  const router: AppRouter =
+    deps.mailbox === undefined
+      ? (createProductionRouter(deps.service.policy) as unknown as AppRouter)
+      : createAppRouter(deps.service.policy);
+  const createContext = (request: FastifyRequest): Context => ({
+    service: deps.service,
+    mailbox: deps.mailbox,
+    log: request.log,
+  });
+
+  // The tRPC routes get the same per-IP limits as the REST routes.
+  const limits = [sendLimit, verifyLimit].filter((limit) => limit !== undefined);
+  app.addHook("onRoute", (route) => {
+    if (route.url.startsWith(TRPC_PREFIX) && limits.length > 0) {
+      const existing = route.preHandler === undefined ? [] : [route.preHandler].flat();
+      route.preHandler = [...existing, ...limits];
+    }
+  });
+  await app.register(fastifyTRPCPlugin, {
+    prefix: TRPC_PREFIX,
+    trpcOptions: {
+      router,
+      createContext: ({ req }) => createContext(req),
+      allowBatching: true,
+      maxBatchSize: 10,
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  });
+
+  registerRestRoutes(app, { router, createContext, sendLimit, verifyLimit });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    const database = await deps.database.ping();
+    return reply
+      .code(database ? 200 : 503)
+      .send({ status: database ? "ready" : "unavailable", checks: { database } });
+  });
+
+  const webDist = resolveWebDist(config);
+  if (webDist !== undefined) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const isPage =
+      request.method === "GET" &&
+      !request.url.startsWith("/api/") &&
+      !request.url.startsWith(TRPC_PREFIX);
+    if (isPage && webDist !== undefined) return reply.type("text/html").sendFile("index.html");
+    return sendError(reply, { code: "NOT_FOUND", message: API_ERROR_MESSAGES.NOT_FOUND });
+  });
+
+  return app;
+}
+
+/** The built web app: WEB_DIST, or apps/web/dist beside this app when it has been built. */
+function resolveWebDist(config: AppConfig): string | undefined {
+  const candidate = config.webDist ?? join(import.meta.dirname, "..", "..", "..", "web", "dist");
+  return existsSync(join(candidate, "index.html")) ? candidate : undefined;
+}
+
+function transportError(error: FastifyError & { code?: string }): WireError {
+  const byCode: Record<string, ApiErrorCode> = {
+    RATE_LIMITED: "RATE_LIMITED",
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+    FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: "INVALID_JSON",
+    FST_ERR_CTP_EMPTY_JSON_BODY: "INVALID_JSON",
+    FST_ERR_CTP_INVALID_JSON_BODY: "INVALID_JSON",
+  };
+  const mapped = byCode[error.code ?? ""];
+  if (mapped !== undefined) return { code: mapped, message: API_ERROR_MESSAGES[mapped] };
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return { code: "INVALID_JSON", message: API_ERROR_MESSAGES.INVALID_JSON };
+  }
+  if (error.statusCode === 405)
+    return { code: "METHOD_NOT_ALLOWED", message: API_ERROR_MESSAGES.METHOD_NOT_ALLOWED };
+  if (error.statusCode === 404) return { code: "NOT_FOUND", message: API_ERROR_MESSAGES.NOT_FOUND };
+  if (error.statusCode === 413)
+    return { code: "PAYLOAD_TOO_LARGE", message: API_ERROR_MESSAGES.PAYLOAD_TOO_LARGE };
+  if (error.statusCode === 415) {
+    return { code: "UNSUPPORTED_MEDIA_TYPE", message: API_ERROR_MESSAGES.UNSUPPORTED_MEDIA_TYPE };
+  }
+  return { code: "INTERNAL_ERROR", message: API_ERROR_MESSAGES.INTERNAL_ERROR };
+}

@@ -1,0 +1,32 @@
+import { initTRPC } from "@trpc/server";
+import { apiError, describeError, isDatabaseUnavailable } from "../errors.js";
+import type { Context } from "./context.js";
+
+const t = initTRPC.context<Context>().create({
+  /**
+   * Every error reaches the client with its API code (and field errors,
+   * attempts left or retry time where they apply) in `error.data`; internals
+   * never do.
+   */
+  errorFormatter({ shape, error }) {
+    const wire = describeError(error);
+    return {
+      message: wire.message,
+      code: shape.code,
+      data: { ...wire, httpStatus: shape.data.httpStatus, path: shape.data.path },
+    };
+  },
+});
+
+/** A lost database becomes a 503 the client may retry, not an opaque 500. */
+const databaseFaults = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error)) {
+    throw apiError("SERVICE_UNAVAILABLE", result.error);
+  }
+  return result;
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure.use(databaseFaults);
+export const createCallerFactory = t.createCallerFactory;

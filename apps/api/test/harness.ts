@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { deriveKeys, hashCode } from "@otp/core";
+import { queryRows } from "@otp/core/db";
+import {
+  createTestDatabase,
+  resolveTestPostgres,
+  TEST_SECRET,
+  type TestBackend,
+  type TestDatabase,
+} from "@otp/core/testing";
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { sql } from "drizzle-orm";
+import { pino } from "pino";
+import { type RunningApp, startApp } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import type { AppRouter } from "../src/trpc/router.js";
+
+export const server = await resolveTestPostgres();
+export const BACKENDS: TestBackend[] = server.available ? ["pglite", "postgres"] : ["pglite"];
+if (!server.available) console.warn(`[api] PostgreSQL variants skipped: ${server.reason}`);
+
+export interface TestApp {
+  app: RunningApp;
+  url: string;
+  database: TestDatabase;
+  /** Every structured log line the app wrote, raw JSON text. */
+  logs: string[];
+  /** The dev mailbox's console lines (development only; they carry codes by design). */
+  mailboxLines: string[];
+  trpc: ReturnType<typeof createTRPCClient<AppRouter>>;
+  codeFor(email: string): Promise<string>;
+  post(
+    path: string,
+    body: unknown,
+    init?: { headers?: Record<string, string>; raw?: boolean },
+  ): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** The real app on a random port, over a fresh database, with its logs captured. */
+export async function startTestApp(
+  backend: TestBackend,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase(backend, server.available ? server.url : undefined);
+  const dataDir = mkdtempSync(join(tmpdir(), "otp-api-test-"));
+  const config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    DATA_DIR: dataDir,
+    APP_SECRET: TEST_SECRET,
+    LOG_LEVEL: "info",
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const mailboxLines: string[] = [];
+  const app = await startApp(config, {
+    database,
+    logger: pino({ level: "info" }, sink),
+    devMailboxLog: (line) => mailboxLines.push(line),
+  });
+  const url = app.url;
+  return {
+    app,
+    url,
+    database,
+    logs,
+    mailboxLines,
+    trpc: createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/trpc` })] }),
+    codeFor: (email) => deliveredCodeFor(app, database, email),
+    post: (path, body, init = {}) =>
+      fetch(`${url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...init.headers },
+        body: init.raw ? (body as string) : JSON.stringify(body),
+      }),
+    async close() {
+      await app.close();
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The live code of `email`, read the way its owner would: from the email the
+ * real dispatcher delivered to the dev mailbox. Waits for delivery, and skips
+ * earlier emails whose code has since been replaced.
+ */
+async function deliveredCodeFor(
+  app: RunningApp,
+  database: TestDatabase,
+  email: string,
+  codeType = "VERIFICATION",
+) {
+  const key = deriveKeys(TEST_SECRET).codeHmac;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const [live] = await queryRows<{ user_id: string; code_hash: string }>(
+      database.db,
+      sql`SELECT p.user_id, p.code_hash FROM passcodes p JOIN users u ON u.id = p.user_id
+          WHERE u.email = ${email} AND p.code_type = ${codeType}::code_type AND p.is_used = false`,
+    );
+    if (live !== undefined) {
+      for (const message of app.mailbox?.list() ?? []) {
+        const code = message.meta?.code;
+        if (message.to !== email || code === undefined) continue;
+        if (
+          hashCode(key, { userId: live.user_id, codeType: codeType as "VERIFICATION", code }) ===
+          live.code_hash
+        ) {
+          return code;
+        }
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no delivered ${codeType} code for ${email}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
