@@ -58,6 +58,7 @@ const envSchema = z.object({
   REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
     error: "must start with redis:// or rediss://",
   }),
+  RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).max(100).default("otp-rate-limit:"),
   CORS_ORIGINS: optionalText,
   TRUST_PROXY: flag.default(false),
   BODY_LIMIT_BYTES: integer(1024, 1_048_576).default(16_384),
@@ -86,6 +87,7 @@ export interface AppConfig {
     sendPerHour: number;
     verifyPerMinute: number;
     redisUrl: string | undefined;
+    redisPrefix: string;
   };
   corsOrigins: string[];
   trustProxy: boolean;
@@ -158,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sendPerHour: e.RATE_LIMIT_SEND_PER_HOUR,
       verifyPerMinute: e.RATE_LIMIT_VERIFY_PER_MINUTE,
       redisUrl: e.REDIS_URL,
+      redisPrefix: e.RATE_LIMIT_REDIS_PREFIX,
     },
     corsOrigins: (e.CORS_ORIGINS ?? "")
       .split(",")

@@ -115,7 +115,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     if (redis !== undefined) app.addHook("onClose", async () => void redis.quit());
     await app.register(rateLimit, {
       global: false,
-      ...(redis === undefined ? {} : { redis, nameSpace: "otp-rate-limit:" }),
+      ...(redis === undefined ? {} : { redis, nameSpace: config.rateLimit.redisPrefix }),
       // A shared store that is down must not take the API down with it.
       skipOnError: true,
       errorResponseBuilder: (_request, context) => ({
