@@ -1,0 +1,384 @@
+import { deriveKeys, type Logger, type OutboxPayload, openOutboxPayload } from "@otp/core";
+import type { DatabaseHandle } from "@otp/core/db";
+import {
+  type ClaimedEmail,
+  claimDueEmails,
+  markEmailSent,
+  nextEmailDueAt,
+  OUTBOX_CHANNEL,
+  scheduleEmailRetry,
+  settleEmailUnsent,
+} from "@otp/core/repositories";
+import {
+  type EmailMessage,
+  type EmailRenderer,
+  isPermanentSmtpError,
+  type MailTransport,
+  type OutgoingMail,
+  toOutgoingMail,
+} from "@otp/email";
+import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelayMs } from "./backoff.js";
+import { toEmailMessage } from "./message.js";
+
+export interface DispatcherOptions {
+  /** The database the service queues emails in; only `db` and `listen` are used. */
+  database: Pick<DatabaseHandle, "db" | "listen">;
+  /** The server secret the service sealed the payloads with (outbox key derived by HKDF). */
+  secret: string;
+  renderer: Pick<EmailRenderer, "render">;
+  transport: Pick<MailTransport, "send">;
+  /** pino-compatible. Lines name the outbox id, never a code. */
+  logger: Logger;
+  clock?: () => Date;
+  /** Locale the emails are rendered in. Default "en". */
+  locale?: string;
+  /** Rows claimed per statement. Default 20. */
+  batchSize?: number;
+  /** Sends in flight at once within a batch. Default 4. */
+  concurrency?: number;
+  /** How long a claim holds a row before another dispatcher may take it. Default 60 s. */
+  leaseSeconds?: number;
+  /** Attempts (claims) after which a failing row is given up as FAILED. Default 8. */
+  maxAttempts?: number;
+  /** Exponential backoff with full jitter. Default base 1 s, factor 2, cap 5 min. */
+  backoff?: Partial<BackoffPolicy>;
+  /** Source of the jitter, in [0, 1). Default Math.random. */
+  random?: () => number;
+  /** Safety-net poll while idle; NOTIFY and `wake()` are the main wake-ups. Default 5000 ms. */
+  idlePollMs?: number;
+  /** Wait after a database error in the loop before trying again. Default 1000 ms. */
+  errorRetryMs?: number;
+}
+
+/** What one `drain()` did, by outcome. */
+export interface DrainReport {
+  sent: number;
+  /** Failed temporarily; scheduled again with backoff. */
+  retried: number;
+  /** Given up: permanent rejection, undecryptable payload, or out of attempts. */
+  failed: number;
+  /** Its code expired before it could be sent: never sent. */
+  expired: number;
+  /** Its code was replaced or used before delivery: not sent. */
+  superseded: number;
+  /**
+   * Claimed but left alone because the claim had grown too old to send safely
+   * (another dispatcher may take the row once the lease ends).
+   */
+  deferred: number;
+}
+
+export interface Dispatcher {
+  /** Subscribes to the outbox channel and starts the delivery loop. */
+  start(): Promise<void>;
+  /** Stops claiming, finishes the rows already claimed, and unsubscribes. */
+  stop(): Promise<void>;
+  /** Makes a sleeping loop look for due rows now. */
+  wake(): void;
+  /** Processes every row due now (claim after claim until none is left) and reports. */
+  drain(): Promise<DrainReport>;
+}
+
+type Outcome = keyof DrainReport;
+
+const MAX_ERROR_LENGTH = 500;
+/** Floor for the sleep when rows are due but none could be claimed (held by another claim). */
+const CONTENDED_DELAY_MS = 50;
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const key = deriveKeys(options.secret).outboxEncryption;
+  const { database, renderer, transport, logger } = options;
+  const db = database.db;
+  const clock = options.clock ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const locale = options.locale ?? "en";
+  const batchSize = positiveInteger("batchSize", options.batchSize ?? 20);
+  const concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
+  const leaseSeconds = positiveInteger("leaseSeconds", options.leaseSeconds ?? 60);
+  const maxAttempts = positiveInteger("maxAttempts", options.maxAttempts ?? 8);
+  const idlePollMs = positiveInteger("idlePollMs", options.idlePollMs ?? 5_000);
+  const errorRetryMs = positiveInteger("errorRetryMs", options.errorRetryMs ?? 1_000);
+  const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
+  retryDelayMs(1, 0, backoff); // validates the policy now rather than at the first failure
+  // A row waiting in its batch longer than this is not sent: its lease may run out mid-send.
+  const maxClaimAgeMs = (leaseSeconds * 1000) / 2;
+
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let unlisten: (() => Promise<void>) | null = null;
+  let wakeRequested = false;
+  let interruptSleep: (() => void) | null = null;
+  const drains = new Set<Promise<unknown>>();
+
+  function wake(): void {
+    wakeRequested = true;
+    interruptSleep?.();
+  }
+
+  /** Resolves after `ms`, on stop(), or (if `wakeable`) on wake(). */
+  function sleep(ms: number, wakeable: boolean): Promise<void> {
+    if (!running || (wakeable && wakeRequested)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        interruptSleep = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      interruptSleep = wakeable ? done : () => (running ? undefined : done());
+    });
+  }
+
+  async function subscribe(): Promise<void> {
+    if (unlisten !== null) return;
+    try {
+      unlisten = await database.listen(OUTBOX_CHANNEL, wake);
+    } catch (error) {
+      logger.warn(
+        { err: errorMessage(error), retryInMs: idlePollMs },
+        "outbox: LISTEN failed; polling until it can subscribe",
+      );
+    }
+  }
+
+  /** Claims one batch and settles every row in it. Returns how many rows it claimed. */
+  async function claimAndProcess(report: DrainReport | null): Promise<number> {
+    const rows = await claimDueEmails(db, { now: clock(), limit: batchSize, leaseSeconds });
+    if (rows.length === 0) return 0;
+    const claimedAt = clock().getTime();
+    await forEachLimited(rows, concurrency, async (row) => {
+      const outcome = await processRow(row, claimedAt);
+      if (report !== null && outcome !== null) report[outcome] += 1;
+    });
+    return rows.length;
+  }
+
+  /** Settles one claimed row; returns its outcome, or null if settling itself failed. */
+  async function processRow(row: ClaimedEmail, claimedAt: number): Promise<Outcome | null> {
+    const context = { outboxId: row.id, kind: row.kind, attempts: row.attempts };
+    try {
+      if (isExpired(row)) {
+        await settle(row, "EXPIRED", "the code expired before it could be sent");
+        logger.warn(context, "outbox: code expired before delivery; not sent");
+        return "expired";
+      }
+      if (!row.codeLive) {
+        await settle(row, "SUPERSEDED", "the code was replaced or used before delivery");
+        logger.info(context, "outbox: code replaced or used before delivery; not sent");
+        return "superseded";
+      }
+      const prepared = await prepare(row);
+      if (typeof prepared === "string") {
+        await settle(row, "FAILED", prepared);
+        logger.error({ ...context, err: prepared }, "outbox: undeliverable; given up");
+        return "failed";
+      }
+      // Rendering or the batch queue took long: re-check before the point of no return.
+      if (isExpired(row)) {
+        await settle(row, "EXPIRED", "the code expired before it could be sent");
+        logger.warn(context, "outbox: code expired before delivery; not sent");
+        return "expired";
+      }
+      if (clock().getTime() - claimedAt > maxClaimAgeMs) {
+        logger.warn(context, "outbox: claim too old to send safely; left for the next claim");
+        return "deferred";
+      }
+
+      try {
+        await transport.send(prepared);
+      } catch (error) {
+        return await handleSendError(row, error);
+      }
+
+      const settled = await markEmailSent(db, { id: row.id, attempts: row.attempts, now: clock() });
+      if (settled) logger.info(context, "outbox: email sent");
+      else logger.warn(context, "outbox: email sent, but the claim had lapsed before it settled");
+      return "sent";
+    } catch (error) {
+      // A database error while settling: the row stays claimed until its lease ends.
+      logger.error({ ...context, err: errorMessage(error) }, "outbox: could not settle the row");
+      return null;
+    }
+  }
+
+  /** Decrypts, maps and renders; a string is the reason the row can never be delivered. */
+  async function prepare(row: ClaimedEmail): Promise<OutgoingMail | string> {
+    if (row.payload === null) return "the row has no payload";
+    let payload: OutboxPayload;
+    try {
+      payload = openOutboxPayload(key, row.id, row.payload);
+    } catch (error) {
+      return `the payload cannot be decrypted (a different APP_SECRET, or a damaged row): ${errorMessage(error)}`;
+    }
+    let message: EmailMessage;
+    try {
+      message = toEmailMessage(payload, row);
+    } catch (error) {
+      return `the payload cannot be delivered: ${errorMessage(error)}`;
+    }
+    try {
+      return toOutgoingMail(message, await renderer.render(message, locale));
+    } catch (error) {
+      return `the email cannot be rendered: ${errorMessage(error)}`;
+    }
+  }
+
+  async function handleSendError(row: ClaimedEmail, error: unknown): Promise<Outcome> {
+    const reason = truncate(errorMessage(error));
+    const context = { outboxId: row.id, kind: row.kind, attempts: row.attempts, err: reason };
+    if (isPermanentSmtpError(error)) {
+      await settle(row, "FAILED", reason);
+      logger.error(context, "outbox: the mail server refused the email for good; given up");
+      return "failed";
+    }
+    if (row.attempts >= maxAttempts) {
+      await settle(row, "FAILED", truncate(`gave up after ${row.attempts} attempts: ${reason}`));
+      logger.error(context, "outbox: out of attempts; given up");
+      return "failed";
+    }
+    const retryAt = new Date(
+      clock().getTime() + retryDelayMs(row.attempts, clampRandom(random()), backoff),
+    );
+    if (row.expiresAt !== null && retryAt >= row.expiresAt) {
+      await settle(row, "EXPIRED", truncate(`the code expires before the next attempt: ${reason}`));
+      logger.warn(context, "outbox: send failed and the code expires before a retry; not sent");
+      return "expired";
+    }
+    await scheduleEmailRetry(db, { id: row.id, attempts: row.attempts, retryAt, error: reason });
+    logger.warn({ ...context, retryAt }, "outbox: send failed; will retry");
+    return "retried";
+  }
+
+  function isExpired(row: ClaimedEmail): boolean {
+    return row.expiresAt !== null && row.expiresAt.getTime() <= clock().getTime();
+  }
+
+  function settle(
+    row: ClaimedEmail,
+    status: "FAILED" | "EXPIRED" | "SUPERSEDED",
+    error: string,
+  ): Promise<void> {
+    return settleEmailUnsent(db, { id: row.id, attempts: row.attempts, status, error });
+  }
+
+  /** How long to sleep: until the next row is due, capped by the idle poll. */
+  async function idleDelayMs(claimedLastTime: number): Promise<number> {
+    const next = await nextEmailDueAt(db);
+    if (next === null) return idlePollMs;
+    const untilDue = next.getTime() - clock().getTime();
+    if (untilDue > 0) return Math.min(untilDue, idlePollMs);
+    // Due but not claimed: another claim holds it for a moment. Do not spin.
+    return claimedLastTime === 0 ? CONTENDED_DELAY_MS : 0;
+  }
+
+  async function runLoop(): Promise<void> {
+    while (running) {
+      try {
+        await subscribe();
+        wakeRequested = false;
+        const claimed = await claimAndProcess(null);
+        if (!running) break;
+        if (claimed >= batchSize || wakeRequested) continue;
+        await sleep(await idleDelayMs(claimed), true);
+      } catch (error) {
+        logger.error(
+          { err: errorMessage(error), retryInMs: errorRetryMs },
+          "outbox: delivery loop failed; retrying",
+        );
+        await sleep(errorRetryMs, false);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      if (running) return;
+      if (loop !== null) await loop; // a stop() still finishing
+      running = true;
+      await subscribe();
+      loop = runLoop();
+      logger.info(
+        { batchSize, concurrency, leaseSeconds, maxAttempts, idlePollMs },
+        "outbox: dispatcher started",
+      );
+    },
+
+    async stop() {
+      running = false;
+      interruptSleep?.();
+      await loop;
+      loop = null;
+      await Promise.allSettled(drains);
+      const stopListening = unlisten;
+      unlisten = null;
+      if (stopListening !== null) {
+        await stopListening().catch((error: unknown) =>
+          logger.warn({ err: errorMessage(error) }, "outbox: UNLISTEN failed"),
+        );
+      }
+      logger.info({}, "outbox: dispatcher stopped");
+    },
+
+    wake,
+
+    async drain() {
+      const report: DrainReport = {
+        sent: 0,
+        retried: 0,
+        failed: 0,
+        expired: 0,
+        superseded: 0,
+        deferred: 0,
+      };
+      const work = (async () => {
+        while ((await claimAndProcess(report)) > 0) {
+          // Keep claiming: a full batch may hide more due rows, and a partial one
+          // may have been followed by new rows queued meanwhile.
+        }
+        return report;
+      })();
+      drains.add(work);
+      try {
+        return await work;
+      } finally {
+        drains.delete(work);
+      }
+    },
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. `fn` must not throw. */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`dispatcher option ${name} must be a positive whole number, got ${value}`);
+  }
+  return value;
+}
+
+function clampRandom(value: number): number {
+  if (!Number.isFinite(value) || value < 0) return 0;
+  return value >= 1 ? 1 - Number.EPSILON : value;
+}
+
+function errorMessage(error: unknown): string {
+  return truncate(error instanceof Error ? error.message : String(error));
+}
+
+function truncate(text: string): string {
+  return text.length <= MAX_ERROR_LENGTH ? text : `${text.slice(0, MAX_ERROR_LENGTH - 1)}…`;
+}

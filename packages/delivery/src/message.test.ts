@@ -1,0 +1,76 @@
+import { OUTBOX_KINDS, type OutboxPayload } from "@otp/core";
+import { EMAIL_KINDS } from "@otp/email";
+import { describe, expect, it } from "vitest";
+import { toEmailMessage, UndeliverablePayloadError } from "./message.js";
+
+const createdAt = new Date("2025-12-01T11:30:00.000Z");
+
+function payload(overrides: Partial<OutboxPayload> = {}): OutboxPayload {
+  return {
+    v: 1,
+    kind: "VERIFICATION_CODE",
+    to: "ada@example.com",
+    code: "12345678",
+    ttlSeconds: 900,
+    expiresAt: "2025-12-01T11:45:00.000Z",
+    ...overrides,
+  };
+}
+
+describe("toEmailMessage", () => {
+  it("has a template for every kind the outbox carries", () => {
+    expect([...OUTBOX_KINDS].sort()).toEqual([...EMAIL_KINDS].sort());
+  });
+
+  it.each([
+    "VERIFICATION_CODE",
+    "PASSWORD_RESET_CODE",
+    "SIGN_IN_CODE",
+    "EMAIL_CHANGE_CODE",
+  ] as const)("maps %s to code, expiresInSeconds = ttlSeconds", (kind) => {
+    expect(toEmailMessage(payload({ kind }), { kind, createdAt })).toEqual({
+      kind,
+      to: "ada@example.com",
+      code: "12345678",
+      expiresInSeconds: 900,
+    });
+  });
+
+  it("dates PASSWORD_CHANGED at the moment it was queued", () => {
+    const kind = "PASSWORD_CHANGED";
+    expect(toEmailMessage({ v: 1, kind, to: "ada@example.com" }, { kind, createdAt })).toEqual({
+      kind,
+      to: "ada@example.com",
+      changedAt: createdAt,
+    });
+  });
+
+  it("maps ALREADY_REGISTERED to the recipient only", () => {
+    const kind = "ALREADY_REGISTERED";
+    expect(toEmailMessage({ v: 1, kind, to: "ada@example.com" }, { kind, createdAt })).toEqual({
+      kind,
+      to: "ada@example.com",
+    });
+  });
+
+  it.each([
+    ["an unknown version", payload({ v: 2 as 1 }), "VERIFICATION_CODE", /version/],
+    ["a kind other than the row's", payload(), "SIGN_IN_CODE", /differs/],
+    ["an unknown kind", payload({ kind: "POSTCARD" as "SIGN_IN_CODE" }), "POSTCARD", /template/],
+    ["no recipient", payload({ to: " " }), "VERIFICATION_CODE", /recipient/],
+    ["no code", payload({ code: undefined }), "VERIFICATION_CODE", /no code/],
+    ["an empty code", payload({ code: "" }), "VERIFICATION_CODE", /no code/],
+    ["no ttl", payload({ ttlSeconds: undefined }), "VERIFICATION_CODE", /ttlSeconds/],
+    ["a fractional ttl", payload({ ttlSeconds: 1.5 }), "VERIFICATION_CODE", /ttlSeconds/],
+  ])("refuses a payload with %s, without echoing the code", (_case, value, kind, message) => {
+    let thrown: unknown;
+    try {
+      toEmailMessage(value, { kind, createdAt });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UndeliverablePayloadError);
+    expect((thrown as Error).message).toMatch(message);
+    expect((thrown as Error).message).not.toContain("12345678");
+  });
+});
