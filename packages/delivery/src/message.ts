@@ -53,6 +53,11 @@ export function toEmailMessage(
       return { kind, to, changedAt: row.createdAt };
     case "ALREADY_REGISTERED":
       return { kind, to };
+    case "EMAIL_CHANGED":
+      if (typeof payload.newEmail !== "string" || payload.newEmail === "") {
+        throw new UndeliverablePayloadError("EMAIL_CHANGED payload has no newEmail");
+      }
+      return { kind, to, newEmail: payload.newEmail };
   }
 }
 

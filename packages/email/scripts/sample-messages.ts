@@ -8,6 +8,8 @@ export function sampleMessage(kind: EmailKind, code = "48213907"): EmailMessage 
       return { kind, to, changedAt: new Date("2025-11-25T07:53:00Z") };
     case "ALREADY_REGISTERED":
       return { kind, to };
+    case "EMAIL_CHANGED":
+      return { kind, to, newEmail: "alice.new@example.com" };
     default:
       return { kind, to, code, expiresInSeconds: 900 };
   }

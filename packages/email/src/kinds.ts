@@ -9,6 +9,7 @@ export const EMAIL_KINDS = [
   "EMAIL_CHANGE_CODE",
   "PASSWORD_CHANGED",
   "ALREADY_REGISTERED",
+  "EMAIL_CHANGED",
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -41,6 +42,8 @@ export interface EmailDataByKind {
   /** `changedAt` defaults to the moment of rendering; pass it when sending is queued. */
   PASSWORD_CHANGED: { changedAt?: Date };
   ALREADY_REGISTERED: Record<never, never>;
+  /** Sent to the OLD address once the account moved to `newEmail`. */
+  EMAIL_CHANGED: { newEmail: string };
 }
 
 /**

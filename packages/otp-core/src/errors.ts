@@ -11,6 +11,10 @@ export const ERROR_MESSAGES = {
   TOO_MANY_ATTEMPTS: "Too many incorrect codes. Wait a while, then try again.",
   SEND_LIMIT_REACHED: "Too many codes were sent to this address. Wait a while, then ask again.",
   USER_NOT_FOUND: "No such account.",
+  INVALID_CREDENTIALS: "That email and password do not match an account.",
+  EMAIL_NOT_VERIFIED: "This email address is not verified yet. Ask for a verification code.",
+  UNAUTHORIZED: "Sign in to continue.",
+  EMAIL_TAKEN: "That email address belongs to another account.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
@@ -36,6 +40,10 @@ export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
+export function domainError(code: ErrorCode, details: ErrorDetails = {}): DomainError {
+  return { code, message: ERROR_MESSAGES[code], ...details };
+}
+
 export function fail<T = never>(code: ErrorCode, details: ErrorDetails = {}): Result<T> {
-  return { ok: false, error: { code, message: ERROR_MESSAGES[code], ...details } };
+  return { ok: false, error: domainError(code, details) };
 }

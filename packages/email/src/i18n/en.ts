@@ -91,5 +91,16 @@ export const en: Messages = {
       notRequested:
         "You did not ask for this? Then you can ignore this email; your account stays as it is.",
     },
+    EMAIL_CHANGED: {
+      subject: (productName) => `The email address of your ${productName} account was changed`,
+      preview: (productName) => `Your ${productName} account now uses another email address.`,
+      heading: "Your email address was changed",
+      changed: (productName, oldEmail, newEmail) =>
+        `The ${productName} account that used ${oldEmail} now uses ${newEmail}. Emails about the account go to the new address from now on.`,
+      ifItWasYou: "If you made this change, there is nothing else to do.",
+      ifItWasNotYou:
+        "If you did not, someone may have access to your account: contact support and reset your password.",
+      whyYouGetThis: "We tell the old address whenever the email address of an account changes.",
+    },
   },
 };

@@ -44,9 +44,20 @@ export interface AlreadyRegisteredMessages {
   notRequested: string;
 }
 
+export interface EmailChangedMessages {
+  subject(productName: string): string;
+  preview(productName: string): string;
+  heading: string;
+  changed(productName: string, oldEmail: string, newEmail: string): string;
+  ifItWasYou: string;
+  ifItWasNotYou: string;
+  whyYouGetThis: string;
+}
+
 export type MessagesByKind = { [K in CodeEmailKind]: CodeEmailMessages } & {
   PASSWORD_CHANGED: PasswordChangedMessages;
   ALREADY_REGISTERED: AlreadyRegisteredMessages;
+  EMAIL_CHANGED: EmailChangedMessages;
 };
 
 /**

@@ -15,6 +15,8 @@ function sampleMessage(kind: EmailKind, to = "alice@example.com", code = "123456
       return { kind, to, changedAt };
     case "ALREADY_REGISTERED":
       return { kind, to };
+    case "EMAIL_CHANGED":
+      return { kind, to, newEmail: "alice.new@example.com" };
     default:
       return { kind, to, code, expiresInSeconds: 900 };
   }

@@ -6,6 +6,7 @@ import type { Messages } from "../i18n/messages.js";
 import type { CodeEmailKind, EmailKind, EmailMessage } from "../kinds.js";
 import { AlreadyRegisteredEmail } from "./already-registered.js";
 import { CodeEmail } from "./code-email.js";
+import { EmailChangedEmail } from "./email-changed.js";
 import { PasswordChangedEmail } from "./password-changed.js";
 
 /**
@@ -95,6 +96,17 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
     subject: (messages, config) => messages.kinds.ALREADY_REGISTERED.subject(config.productName),
     element: (messages, config, values) => (
       <AlreadyRegisteredEmail messages={messages} config={config} {...values} />
+    ),
+  }),
+  EMAIL_CHANGED: defineTemplate<"EMAIL_CHANGED", "to" | "newEmail">({
+    slots: ["to", "newEmail"],
+    slotValues(message) {
+      if (message.newEmail === "") throw new RangeError("newEmail must not be empty");
+      return { to: message.to, newEmail: message.newEmail };
+    },
+    subject: (messages, config) => messages.kinds.EMAIL_CHANGED.subject(config.productName),
+    element: (messages, config, values) => (
+      <EmailChangedEmail messages={messages} config={config} {...values} />
     ),
   }),
 };

@@ -61,6 +61,8 @@ export const passcodes = pgTable(
     expiresAt: timestamptz("expires_at").notNull(),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     usedAt: timestamptz("used_at"),
+    /** EMAIL_CHANGE only: the address the code was sent to, which confirming switches to. */
+    newEmail: text("new_email"),
   },
   (t) => [
     // The seed's guarantee 4 in the schema: at most one unused code per (user, code type).
@@ -69,6 +71,28 @@ export const passcodes = pgTable(
       .where(sql`${t.isUsed} = false`),
     index("passcodes_user_and_type_idx").on(t.userId, t.codeType),
     index("passcodes_expires_at_idx").on(t.expiresAt),
+  ],
+);
+
+/**
+ * Signed-in sessions. The token itself is only ever in the client's cookie;
+ * the table keeps its SHA-256, so a database leak yields no usable session.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("sessions_token_hash_key").on(t.tokenHash),
+    index("sessions_user_idx").on(t.userId),
+    index("sessions_expires_at_idx").on(t.expiresAt),
   ],
 );
 
@@ -119,4 +143,4 @@ export const emailOutbox = pgTable(
   (t) => [index("email_outbox_pending_idx").on(t.availableAt).where(sql`${t.status} = 'PENDING'`)],
 );
 
-export const schema = { users, passcodes, otpAttempts, sendLimits, emailOutbox };
+export const schema = { users, passcodes, sessions, otpAttempts, sendLimits, emailOutbox };

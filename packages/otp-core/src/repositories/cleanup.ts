@@ -20,6 +20,7 @@ export interface CleanupCounts {
   expiredDeleted: number;
   attemptWindowsDeleted: number;
   sendWindowsDeleted: number;
+  sessionsDeleted: number;
 }
 
 /**
@@ -53,11 +54,16 @@ export async function deleteStalePasscodes(tx: Executor, p: CleanupParams): Prom
       WHERE window_started_at <= ${isoTimestamp(sendWindowCutoff(p.now, p.policy))}::timestamptz
         AND last_sent_at <= ${isoTimestamp(new Date(p.now.getTime() - p.policy.sendCooldownSeconds * 1000))}::timestamptz
       RETURNING 1
+    ),
+    sessions_expired AS (
+      DELETE FROM sessions WHERE expires_at <= ${now}::timestamptz
+      RETURNING 1
     )
     SELECT (SELECT count(*) FROM used)::int AS "usedDeleted",
       (SELECT count(*) FROM expired)::int AS "expiredDeleted",
       (SELECT count(*) FROM attempt_windows)::int AS "attemptWindowsDeleted",
-      (SELECT count(*) FROM send_windows)::int AS "sendWindowsDeleted"`,
+      (SELECT count(*) FROM send_windows)::int AS "sendWindowsDeleted",
+      (SELECT count(*) FROM sessions_expired)::int AS "sessionsDeleted"`,
   );
   const row = rows[0];
   if (row === undefined) throw new Error("cleanup statement returned no row");

@@ -171,3 +171,19 @@ export async function nextEmailDueAt(executor: Executor): Promise<Date | null> {
   );
   return toDateOrNull(rows[0]?.next ?? null);
 }
+
+/** Queues an email that carries no code (a notice) and wakes delivery at commit. */
+export async function queueEmail(
+  executor: Executor,
+  p: { id: string; kind: string; payload: Uint8Array; now: Date },
+): Promise<void> {
+  const at = isoTimestamp(p.now);
+  await executor.execute(
+    sql`WITH queued AS (
+      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
+      VALUES (${p.id}::uuid, ${p.kind}, ${p.payload}::bytea, NULL, 'PENDING', ${at}::timestamptz, NULL, ${at}::timestamptz)
+      RETURNING id
+    )
+    SELECT pg_notify('email_outbox', '') FROM queued`,
+  );
+}

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Executor, isoTimestamp, queryRows, toDate, toDateOrNull } from "../db/rows.js";
 import { attemptWindowCutoff } from "../rules/attempt-budget.js";
 import type { CodeType } from "../rules/code-types.js";
@@ -14,6 +14,8 @@ export interface ReplacePasscodeParams {
   codeHash: string;
   expiresAt: Date;
   now: Date;
+  /** EMAIL_CHANGE only: the address the code goes to. */
+  newEmail?: string | null;
   outbox: { id: string; kind: string; payload: Uint8Array };
 }
 
@@ -37,9 +39,9 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
     ),
     deleted_count AS (SELECT count(*)::int AS n FROM deleted),
     inserted AS (
-      INSERT INTO passcodes (id, user_id, code_type, code_hash, is_used, expires_at, created_at)
+      INSERT INTO passcodes (id, user_id, code_type, code_hash, is_used, expires_at, created_at, new_email)
       SELECT ${p.passcodeId}::uuid, ${p.userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
-        false, ${expiresAt}::timestamptz, ${now}::timestamptz
+        false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text
       FROM deleted_count
       RETURNING id
     ),
@@ -61,7 +63,8 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
 }
 
 export interface VerificationLookupParams {
-  email: string;
+  /** The account, by address (verification, reset, sign-in) or by id (signed-in flows). */
+  account: { email: string } | { userId: string };
   codeType: CodeType;
   now: Date;
   policy: PasscodePolicy;
@@ -69,16 +72,24 @@ export interface VerificationLookupParams {
 
 export interface VerificationLookup {
   userId: string;
+  email: string;
   isVerified: boolean;
   /** Granted attempt: units spent in the window including this one; null when refused. */
   reservedFailures: number | null;
   /** The window as this statement found it (for the retry time when refused). */
   windowBefore: { windowStartedAt: Date; failures: number } | null;
-  passcode: { id: string; codeHash: string; isUsed: boolean; expiresAt: Date } | null;
+  passcode: {
+    id: string;
+    codeHash: string;
+    isUsed: boolean;
+    expiresAt: Date;
+    newEmail: string | null;
+  } | null;
 }
 
 interface LookupRow {
   user_id: string;
+  email: string;
   is_verified: boolean;
   reserved_failures: number | null;
   window_started_at_before: Date | string | null;
@@ -87,6 +98,7 @@ interface LookupRow {
   code_hash: string | null;
   is_used: boolean | null;
   expires_at: Date | string | null;
+  new_email: string | null;
 }
 
 /**
@@ -104,7 +116,9 @@ export async function lockAccountAndReserveAttempt(
   const rows = await queryRows<LookupRow>(
     tx,
     sql`WITH account AS (
-      SELECT id, is_verified FROM users WHERE lower(email) = ${p.email} FOR UPDATE
+      SELECT id, email, is_verified FROM users
+      WHERE ${"email" in p.account ? sql`lower(email) = ${p.account.email}` : sql`id = ${p.account.userId}::uuid`}
+      FOR UPDATE
     ),
     attempt_before AS (
       SELECT a.window_started_at, a.failures FROM otp_attempts a JOIN account ON a.user_id = account.id
@@ -121,14 +135,14 @@ export async function lockAccountAndReserveAttempt(
       WHERE a.window_started_at <= ${cutoff}::timestamptz OR a.failures < ${p.policy.maxFailedAttempts}::int
       RETURNING a.failures
     )
-    SELECT account.id AS user_id, account.is_verified,
+    SELECT account.id AS user_id, account.email, account.is_verified,
       (SELECT failures FROM attempt_reserved) AS reserved_failures,
       (SELECT window_started_at FROM attempt_before) AS window_started_at_before,
       (SELECT failures FROM attempt_before) AS failures_before,
-      code.id AS passcode_id, code.code_hash, code.is_used, code.expires_at
+      code.id AS passcode_id, code.code_hash, code.is_used, code.expires_at, code.new_email
     FROM account
     LEFT JOIN LATERAL (
-      SELECT id, code_hash, is_used, expires_at FROM passcodes
+      SELECT id, code_hash, is_used, expires_at, new_email FROM passcodes
       WHERE user_id = account.id AND code_type = ${p.codeType}::code_type
       ORDER BY created_at DESC LIMIT 1
     ) AS code ON true`,
@@ -137,6 +151,7 @@ export async function lockAccountAndReserveAttempt(
   if (row === undefined) return null;
   return {
     userId: row.user_id,
+    email: row.email,
     isVerified: row.is_verified,
     reservedFailures: row.reserved_failures,
     windowBefore:
@@ -154,6 +169,7 @@ export async function lockAccountAndReserveAttempt(
             codeHash: row.code_hash,
             isUsed: row.is_used === true,
             expiresAt: toDateOrNull(row.expires_at) ?? new Date(0),
+            newEmail: row.new_email,
           },
   };
 }
@@ -163,40 +179,49 @@ export interface ConsumeParams {
   userId: string;
   codeType: CodeType;
   now: Date;
+  /**
+   * The code's effect: more CTEs, each reading the user id from `consumed`,
+   * so they change nothing unless this call consumed the code (see
+   * passcode-effects.ts). Rows they return can be read back through `extra`.
+   */
+  effect: SQL;
+  /** Extra columns for the final SELECT, computed from the effect's CTEs. */
+  extra?: SQL;
 }
 
 /**
  * One statement, so one transaction: mark the code used, only if it is still
  * unused and unexpired (the conditional update is what makes a code
- * single-use under concurrency), mark the account verified in the same
- * statement, and give back the attempt unit a correct code spent. Returns
- * true when this call consumed the code.
+ * single-use under concurrency), apply its effect in the same statement, and
+ * give back the attempt unit a correct code spent. The code becomes
+ * `is_used = true` only together with its effect.
  */
-export async function consumeVerificationCode(tx: Executor, p: ConsumeParams): Promise<boolean> {
+export async function consumeCode<Extra extends object = object>(
+  tx: Executor,
+  p: ConsumeParams,
+): Promise<{ consumed: boolean } & Partial<Extra>> {
   const now = isoTimestamp(p.now);
-  const rows = await queryRows<{ consumed: number }>(
+  const rows = await queryRows<{ consumed: number } & Partial<Extra>>(
     tx,
     sql`WITH consumed AS (
       UPDATE passcodes SET is_used = true, used_at = ${now}::timestamptz
       WHERE id = ${p.passcodeId}::uuid AND is_used = false AND expires_at > ${now}::timestamptz
-      RETURNING user_id
-    ),
-    verified AS (
-      UPDATE users SET is_verified = true,
-        verified_at = COALESCE(verified_at, ${now}::timestamptz), updated_at = ${now}::timestamptz
-      WHERE id IN (SELECT user_id FROM consumed)
-      RETURNING id
+      RETURNING user_id, new_email
     ),
     refunded AS (
       UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
       WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
       RETURNING 1
-    )
+    ),
+    ${p.effect}
     SELECT (SELECT count(*) FROM consumed)::int AS consumed,
-      (SELECT count(*) FROM verified)::int AS verified,
-      (SELECT count(*) FROM refunded)::int AS refunded`,
+      (SELECT count(*) FROM refunded)::int AS refunded
+      ${p.extra === undefined ? sql`` : sql`, ${p.extra}`}`,
   );
-  return (rows[0]?.consumed ?? 0) > 0;
+  const row = rows[0];
+  return { ...(row ?? {}), consumed: (row?.consumed ?? 0) > 0 } as {
+    consumed: boolean;
+  } & Partial<Extra>;
 }
 
 /** Gives back the attempt unit spent by a code that matched but was expired or used: not a guess. */

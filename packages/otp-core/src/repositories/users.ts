@@ -107,3 +107,36 @@ export async function lockUserById(tx: Executor, userId: string): Promise<Locked
   );
   return toLockedUser(rows[0]);
 }
+
+export interface EmailChangeRequestOutcome {
+  sendReservation: SendReservationRow;
+  /** The signed-in account, locked; null when the send cap refused. */
+  user: LockedUser | null;
+  /** Whether another account already has the new address. */
+  taken: boolean;
+}
+
+/**
+ * One statement: take a send slot for the NEW address, lock the requesting
+ * account, and tell whether the new address already belongs to an account.
+ */
+export async function reserveSendForEmailChange(
+  tx: Executor,
+  params: SendReservationParams & { userId: string; newEmail: string },
+): Promise<EmailChangeRequestOutcome> {
+  const rows = await queryRows<SendReservationRow & UserRow & { taken: boolean }>(
+    tx,
+    sql`WITH ${sendReservationCtes(params)},
+    account AS (
+      SELECT id, email, is_verified FROM users
+      WHERE id = ${params.userId}::uuid AND EXISTS (SELECT 1 FROM send_reserved)
+      FOR UPDATE
+    )
+    SELECT ${sendReservationColumns}, a.id, a.email, a.is_verified,
+      EXISTS (SELECT 1 FROM users WHERE lower(email) = ${params.newEmail}) AS taken
+    FROM (SELECT 1) AS one LEFT JOIN account a ON true`,
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error("email change statement returned no row");
+  return { sendReservation: row, user: toLockedUser(row), taken: row.taken };
+}

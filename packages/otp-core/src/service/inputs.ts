@@ -52,6 +52,19 @@ export function createInputSchemas(policy: PasscodePolicy) {
       email: emailSchema,
       codeType: resendableCodeTypeSchema.default("VERIFICATION"),
     }),
+    requestCode: z.object({ email: emailSchema }),
+    signIn: z.object({
+      email: emailSchema,
+      password: z
+        .string({ error: "Enter your password." })
+        .min(1, { error: "Enter your password." })
+        .max(PASSWORD_MAX_LENGTH),
+    }),
+    signInWithCode: z.object({ email: emailSchema, code }),
+    resetPassword: z.object({ email: emailSchema, code, newPassword: passwordSchema }),
+    requestEmailChange: z.object({ userId: z.uuid(), newEmail: emailSchema }),
+    confirmEmailChange: z.object({ userId: z.uuid(), code }),
+    sessionToken: z.string().min(20).max(200),
     issueCode: z.object({
       userId: z.uuid({ error: "Not a valid account id." }),
       codeType: codeTypeSchema,
@@ -70,6 +83,12 @@ export type VerifyEmailInput = z.input<InputSchemas["verifyEmail"]>;
 export type ResendCodeInput = z.input<InputSchemas["resendCode"]>;
 export type IssueCodeInput = z.input<InputSchemas["issueCode"]>;
 export type CleanupInput = z.input<InputSchemas["cleanup"]>;
+export type RequestCodeInput = z.input<InputSchemas["requestCode"]>;
+export type SignInInput = z.input<InputSchemas["signIn"]>;
+export type SignInWithCodeInput = z.input<InputSchemas["signInWithCode"]>;
+export type ResetPasswordInput = z.input<InputSchemas["resetPassword"]>;
+export type RequestEmailChangeInput = z.input<InputSchemas["requestEmailChange"]>;
+export type ConfirmEmailChangeInput = z.input<InputSchemas["confirmEmailChange"]>;
 
 /** Field errors keyed by field name, for INVALID_INPUT. */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {

@@ -1,23 +1,43 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { type DerivedKeys, deriveKeys } from "../crypto/keys.js";
 import { recipientKey } from "../crypto/recipient-key.js";
 import type { Database } from "../db/client.js";
 import type { Executor } from "../db/rows.js";
-import { type DomainError, fail, ok, type Result } from "../errors.js";
+import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
 import { type CleanupCounts, deleteStalePasscodes } from "../repositories/cleanup.js";
+import { queueEmail } from "../repositories/outbox.js";
 import {
-  consumeVerificationCode,
+  changeEmailEffect,
+  changeEmailExtra,
+  type QueuedNotice,
+  resetPasswordEffect,
+  resetPasswordExtra,
+  signInEffect,
+  verifyEmailEffect,
+} from "../repositories/passcode-effects.js";
+import {
+  consumeCode,
   lockAccountAndReserveAttempt,
   refundAttempt,
   replacePasscode,
+  type VerificationLookup,
 } from "../repositories/passcodes.js";
 import { readSendReservation, type SendReservationRow } from "../repositories/send-limits.js";
+import {
+  deleteSession,
+  deleteUserSessions,
+  findCredentials,
+  findSessionUser,
+  insertSession,
+} from "../repositories/sessions.js";
 import {
   type LockedUser,
   lockUserById,
   registerOrLockUser,
   reserveSendAndLockUser,
+  reserveSendForEmailChange,
 } from "../repositories/users.js";
 import { attemptRetryAt } from "../rules/attempt-budget.js";
 import { generateCode, type RandomBytes, secureRandomBytes } from "../rules/code.js";
@@ -28,16 +48,26 @@ import { codeExpiresAt, isExpired } from "../rules/expiry.js";
 import { type PasscodePolicy, type PasscodePolicyInput, resolvePolicy } from "../rules/policy.js";
 import {
   type CleanupInput,
+  type ConfirmEmailChangeInput,
   createInputSchemas,
   fieldErrorsOf,
   type InputSchemas,
   type IssueCodeInput,
   type RegisterInput,
+  type RequestCodeInput,
+  type RequestEmailChangeInput,
   type ResendCodeInput,
+  type ResetPasswordInput,
+  type SignInInput,
+  type SignInWithCodeInput,
   type VerifyEmailInput,
 } from "./inputs.js";
 import { createDefaultLogger, type Logger } from "./logger.js";
-import { OUTBOX_KIND_BY_CODE_TYPE, sealOutboxPayload } from "./outbox-payload.js";
+import {
+  OUTBOX_KIND_BY_CODE_TYPE,
+  type OutboxPayload,
+  sealOutboxPayload,
+} from "./outbox-payload.js";
 import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
 
 export interface OtpServiceOptions {
@@ -45,6 +75,8 @@ export interface OtpServiceOptions {
   /** The server secret (at least 32 characters); every key is derived from it. */
   secret: string;
   policy?: PasscodePolicyInput;
+  /** Session lifetime; default 30 days. */
+  sessionTtlSeconds?: number;
   clock?: () => Date;
   randomBytes?: RandomBytes;
   logger?: Logger;
@@ -70,20 +102,43 @@ export interface IssuedCode {
   deletedCount: number;
 }
 
+/** A new session: the token goes to the client (cookie) and is never stored. */
+export interface NewSession {
+  token: string;
+  expiresAt: Date;
+  userId: string;
+  email: string;
+}
+
+export interface SignedInUser {
+  userId: string;
+  email: string;
+  isVerified: boolean;
+  sessionExpiresAt: Date;
+}
+
 export type OtpService = ReturnType<typeof createOtpService>;
+
+/** Sessions are looked up by the SHA-256 of their token (256 random bits: no salt or stretching needed). */
+export function hashSessionToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
 
 export function createOtpService(options: OtpServiceOptions) {
   const db = options.db;
   const keys: DerivedKeys = deriveKeys(options.secret);
   const policy: PasscodePolicy = resolvePolicy(options.policy);
+  const sessionTtlMs = (options.sessionTtlSeconds ?? 30 * 24 * 3600) * 1000;
   const clock = options.clock ?? (() => new Date());
-  const randomBytes = options.randomBytes ?? secureRandomBytes;
+  const random = options.randomBytes ?? secureRandomBytes;
   const logger = options.logger ?? createDefaultLogger();
   const hasher = options.passwordHasher ?? createArgon2Hasher();
   const onEmailQueued = options.onEmailQueued ?? (() => {});
   const inputs: InputSchemas = createInputSchemas(policy);
   // Compared against when an account has no code, so that path costs the same.
   const absentCodeHash = "0".repeat(64);
+  // Verified against when an address has no account, so sign-in costs the same either way.
+  let dummyPasswordHash: Promise<string> | undefined;
 
   function parse<S extends z.ZodType>(schema: S, input: unknown): Result<z.output<S>> {
     const parsed = schema.safeParse(input);
@@ -93,23 +148,43 @@ export function createOtpService(options: OtpServiceOptions) {
 
   function sendLimitError(row: SendReservationRow, now: Date): DomainError | null {
     const reservation = readSendReservation(row, now, policy);
-    if (reservation.granted) return null;
-    const refused = fail("SEND_LIMIT_REACHED", { retryAt: reservation.retryAt });
-    return refused.ok ? null : refused.error;
+    return reservation.granted
+      ? null
+      : domainError("SEND_LIMIT_REACHED", { retryAt: reservation.retryAt });
+  }
+
+  function sealNotice(payload: Omit<OutboxPayload, "v">): QueuedNotice {
+    const id = randomUUID();
+    return {
+      id,
+      kind: payload.kind,
+      payload: sealOutboxPayload(keys.outboxEncryption, id, { v: 1, ...payload }),
+    };
+  }
+
+  function newSessionToken(now: Date) {
+    const token = randomBytes(32).toString("base64url");
+    return {
+      token,
+      sessionId: randomUUID(),
+      tokenHash: hashSessionToken(token),
+      expiresAt: new Date(now.getTime() + sessionTtlMs),
+    };
   }
 
   /**
    * Issues a code inside a transaction that already holds the account's row
    * lock: the seed's delete-all-then-insert, plus the sealed email, in one
-   * statement.
+   * statement. EMAIL_CHANGE codes go to the new address.
    */
   async function issueLocked(
     tx: Executor,
     user: LockedUser,
     codeType: CodeType,
     now: Date,
+    newEmail: string | null = null,
   ): Promise<IssuedCode> {
-    const code = generateCode(policy.codeLength, randomBytes);
+    const code = generateCode(policy.codeLength, random);
     const passcodeId = randomUUID();
     const outboxId = randomUUID();
     const expiresAt = codeExpiresAt(now, policy.codeTtlSeconds);
@@ -121,13 +196,14 @@ export function createOtpService(options: OtpServiceOptions) {
       codeHash: hashCode(keys.codeHmac, { userId: user.id, codeType, code }),
       expiresAt,
       now,
+      newEmail,
       outbox: {
         id: outboxId,
         kind,
         payload: sealOutboxPayload(keys.outboxEncryption, outboxId, {
           v: 1,
           kind,
-          to: user.email,
+          to: newEmail ?? user.email,
           code,
           ttlSeconds: policy.codeTtlSeconds,
           expiresAt: expiresAt.toISOString(),
@@ -138,6 +214,118 @@ export function createOtpService(options: OtpServiceOptions) {
     return { passcodeId, expiresAt, deletedCount };
   }
 
+  /**
+   * Sends a code by address (enumeration-safe: the same answer whatever the
+   * account's state; only the per-address send cap can refuse, and it counts
+   * every address alike).
+   */
+  async function requestCodeByAddress(
+    email: string,
+    codeType: CodeType,
+  ): Promise<Result<AcceptedRequest>> {
+    const now = clock();
+    let queued = false;
+    const refused = await db.transaction(async (tx) => {
+      const outcome = await reserveSendAndLockUser(tx, {
+        email,
+        recipientKey: recipientKey(keys.recipientHmac, email),
+        now,
+        policy,
+      });
+      const limitError = sendLimitError(outcome.sendReservation, now);
+      if (limitError !== null) return limitError;
+      if (mayReceiveCode(outcome.user, codeType) && outcome.user !== null) {
+        await issueLocked(tx, outcome.user, codeType, now);
+        queued = true;
+      }
+      return null;
+    });
+    if (refused !== null) return { ok: false, error: refused };
+    if (queued) onEmailQueued();
+    return ok({ email });
+  }
+
+  interface CodeCheck<Extra> {
+    account: { email: string } | { userId: string };
+    codeType: CodeType;
+    code: string;
+    now: Date;
+    /** The code's effect, built once the account and its code are known. */
+    effect: (
+      found: VerificationLookup & { passcode: NonNullable<VerificationLookup["passcode"]> },
+    ) => {
+      effect: SQL;
+      extra?: SQL;
+      check?: (extra: Partial<Extra>) => DomainError | null;
+    };
+  }
+
+  /**
+   * The one way a code is checked and used, for every code type: lock the
+   * account and spend an attempt unit (so parallel guesses cannot overdraw the
+   * budget), compare in constant time, then consume the code together with its
+   * effect in one statement.
+   */
+  async function useCode<Extra extends object>(
+    tx: Executor,
+    check: CodeCheck<Extra>,
+  ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
+    const { codeType, code, now } = check;
+    const found = await lockAccountAndReserveAttempt(tx, {
+      account: check.account,
+      codeType,
+      now,
+      policy,
+    });
+    // Unknown addresses answer like a wrong code: the answer must not reveal accounts.
+    if (found === null) return fail("OTP_INVALID");
+    if (found.reservedFailures === null) {
+      const retryAt =
+        found.windowBefore === null
+          ? new Date(now.getTime() + policy.attemptWindowSeconds * 1000)
+          : attemptRetryAt(found.windowBefore.windowStartedAt, policy);
+      return fail("TOO_MANY_ATTEMPTS", { retryAt });
+    }
+    const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
+    const matches = codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted);
+    if (!matches || found.passcode === null) {
+      return fail("OTP_INVALID", {
+        attemptsLeft: Math.max(0, policy.maxFailedAttempts - found.reservedFailures),
+      });
+    }
+    // The right code, but no longer usable: not a guess, so the unit goes back.
+    if (found.passcode.isUsed) {
+      await refundAttempt(tx, { userId: found.userId, codeType });
+      return fail("OTP_ALREADY_USED");
+    }
+    if (isExpired(found.passcode.expiresAt, now)) {
+      await refundAttempt(tx, { userId: found.userId, codeType });
+      return fail("OTP_EXPIRED");
+    }
+    const effect = check.effect({ ...found, passcode: found.passcode });
+    const result = await consumeCode<Extra>(tx, {
+      passcodeId: found.passcode.id,
+      userId: found.userId,
+      codeType,
+      now,
+      effect: effect.effect,
+      ...(effect.extra === undefined ? {} : { extra: effect.extra }),
+    });
+    // Lost a race with a concurrent use of the same code.
+    if (!result.consumed) return fail("OTP_ALREADY_USED");
+    const refused = effect.check?.(result) ?? null;
+    if (refused !== null) return { ok: false, error: refused };
+    logger.info({ userId: found.userId, codeType, passcodeId: found.passcode.id }, "passcode used");
+    return ok({ found, extra: result });
+  }
+
+  async function createSessionFor(userId: string, email: string, now: Date): Promise<NewSession> {
+    const session = newSessionToken(now);
+    await insertSession(db, { ...session, userId, now });
+    logger.info({ userId, sessionId: session.sessionId }, "signed in");
+    return { token: session.token, expiresAt: session.expiresAt, userId, email };
+  }
+
   return {
     policy,
     inputs,
@@ -145,7 +333,8 @@ export function createOtpService(options: OtpServiceOptions) {
     /**
      * Creates an account and sends its verification code. An address that
      * already has an account answers exactly the same: a verified account is
-     * left unchanged; an unverified one takes the new password and a fresh code.
+     * left unchanged and its owner is told someone tried to register; an
+     * unverified one takes the new password and a fresh code.
      */
     async register(input: RegisterInput): Promise<Result<AcceptedRequest>> {
       const parsed = parse(inputs.register, input);
@@ -165,11 +354,17 @@ export function createOtpService(options: OtpServiceOptions) {
         });
         const limitError = sendLimitError(outcome.sendReservation, now);
         if (limitError !== null) return limitError;
-        if (outcome.user !== null && !outcome.user.isVerified) {
+        if (outcome.user === null) return null;
+        if (!outcome.user.isVerified) {
           await issueLocked(tx, outcome.user, "VERIFICATION", now);
-          queued = true;
+        } else {
+          await queueEmail(tx, {
+            ...sealNotice({ kind: "ALREADY_REGISTERED", to: outcome.user.email }),
+            now,
+          });
         }
-        if (outcome.user?.created) logger.info({ userId: outcome.user.id }, "account created");
+        queued = true;
+        if (outcome.user.created) logger.info({ userId: outcome.user.id }, "account created");
         return null;
       });
       if (refused !== null) return { ok: false, error: refused };
@@ -196,90 +391,239 @@ export function createOtpService(options: OtpServiceOptions) {
       return ok(issued);
     },
 
-    /**
-     * Sends a new code by address. Every earlier code of the pair is deleted.
-     * The answer is the same whether or not the account exists, is verified,
-     * or gets a code; only the per-address send cap can refuse, and it counts
-     * every address alike.
-     */
+    /** Sends a new code by address; every earlier code of the pair is deleted. Enumeration-safe. */
     async resendCode(input: ResendCodeInput): Promise<Result<AcceptedRequest>> {
       const parsed = parse(inputs.resendCode, input);
       if (!parsed.ok) return parsed;
-      const { email, codeType } = parsed.value;
+      return requestCodeByAddress(parsed.value.email, parsed.value.codeType);
+    },
+
+    /** Verifies an address with its code: the code used and the account verified in one statement. */
+    async verifyEmail(input: VerifyEmailInput): Promise<Result<VerifiedAccount>> {
+      const parsed = parse(inputs.verifyEmail, input);
+      if (!parsed.ok) return parsed;
+      const { email, code } = parsed.value;
+      const now = clock();
+      const used = await db.transaction((tx) =>
+        useCode(tx, {
+          account: { email },
+          codeType: "VERIFICATION",
+          code,
+          now,
+          effect: () => ({ effect: verifyEmailEffect(now) }),
+        }),
+      );
+      if (!used.ok) return used;
+      return ok({ userId: used.value.found.userId, email: used.value.found.email });
+    },
+
+    /** Sends a password-reset code (enumeration-safe). */
+    async requestPasswordReset(input: RequestCodeInput): Promise<Result<AcceptedRequest>> {
+      const parsed = parse(inputs.requestCode, input);
+      if (!parsed.ok) return parsed;
+      return requestCodeByAddress(parsed.value.email, "PASSWORD_RESET");
+    },
+
+    /**
+     * Resets the password with a PASSWORD_RESET code: the code used, the
+     * password replaced, every session revoked and the notice queued, in one
+     * statement.
+     */
+    async resetPassword(
+      input: ResetPasswordInput,
+    ): Promise<Result<VerifiedAccount & { sessionsRevoked: number }>> {
+      const parsed = parse(inputs.resetPassword, input);
+      if (!parsed.ok) return parsed;
+      const { email, code, newPassword } = parsed.value;
+      const passwordHash = await hasher.hash(newPassword);
+      const now = clock();
+      const used = await db.transaction((tx) =>
+        useCode<{ sessionsRevoked: number }>(tx, {
+          account: { email },
+          codeType: "PASSWORD_RESET",
+          code,
+          now,
+          effect: (found) => ({
+            effect: resetPasswordEffect({
+              passwordHash,
+              now,
+              notice: sealNotice({
+                kind: "PASSWORD_CHANGED",
+                to: found.email,
+                changedAt: now.toISOString(),
+              }),
+            }),
+            extra: resetPasswordExtra,
+          }),
+        }),
+      );
+      if (!used.ok) return used;
+      onEmailQueued();
+      return ok({
+        userId: used.value.found.userId,
+        email: used.value.found.email,
+        sessionsRevoked: used.value.extra.sessionsRevoked ?? 0,
+      });
+    },
+
+    /** Sends a sign-in code (enumeration-safe). */
+    async requestSignInCode(input: RequestCodeInput): Promise<Result<AcceptedRequest>> {
+      const parsed = parse(inputs.requestCode, input);
+      if (!parsed.ok) return parsed;
+      return requestCodeByAddress(parsed.value.email, "SIGN_IN");
+    },
+
+    /** Signs in with a SIGN_IN code: the code used, the address verified and a session created at once. */
+    async signInWithCode(input: SignInWithCodeInput): Promise<Result<NewSession>> {
+      const parsed = parse(inputs.signInWithCode, input);
+      if (!parsed.ok) return parsed;
+      const { email, code } = parsed.value;
+      const now = clock();
+      const session = newSessionToken(now);
+      const used = await db.transaction((tx) =>
+        useCode(tx, {
+          account: { email },
+          codeType: "SIGN_IN",
+          code,
+          now,
+          effect: () => ({ effect: signInEffect({ ...session, now }) }),
+        }),
+      );
+      if (!used.ok) return used;
+      return ok({
+        token: session.token,
+        expiresAt: session.expiresAt,
+        userId: used.value.found.userId,
+        email: used.value.found.email,
+      });
+    },
+
+    /**
+     * Signs in with email and password. A wrong password and an unknown address
+     * answer alike (and cost alike); an unverified account is told so only when
+     * the password was right.
+     */
+    async signIn(input: SignInInput): Promise<Result<NewSession>> {
+      const parsed = parse(inputs.signIn, input);
+      if (!parsed.ok) return parsed;
+      const { email, password } = parsed.value;
+      const credentials = await findCredentials(db, email);
+      dummyPasswordHash ??= hasher.hash(randomBytes(16).toString("hex"));
+      const passwordOk = await hasher.verify(
+        credentials?.passwordHash ?? (await dummyPasswordHash),
+        password,
+      );
+      if (credentials === null || !passwordOk) return fail("INVALID_CREDENTIALS");
+      if (!credentials.isVerified) return fail("EMAIL_NOT_VERIFIED");
+      return ok(await createSessionFor(credentials.userId, email, clock()));
+    },
+
+    /** The account behind a session token, or UNAUTHORIZED. */
+    async authenticate(token: string): Promise<Result<SignedInUser>> {
+      const parsed = parse(inputs.sessionToken, token);
+      if (!parsed.ok) return fail("UNAUTHORIZED");
+      const user = await findSessionUser(db, {
+        tokenHash: hashSessionToken(parsed.value),
+        now: clock(),
+      });
+      if (user === null) return fail("UNAUTHORIZED");
+      return ok({
+        userId: user.userId,
+        email: user.email,
+        isVerified: user.isVerified,
+        sessionExpiresAt: user.expiresAt,
+      });
+    },
+
+    /** Revokes this session. */
+    async signOut(token: string): Promise<Result<{ signedOut: boolean }>> {
+      const parsed = parse(inputs.sessionToken, token);
+      if (!parsed.ok) return ok({ signedOut: false });
+      return ok({ signedOut: await deleteSession(db, hashSessionToken(parsed.value)) });
+    },
+
+    /** Revokes every session of the account. */
+    async signOutEverywhere(userId: string): Promise<Result<{ sessionsRevoked: number }>> {
+      const sessionsRevoked = await deleteUserSessions(db, userId);
+      logger.info({ userId, sessionsRevoked }, "signed out everywhere");
+      return ok({ sessionsRevoked });
+    },
+
+    /**
+     * Sends an EMAIL_CHANGE code to the new address. The answer is the same
+     * whether or not the new address is free (no code is sent when another
+     * account has it), so it reveals nothing about other accounts.
+     */
+    async requestEmailChange(
+      input: RequestEmailChangeInput,
+    ): Promise<Result<{ newEmail: string }>> {
+      const parsed = parse(inputs.requestEmailChange, input);
+      if (!parsed.ok) return parsed;
+      const { userId, newEmail } = parsed.value;
       const now = clock();
       let queued = false;
       const refused = await db.transaction(async (tx) => {
-        const outcome = await reserveSendAndLockUser(tx, {
-          email,
-          recipientKey: recipientKey(keys.recipientHmac, email),
+        const outcome = await reserveSendForEmailChange(tx, {
+          userId,
+          newEmail,
+          recipientKey: recipientKey(keys.recipientHmac, newEmail),
           now,
           policy,
         });
         const limitError = sendLimitError(outcome.sendReservation, now);
         if (limitError !== null) return limitError;
-        if (mayReceiveCode(outcome.user, codeType) && outcome.user !== null) {
-          await issueLocked(tx, outcome.user, codeType, now);
+        if (outcome.user === null) return domainError("UNAUTHORIZED");
+        if (!outcome.taken && outcome.user.email !== newEmail) {
+          await issueLocked(tx, outcome.user, "EMAIL_CHANGE", now, newEmail);
           queued = true;
         }
         return null;
       });
       if (refused !== null) return { ok: false, error: refused };
       if (queued) onEmailQueued();
-      return ok({ email });
+      return ok({ newEmail });
     },
 
     /**
-     * Verifies an address with its code: marks the code used and the account
-     * verified in one statement. Each guess spends a unit of the account's
-     * attempt budget before it is compared; a correct code gives it back.
+     * Confirms an email change with the code sent to the new address: the
+     * address switches (refused with EMAIL_TAKEN if another account took it
+     * meanwhile) and the old address is told, in one statement.
      */
-    async verifyEmail(input: VerifyEmailInput): Promise<Result<VerifiedAccount>> {
-      const parsed = parse(inputs.verifyEmail, input);
+    async confirmEmailChange(input: ConfirmEmailChangeInput): Promise<Result<VerifiedAccount>> {
+      const parsed = parse(inputs.confirmEmailChange, input);
       if (!parsed.ok) return parsed;
-      const { email, code } = parsed.value;
-      const codeType: CodeType = "VERIFICATION";
+      const { userId, code } = parsed.value;
       const now = clock();
-      return db.transaction(async (tx): Promise<Result<VerifiedAccount>> => {
-        const found = await lockAccountAndReserveAttempt(tx, { email, codeType, now, policy });
-        // Unknown addresses answer like a wrong code: the answer must not reveal accounts.
-        if (found === null) return fail("OTP_INVALID");
-        if (found.reservedFailures === null) {
-          const retryAt =
-            found.windowBefore === null
-              ? new Date(now.getTime() + policy.attemptWindowSeconds * 1000)
-              : attemptRetryAt(found.windowBefore.windowStartedAt, policy);
-          return fail("TOO_MANY_ATTEMPTS", { retryAt });
-        }
-        const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
-        const matches = codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted);
-        if (!matches || found.passcode === null) {
-          return fail("OTP_INVALID", {
-            attemptsLeft: Math.max(0, policy.maxFailedAttempts - found.reservedFailures),
-          });
-        }
-        // The right code, but no longer usable: not a guess, so the unit goes back.
-        if (found.passcode.isUsed) {
-          await refundAttempt(tx, { userId: found.userId, codeType });
-          return fail("OTP_ALREADY_USED");
-        }
-        if (isExpired(found.passcode.expiresAt, now)) {
-          await refundAttempt(tx, { userId: found.userId, codeType });
-          return fail("OTP_EXPIRED");
-        }
-        const consumed = await consumeVerificationCode(tx, {
-          passcodeId: found.passcode.id,
-          userId: found.userId,
-          codeType,
-          now,
-        });
-        // Lost a race with a concurrent verification of the same code.
-        if (!consumed) return fail("OTP_ALREADY_USED");
-        logger.info({ userId: found.userId, passcodeId: found.passcode.id }, "email verified");
-        return ok({ userId: found.userId, email });
-      });
+      try {
+        const used = await db.transaction((tx) =>
+          useCode(tx, {
+            account: { userId },
+            codeType: "EMAIL_CHANGE",
+            code,
+            now,
+            effect: (found) => ({
+              effect: changeEmailEffect({
+                now,
+                notice: sealNotice({
+                  kind: "EMAIL_CHANGED",
+                  to: found.email,
+                  newEmail: found.passcode.newEmail ?? "",
+                }),
+              }),
+              extra: changeEmailExtra,
+            }),
+          }),
+        );
+        if (!used.ok) return used;
+        onEmailQueued();
+        return ok({ userId, email: used.value.found.passcode?.newEmail ?? used.value.found.email });
+      } catch (error) {
+        if (isUniqueViolation(error)) return fail("EMAIL_TAKEN");
+        throw error;
+      }
     },
 
-    /** Deletes used and/or expired codes and finished limit windows; returns the counts. */
+    /** Deletes used and/or expired codes, finished limit windows and expired sessions; returns the counts. */
     async cleanup(input: CleanupInput = {}): Promise<Result<CleanupCounts>> {
       const parsed = parse(inputs.cleanup, input);
       if (!parsed.ok) return parsed;
@@ -288,4 +632,14 @@ export function createOtpService(options: OtpServiceOptions) {
       return ok(counts);
     },
   };
+}
+
+/** Drizzle wraps driver errors: the SQLSTATE is on the cause (23505 on both drivers). */
+function isUniqueViolation(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if ((current as { code?: unknown }).code === "23505") return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -9,6 +9,7 @@ export const OUTBOX_KINDS = [
   "EMAIL_CHANGE_CODE",
   "PASSWORD_CHANGED",
   "ALREADY_REGISTERED",
+  "EMAIL_CHANGED",
 ] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
@@ -28,6 +29,10 @@ export interface OutboxPayload {
   /** The code's lifetime as issued, for "expires in 15 minutes". */
   ttlSeconds?: number;
   expiresAt?: string;
+  /** PASSWORD_CHANGED: when. */
+  changedAt?: string;
+  /** EMAIL_CHANGED: the address the account moved to (the notice goes to the old one). */
+  newEmail?: string;
 }
 
 export function sealOutboxPayload(

@@ -1,0 +1,83 @@
+import { sql } from "drizzle-orm";
+import { type Executor, isoTimestamp, queryRows, toDate } from "../db/rows.js";
+
+export interface SessionUser {
+  sessionId: string;
+  userId: string;
+  email: string;
+  isVerified: boolean;
+  expiresAt: Date;
+}
+
+/** Creates a session for a verified account. */
+export async function insertSession(
+  executor: Executor,
+  p: { sessionId: string; userId: string; tokenHash: string; expiresAt: Date; now: Date },
+): Promise<void> {
+  await executor.execute(
+    sql`INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at)
+        VALUES (${p.sessionId}::uuid, ${p.userId}::uuid, ${p.tokenHash},
+          ${isoTimestamp(p.now)}::timestamptz, ${isoTimestamp(p.expiresAt)}::timestamptz)`,
+  );
+}
+
+/** The account behind a live session token hash, in one indexed lookup; null if none or expired. */
+export async function findSessionUser(
+  executor: Executor,
+  p: { tokenHash: string; now: Date },
+): Promise<SessionUser | null> {
+  const rows = await queryRows<{
+    session_id: string;
+    user_id: string;
+    email: string;
+    is_verified: boolean;
+    expires_at: Date | string;
+  }>(
+    executor,
+    sql`SELECT s.id AS session_id, u.id AS user_id, u.email, u.is_verified, s.expires_at
+        FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = ${p.tokenHash} AND s.expires_at > ${isoTimestamp(p.now)}::timestamptz`,
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  return {
+    sessionId: row.session_id,
+    userId: row.user_id,
+    email: row.email,
+    isVerified: row.is_verified,
+    expiresAt: toDate(row.expires_at),
+  };
+}
+
+/** Revokes one session; returns whether it existed. */
+export async function deleteSession(executor: Executor, tokenHash: string): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`DELETE FROM sessions WHERE token_hash = ${tokenHash} RETURNING id`,
+  );
+  return rows.length > 0;
+}
+
+/** Revokes every session of an account; returns how many. */
+export async function deleteUserSessions(executor: Executor, userId: string): Promise<number> {
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`DELETE FROM sessions WHERE user_id = ${userId}::uuid RETURNING id`,
+  );
+  return rows.length;
+}
+
+/** The account's password hash and state, for password sign-in (no lock: nothing is written). */
+export async function findCredentials(
+  executor: Executor,
+  email: string,
+): Promise<{ userId: string; passwordHash: string; isVerified: boolean } | null> {
+  const rows = await queryRows<{ id: string; password_hash: string; is_verified: boolean }>(
+    executor,
+    sql`SELECT id, password_hash, is_verified FROM users WHERE lower(email) = ${email}`,
+  );
+  const row = rows[0];
+  return row === undefined
+    ? null
+    : { userId: row.id, passwordHash: row.password_hash, isVerified: row.is_verified };
+}
