@@ -140,4 +140,52 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
     );
     expect(live.every((row) => row.n === 1)).toBe(true);
   });
+
+  it("parallel confirmations of a reset, a sign-in code and an email change: exactly one wins each", async () => {
+    const code = await latestCodeFor(database, TEST_SECRET, ALICE);
+    await service.verifyEmail({ email: ALICE, code });
+    const userId = await aliceId();
+
+    await service.requestPasswordReset({ email: ALICE });
+    const reset = await latestCodeFor(database, TEST_SECRET, ALICE, "PASSWORD_RESET_CODE");
+    const resets = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        service.resetPassword({
+          email: ALICE,
+          code: reset,
+          newPassword: `new password number ${i}`,
+        }),
+      ),
+    );
+    expect(resets.filter((r) => r.ok)).toHaveLength(1);
+
+    await service.requestSignInCode({ email: ALICE });
+    const signIn = await latestCodeFor(database, TEST_SECRET, ALICE, "SIGN_IN_CODE");
+    const signIns = await Promise.all(
+      Array.from({ length: 20 }, () => service.signInWithCode({ email: ALICE, code: signIn })),
+    );
+    expect(signIns.filter((r) => r.ok)).toHaveLength(1);
+    const sessions = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM sessions`,
+    );
+    expect(sessions[0]?.n).toBe(1);
+
+    await service.requestEmailChange({ userId, newEmail: "alice.new@example.com" });
+    const change = await latestCodeFor(
+      database,
+      TEST_SECRET,
+      "alice.new@example.com",
+      "EMAIL_CHANGE_CODE",
+    );
+    const changes = await Promise.all(
+      Array.from({ length: 20 }, () => service.confirmEmailChange({ userId, code: change })),
+    );
+    expect(changes.filter((r) => r.ok)).toHaveLength(1);
+    const notices = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM email_outbox WHERE kind = 'EMAIL_CHANGED'`,
+    );
+    expect(notices[0]?.n).toBe(1);
+  });
 });

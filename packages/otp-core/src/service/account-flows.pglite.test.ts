@@ -1,0 +1,3 @@
+import { defineAccountFlowsContract } from "./account-flows.contract.js";
+
+defineAccountFlowsContract("pglite");
