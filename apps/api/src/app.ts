@@ -86,7 +86,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     });
   // The dev mailbox procedure exists only when the mailbox came from the config (never in production).
   const mailbox =
-    options.transport === undefined && transport.kind === "dev-mailbox" ? (transport as DevMailbox) : undefined;
+    options.transport === undefined && transport.kind === "dev-mailbox"
+      ? (transport as DevMailbox)
+      : undefined;
   const renderer = createRenderer({ productName: config.appName, baseUrl: config.appUrl });
 
   let delivery: Delivery | undefined;
@@ -94,6 +96,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     db: database.db,
     secret: config.secret,
     policy: config.policy,
+    sessionTtlSeconds: config.sessionTtlSeconds,
     logger: logger.child({ component: "otp" }),
     onEmailQueued: () => delivery?.wake(),
   });
@@ -101,6 +104,17 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     delivery = createDelivery({ database, secret: config.secret, renderer, transport, logger });
     await delivery.start();
   }
+
+  // Used and expired codes, finished limit windows and expired sessions, on an interval.
+  const cleanupTimer =
+    config.cleanupIntervalSeconds > 0
+      ? setInterval(() => {
+          service
+            .cleanup()
+            .catch((error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed"));
+        }, config.cleanupIntervalSeconds * 1000)
+      : undefined;
+  cleanupTimer?.unref();
 
   const server = await buildServer({ config, database, service, mailbox, logger });
   await server.listen({ port: config.port, host: config.host });
@@ -119,6 +133,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     delivery,
     close() {
       closing ??= (async () => {
+        clearInterval(cleanupTimer);
         await server.close(); // stop accepting, wait for in-flight requests
         await delivery?.stop();
         await transport.close();

@@ -52,6 +52,8 @@ const envSchema = z.object({
   OTP_SEND_LIMIT: integer(1, 1000).default(10),
   OTP_SEND_WINDOW_SECONDS: integer(1, 86_400).default(3600),
   OTP_SEND_COOLDOWN_SECONDS: integer(0, 3600).default(0),
+  SESSION_TTL_SECONDS: integer(300, 31_536_000).default(2_592_000),
+  CLEANUP_INTERVAL_SECONDS: integer(0, 86_400).default(3600),
   RATE_LIMIT_ENABLED: flag.default(true),
   RATE_LIMIT_SEND_PER_HOUR: integer(1, 1_000_000).default(60),
   RATE_LIMIT_VERIFY_PER_MINUTE: integer(1, 1_000_000).default(30),
@@ -82,6 +84,9 @@ export interface AppConfig {
   smtpUrl: string | undefined;
   smtpFrom: string;
   policy: Required<PasscodePolicyInput>;
+  sessionTtlSeconds: number;
+  /** Seconds between cleanups of used/expired codes and expired sessions; 0 = off. */
+  cleanupIntervalSeconds: number;
   rateLimit: {
     enabled: boolean;
     sendPerHour: number;
@@ -155,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sendWindowSeconds: e.OTP_SEND_WINDOW_SECONDS,
       sendCooldownSeconds: e.OTP_SEND_COOLDOWN_SECONDS,
     },
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    cleanupIntervalSeconds: e.CLEANUP_INTERVAL_SECONDS,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
       sendPerHour: e.RATE_LIMIT_SEND_PER_HOUR,

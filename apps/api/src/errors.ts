@@ -36,6 +36,10 @@ export const API_ERRORS: Record<ApiErrorCode, { trpc: TRPC_ERROR_CODE_KEY; statu
   TOO_MANY_ATTEMPTS: { trpc: "TOO_MANY_REQUESTS", status: 429 },
   SEND_LIMIT_REACHED: { trpc: "TOO_MANY_REQUESTS", status: 429 },
   USER_NOT_FOUND: { trpc: "NOT_FOUND", status: 404 },
+  INVALID_CREDENTIALS: { trpc: "UNAUTHORIZED", status: 401 },
+  EMAIL_NOT_VERIFIED: { trpc: "FORBIDDEN", status: 403 },
+  UNAUTHORIZED: { trpc: "UNAUTHORIZED", status: 401 },
+  EMAIL_TAKEN: { trpc: "CONFLICT", status: 409 },
   INVALID_JSON: { trpc: "PARSE_ERROR", status: 400 },
   UNSUPPORTED_MEDIA_TYPE: { trpc: "UNSUPPORTED_MEDIA_TYPE", status: 415 },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", status: 413 },
@@ -69,7 +73,7 @@ export class DomainFailure extends Error {
   }
 }
 
-export function domainError(error: DomainError): TRPCError {
+export function domainFailure(error: DomainError): TRPCError {
   return new TRPCError({
     code: API_ERRORS[error.code].trpc,
     message: error.message,
@@ -84,7 +88,7 @@ export function apiError(code: ApiErrorCode, cause?: unknown): TRPCError {
 /** The value of a successful result; an expected failure becomes a TRPCError. */
 export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;
-  throw domainError(result.error);
+  throw domainFailure(result.error);
 }
 
 const CONNECTION_ERROR_CODES = new Set([

@@ -31,7 +31,10 @@ export interface TestApp {
   /** The dev mailbox's console lines (development only; they carry codes by design). */
   mailboxLines: string[];
   trpc: ReturnType<typeof createTRPCClient<AppRouter>>;
-  codeFor(email: string): Promise<string>;
+  codeFor(
+    email: string,
+    codeType?: "VERIFICATION" | "PASSWORD_RESET" | "SIGN_IN" | "EMAIL_CHANGE",
+  ): Promise<string>;
   post(
     path: string,
     body: unknown,
@@ -76,7 +79,7 @@ export async function startTestApp(
     logs,
     mailboxLines,
     trpc: createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/trpc` })] }),
-    codeFor: (email) => deliveredCodeFor(app, database, email),
+    codeFor: (email, codeType) => deliveredCodeFor(app, database, email, codeType),
     post: (path, body, init = {}) =>
       fetch(`${url}${path}`, {
         method: "POST",
@@ -108,7 +111,8 @@ async function deliveredCodeFor(
     const [live] = await queryRows<{ user_id: string; code_hash: string }>(
       database.db,
       sql`SELECT p.user_id, p.code_hash FROM passcodes p JOIN users u ON u.id = p.user_id
-          WHERE u.email = ${email} AND p.code_type = ${codeType}::code_type AND p.is_used = false`,
+          WHERE (u.email = ${email} OR p.new_email = ${email})
+            AND p.code_type = ${codeType}::code_type AND p.is_used = false`,
     );
     if (live !== undefined) {
       for (const message of app.mailbox?.list() ?? []) {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
@@ -13,13 +14,20 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
+  type preHandlerHookHandler,
 } from "fastify";
 import { Redis } from "ioredis";
 import type { AppConfig } from "../config.js";
 import { API_ERROR_MESSAGES, API_ERRORS, type ApiErrorCode, type WireError } from "../errors.js";
-import { REST_PATHS, registerRestRoutes, sendError } from "../rest/auth-routes.js";
-import type { Context } from "../trpc/context.js";
+import {
+  type LimitGroup,
+  registerRestRoutes,
+  restPathsIn,
+  sendError,
+} from "../rest/auth-routes.js";
+import { type Context, sessionCookies } from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
 
 export interface ServerDependencies {
@@ -32,8 +40,22 @@ export interface ServerDependencies {
 }
 
 const TRPC_PREFIX = "/trpc";
-const SEND_PROCEDURES = new Set(["auth.register", "auth.resendCode"]);
-const VERIFY_PROCEDURES = new Set(["auth.verifyEmail"]);
+/** Procedures that send email: they spend the per-IP sending budget. */
+const SEND_PROCEDURES = new Set([
+  "auth.register",
+  "auth.resendCode",
+  "auth.requestSignInCode",
+  "auth.requestPasswordReset",
+  "account.requestEmailChange",
+]);
+/** Procedures that check a secret (a code or a password): they spend the per-IP guessing budget. */
+const GUESS_PROCEDURES = new Set([
+  "auth.verifyEmail",
+  "auth.signIn",
+  "auth.signInWithCode",
+  "auth.resetPassword",
+  "account.confirmEmailChange",
+]);
 
 /** Procedure names a tRPC URL calls (`/trpc/a.b,c.d?batch=1`). */
 function trpcProcedures(url: string): string[] {
@@ -101,8 +123,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     credentials: true,
   });
 
-  let sendLimit: ReturnType<FastifyInstance["rateLimit"]> | undefined;
-  let verifyLimit: ReturnType<FastifyInstance["rateLimit"]> | undefined;
+  await app.register(cookie);
+  const limits: Partial<Record<LimitGroup, preHandlerHookHandler>> = {};
   if (config.rateLimit.enabled) {
     const redis =
       config.rateLimit.redisUrl === undefined
@@ -125,18 +147,19 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         retryAfterMs: context.ttl,
       }),
     });
-    const restSend = [REST_PATHS.register, REST_PATHS.resendOtp];
-    sendLimit = app.rateLimit({
+    const restSend = restPathsIn("send");
+    const restGuess = restPathsIn("guess");
+    limits.send = app.rateLimit({
       max: config.rateLimit.sendPerHour,
       timeWindow: "1 hour",
       groupId: "send",
       allowList: (request) => !callsAny(request, restSend, SEND_PROCEDURES),
     });
-    verifyLimit = app.rateLimit({
+    limits.guess = app.rateLimit({
       max: config.rateLimit.verifyPerMinute,
       timeWindow: "1 minute",
       groupId: "verify",
-      allowList: (request) => !callsAny(request, [REST_PATHS.verifyEmail], VERIFY_PROCEDURES),
+      allowList: (request) => !callsAny(request, restGuess, GUESS_PROCEDURES),
     });
   }
 
@@ -144,25 +167,27 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     deps.mailbox === undefined
       ? (createProductionRouter(deps.service.policy) as unknown as AppRouter)
       : createAppRouter(deps.service.policy);
-  const createContext = (request: FastifyRequest): Context => ({
+  const secureCookies = config.appUrl.startsWith("https://");
+  const createContext = (request: FastifyRequest, reply: FastifyReply): Context => ({
     service: deps.service,
     mailbox: deps.mailbox,
     log: request.log,
+    session: sessionCookies(request, reply, secureCookies),
   });
 
   // The tRPC routes get the same per-IP limits as the REST routes.
-  const limits = [sendLimit, verifyLimit].filter((limit) => limit !== undefined);
+  const trpcLimits = Object.values(limits);
   app.addHook("onRoute", (route) => {
-    if (route.url.startsWith(TRPC_PREFIX) && limits.length > 0) {
+    if (route.url.startsWith(TRPC_PREFIX) && trpcLimits.length > 0) {
       const existing = route.preHandler === undefined ? [] : [route.preHandler].flat();
-      route.preHandler = [...existing, ...limits];
+      route.preHandler = [...existing, ...trpcLimits];
     }
   });
   await app.register(fastifyTRPCPlugin, {
     prefix: TRPC_PREFIX,
     trpcOptions: {
       router,
-      createContext: ({ req }) => createContext(req),
+      createContext: ({ req, res }) => createContext(req, res),
       allowBatching: true,
       maxBatchSize: 10,
       onError: ({ error, path }) => {
@@ -172,7 +197,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
   });
 
-  registerRestRoutes(app, { router, createContext, sendLimit, verifyLimit });
+  registerRestRoutes(app, { router, createContext, limits });
 
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {

@@ -4,81 +4,177 @@ import type { Context } from "../trpc/context.js";
 import { createCallerFactory } from "../trpc/init.js";
 import type { AppRouter } from "../trpc/router.js";
 
-/** The seed's REST paths, verbatim (a trailing slash is optional). */
+const callerFactoryFor = (router: AppRouter) => createCallerFactory(router);
+type Caller = ReturnType<ReturnType<typeof callerFactoryFor>>;
+
+/** Which per-IP budget a route spends: sending emails, or guessing a secret. */
+export type LimitGroup = "send" | "guess" | "none";
+
+interface RestRoute {
+  method: "GET" | "POST";
+  path: string;
+  limit: LimitGroup;
+  /** The body's fields, in the REST names; anything else is refused. */
+  fields: readonly string[];
+  /** REST field name -> procedure field name, where they differ (the seed says `otp`). */
+  renames?: Readonly<Record<string, string>>;
+  status?: number;
+  /** Calls the procedure with the renamed body (the procedure validates it). */
+  call(caller: Caller, input: Record<string, unknown>): Promise<object>;
+}
+
+// The procedures validate their input; the REST layer only passes the JSON through.
+type Unchecked = never;
+
+/**
+ * The REST surface: the seed's three paths, verbatim, and the other flows
+ * beside them in the same style. Each route calls its tRPC procedure
+ * in-process, so validation, logic and error mapping exist once.
+ */
+export const REST_ROUTES: readonly RestRoute[] = [
+  {
+    method: "POST",
+    path: "/api/v1/auth/register/",
+    limit: "send",
+    fields: ["email", "password"],
+    status: 201,
+    call: (c, input) => c.auth.register(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/auth/verify-email/",
+    limit: "guess",
+    fields: ["email", "otp"],
+    renames: { otp: "code" },
+    call: (c, input) => c.auth.verifyEmail(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/auth/resend-otp/",
+    limit: "send",
+    fields: ["email", "codeType"],
+    call: (c, input) => c.auth.resendCode(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/auth/sign-in/",
+    limit: "guess",
+    fields: ["email", "password"],
+    call: (c, input) => c.auth.signIn(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/auth/sign-in-code/",
+    limit: "send",
+    fields: ["email"],
+    call: (c, input) => c.auth.requestSignInCode(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/auth/sign-in-code/verify/",
+    limit: "guess",
+    fields: ["email", "otp"],
+    renames: { otp: "code" },
+    call: (c, input) => c.auth.signInWithCode(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/auth/password-reset/",
+    limit: "send",
+    fields: ["email"],
+    call: (c, input) => c.auth.requestPasswordReset(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/auth/password-reset/confirm/",
+    limit: "guess",
+    fields: ["email", "otp", "password"],
+    renames: { otp: "code", password: "newPassword" },
+    call: (c, input) => c.auth.resetPassword(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/auth/sign-out/",
+    limit: "none",
+    fields: [],
+    call: (c) => c.auth.signOut(),
+  },
+  { method: "GET", path: "/api/v1/auth/me/", limit: "none", fields: [], call: (c) => c.auth.me() },
+  {
+    method: "POST",
+    path: "/api/v1/account/email-change/",
+    limit: "send",
+    fields: ["email"],
+    renames: { email: "newEmail" },
+    call: (c, input) => c.account.requestEmailChange(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/account/email-change/confirm/",
+    limit: "guess",
+    fields: ["otp"],
+    renames: { otp: "code" },
+    call: (c, input) => c.account.confirmEmailChange(input as Unchecked),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/account/sign-out-everywhere/",
+    limit: "none",
+    fields: [],
+    call: (c) => c.account.signOutEverywhere(),
+  },
+];
+
+/** The seed's paths, for tests and docs. */
 export const REST_PATHS = {
   register: "/api/v1/auth/register/",
   verifyEmail: "/api/v1/auth/verify-email/",
   resendOtp: "/api/v1/auth/resend-otp/",
 } as const;
 
-const callerFactoryFor = (router: AppRouter) => createCallerFactory(router);
-type Caller = ReturnType<ReturnType<typeof callerFactoryFor>>;
+export function restPathsIn(group: LimitGroup): string[] {
+  return REST_ROUTES.filter((route) => route.limit === group).map((route) => route.path);
+}
 
 interface RestRouteOptions {
   router: AppRouter;
-  createContext: (request: FastifyRequest) => Context;
-  sendLimit: preHandlerHookHandler | undefined;
-  verifyLimit: preHandlerHookHandler | undefined;
+  createContext: (request: FastifyRequest, reply: FastifyReply) => Context;
+  limits: Partial<Record<LimitGroup, preHandlerHookHandler>>;
 }
 
-/**
- * (Values are passed to the procedures unchecked: each procedure validates its
- * own input and answers INVALID_INPUT.)
- *
- * Each REST route checks the body's shape (an object with exactly the seed's
- * fields), renames fields to the procedure's names, and calls the tRPC
- * procedure in-process: the same validation, logic and error mapping, no
- * second copy.
- */
 export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptions): void {
   const callerFor = callerFactoryFor(options.router);
-  const route = (
-    path: string,
-    limit: preHandlerHookHandler | undefined,
-    fields: readonly string[],
-    handle: (
-      caller: Caller,
-      body: Record<string, unknown>,
-      reply: FastifyReply,
-    ) => Promise<unknown>,
-  ) => {
-    app.post(path, { preHandler: limit === undefined ? [] : [limit] }, async (request, reply) => {
-      const body = checkFields(request.body, fields);
-      if ("error" in body) return sendError(reply, body.error);
-      try {
-        return await handle(callerFor(options.createContext(request)), body.value, reply);
-      } catch (error) {
-        const wire = describeError(error);
-        if (wire.code === "INTERNAL_ERROR") request.log.error({ err: error }, "request failed");
-        return sendError(reply, renameFields(wire, { code: "otp" }));
-      }
+  for (const route of REST_ROUTES) {
+    const limit = options.limits[route.limit];
+    app.route({
+      method: route.method,
+      url: route.path,
+      preHandler: limit === undefined ? [] : [limit],
+      handler: async (request, reply) => {
+        const body = route.method === "GET" ? {} : (request.body ?? {});
+        const checked = checkFields(body, route.fields);
+        if ("error" in checked) return sendError(reply, checked.error);
+        const input: Record<string, unknown> = {};
+        for (const [field, value] of Object.entries(checked.value))
+          input[route.renames?.[field] ?? field] = value;
+        try {
+          const result = await route.call(callerFor(options.createContext(request, reply)), input);
+          reply.code(route.status ?? 200);
+          return restBody(result);
+        } catch (error) {
+          const wire = describeError(error);
+          if (wire.code === "INTERNAL_ERROR") request.log.error({ err: error }, "request failed");
+          return sendError(reply, renameFields(wire, invert(route.renames ?? {})));
+        }
+      },
     });
-  };
+  }
+}
 
-  route(
-    REST_PATHS.register,
-    options.sendLimit,
-    ["email", "password"],
-    async (caller, body, reply) => {
-      const result = await caller.auth.register(body as { email: string; password: string });
-      reply.code(201);
-      return { detail: result.message, email: result.email };
-    },
-  );
-
-  route(REST_PATHS.verifyEmail, options.verifyLimit, ["email", "otp"], async (caller, body) => {
-    const result = await caller.auth.verifyEmail({ email: body.email, code: body.otp } as {
-      email: string;
-      code: string;
-    });
-    return { detail: result.message, email: result.email, verified: true };
-  });
-
-  route(REST_PATHS.resendOtp, options.sendLimit, ["email", "codeType"], async (caller, body) => {
-    // The procedure validates; the body's values are passed through as they came.
-    const result = await caller.auth.resendCode(body as { email: string });
-    return { detail: result.message, email: result.email };
-  });
+/** Procedure results carry `message`; REST bodies call it `detail`, as the seed's API did. */
+function restBody(result: object): object {
+  const { message, ...rest } = result as { message?: string };
+  return message === undefined ? rest : { detail: message, ...rest };
 }
 
 function checkFields(
@@ -109,7 +205,11 @@ function checkFields(
   return { value: body as Record<string, unknown> };
 }
 
-/** The procedure calls the code `code`; the seed's REST body calls it `otp`. */
+function invert(renames: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(renames).map(([rest, procedure]) => [procedure, rest]));
+}
+
+/** Field errors in the REST body's own names. */
 function renameFields(wire: WireError, renames: Record<string, string>): WireError {
   if (wire.fieldErrors === undefined) return wire;
   const fieldErrors: Record<string, string[]> = {};

@@ -9,19 +9,34 @@ import {
 } from "@otp/core";
 import { z } from "zod";
 import { unwrap } from "../errors.js";
-import { publicProcedure, router } from "./init.js";
+import { protectedProcedure, publicProcedure, router } from "./init.js";
 
 export const MESSAGES = {
   registered: "Check your email for a verification code.",
   verified: "Your email address is verified.",
   resent: "If this address needs a code, a new one is on its way. Earlier codes no longer work.",
+  signInCodeSent:
+    "If this address has an account, a sign-in code is on its way. Earlier codes no longer work.",
+  resetCodeSent:
+    "If this address has an account, a password-reset code is on its way. Earlier codes no longer work.",
+  passwordReset:
+    "Your password was changed. Every session was signed out; sign in with the new password.",
+  signedIn: "You are signed in.",
+  signedOut: "You are signed out.",
 } as const;
+
+/** A password as typed at sign-in: any non-empty string up to the maximum (rules apply at creation). */
+const signInPassword = z
+  .string({ error: "Enter your password." })
+  .min(1, { error: "Enter your password." })
+  .max(PASSWORD_MAX_LENGTH, { error: `A password has at most ${PASSWORD_MAX_LENGTH} characters.` });
 
 /**
  * Procedures parse their input (the same field rules as the service, and no
  * unknown fields), call the service, and map its result. Nothing else.
  */
 export function createAuthRouter(policy: PasscodePolicy) {
+  const code = codeSchema(policy.codeLength);
   return router({
     register: publicProcedure
       .input(z.strictObject({ email: emailSchema, password: passwordSchema }))
@@ -31,7 +46,7 @@ export function createAuthRouter(policy: PasscodePolicy) {
       }),
 
     verifyEmail: publicProcedure
-      .input(z.strictObject({ email: emailSchema, code: codeSchema(policy.codeLength) }))
+      .input(z.strictObject({ email: emailSchema, code }))
       .mutation(async ({ ctx, input }) => {
         const verified = unwrap(await ctx.service.verifyEmail(input));
         return { email: verified.email, verified: true as const, message: MESSAGES.verified };
@@ -48,6 +63,58 @@ export function createAuthRouter(policy: PasscodePolicy) {
         const accepted = unwrap(await ctx.service.resendCode(input));
         return { email: accepted.email, message: MESSAGES.resent };
       }),
+
+    signIn: publicProcedure
+      .input(z.strictObject({ email: emailSchema, password: signInPassword }))
+      .mutation(async ({ ctx, input }) => {
+        const session = unwrap(await ctx.service.signIn(input));
+        ctx.session.set(session.token, session.expiresAt);
+        return { email: session.email, message: MESSAGES.signedIn };
+      }),
+
+    requestSignInCode: publicProcedure
+      .input(z.strictObject({ email: emailSchema }))
+      .mutation(async ({ ctx, input }) => {
+        const accepted = unwrap(await ctx.service.requestSignInCode(input));
+        return { email: accepted.email, message: MESSAGES.signInCodeSent };
+      }),
+
+    signInWithCode: publicProcedure
+      .input(z.strictObject({ email: emailSchema, code }))
+      .mutation(async ({ ctx, input }) => {
+        const session = unwrap(await ctx.service.signInWithCode(input));
+        ctx.session.set(session.token, session.expiresAt);
+        return { email: session.email, message: MESSAGES.signedIn };
+      }),
+
+    requestPasswordReset: publicProcedure
+      .input(z.strictObject({ email: emailSchema }))
+      .mutation(async ({ ctx, input }) => {
+        const accepted = unwrap(await ctx.service.requestPasswordReset(input));
+        return { email: accepted.email, message: MESSAGES.resetCodeSent };
+      }),
+
+    resetPassword: publicProcedure
+      .input(z.strictObject({ email: emailSchema, code, newPassword: passwordSchema }))
+      .mutation(async ({ ctx, input }) => {
+        const reset = unwrap(await ctx.service.resetPassword(input));
+        ctx.session.clear();
+        return { email: reset.email, message: MESSAGES.passwordReset };
+      }),
+
+    signOut: publicProcedure.mutation(async ({ ctx }) => {
+      const token = ctx.session.read();
+      if (token !== undefined) unwrap(await ctx.service.signOut(token));
+      ctx.session.clear();
+      return { message: MESSAGES.signedOut };
+    }),
+
+    me: protectedProcedure.query(({ ctx }) => ({
+      userId: ctx.user.userId,
+      email: ctx.user.email,
+      isVerified: ctx.user.isVerified,
+      sessionExpiresAt: ctx.user.sessionExpiresAt.toISOString(),
+    })),
 
     /** The rules a client needs to render its forms (code length, password length). */
     rules: publicProcedure.query(({ ctx }) => ({

@@ -1,6 +1,9 @@
+import { domainError } from "@otp/core";
 import { initTRPC } from "@trpc/server";
-import { apiError, describeError, isDatabaseUnavailable } from "../errors.js";
+import { apiError, describeError, domainFailure, isDatabaseUnavailable } from "../errors.js";
 import type { Context } from "./context.js";
+
+const unauthorized = domainError("UNAUTHORIZED");
 
 const t = initTRPC.context<Context>().create({
   /**
@@ -29,4 +32,18 @@ const databaseFaults = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const publicProcedure = t.procedure.use(databaseFaults);
+
+/**
+ * The one gate for signed-in procedures: the session cookie must name a live
+ * session; the procedure then sees `ctx.user`. A dead cookie is cleared.
+ */
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const token = ctx.session.read();
+  const user = token === undefined ? null : await ctx.service.authenticate(token);
+  if (user === null || !user.ok) {
+    if (token !== undefined) ctx.session.clear();
+    throw domainFailure(user?.ok === false ? user.error : unauthorized);
+  }
+  return next({ ctx: { ...ctx, user: user.value, sessionToken: token as string } });
+});
 export const createCallerFactory = t.createCallerFactory;
