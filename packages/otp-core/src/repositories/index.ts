@@ -4,4 +4,5 @@ export * from "./passcode-effects.js";
 export * from "./passcodes.js";
 export * from "./send-limits.js";
 export * from "./sessions.js";
+export * from "./stats.js";
 export * from "./users.js";

@@ -1,0 +1,90 @@
+import { type DatabaseHandle, OUTBOX_STATUSES } from "@otp/core/db";
+import {
+  type CleanupCounts,
+  countOutboxByStatus,
+  countPasscodes,
+  deleteStalePasscodes,
+} from "@otp/core/repositories";
+import { CODE_TYPES, type PasscodePolicy } from "@otp/core/rules";
+
+/** What a command prints: lines for people, or one JSON document with --json. */
+export interface CommandOutput {
+  lines: string[];
+  json: unknown;
+}
+
+export async function migrateCommand(
+  database: DatabaseHandle,
+  target: string,
+): Promise<CommandOutput> {
+  await database.migrate();
+  return { lines: [`migrations applied to ${target}`], json: { migrated: true, target } };
+}
+
+export interface CleanupOptions {
+  used: boolean;
+  expired: boolean;
+  olderThan: Date | null;
+}
+
+/** The seed's cleanup: used and/or expired codes, plus finished limit windows and expired sessions. */
+export async function cleanupCommand(
+  database: DatabaseHandle,
+  options: CleanupOptions,
+  policy: PasscodePolicy,
+  now: Date,
+): Promise<CommandOutput> {
+  const counts: CleanupCounts = await deleteStalePasscodes(database.db, {
+    ...options,
+    now,
+    policy,
+  });
+  const scope =
+    options.olderThan === null ? "" : ` created before ${options.olderThan.toISOString()}`;
+  return {
+    lines: [
+      `deleted ${counts.usedDeleted} used code${plural(counts.usedDeleted)}${options.used ? "" : " (not asked)"}` +
+        ` and ${counts.expiredDeleted} expired code${plural(counts.expiredDeleted)}${options.expired ? "" : " (not asked)"}${scope}`,
+      `also deleted ${counts.attemptWindowsDeleted} finished attempt window${plural(counts.attemptWindowsDeleted)}, ` +
+        `${counts.sendWindowsDeleted} finished send window${plural(counts.sendWindowsDeleted)} and ` +
+        `${counts.sessionsDeleted} expired session${plural(counts.sessionsDeleted)}`,
+    ],
+    json: counts,
+  };
+}
+
+/** Codes by type and state, emails by delivery state. */
+export async function statsCommand(database: DatabaseHandle, now: Date): Promise<CommandOutput> {
+  const codes = await countPasscodes(database.db, now);
+  const outbox = await countOutboxByStatus(database.db);
+  const width = Math.max(...CODE_TYPES.map((type) => type.length));
+  const lines = [
+    `${"codes".padEnd(width)}  ${"live".padStart(6)}  ${"used".padStart(6)}  ${"expired".padStart(7)}`,
+    ...CODE_TYPES.map(
+      (type) =>
+        `${type.padEnd(width)}  ${String(codes[type].live).padStart(6)}  ${String(codes[type].used).padStart(6)}  ${String(codes[type].expired).padStart(7)}`,
+    ),
+    "",
+    `emails  ${OUTBOX_STATUSES.map((status) => `${status} ${outbox[status]}`).join(", ")}`,
+  ];
+  return { lines, json: { codes, outbox } };
+}
+
+function plural(n: number): string {
+  return n === 1 ? "" : "s";
+}
+
+/**
+ * "30d", "12h", "45m", "90s" before `now`, or an ISO 8601 instant. Null when
+ * the text is neither.
+ */
+export function parseOlderThan(text: string, now: Date): Date | null {
+  const relative = /^(\d+)\s*([smhd])$/.exec(text.trim());
+  if (relative !== null) {
+    const seconds = { s: 1, m: 60, h: 3600, d: 86_400 }[relative[2] as "s" | "m" | "h" | "d"];
+    return new Date(now.getTime() - Number(relative[1]) * seconds * 1000);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return null;
+  const instant = new Date(text);
+  return Number.isNaN(instant.getTime()) ? null : instant;
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * Operations: `pnpm otp migrate | cleanup [--used] [--expired] [--older-than 30d] | stats`,
+ * against DATABASE_URL, or the embedded database under DATA_DIR (./.data) when it
+ * is unset. Add --json for machine-readable output.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { createDatabase, isPostgresUrl } from "@otp/core/db";
+import { resolvePolicy } from "@otp/core/rules";
+import { z } from "zod";
+import {
+  type CommandOutput,
+  cleanupCommand,
+  migrateCommand,
+  parseOlderThan,
+  statsCommand,
+} from "./commands.js";
+
+const USAGE = `usage: pnpm otp <command> [options]
+
+commands:
+  migrate                         apply the database migrations
+  cleanup [--used] [--expired]    delete used and/or expired codes (both when neither is given)
+          [--older-than 30d]      only codes created before then (s, m, h, d, or an ISO date)
+  stats                           codes by type and state, emails by delivery state
+
+options:
+  --json                          print JSON instead of text
+
+environment: DATABASE_URL (postgres://...; unset = embedded PGlite in $DATA_DIR/pglite), DATA_DIR,
+  OTP_ATTEMPT_WINDOW_SECONDS, OTP_SEND_WINDOW_SECONDS, OTP_SEND_COOLDOWN_SECONDS`;
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value === "" || isPostgresUrl(value), {
+      error: "must start with postgres:// or postgresql://",
+    }),
+  DATA_DIR: z.string().default(".data"),
+  OTP_ATTEMPT_WINDOW_SECONDS: z.coerce.number().int().positive().optional(),
+  OTP_SEND_WINDOW_SECONDS: z.coerce.number().int().positive().optional(),
+  OTP_SEND_COOLDOWN_SECONDS: z.coerce.number().int().min(0).optional(),
+});
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        used: { type: "boolean", default: false },
+        expired: { type: "boolean", default: false },
+        "older-than": { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const [command, ...extra] = parsed.positionals;
+  if (parsed.values.help === true || command === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (extra.length > 0) fail(`unexpected argument: ${extra.join(" ")}\n\n${USAGE}`);
+  if (!["migrate", "cleanup", "stats"].includes(command))
+    fail(`unknown command: ${command}\n\n${USAGE}`);
+
+  const env = envSchema.safeParse(process.env);
+  if (!env.success) {
+    fail(env.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("\n"));
+  }
+  const now = new Date();
+  let olderThan: Date | null = null;
+  const olderThanText = parsed.values["older-than"];
+  if (typeof olderThanText === "string") {
+    olderThan = parseOlderThan(olderThanText, now);
+    if (olderThan === null)
+      fail(
+        `--older-than: expected a duration like 30d, 12h, 45m, 90s or an ISO date, got "${olderThanText}"`,
+      );
+  }
+
+  const url = env.data.DATABASE_URL || undefined;
+  const dataDir = resolve(env.data.DATA_DIR, "pglite");
+  const target = url === undefined ? dataDir : "the PostgreSQL server (DATABASE_URL)";
+  const database = await createDatabase({ url, dataDir, poolSize: 2, connectTimeoutSeconds: 5 });
+  try {
+    let output: CommandOutput;
+    if (command === "migrate") {
+      output = await migrateCommand(database, target);
+    } else {
+      await database.migrate();
+      if (command === "cleanup") {
+        const both = parsed.values.used !== true && parsed.values.expired !== true;
+        const policy = resolvePolicy({
+          ...(env.data.OTP_ATTEMPT_WINDOW_SECONDS === undefined
+            ? {}
+            : { attemptWindowSeconds: env.data.OTP_ATTEMPT_WINDOW_SECONDS }),
+          ...(env.data.OTP_SEND_WINDOW_SECONDS === undefined
+            ? {}
+            : { sendWindowSeconds: env.data.OTP_SEND_WINDOW_SECONDS }),
+          ...(env.data.OTP_SEND_COOLDOWN_SECONDS === undefined
+            ? {}
+            : { sendCooldownSeconds: env.data.OTP_SEND_COOLDOWN_SECONDS }),
+        });
+        output = await cleanupCommand(
+          database,
+          {
+            used: both || parsed.values.used === true,
+            expired: both || parsed.values.expired === true,
+            olderThan,
+          },
+          policy,
+          now,
+        );
+      } else {
+        output = await statsCommand(database, now);
+      }
+    }
+    process.stdout.write(
+      parsed.values.json === true
+        ? `${JSON.stringify(output.json, null, 2)}\n`
+        : `${output.lines.join("\n")}\n`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  const message = (error as Error).message;
+  process.stderr.write(
+    `otp: ${/lock|already in use|ELOCKED/i.test(message) ? `${message} (is the API running on this embedded database? stop it, or use DATABASE_URL)` : message}\n`,
+  );
+  process.exit(1);
+});
