@@ -1,0 +1,102 @@
+/** What a person does in the app, written once for every browser test. */
+import type { Page } from "playwright-core";
+import { type BrowserTestEnv, eventually } from "./harness.js";
+
+export const PASSWORD = "correct horse battery staple";
+
+export async function createAccount(page: Page, email: string, password = PASSWORD) {
+  await page.goto("/");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL((url) => url.pathname === "/verify");
+}
+
+/**
+ * The codes in the emails to `email`, newest first, read as their recipient
+ * would: from the messages rendered on the /mailbox page. Waits until at least
+ * `count` have arrived (delivery goes through the outbox, so it takes a moment).
+ */
+export async function readCodesFromMailbox(
+  env: BrowserTestEnv,
+  mailbox: Page,
+  email: string,
+  count = 1,
+): Promise<string[]> {
+  if (new URL(mailbox.url(), env.baseUrl).pathname !== "/mailbox") await mailbox.goto("/mailbox");
+  const messages = mailbox
+    .getByRole("article")
+    .filter({ has: mailbox.getByText(email, { exact: true }) });
+  const codePattern = new RegExp(`(?<![0-9])[0-9]{${env.codeLength}}(?![0-9])`);
+  return eventually(`${count} email(s) to ${email} in the mailbox`, async () => {
+    if ((await messages.count()) < count) return undefined;
+    const codes: string[] = [];
+    for (let index = 0; index < count; index++) {
+      const body = messages.nth(index).locator("iframe").contentFrame().locator("body");
+      // The text as rendered (what a person reads), not the DOM's raw text.
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, not the DOM property
+      const match = codePattern.exec(await body.innerText());
+      if (match === null) return undefined;
+      codes.push(match[0]);
+    }
+    return codes;
+  });
+}
+
+export async function readLatestCode(env: BrowserTestEnv, mailbox: Page, email: string) {
+  const [code] = await readCodesFromMailbox(env, mailbox, email);
+  if (code === undefined) throw new Error(`no code for ${email}`);
+  return code;
+}
+
+/** A code of the same length that is certainly not `code`. */
+export function wrongCodeFor(code: string): string {
+  return code
+    .split("")
+    .map((digit) => String((Number(digit) + 1) % 10))
+    .join("");
+}
+
+export function digitBox(page: Page, position: number, length: number) {
+  return page.getByRole("textbox", { name: `Digit ${position} of ${length}` });
+}
+
+/** Clicks the first box and types the code; the page submits by itself when the last box fills. */
+export async function typeCode(env: BrowserTestEnv, page: Page, code: string) {
+  await digitBox(page, 1, env.codeLength).click();
+  await page.keyboard.type(code);
+}
+
+export async function expectVerified(page: Page, email: string) {
+  await page.waitForURL((url) => url.pathname === "/verified");
+  await page.getByRole("heading", { name: "Your email is verified" }).waitFor();
+  await page.getByText(email, { exact: true }).waitFor();
+}
+
+/** The text of the page's visible alerts (empty live regions excluded). */
+export async function alertText(page: Page): Promise<string> {
+  const texts = await page.getByRole("alert").allInnerTexts();
+  return texts
+    .map((text) => text.trim())
+    .filter((text) => text !== "")
+    .join("\n");
+}
+
+export async function waitForAlert(page: Page, pattern: RegExp): Promise<string> {
+  return eventually(`an alert matching ${pattern}`, async () => {
+    const text = await alertText(page);
+    return pattern.test(text) ? text : undefined;
+  });
+}
+
+/** The accessible name of the focused element (aria-label, else its label's text). */
+export async function focusedName(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement as HTMLElement | null;
+    if (element === null) return "";
+    const labelled = element.getAttribute("aria-label");
+    if (labelled !== null) return labelled;
+    const input = element as HTMLInputElement;
+    return input.labels?.[0]?.textContent?.trim() ?? element.textContent?.trim() ?? "";
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * THE mapping from an API error code to what the person reads. Pages never
+ * look at message text from the server, and never word an error themselves:
+ * they call `readApiFailure` and `describeFailure`.
+ */
+import type { AppRouter } from "@otp/api/router";
+import { TRPCClientError, type TRPCClientErrorLike } from "@trpc/client";
+import { formatRetryAt, type TimeFormatOptions } from "../time/retry-time.js";
+
+type WireErrorData = NonNullable<TRPCClientErrorLike<AppRouter>["data"]>;
+
+/** Every code the API can answer with; declared once, in the API, and read here from its types. */
+export type ApiErrorCode = WireErrorData["code"];
+
+/** The API's codes, plus the one failure only a client sees: no usable answer at all. */
+export type FailureCode = ApiErrorCode | "NETWORK";
+
+export interface ApiFailure {
+  code: FailureCode;
+  /** OTP_INVALID: guesses left in the current window. */
+  attemptsLeft?: number;
+  /** TOO_MANY_ATTEMPTS, SEND_LIMIT_REACHED: when asking again can succeed. */
+  retryAt?: Date;
+  /** INVALID_INPUT: what is wrong with each field, worded by the API. */
+  fieldErrors: Record<string, string[]>;
+}
+
+export interface FailureMessage {
+  code: FailureCode;
+  text: string;
+  /** The way out is a new code (the old one expired or was used). */
+  offerResend: boolean;
+}
+
+type Describe = (failure: ApiFailure, now: Date, options: TimeFormatOptions) => string;
+
+const UNREADABLE_REQUEST =
+  "The service could not read this request. Reload the page and try again.";
+
+/** The compiler checks that every code the API declares has its words here. */
+const MESSAGES: Record<FailureCode, Describe> = {
+  INVALID_INPUT: ({ fieldErrors }) =>
+    Object.keys(fieldErrors).length > 0
+      ? "Check the details below."
+      : "Some of the details are not valid.",
+  OTP_INVALID: ({ attemptsLeft }) => {
+    if (attemptsLeft === undefined) return "That code is not correct. Check the latest email.";
+    if (attemptsLeft === 0) {
+      return "That code is not correct, and that was the last try for now. Wait a while before trying again.";
+    }
+    const attempts = attemptsLeft === 1 ? "1 attempt" : `${attemptsLeft} attempts`;
+    return `That code is not correct. You have ${attempts} left.`;
+  },
+  OTP_EXPIRED: () => "That code has expired. Send a new code, then enter it here.",
+  OTP_ALREADY_USED: () =>
+    "That code has already been used. If your email is not verified yet, send a new code.",
+  TOO_MANY_ATTEMPTS: ({ retryAt }, now, options) =>
+    retryAt === undefined
+      ? "Too many incorrect codes. Wait a while, then try again."
+      : `Too many incorrect codes. You can try again ${formatRetryAt(retryAt, now, options)}.`,
+  SEND_LIMIT_REACHED: ({ retryAt }, now, options) =>
+    retryAt === undefined
+      ? "Too many codes were sent to this address. Wait a while, then ask again."
+      : `Too many codes were sent to this address. You can ask for another ${formatRetryAt(retryAt, now, options)}.`,
+  RATE_LIMITED: () => "Too many requests from your network. Wait a minute, then try again.",
+  SERVICE_UNAVAILABLE: () => "The service is temporarily unavailable. Try again in a moment.",
+  USER_NOT_FOUND: () => "There is no account for this address.",
+  INVALID_CREDENTIALS: () => "That email and password do not match an account.",
+  EMAIL_NOT_VERIFIED: () => "This email address is not verified yet. Verify it with a code first.",
+  UNAUTHORIZED: () => "Sign in to continue.",
+  EMAIL_TAKEN: () => "That email address belongs to another account.",
+  NOT_FOUND: () => "This is not available here.",
+  METHOD_NOT_ALLOWED: () => UNREADABLE_REQUEST,
+  INVALID_JSON: () => UNREADABLE_REQUEST,
+  UNSUPPORTED_MEDIA_TYPE: () => UNREADABLE_REQUEST,
+  PAYLOAD_TOO_LARGE: () => UNREADABLE_REQUEST,
+  INTERNAL_ERROR: () => "Something went wrong on our side. Try again in a moment.",
+  NETWORK: () => "The service could not be reached. Check your connection, then try again.",
+};
+
+const OFFER_RESEND = new Set<FailureCode>(["OTP_EXPIRED", "OTP_ALREADY_USED"]);
+
+/** Failures worth an automatic retry: the request may succeed unchanged a moment later. */
+const TRANSIENT = new Set<FailureCode>(["NETWORK", "SERVICE_UNAVAILABLE"]);
+
+function isFailureCode(value: unknown): value is FailureCode {
+  return typeof value === "string" && Object.hasOwn(MESSAGES, value);
+}
+
+function isFieldErrors(value: unknown): value is Record<string, string[]> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Object.values(value).every(
+      (messages) => Array.isArray(messages) && messages.every((m) => typeof m === "string"),
+    )
+  );
+}
+
+/** The code and details of anything a tRPC call threw, read from `error.data` only. */
+export function readApiFailure(error: unknown): ApiFailure {
+  if (!(error instanceof TRPCClientError)) return { code: "INTERNAL_ERROR", fieldErrors: {} };
+  const data: unknown = error.data;
+  // No body in the API's shape: the request never reached it, or a proxy answered.
+  if (typeof data !== "object" || data === null) return { code: "NETWORK", fieldErrors: {} };
+  const wire = data as Partial<Record<keyof WireErrorData, unknown>>;
+  const failure: ApiFailure = {
+    code: isFailureCode(wire.code) ? wire.code : "INTERNAL_ERROR",
+    fieldErrors: isFieldErrors(wire.fieldErrors) ? wire.fieldErrors : {},
+  };
+  if (typeof wire.attemptsLeft === "number") failure.attemptsLeft = wire.attemptsLeft;
+  if (typeof wire.retryAt === "string") {
+    const retryAt = new Date(wire.retryAt);
+    if (!Number.isNaN(retryAt.getTime())) failure.retryAt = retryAt;
+  }
+  return failure;
+}
+
+/** What to tell the person about a failure. `now` and `options` are for the retry time. */
+export function describeFailure(
+  failure: ApiFailure,
+  now: Date = new Date(),
+  options: TimeFormatOptions = {},
+): FailureMessage {
+  return {
+    code: failure.code,
+    text: MESSAGES[failure.code](failure, now, options),
+    offerResend: OFFER_RESEND.has(failure.code),
+  };
+}
+
+/** The API's words for one field, or undefined when that field is fine. */
+export function fieldError(failure: ApiFailure | undefined, field: string): string | undefined {
+  const messages = failure?.fieldErrors[field];
+  return messages === undefined || messages.length === 0 ? undefined : messages.join(" ");
+}
+
+/** Every field message, for forms that show them in one place. */
+export function allFieldErrors(failure: ApiFailure): string[] {
+  return Object.values(failure.fieldErrors).flat();
+}
+
+export function isTransient(failure: ApiFailure): boolean {
+  return TRANSIENT.has(failure.code);
+}

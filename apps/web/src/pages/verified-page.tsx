@@ -1,0 +1,25 @@
+import { PageHeading, usePageTitle } from "../layout/page.js";
+import { paths } from "../routing/paths.js";
+import { Link } from "../routing/router.js";
+
+export function VerifiedPage({ email }: { email: string | null }) {
+  usePageTitle("Email verified");
+  return (
+    <section className="card card--success">
+      <div className="success-mark" aria-hidden="true">
+        ✓
+      </div>
+      <PageHeading>Your email is verified</PageHeading>
+      {email !== null && email !== "" ? (
+        <p className="lead">
+          <strong className="address">{email}</strong> is confirmed. You can close this page.
+        </p>
+      ) : (
+        <p className="lead">Your address is confirmed. You can close this page.</p>
+      )}
+      <p className="aside">
+        <Link to={paths.createAccount}>Create another account</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,45 @@
+/** Words for "when", for messages such as "You can try again in 12 minutes (at 14:32)." */
+
+export interface TimeFormatOptions {
+  /** Locale for the clock time; the visitor's own by default. The words stay English, like the rest of the UI. */
+  locale?: string | undefined;
+  /** Time zone for the clock time; the visitor's own by default. */
+  timeZone?: string | undefined;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+const relative = new Intl.RelativeTimeFormat("en", { numeric: "always" });
+
+/** "in 12 minutes", "in 2 hours", "in less than a minute"; rounded up, never "0 minutes". */
+export function formatDuration(untilMs: number): string {
+  if (untilMs < MINUTE) return "in less than a minute";
+  if (untilMs < 90 * MINUTE) return relative.format(Math.ceil(untilMs / MINUTE), "minute");
+  return relative.format(Math.round(untilMs / HOUR), "hour");
+}
+
+/** "14:32" or "2:32 PM", by locale. */
+export function formatClockTime(at: Date, options: TimeFormatOptions = {}): string {
+  return at.toLocaleTimeString(options.locale, {
+    hour: "numeric",
+    minute: "2-digit",
+    timeZone: options.timeZone,
+  });
+}
+
+/** "in 12 minutes (at 14:32)", or "now" once the moment has passed. */
+export function formatRetryAt(retryAt: Date, now: Date, options: TimeFormatOptions = {}): string {
+  const untilMs = retryAt.getTime() - now.getTime();
+  if (untilMs <= 0) return "now";
+  return `${formatDuration(untilMs)} (at ${formatClockTime(retryAt, options)})`;
+}
+
+/** "just now", "12 seconds ago", "5 minutes ago": for the mailbox's list. */
+export function formatAgo(at: Date, now: Date): string {
+  const seconds = Math.max(0, Math.round((now.getTime() - at.getTime()) / 1000));
+  if (seconds < 5) return "just now";
+  if (seconds < 60) return relative.format(-seconds, "second");
+  if (seconds < 3600) return relative.format(-Math.floor(seconds / 60), "minute");
+  return relative.format(-Math.floor(seconds / 3600), "hour");
+}
