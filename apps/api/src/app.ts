@@ -40,6 +40,14 @@ export interface StartOptions {
 export function createLogger(config: AppConfig): Logger {
   return pino({
     level: config.logLevel,
+    // Paths only: a query string may carry an address (the web app's /verify?email=...).
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url.split("?")[0],
+      }),
+    },
     // Belt and braces: these never reach a log call, and would be hidden if they did.
     redact: {
       paths: [

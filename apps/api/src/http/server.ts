@@ -88,6 +88,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   // Set first, so every plugin's routes (tRPC's included) inherit it.
   app.setErrorHandler((error: FastifyError & { retryAfterMs?: number }, request, reply) => {
     const wire = transportError(error);
+    if (error.retryAfterMs !== undefined)
+      wire.retryAt = new Date(Date.now() + error.retryAfterMs).toISOString();
     if (wire.code === "INTERNAL_ERROR") request.log.error({ err: error }, "request failed");
     if (error.retryAfterMs !== undefined) {
       reply.header("retry-after", String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
@@ -170,6 +172,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   const secureCookies = config.appUrl.startsWith("https://");
   const createContext = (request: FastifyRequest, reply: FastifyReply): Context => ({
     service: deps.service,
+    appName: config.appName,
     mailbox: deps.mailbox,
     log: request.log,
     session: sessionCookies(request, reply, secureCookies),
@@ -209,7 +212,20 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   const webDist = resolveWebDist(config);
   if (webDist !== undefined) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
+    await app.register(fastifyStatic, {
+      root: webDist,
+      wildcard: false,
+      index: ["index.html"],
+      // The build writes .br and .gz beside each file; serve those when the browser accepts them.
+      preCompressed: true,
+      setHeaders: (res, path) => {
+        // Hashed file names never change content: cache them for good. index.html must revalidate.
+        res.header(
+          "cache-control",
+          /[/\\]assets[/\\]/.test(path) ? "public, max-age=31536000, immutable" : "no-cache",
+        );
+      },
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const isPage =

@@ -116,8 +116,10 @@ export function createAuthRouter(policy: PasscodePolicy) {
       sessionExpiresAt: ctx.user.sessionExpiresAt.toISOString(),
     })),
 
-    /** The rules a client needs to render its forms (code length, password length). */
+    /** What a client needs to render its forms: code and password lengths, product name, dev tools. */
     rules: publicProcedure.query(({ ctx }) => ({
+      appName: ctx.appName,
+      devMailbox: ctx.mailbox !== undefined,
       codeLength: ctx.service.policy.codeLength,
       codeTtlSeconds: ctx.service.policy.codeTtlSeconds,
       passwordMinLength: PASSWORD_MIN_LENGTH,

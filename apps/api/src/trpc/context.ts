@@ -15,6 +15,8 @@ export interface SessionCookies {
 /** What every procedure can use; built once per request from the app's services. */
 export interface Context {
   service: OtpService;
+  /** The product name, as the emails say it. */
+  appName: string;
   /** Present only when the dev mailbox is the transport (never in production). */
   mailbox: DevMailbox | undefined;
   log: FastifyBaseLogger;
