@@ -56,6 +56,8 @@ describe.each(BACKENDS)("tRPC API (%s)", (backend) => {
       t.trpc.auth.resendCode.mutate({ email: "batch@example.com" }),
     ]);
     expect(rules).toEqual({
+      appName: "OTP",
+      devMailbox: true,
       codeLength: 8,
       codeTtlSeconds: 900,
       passwordMinLength: 8,
