@@ -1,9 +1,8 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Heading } from "@react-email/components";
 import type { ResolvedEmailConfig } from "../config.js";
 import type { Messages } from "../i18n/messages.js";
-import { ActionButton, Layout, Paragraph, styles } from "./layout.js";
+import { NoticeEmail } from "./notice-email.js";
 
 export interface PasswordChangedEmailProps {
   messages: Messages;
@@ -16,20 +15,19 @@ export interface PasswordChangedEmailProps {
 export function PasswordChangedEmail({ messages, config, to, when }: PasswordChangedEmailProps) {
   const words = messages.kinds.PASSWORD_CHANGED;
   return (
-    <Layout
+    <NoticeEmail
       messages={messages}
       config={config}
-      preview={words.preview(config.productName)}
       to={to}
-      notRequested={words.whyYouGetThis}
-    >
-      <Heading as="h1" style={styles.heading}>
-        {words.heading}
-      </Heading>
-      <Paragraph>{words.changedOn(config.productName, to, when)}</Paragraph>
-      <Paragraph>{words.ifItWasYou}</Paragraph>
-      <Paragraph>{words.ifItWasNotYou}</Paragraph>
-      <ActionButton href={config.resetPasswordUrl}>{words.resetPasswordButton}</ActionButton>
-    </Layout>
+      preview={words.preview(config.productName)}
+      heading={words.heading}
+      paragraphs={[
+        words.changedOn(config.productName, to, when),
+        words.ifItWasYou,
+        words.ifItWasNotYou,
+      ]}
+      action={{ href: config.resetPasswordUrl, label: words.resetPasswordButton }}
+      whyYouGetThis={words.whyYouGetThis}
+    />
   );
 }
