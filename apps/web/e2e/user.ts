@@ -12,21 +12,34 @@ export async function createAccount(page: Page, email: string, password = PASSWO
   await page.waitForURL((url) => url.pathname === "/verify");
 }
 
+/** Subjects of the emails that carry a code, by kind (as `@otp/email` words them for "OTP"). */
+export const SUBJECTS = {
+  verification: /^Verify your email/,
+  signIn: /^Sign in to/,
+  passwordReset: /^Reset your .* password$/,
+  emailChange: /^Confirm your new email address/,
+} as const;
+
 /**
  * The codes in the emails to `email`, newest first, read as their recipient
  * would: from the messages rendered on the /mailbox page. Waits until at least
  * `count` have arrived (delivery goes through the outbox, so it takes a moment).
+ * With `subject`, only the emails of that kind count.
  */
 export async function readCodesFromMailbox(
   env: BrowserTestEnv,
   mailbox: Page,
   email: string,
   count = 1,
+  subject?: RegExp,
 ): Promise<string[]> {
   if (new URL(mailbox.url(), env.baseUrl).pathname !== "/mailbox") await mailbox.goto("/mailbox");
-  const messages = mailbox
+  let messages = mailbox
     .getByRole("article")
     .filter({ has: mailbox.getByText(email, { exact: true }) });
+  if (subject !== undefined) {
+    messages = messages.filter({ has: mailbox.getByRole("heading", { name: subject }) });
+  }
   const codePattern = new RegExp(`(?<![0-9])[0-9]{${env.codeLength}}(?![0-9])`);
   return eventually(`${count} email(s) to ${email} in the mailbox`, async () => {
     if ((await messages.count()) < count) return undefined;
@@ -43,8 +56,13 @@ export async function readCodesFromMailbox(
   });
 }
 
-export async function readLatestCode(env: BrowserTestEnv, mailbox: Page, email: string) {
-  const [code] = await readCodesFromMailbox(env, mailbox, email);
+export async function readLatestCode(
+  env: BrowserTestEnv,
+  mailbox: Page,
+  email: string,
+  subject?: RegExp,
+) {
+  const [code] = await readCodesFromMailbox(env, mailbox, email, 1, subject);
   if (code === undefined) throw new Error(`no code for ${email}`);
   return code;
 }
@@ -99,4 +117,37 @@ export async function focusedName(page: Page): Promise<string> {
     const input = element as HTMLInputElement;
     return input.labels?.[0]?.textContent?.trim() ?? element.textContent?.trim() ?? "";
   });
+}
+
+/** Create account, read the code, verify: an account that can sign in. Ends on the Verified page. */
+export async function createVerifiedAccount(
+  env: BrowserTestEnv,
+  page: Page,
+  mailbox: Page,
+  email: string,
+  password = PASSWORD,
+) {
+  await createAccount(page, email, password);
+  await typeCode(env, page, await readLatestCode(env, mailbox, email, SUBJECTS.verification));
+  await expectVerified(page, email);
+}
+
+/** Signs in on the Sign in page with a password; the app then shows the Account page. */
+export async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expectAccount(page, email);
+}
+
+export async function expectAccount(page: Page, email: string) {
+  await page.waitForURL((url) => url.pathname === "/account");
+  await page.getByRole("heading", { name: "Your account" }).waitFor();
+  await page.getByText(email, { exact: true }).waitFor();
+}
+
+/** The header's navigation: "Sign in" or "Account". */
+export function headerLink(page: Page, name: "Sign in" | "Account") {
+  return page.getByRole("navigation", { name: "Account" }).getByRole("link", { name });
 }

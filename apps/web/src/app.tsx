@@ -1,25 +1,42 @@
 import { lazy, Suspense } from "react";
-import { PRODUCT_NAME } from "./layout/page.js";
+import { useSessionEndWatch } from "./api/session.js";
+import { SiteHeader } from "./layout/site-header.js";
+import { AccountPage } from "./pages/account-page.js";
+import { ChangeEmailPage } from "./pages/change-email-page.js";
 import { CreateAccountPage } from "./pages/create-account-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
+import { ResetPasswordPage } from "./pages/reset-password-page.js";
+import { SignInPage } from "./pages/sign-in-page.js";
+import { SignInWithCodePage } from "./pages/sign-in-with-code-page.js";
 import { VerifiedPage } from "./pages/verified-page.js";
 import { VerifyEmailPage } from "./pages/verify-email-page.js";
-import { paths } from "./routing/paths.js";
-import { type AppLocation, Link, useLocation } from "./routing/router.js";
+import { routes } from "./routing/paths.js";
+import { type AppLocation, useLocation } from "./routing/router.js";
 
 // A development tool: kept out of the bundle a visitor downloads first.
 const MailboxPage = lazy(() => import("./pages/mailbox-page.js"));
 
 function CurrentPage({ location }: { location: AppLocation }) {
   const email = location.query.get("email");
+  const notice = location.query.get("notice");
   switch (location.path.replace(/\/+$/, "") || "/") {
-    case paths.createAccount:
+    case routes.createAccount:
       return <CreateAccountPage />;
-    case "/verify":
+    case routes.verify:
       return <VerifyEmailPage email={email} />;
-    case "/verified":
+    case routes.verified:
       return <VerifiedPage email={email} />;
-    case paths.mailbox:
+    case routes.signIn:
+      return <SignInPage email={email} notice={notice} />;
+    case routes.signInWithCode:
+      return <SignInWithCodePage email={email} />;
+    case routes.resetPassword:
+      return <ResetPasswordPage email={email} />;
+    case routes.account:
+      return <AccountPage notice={notice} />;
+    case routes.changeEmail:
+      return <ChangeEmailPage />;
+    case routes.mailbox:
       return (
         <Suspense fallback={<p className="lead">Loading…</p>}>
           <MailboxPage />
@@ -32,19 +49,13 @@ function CurrentPage({ location }: { location: AppLocation }) {
 
 export function App() {
   const location = useLocation();
+  useSessionEndWatch();
   return (
     <>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="site-header">
-        <Link to={paths.createAccount} className="brand">
-          <span className="brand__mark" aria-hidden="true">
-            ••
-          </span>
-          {PRODUCT_NAME}
-        </Link>
-      </header>
+      <SiteHeader />
       <main id="main" className="site-main" tabIndex={-1}>
         <CurrentPage key={location.path} location={location} />
       </main>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  aCodeOfLength,
   applyText,
   backspace,
   clearAt,
@@ -140,5 +141,17 @@ describe("isComplete", () => {
     expect(isComplete(digitsOf("1234567", 8))).toBe(false);
     expect(isComplete(emptyDigits(8))).toBe(false);
     expect(isComplete([])).toBe(false);
+  });
+});
+
+describe("aCodeOfLength", () => {
+  it.each([
+    [6, "a 6-digit code"],
+    [8, "an 8-digit code"],
+    [10, "a 10-digit code"],
+    [11, "an 11-digit code"],
+    [12, "a 12-digit code"],
+  ])("%i gives %j", (length, words) => {
+    expect(aCodeOfLength(length)).toBe(words);
   });
 });

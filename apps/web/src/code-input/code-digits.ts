@@ -106,3 +106,10 @@ export function moveFocus(length: number, index: number, key: NavigationKey): nu
 export function isNavigationKey(key: string): key is NavigationKey {
   return key === "ArrowLeft" || key === "ArrowRight" || key === "Home" || key === "End";
 }
+
+/** "a 6-digit code", "an 8-digit code", "an 11-digit code": the code, named in a sentence. */
+export function aCodeOfLength(length: number): string {
+  // "an" before the numbers said with a vowel sound: eight, eleven, eighteen, eighty…
+  const article = /^(8|11|18)$|^8\d$/.test(String(length)) ? "an" : "a";
+  return `${article} ${length}-digit code`;
+}

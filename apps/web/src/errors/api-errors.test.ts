@@ -3,9 +3,11 @@ import { describe, expect, it } from "vitest";
 import {
   type ApiFailure,
   allFieldErrors,
+  codeMessage,
   describeFailure,
   type FailureCode,
   fieldError,
+  formFailure,
   isTransient,
   readApiFailure,
 } from "./api-errors.js";
@@ -105,6 +107,28 @@ describe("describeFailure", () => {
     expect(text(failure("TOO_MANY_ATTEMPTS"))).toMatch(/Wait a while/);
   });
 
+  it("says when a rate-limited network can try again, when the API says", () => {
+    expect(text(failure("RATE_LIMITED", { retryAt: new Date("2030-01-01T12:01:00Z") }))).toBe(
+      "Too many requests from your network. You can try again in 1 minute (at 12:01).",
+    );
+  });
+
+  it("words the sign-in and account failures", () => {
+    expect(text(failure("INVALID_CREDENTIALS"))).toMatch(/do not match an account/);
+    expect(text(failure("EMAIL_NOT_VERIFIED"))).toMatch(/not verified yet.*verification code/);
+    expect(text(failure("UNAUTHORIZED"))).toBe("Sign in to continue.");
+    expect(text(failure("EMAIL_TAKEN"))).toMatch(/belongs to another account/);
+    const codes: FailureCode[] = [
+      "INVALID_CREDENTIALS",
+      "EMAIL_NOT_VERIFIED",
+      "UNAUTHORIZED",
+      "EMAIL_TAKEN",
+      "OTP_INVALID",
+      "RATE_LIMITED",
+    ];
+    expect(new Set(codes.map((code) => text(failure(code)))).size).toBe(codes.length);
+  });
+
   it("words the transport failures", () => {
     expect(text(failure("RATE_LIMITED"))).toMatch(/Too many requests/);
     expect(text(failure("SERVICE_UNAVAILABLE"))).toMatch(/temporarily unavailable/);
@@ -131,5 +155,49 @@ describe("describeFailure", () => {
     expect(isTransient(failure("SERVICE_UNAVAILABLE"))).toBe(true);
     expect(isTransient(failure("NOT_FOUND"))).toBe(false);
     expect(isTransient(failure("OTP_INVALID"))).toBe(false);
+  });
+});
+
+describe("formFailure", () => {
+  const invalid = (fieldErrors: Record<string, string[]>) =>
+    failure("INVALID_INPUT", { fieldErrors });
+
+  it("puts the API's words beside the form's own fields, first field first", () => {
+    const shown = formFailure(invalid({ password: ["Too short."], email: ["Not an address."] }), [
+      "email",
+      "password",
+    ]);
+    expect(shown).toEqual({
+      fields: { email: "Not an address.", password: "Too short." },
+      firstField: "email",
+      message: undefined,
+    });
+  });
+
+  it("shows a field the form lacks, or any other failure, as one message", () => {
+    expect(formFailure(invalid({ codeType: ["Unknown."] }), ["email"]).message).toBe("Unknown.");
+    expect(formFailure(failure("INVALID_CREDENTIALS"), ["email", "password"])).toEqual({
+      fields: {},
+      firstField: undefined,
+      message: describeFailure(failure("INVALID_CREDENTIALS")).text,
+    });
+  });
+
+  it("is empty without a failure", () => {
+    expect(formFailure(undefined, ["email"])).toEqual({
+      fields: {},
+      firstField: undefined,
+      message: undefined,
+    });
+  });
+});
+
+describe("codeMessage", () => {
+  it("gives the API's words for a malformed code, else the code's message", () => {
+    expect(
+      codeMessage(failure("INVALID_INPUT", { fieldErrors: { code: ["Enter the 8 digits."] } }))
+        .text,
+    ).toBe("Enter the 8 digits.");
+    expect(codeMessage(failure("OTP_EXPIRED"))).toEqual(describeFailure(failure("OTP_EXPIRED")));
   });
 });

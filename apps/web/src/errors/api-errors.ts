@@ -19,7 +19,7 @@ export interface ApiFailure {
   code: FailureCode;
   /** OTP_INVALID: guesses left in the current window. */
   attemptsLeft?: number;
-  /** TOO_MANY_ATTEMPTS, SEND_LIMIT_REACHED: when asking again can succeed. */
+  /** TOO_MANY_ATTEMPTS, SEND_LIMIT_REACHED, RATE_LIMITED: when asking again can succeed. */
   retryAt?: Date;
   /** INVALID_INPUT: what is wrong with each field, worded by the API. */
   fieldErrors: Record<string, string[]>;
@@ -62,13 +62,19 @@ const MESSAGES: Record<FailureCode, Describe> = {
     retryAt === undefined
       ? "Too many codes were sent to this address. Wait a while, then ask again."
       : `Too many codes were sent to this address. You can ask for another ${formatRetryAt(retryAt, now, options)}.`,
-  RATE_LIMITED: () => "Too many requests from your network. Wait a minute, then try again.",
+  RATE_LIMITED: ({ retryAt }, now, options) =>
+    retryAt === undefined
+      ? "Too many requests from your network. Wait a minute, then try again."
+      : `Too many requests from your network. You can try again ${formatRetryAt(retryAt, now, options)}.`,
   SERVICE_UNAVAILABLE: () => "The service is temporarily unavailable. Try again in a moment.",
   USER_NOT_FOUND: () => "There is no account for this address.",
-  INVALID_CREDENTIALS: () => "That email and password do not match an account.",
-  EMAIL_NOT_VERIFIED: () => "This email address is not verified yet. Verify it with a code first.",
+  INVALID_CREDENTIALS: () =>
+    "That email and password do not match an account. Check both, or reset your password.",
+  EMAIL_NOT_VERIFIED: () =>
+    "This email address is not verified yet. Send a verification code to it, enter the code, then sign in.",
   UNAUTHORIZED: () => "Sign in to continue.",
-  EMAIL_TAKEN: () => "That email address belongs to another account.",
+  EMAIL_TAKEN: () =>
+    "That email address now belongs to another account. Choose a different address.",
   NOT_FOUND: () => "This is not available here.",
   METHOD_NOT_ALLOWED: () => UNREADABLE_REQUEST,
   INVALID_JSON: () => UNREADABLE_REQUEST,
@@ -129,11 +135,60 @@ export function describeFailure(
   };
 }
 
+/**
+ * What to say when a code was refused: the code's message, or for a malformed
+ * code or address (INVALID_INPUT) the API's own words for the field.
+ */
+export function codeMessage(failure: ApiFailure): FailureMessage {
+  const described = describeFailure(failure);
+  if (failure.code === "INVALID_INPUT") {
+    const fields = allFieldErrors(failure);
+    if (fields.length > 0) return { ...described, text: fields.join(" ") };
+  }
+  return described;
+}
+
 /** The API's words for one field, or undefined when that field is fine. */
 export function fieldError(failure: ApiFailure | undefined, field: string): string | undefined {
   const messages = failure?.fieldErrors[field];
   return messages === undefined || messages.length === 0 ? undefined : messages.join(" ");
 }
+
+/**
+ * A failure as a form shows it: the API's words beside each of the form's own
+ * `fields`, or, when none of them is at fault, one message for the whole form
+ * (field errors the form has no field for, else the code's message).
+ */
+export interface FormFailure<F extends string> {
+  fields: Partial<Record<F, string>>;
+  /** The first of `fields` (in the order given) to fix: focus goes there. */
+  firstField: F | undefined;
+  message: string | undefined;
+}
+
+export function formFailure<F extends string>(
+  failure: ApiFailure | undefined,
+  fields: readonly F[],
+): FormFailure<F> {
+  const result: FormFailure<F> = { fields: {}, firstField: undefined, message: undefined };
+  if (failure === undefined) return result;
+  for (const field of fields) {
+    const text = fieldError(failure, field);
+    if (text === undefined) continue;
+    result.fields[field] = text;
+    result.firstField ??= field;
+  }
+  if (result.firstField === undefined) {
+    result.message = allFieldErrors(failure).join(" ") || describeFailure(failure).text;
+  }
+  return result;
+}
+
+/** Problems the browser sees before asking the API; worded here, like the API's. */
+export const FORM_MESSAGES = {
+  codeIncomplete: (codeLength: number) => `Enter all ${codeLength} digits of the code.`,
+  sameAddress: "That is already the address of your account. Enter a different one.",
+} as const;
 
 /** Every field message, for forms that show them in one place. */
 export function allFieldErrors(failure: ApiFailure): string[] {

@@ -1,12 +1,13 @@
 import { type ReactNode, useEffect, useRef } from "react";
+import { useRules } from "../api/rules.js";
 import { cameByNavigation } from "../routing/router.js";
 
-export const PRODUCT_NAME = "OTP";
-
+/** "Sign in · OTP": the product name is the API's (`auth.rules.appName`). */
 export function usePageTitle(title: string): void {
+  const appName = useRules().data?.appName;
   useEffect(() => {
-    document.title = `${title} · ${PRODUCT_NAME}`;
-  }, [title]);
+    document.title = appName === undefined ? title : `${title} · ${appName}`;
+  }, [title, appName]);
 }
 
 export interface PageHeadingProps {

@@ -9,7 +9,8 @@ export function NotFoundPage() {
       <PageHeading>Page not found</PageHeading>
       <p className="lead">There is nothing at this address.</p>
       <p className="aside">
-        <Link to={paths.createAccount}>Create an account</Link>
+        <Link to={paths.createAccount}>Create an account</Link> or{" "}
+        <Link to={paths.signIn()}>sign in</Link>
       </p>
     </section>
   );

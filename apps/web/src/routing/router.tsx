@@ -1,5 +1,5 @@
 /**
- * A small history-based router: the app has four pages and needs no more than
+ * A small history-based router: the app has a handful of pages and needs no more than
  * the current path, its query string, client-side navigation and links.
  */
 import { type AnchorHTMLAttributes, type MouseEvent, useMemo, useSyncExternalStore } from "react";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, formatDuration, formatRetryAt } from "./retry-time.js";
+import { formatAgo, formatDateTime, formatDuration, formatRetryAt } from "./retry-time.js";
 
 const now = new Date("2030-01-01T12:00:00Z");
 const after = (ms: number) => new Date(now.getTime() + ms);
@@ -43,5 +43,17 @@ describe("formatAgo", () => {
     [5_000, "just now"],
   ])("%i ms is %j", (offset, words) => {
     expect(formatAgo(after(offset), now)).toBe(words);
+  });
+});
+
+describe("formatDateTime", () => {
+  it("gives the date and the clock time, in the time zone it is given", () => {
+    expect(formatDateTime(new Date("2030-03-12T14:32:00Z"), utc)).toBe("12 March 2030 at 14:32");
+    expect(
+      formatDateTime(new Date("2030-03-12T23:30:00Z"), {
+        locale: "en-GB",
+        timeZone: "Europe/Paris",
+      }),
+    ).toBe("13 March 2030 at 00:30");
   });
 });

@@ -28,6 +28,15 @@ export function formatClockTime(at: Date, options: TimeFormatOptions = {}): stri
   });
 }
 
+/** "12 March 2030 at 14:32" (or the locale's way of saying it): for a session's end. */
+export function formatDateTime(at: Date, options: TimeFormatOptions = {}): string {
+  return at.toLocaleString(options.locale, {
+    dateStyle: "long",
+    timeStyle: "short",
+    timeZone: options.timeZone,
+  });
+}
+
 /** "in 12 minutes (at 14:32)", or "now" once the moment has passed. */
 export function formatRetryAt(retryAt: Date, now: Date, options: TimeFormatOptions = {}): string {
   const untilMs = retryAt.getTime() - now.getTime();

@@ -1,0 +1,19 @@
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "../trpc.js";
+
+/**
+ * The API's `auth.rules`: product name, code and password lengths, whether the
+ * dev mailbox exists. Asked once (the header mounts first) and kept: they do
+ * not change while the API runs.
+ */
+export function useRules() {
+  const trpc = useTRPC();
+  return useQuery(trpc.auth.rules.queryOptions(undefined, { staleTime: Infinity }));
+}
+
+export type Rules = NonNullable<ReturnType<typeof useRules>["data"]>;
+
+/** "Use 8 to 128 characters…": the password rules as a hint under a new password. */
+export function passwordRulesText(rules: Pick<Rules, "passwordMinLength" | "passwordMaxLength">) {
+  return `Use ${rules.passwordMinLength} to ${rules.passwordMaxLength} characters. A long passphrase is best.`;
+}

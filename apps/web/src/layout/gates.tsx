@@ -1,0 +1,93 @@
+/**
+ * What a page needs before it can show its form: the API's rules (code and
+ * password lengths), or a signed-in session. While either is on its way the
+ * page shows its heading and "Loading…"; when it cannot be had, why, and a way on.
+ */
+import { type ReactNode, useEffect } from "react";
+import { type Rules, useRules } from "../api/rules.js";
+import { type SignedInUser, useSession } from "../api/session.js";
+import { type ApiFailure, describeFailure, readApiFailure } from "../errors/api-errors.js";
+import { paths } from "../routing/paths.js";
+import { navigate } from "../routing/router.js";
+import { PageHeading } from "./page.js";
+
+function Loading({ heading }: { heading: string }) {
+  return (
+    <section className="card" aria-busy="true">
+      <PageHeading>{heading}</PageHeading>
+      <p className="lead">Loading…</p>
+    </section>
+  );
+}
+
+function Unavailable({
+  heading,
+  failure,
+  retry,
+}: {
+  heading: string;
+  failure: ApiFailure;
+  retry(): void;
+}) {
+  return (
+    <section className="card">
+      <PageHeading>{heading}</PageHeading>
+      <div className="notice notice--error" role="alert">
+        {describeFailure(failure).text}
+      </div>
+      <button type="button" className="button" onClick={retry}>
+        Try again
+      </button>
+    </section>
+  );
+}
+
+/** Renders `children` with the API's rules once they are known. */
+export function WithRules({
+  heading,
+  children,
+}: {
+  heading: string;
+  children(rules: Rules): ReactNode;
+}) {
+  const rules = useRules();
+  if (rules.isPending) return <Loading heading={heading} />;
+  if (rules.isError) {
+    return (
+      <Unavailable
+        heading={heading}
+        failure={readApiFailure(rules.error)}
+        retry={() => void rules.refetch()}
+      />
+    );
+  }
+  return children(rules.data);
+}
+
+/**
+ * Renders `children` with the signed-in user. Without a live session
+ * (`auth.me` answers UNAUTHORIZED) it goes to Sign in instead.
+ */
+export function RequireSession({
+  heading,
+  children,
+}: {
+  heading: string;
+  children(user: SignedInUser): ReactNode;
+}) {
+  const session = useSession();
+  // Only on a settled answer: a cached "signed out" may be on its way to being replaced.
+  const signedOut = session.state === "signed-out" && !session.refreshing;
+  useEffect(() => {
+    if (signedOut) navigate(paths.signIn({ notice: "sign-in-needed" }), { replace: true });
+  }, [signedOut]);
+
+  switch (session.state) {
+    case "signed-in":
+      return children(session.user);
+    case "unknown":
+      return <Unavailable heading={heading} failure={session.failure} retry={session.retry} />;
+    default:
+      return <Loading heading={heading} />;
+  }
+}

@@ -1,0 +1,40 @@
+import { useRules } from "../api/rules.js";
+import { useSession } from "../api/session.js";
+import { paths, routes } from "../routing/paths.js";
+import { Link, useLocation } from "../routing/router.js";
+
+/** The product name (the API's `appName`), and Sign in or Account, as `auth.me` says. */
+export function SiteHeader() {
+  const appName = useRules().data?.appName;
+  const session = useSession();
+  const { path } = useLocation();
+  const signedIn = session.state === "signed-in";
+  const current = (route: string) => (path === route ? "page" : undefined);
+
+  return (
+    <header className="site-header">
+      <Link
+        to={signedIn ? paths.account() : paths.createAccount}
+        className="brand"
+        aria-label={appName === undefined ? "Home" : undefined}
+      >
+        <span className="brand__mark" aria-hidden="true">
+          ••
+        </span>
+        {appName}
+      </Link>
+      <nav aria-label="Account" className="site-nav">
+        {signedIn && (
+          <Link to={paths.account()} aria-current={current(routes.account)}>
+            Account
+          </Link>
+        )}
+        {(session.state === "signed-out" || session.state === "unknown") && (
+          <Link to={paths.signIn()} aria-current={current(routes.signIn)}>
+            Sign in
+          </Link>
+        )}
+      </nav>
+    </header>
+  );
+}

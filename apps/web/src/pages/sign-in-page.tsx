@@ -1,0 +1,158 @@
+import { useMutation } from "@tanstack/react-query";
+import { type FormEvent, useRef, useState } from "react";
+import { useRefreshSession } from "../api/session.js";
+import { describeFailure, formFailure, readApiFailure } from "../errors/api-errors.js";
+import { EmailField, FormAlert, PasswordField, useFocusOnFailure } from "../forms/fields.js";
+import { PageHeading, usePageTitle } from "../layout/page.js";
+import { paths, type SignInNotice } from "../routing/paths.js";
+import { Link, navigate } from "../routing/router.js";
+import { useTRPC } from "../trpc.js";
+
+/** Why another page sent the person here. */
+const NOTICES: Record<SignInNotice, { text: string; tone: "success" | "info" }> = {
+  "signed-out": { text: "You are signed out.", tone: "success" },
+  "signed-out-everywhere": {
+    text: "You are signed out everywhere: on this device and on every other.",
+    tone: "success",
+  },
+  "password-reset": {
+    text: "Your password was changed, and every session of your account was signed out. Sign in with your new password.",
+    tone: "success",
+  },
+  "sign-in-needed": {
+    text: describeFailure({ code: "UNAUTHORIZED", fieldErrors: {} }).text,
+    tone: "info",
+  },
+};
+
+function isNotice(value: string | null): value is SignInNotice {
+  return value !== null && Object.hasOwn(NOTICES, value);
+}
+
+export function SignInPage({
+  email: initialEmail,
+  notice,
+}: {
+  email: string | null;
+  notice: string | null;
+}) {
+  usePageTitle("Sign in");
+  const trpc = useTRPC();
+  const refreshSession = useRefreshSession();
+  const signIn = useMutation(
+    trpc.auth.signIn.mutationOptions({
+      // The header and the Account page must know the new session before it shows.
+      onSuccess: async () => {
+        await refreshSession();
+        navigate(paths.account());
+      },
+    }),
+  );
+  // EMAIL_NOT_VERIFIED: the way on is a verification code, then the Verify page.
+  const sendVerification = useMutation(
+    trpc.auth.resendCode.mutationOptions({
+      onSuccess: ({ email }) => navigate(paths.verify(email)),
+    }),
+  );
+
+  const [email, setEmail] = useState(initialEmail ?? "");
+  const [password, setPassword] = useState("");
+  const emailInput = useRef<HTMLInputElement>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  const formAlert = useRef<HTMLDivElement>(null);
+
+  const apiFailure = signIn.error ? readApiFailure(signIn.error) : undefined;
+  const failure = formFailure(apiFailure, ["email", "password"]);
+  const notVerified = apiFailure?.code === "EMAIL_NOT_VERIFIED";
+  useFocusOnFailure(
+    signIn.error,
+    failure.firstField,
+    { email: emailInput, password: passwordInput },
+    formAlert,
+  );
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (signIn.isPending) return;
+    sendVerification.reset();
+    signIn.mutate({ email: email.trim(), password });
+  };
+
+  const shown = signIn.isIdle && isNotice(notice) ? NOTICES[notice] : undefined;
+  const typed = email.trim();
+
+  return (
+    <section className="card">
+      <PageHeading>Sign in</PageHeading>
+      <p className="lead">With the email address and password of your account.</p>
+      <div role="status" className="alert-slot">
+        {shown !== undefined && <p className={`notice notice--${shown.tone}`}>{shown.text}</p>}
+      </div>
+
+      {notVerified ? (
+        <div className="notice notice--warning offer">
+          <div ref={formAlert} tabIndex={-1} role="alert">
+            {failure.message}
+          </div>
+          <button
+            type="button"
+            className="button"
+            aria-disabled={sendVerification.isPending}
+            onClick={() => {
+              const address = signIn.variables?.email;
+              if (!sendVerification.isPending && address !== undefined) {
+                sendVerification.mutate({ email: address });
+              }
+            }}
+          >
+            {sendVerification.isPending ? "Sending…" : "Send a verification code"}
+          </button>
+          <div role="alert" className="alert-slot">
+            {sendVerification.error && (
+              <p className="notice notice--error">
+                {describeFailure(readApiFailure(sendVerification.error)).text}
+              </p>
+            )}
+          </div>
+        </div>
+      ) : (
+        <FormAlert ref={formAlert} message={failure.message} />
+      )}
+
+      <form onSubmit={submit} noValidate aria-busy={signIn.isPending}>
+        <EmailField
+          ref={emailInput}
+          label="Email address"
+          name="email"
+          value={email}
+          onChange={setEmail}
+          error={failure.fields.email}
+        />
+        <PasswordField
+          ref={passwordInput}
+          label="Password"
+          name="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+          error={failure.fields.password}
+        />
+        <button type="submit" className="button button--primary" aria-disabled={signIn.isPending}>
+          {signIn.isPending ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+
+      <ul className="links">
+        <li>
+          <Link to={paths.signInWithCode(typed)}>Sign in with a code instead</Link>
+        </li>
+        <li>
+          <Link to={paths.resetPassword(typed)}>Forgot your password?</Link>
+        </li>
+      </ul>
+      <p className="aside">
+        No account yet? <Link to={paths.createAccount}>Create an account</Link>.
+      </p>
+    </section>
+  );
+}
