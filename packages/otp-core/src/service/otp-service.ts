@@ -69,6 +69,7 @@ import {
   sealOutboxPayload,
 } from "./outbox-payload.js";
 import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
+import { ResponseTimeFloor } from "./response-time.js";
 
 export interface OtpServiceOptions {
   db: Database;
@@ -139,6 +140,8 @@ export function createOtpService(options: OtpServiceOptions) {
   const absentCodeHash = "0".repeat(64);
   // Verified against when an address has no account, so sign-in costs the same either way.
   let dummyPasswordHash: Promise<string> | undefined;
+  // Address-based requests that send nothing wait as long as those that issue a code.
+  const codeRequestTime = new ResponseTimeFloor();
 
   function parse<S extends z.ZodType>(schema: S, input: unknown): Result<z.output<S>> {
     const parsed = schema.safeParse(input);
@@ -224,6 +227,7 @@ export function createOtpService(options: OtpServiceOptions) {
     codeType: CodeType,
   ): Promise<Result<AcceptedRequest>> {
     const now = clock();
+    const startedAt = performance.now();
     let queued = false;
     const refused = await db.transaction(async (tx) => {
       const outcome = await reserveSendAndLockUser(tx, {
@@ -241,7 +245,12 @@ export function createOtpService(options: OtpServiceOptions) {
       return null;
     });
     if (refused !== null) return { ok: false, error: refused };
-    if (queued) onEmailQueued();
+    if (queued) {
+      codeRequestTime.record(performance.now() - startedAt);
+      onEmailQueued();
+    } else {
+      await codeRequestTime.pad(startedAt);
+    }
     return ok({ email });
   }
 
