@@ -1,6 +1,20 @@
 /** `pnpm start`: the whole product on one port. */
 import { startApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { isDatabaseUnavailable } from "./errors.js";
+
+/**
+ * postgres.js 3.4.9 can throw from a timer when a connection drops mid-write
+ * (porsager/postgres#1066, #1154, #1208; the fix is unreleased), and a dropped
+ * connection can surface as an unobserved rejection. Both are connection
+ * faults the pool recovers from: the API logs them and keeps serving. Anything
+ * else is a bug, and the process exits so a supervisor restarts it clean.
+ */
+function isDriverConnectionFault(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
+  const stack = error instanceof Error ? (error.stack ?? "") : "";
+  return /[\\/]postgres[\\/]src[\\/]connection\.js/.test(stack);
+}
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -15,6 +29,19 @@ try {
 
 try {
   const app = await startApp(config);
+  for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+    process.on(event, (error: unknown) => {
+      if (isDriverConnectionFault(error)) {
+        app.server.log.warn(
+          { err: error, event },
+          "database connection fault; the pool reconnects",
+        );
+        return;
+      }
+      app.server.log.fatal({ err: error, event }, "unexpected error; exiting");
+      process.exit(1);
+    });
+  }
   const lines = [
     `OTP is running at ${app.url}`,
     app.config.databaseUrl === undefined

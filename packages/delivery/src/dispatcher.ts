@@ -185,12 +185,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
 
       try {
-        await transport.send(prepared);
+        // A Message-ID derived from the row: if a crash between the send and the
+        // settle makes a later claim send again, both copies carry the same id,
+        // which mail systems use to recognise duplicates.
+        await transport.send({
+          ...prepared,
+          headers: { ...prepared.headers, "Message-ID": `<${row.id}@outbox.otp>` },
+        });
       } catch (error) {
         return await handleSendError(row, error);
       }
 
-      const settled = await markEmailSent(db, { id: row.id, attempts: row.attempts, now: clock() });
+      const settled = await settleSent(row);
       if (settled) logger.info(context, "outbox: email sent");
       else logger.warn(context, "outbox: email sent, but the claim had lapsed before it settled");
       return "sent";
@@ -198,6 +204,22 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // A database error while settling: the row stays claimed until its lease ends.
       logger.error({ ...context, err: errorMessage(error) }, "outbox: could not settle the row");
       return null;
+    }
+  }
+
+  /**
+   * After a successful send, settling is what prevents a second send: retry a
+   * failing database a few times (briefly, well inside the lease) before
+   * leaving the row to its lease.
+   */
+  async function settleSent(row: ClaimedEmail): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await markEmailSent(db, { id: row.id, attempts: row.attempts, now: clock() });
+      } catch (error) {
+        if (attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      }
     }
   }
 

@@ -80,7 +80,13 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     loggerInstance: deps.logger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    routerOptions: { ignoreTrailingSlash: true },
+    // A tRPC batch names its procedures in the path: allow a full batch of long names.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2000 },
+    // Malformed URLs get the API's error envelope, not the framework's.
+    frameworkErrors: (error, _request, reply) => {
+      const code: ApiErrorCode = error.code === "FST_ERR_BAD_URL" ? "NOT_FOUND" : "INVALID_INPUT";
+      void sendError(reply as unknown as FastifyReply, { code, message: API_ERROR_MESSAGES[code] });
+    },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
   });
@@ -151,16 +157,17 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     });
     const restSend = restPathsIn("send");
     const restGuess = restPathsIn("guess");
+    // Each budget has a key space of its own (the plugin's groupId applies to route configs only).
     limits.send = app.rateLimit({
       max: config.rateLimit.sendPerHour,
       timeWindow: "1 hour",
-      groupId: "send",
+      keyGenerator: (request) => `send:${request.ip}`,
       allowList: (request) => !callsAny(request, restSend, SEND_PROCEDURES),
     });
     limits.guess = app.rateLimit({
       max: config.rateLimit.verifyPerMinute,
       timeWindow: "1 minute",
-      groupId: "verify",
+      keyGenerator: (request) => `guess:${request.ip}`,
       allowList: (request) => !callsAny(request, restGuess, GUESS_PROCEDURES),
     });
   }
@@ -178,12 +185,23 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     session: sessionCookies(request, reply, secureCookies),
   });
 
-  // The tRPC routes get the same per-IP limits as the REST routes.
-  const trpcLimits = Object.values(limits);
+  // The tRPC routes get the same per-IP limits as the REST routes. The plugin runs
+  // at most one limiter per request, so one hook picks the budget the call spends:
+  // guessing when any procedure in the batch checks a secret, else sending.
+  const trpcLimit: preHandlerHookHandler = function (request, reply, done) {
+    const procedures = trpcProcedures(request.url);
+    const limit = procedures.some((name) => GUESS_PROCEDURES.has(name))
+      ? limits.guess
+      : procedures.some((name) => SEND_PROCEDURES.has(name))
+        ? limits.send
+        : undefined;
+    if (limit === undefined) return done();
+    return limit.call(this, request, reply, done);
+  };
   app.addHook("onRoute", (route) => {
-    if (route.url.startsWith(TRPC_PREFIX) && trpcLimits.length > 0) {
+    if (route.url.startsWith(TRPC_PREFIX) && Object.keys(limits).length > 0) {
       const existing = route.preHandler === undefined ? [] : [route.preHandler].flat();
-      route.preHandler = [...existing, ...trpcLimits];
+      route.preHandler = [...existing, trpcLimit];
     }
   });
   await app.register(fastifyTRPCPlugin, {

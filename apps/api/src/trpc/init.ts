@@ -21,13 +21,42 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** A lost database becomes a 503 the client may retry, not an opaque 500. */
-const databaseFaults = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && isDatabaseUnavailable(result.error)) {
-    throw apiError("SERVICE_UNAVAILABLE", result.error);
+/**
+ * How long a procedure may wait on its dependencies before the client is told
+ * to retry. The deadline only has to beat a stalled database (a partition, a
+ * pool waiting for a server that refuses): normal calls take milliseconds.
+ */
+export const PROCEDURE_DEADLINE_MS = 6000;
+
+class DeadlineExceeded extends Error {
+  constructor() {
+    super(`no answer within ${PROCEDURE_DEADLINE_MS} ms`);
+    this.name = "DeadlineExceeded";
   }
-  return result;
+}
+
+/**
+ * A lost or stalled database becomes a prompt 503 the client may retry, not
+ * an opaque 500 or a request that hangs. (A statement that was already sent
+ * still finishes or rolls back on its own: nothing is left half-done.)
+ */
+const databaseFaults = t.middleware(async ({ next }) => {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded()), PROCEDURE_DEADLINE_MS);
+  });
+  try {
+    const result = await Promise.race([next(), deadline]);
+    if (!result.ok && isDatabaseUnavailable(result.error)) {
+      throw apiError("SERVICE_UNAVAILABLE", result.error);
+    }
+    return result;
+  } catch (error) {
+    if (error instanceof DeadlineExceeded) throw apiError("SERVICE_UNAVAILABLE", error);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 });
 
 export const router = t.router;

@@ -22,8 +22,8 @@ export interface DatabaseHandle {
    * in-process equivalent). Resolves to a function that stops listening.
    */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
-  /** Cheap liveness probe: true when a trivial query answers. */
-  ping(): Promise<boolean>;
+  /** Cheap liveness probe: true when a trivial query answers within `timeoutMs` (default 2 s). */
+  ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -59,6 +59,9 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
   const client = postgres(url, {
     max: options.poolSize ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 10,
+    // Reconnect quickly after an outage: postgres.js's default backoff is shared by the
+    // pool and grows to 20 s, so a short outage would keep the API failing long after it.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     onnotice: () => {},
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Database;
@@ -70,14 +73,11 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
       const subscription = await client.listen(channel, () => onNotify());
       return () => subscription.unlisten();
     },
-    ping: async () => {
-      try {
-        await client`select 1`;
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping: (timeoutMs = 2000) =>
+      withDeadline(
+        client`select 1`.then(() => true),
+        timeoutMs,
+      ),
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -93,14 +93,24 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     kind: "pglite",
     migrate: (migrateOptions) => applyMigrations({ kind: "pglite", db, client }, migrateOptions),
     listen: async (channel, onNotify) => client.listen(channel, () => onNotify()),
-    ping: async () => {
-      try {
-        await client.query("select 1");
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping: (timeoutMs = 2000) =>
+      withDeadline(
+        client.query("select 1").then(() => true),
+        timeoutMs,
+      ),
     close: () => client.close(),
   };
+}
+
+/** False when `check` fails or has not answered within `timeoutMs`. */
+async function withDeadline(check: Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([check.catch(() => false), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
