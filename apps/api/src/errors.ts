@@ -119,7 +119,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && CONNECTION_ERROR_CODES.has(code)) return true;
-    if (/PGlite is closed/i.test(current.message)) return true;
+    if (
+      /PGlite is closed|Connection terminated|write after end|socket hang up/i.test(current.message)
+    )
+      return true;
+    // postgres.js 3.4.9 can throw a TypeError from its connection code when a socket
+    // drops mid-write (an upstream bug): that too is the connection, not the request.
+    if (/[\\/]postgres[\\/]src[\\/]connection\.js/.test(current.stack ?? "")) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
