@@ -26,7 +26,7 @@ const t = initTRPC.context<Context>().create({
  * to retry. The deadline only has to beat a stalled database (a partition, a
  * pool waiting for a server that refuses): normal calls take milliseconds.
  */
-export const PROCEDURE_DEADLINE_MS = 6000;
+export const PROCEDURE_DEADLINE_MS = 1500;
 
 class DeadlineExceeded extends Error {
   constructor() {
