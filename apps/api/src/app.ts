@@ -108,8 +108,21 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger: logger.child({ component: "otp" }),
     onEmailQueued: () => delivery?.wake(),
   });
+  // On PostgreSQL, delivery gets connections of its own: sharing the request pool, it
+  // starved under load (the outbox grew while requests held every connection).
+  let deliveryDatabase: DatabaseHandle | undefined;
   if (config.delivery === "inline") {
-    delivery = createDelivery({ database, secret: config.secret, renderer, transport, logger });
+    deliveryDatabase =
+      database.kind === "postgres" && config.databaseUrl !== undefined
+        ? await createDatabase({ url: config.databaseUrl, poolSize: 2, connectTimeoutSeconds: 5 })
+        : undefined;
+    delivery = createDelivery({
+      database: deliveryDatabase ?? database,
+      secret: config.secret,
+      renderer,
+      transport,
+      logger,
+    });
     await delivery.start();
   }
 
@@ -144,6 +157,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         clearInterval(cleanupTimer);
         await server.close(); // stop accepting, wait for in-flight requests
         await delivery?.stop();
+        await deliveryDatabase?.close();
         await transport.close();
         if (ownsDatabase) await database.close();
       })();

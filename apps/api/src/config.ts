@@ -31,7 +31,8 @@ const envSchema = z.object({
   DATABASE_URL: optionalText.refine((value) => value === undefined || isPostgresUrl(value), {
     error: "must start with postgres:// or postgresql://",
   }),
-  DATABASE_POOL_SIZE: integer(1, 200).default(10),
+  // At least 2: migrations hold one connection for their lock while they run on another.
+  DATABASE_POOL_SIZE: integer(2, 200).default(10),
   DATA_DIR: z.string().default(".data"),
   APP_SECRET: optionalText.refine(
     (value) => value === undefined || value.length >= MIN_SECRET_LENGTH,
