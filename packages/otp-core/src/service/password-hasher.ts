@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 
 export interface PasswordHasher {
@@ -10,10 +11,32 @@ export interface Argon2Options {
   memoryCost?: number;
   timeCost?: number;
   parallelism?: number;
+  /**
+   * Hashes running at once; more wait in line. Default: one core fewer than the
+   * machine has (at least 1), so a burst of registrations cannot take every core
+   * from the requests that need only milliseconds.
+   */
+  maxConcurrent?: number;
+}
+
+/** A first-come, first-served limit on how many tasks run at once. */
+function concurrencyLimit(max: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
-export const DEFAULT_ARGON2: Required<Argon2Options> = {
+export const DEFAULT_ARGON2: Required<Omit<Argon2Options, "maxConcurrent">> = {
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,
@@ -24,16 +47,19 @@ export const DEFAULT_ARGON2: Required<Argon2Options> = {
  * pool: hashing never blocks the event loop.
  */
 export function createArgon2Hasher(options: Argon2Options = {}): PasswordHasher {
-  const params = { ...DEFAULT_ARGON2, ...options };
+  const { maxConcurrent = Math.max(1, availableParallelism() - 1), ...rest } = options;
+  const params = { ...DEFAULT_ARGON2, ...rest };
+  const limit = concurrencyLimit(maxConcurrent);
   return {
     // @node-rs/argon2 defaults to argon2id; the algorithm is fixed by the library default.
-    hash: (password) => hash(password, params),
-    verify: async (passwordHash, password) => {
-      try {
-        return await verify(passwordHash, password);
-      } catch {
-        return false;
-      }
-    },
+    hash: (password) => limit(() => hash(password, params)),
+    verify: (passwordHash, password) =>
+      limit(async () => {
+        try {
+          return await verify(passwordHash, password);
+        } catch {
+          return false;
+        }
+      }),
   };
 }

@@ -23,6 +23,7 @@ describe("ResponseTimeFloor", () => {
     floor.record(30);
     const started = performance.now();
     await floor.pad(started);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(29);
+    // Timers may fire up to a millisecond early against performance.now().
+    expect(performance.now() - started).toBeGreaterThanOrEqual(28);
   });
 });
