@@ -3,19 +3,6 @@ import { startApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { isDatabaseUnavailable } from "./errors.js";
 
-/**
- * postgres.js 3.4.9 can throw from a timer when a connection drops mid-write
- * (porsager/postgres#1066, #1154, #1208; the fix is unreleased), and a dropped
- * connection can surface as an unobserved rejection. Both are connection
- * faults the pool recovers from: the API logs them and keeps serving. Anything
- * else is a bug, and the process exits so a supervisor restarts it clean.
- */
-function isDriverConnectionFault(error: unknown): boolean {
-  if (isDatabaseUnavailable(error)) return true;
-  const stack = error instanceof Error ? (error.stack ?? "") : "";
-  return /[\\/]postgres[\\/]src[\\/]connection\.js/.test(stack);
-}
-
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
@@ -29,9 +16,15 @@ try {
 
 try {
   const app = await startApp(config);
+  // postgres.js 3.4.9 can throw from a timer when a connection drops mid-write
+  // (porsager/postgres#1066, #1154, #1208; the fix is unreleased), and a dropped
+  // connection can surface as an unobserved rejection. Both are connection faults
+  // (`isDatabaseUnavailable` recognises them) the pool recovers from: the API logs
+  // them and keeps serving. Anything else is a bug, and the process exits so a
+  // supervisor restarts it clean.
   for (const event of ["uncaughtException", "unhandledRejection"] as const) {
     process.on(event, (error: unknown) => {
-      if (isDriverConnectionFault(error)) {
+      if (isDatabaseUnavailable(error)) {
         app.server.log.warn(
           { err: error, event },
           "database connection fault; the pool reconnects",

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { type Executor, isoTimestamp, queryRows } from "../db/rows.js";
 import { attemptWindowCutoff } from "../rules/attempt-budget.js";
 import type { PasscodePolicy } from "../rules/policy.js";
-import { sendWindowCutoff } from "../rules/send-limit.js";
+import { sendCooldownCutoff, sendWindowCutoff } from "../rules/send-limit.js";
 
 export interface CleanupParams {
   /** Delete used codes. */
@@ -52,7 +52,7 @@ export async function deleteStalePasscodes(tx: Executor, p: CleanupParams): Prom
     send_windows AS (
       DELETE FROM send_limits
       WHERE window_started_at <= ${isoTimestamp(sendWindowCutoff(p.now, p.policy))}::timestamptz
-        AND last_sent_at <= ${isoTimestamp(new Date(p.now.getTime() - p.policy.sendCooldownSeconds * 1000))}::timestamptz
+        AND last_sent_at <= ${isoTimestamp(sendCooldownCutoff(p.now, p.policy))}::timestamptz
       RETURNING 1
     ),
     sessions_expired AS (

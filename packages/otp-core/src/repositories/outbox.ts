@@ -2,6 +2,9 @@ import { sql } from "drizzle-orm";
 import { type Executor, isoTimestamp, queryRows, toDate, toDateOrNull } from "../db/rows.js";
 import type { OutboxStatus } from "../db/schema.js";
 
+/** The channel a statement notifies when it queues an email, so delivery wakes at once. */
+export const OUTBOX_CHANNEL = "email_outbox";
+
 export interface OutboxRow {
   id: string;
   kind: string;
@@ -184,6 +187,6 @@ export async function queueEmail(
       VALUES (${p.id}::uuid, ${p.kind}, ${p.payload}::bytea, NULL, 'PENDING', ${at}::timestamptz, NULL, ${at}::timestamptz)
       RETURNING id
     )
-    SELECT pg_notify('email_outbox', '') FROM queued`,
+    SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM queued`,
   );
 }

@@ -6,7 +6,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { isoTimestamp } from "../db/rows.js";
-import { OUTBOX_CHANNEL } from "./passcodes.js";
+import { OUTBOX_CHANNEL } from "./outbox.js";
 
 export interface QueuedNotice {
   id: string;

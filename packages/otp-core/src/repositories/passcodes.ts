@@ -3,9 +3,7 @@ import { type Executor, isoTimestamp, queryRows, toDate, toDateOrNull } from "..
 import { attemptWindowCutoff } from "../rules/attempt-budget.js";
 import type { CodeType } from "../rules/code-types.js";
 import type { PasscodePolicy } from "../rules/policy.js";
-
-/** The channel a statement notifies when it queues an email, so delivery wakes at once. */
-export const OUTBOX_CHANNEL = "email_outbox";
+import { OUTBOX_CHANNEL } from "./outbox.js";
 
 export interface ReplacePasscodeParams {
   userId: string;

@@ -1,7 +1,12 @@
 import { type SQL, sql } from "drizzle-orm";
 import { isoTimestamp, toDate } from "../db/rows.js";
 import type { PasscodePolicy } from "../rules/policy.js";
-import { decideSend, type SendWindow, sendWindowCutoff } from "../rules/send-limit.js";
+import {
+  decideSend,
+  type SendWindow,
+  sendCooldownCutoff,
+  sendWindowCutoff,
+} from "../rules/send-limit.js";
 
 export interface SendReservationParams {
   recipientKey: string;
@@ -18,7 +23,7 @@ export interface SendReservationParams {
 export function sendReservationCtes({ recipientKey, now, policy }: SendReservationParams): SQL {
   const at = isoTimestamp(now);
   const windowCutoff = isoTimestamp(sendWindowCutoff(now, policy));
-  const cooldownCutoff = isoTimestamp(new Date(now.getTime() - policy.sendCooldownSeconds * 1000));
+  const cooldownCutoff = isoTimestamp(sendCooldownCutoff(now, policy));
   return sql`
     send_before AS (
       SELECT window_started_at, sent_count, last_sent_at

@@ -289,10 +289,8 @@ export function createOtpService(options: OtpServiceOptions) {
     // Unknown addresses answer like a wrong code: the answer must not reveal accounts.
     if (found === null) return fail("OTP_INVALID");
     if (found.reservedFailures === null) {
-      const retryAt =
-        found.windowBefore === null
-          ? new Date(now.getTime() + policy.attemptWindowSeconds * 1000)
-          : attemptRetryAt(found.windowBefore.windowStartedAt, policy);
+      // No window in this statement's snapshot: a concurrent attempt opened one just now.
+      const retryAt = attemptRetryAt(found.windowBefore?.windowStartedAt ?? now, policy);
       return fail("TOO_MANY_ATTEMPTS", { retryAt });
     }
     const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
