@@ -8,6 +8,7 @@ import { appendFileSync } from "node:fs";
 import { createTestDatabase, type TestDatabase } from "@otp/core/testing";
 import postgres from "postgres";
 import { RUN_SECRETS, SERVER_URL } from "./environment.js";
+import { waitFor } from "./http.js";
 import { DATABASES_FILE } from "./paths.js";
 
 export interface ScenarioDatabase {
@@ -228,4 +229,36 @@ export async function scanForPlaintextCodes(
     tokens: sessionTokens.length,
     hits,
   };
+}
+
+/**
+ * Rows a dead process claimed (or whose settling failed) wait out their lease:
+ * move it on instead of sleeping, and wake the live dispatcher. Returns how
+ * many rows were moved.
+ */
+export async function releaseOutboxLeases(db: ScenarioDatabase): Promise<number> {
+  const [moved] = await db.sql<Array<{ n: number }>>`
+    WITH moved AS (UPDATE email_outbox SET available_at = now()
+      WHERE status = 'PENDING' AND available_at > now() RETURNING 1)
+    SELECT count(*)::int AS n FROM moved`;
+  await db.sql`SELECT pg_notify('email_outbox', '')`;
+  return moved?.n ?? 0;
+}
+
+/** Waits until no outbox row is PENDING; resolves with the rows by status. */
+export function waitForOutboxSettled(
+  db: ScenarioDatabase,
+  description: string,
+  options: { timeoutMs: number; intervalMs?: number },
+): Promise<Record<string, number>> {
+  return waitFor(
+    description,
+    async () => {
+      const rows = await db.sql<Array<{ status: string; n: number }>>`
+        SELECT status::text AS status, count(*)::int AS n FROM email_outbox GROUP BY status`;
+      const byStatus: Record<string, number> = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+      return (byStatus.PENDING ?? 0) === 0 ? byStatus : null;
+    },
+    options,
+  );
 }

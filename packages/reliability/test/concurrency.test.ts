@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiProcess } from "../src/api-process.js";
-import { NO_VIOLATIONS, violationsOf } from "../src/database.js";
+import { NO_VIOLATIONS, violationsOf, waitForOutboxSettled } from "../src/database.js";
 import { SERVER_URL } from "../src/environment.js";
 import {
   type Answer,
@@ -16,7 +16,6 @@ import {
   type Surface,
   trpcBatch,
   verifyEmail,
-  waitFor,
 } from "../src/http.js";
 import { createScenario, type Scenario } from "../src/scenario.js";
 
@@ -114,16 +113,9 @@ describe.skipIf(SERVER_URL === undefined)("concurrency through HTTP (PostgreSQL)
   });
 
   it("each email is delivered at most once and only the live code is kept; old codes fail", async () => {
-    const settled = await waitFor(
-      "every outbox row to settle",
-      async () => {
-        const rows = await s.db.sql<Array<{ status: string; n: number }>>`
-          SELECT status::text AS status, count(*)::int AS n FROM email_outbox GROUP BY status`;
-        const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
-        return (byStatus.PENDING ?? 0) === 0 ? byStatus : null;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const settled = await waitForOutboxSettled(s.db, "every outbox row to settle", {
+      timeoutMs: 60_000,
+    });
     // Sent or skipped because a newer code replaced it; never failed, never twice.
     expect(Object.keys(settled).sort()).toEqual(
       Object.keys(settled)

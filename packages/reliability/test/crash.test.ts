@@ -13,9 +13,14 @@
 import { deriveKeys, hashCode, openOutboxPayload } from "@otp/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiProcess } from "../src/api-process.js";
-import { NO_VIOLATIONS, violationsOf } from "../src/database.js";
+import {
+  NO_VIOLATIONS,
+  releaseOutboxLeases,
+  violationsOf,
+  waitForOutboxSettled,
+} from "../src/database.js";
 import { RUN_SECRETS, SERVER_URL } from "../src/environment.js";
-import { round, waitFor } from "../src/http.js";
+import { round } from "../src/http.js";
 import { type LoadRecord, startLoad, tally } from "../src/load.js";
 import { createScenario, type Scenario } from "../src/scenario.js";
 
@@ -113,21 +118,11 @@ describe.skipIf(SERVER_URL === undefined)(
       expect(records.filter((r) => r.status === 0).length).toBeLessThanOrEqual(6 * KILLS);
 
       // Rows claimed by a dead process: move their lease on, and wake the live dispatcher.
-      const [moved] = await s.db.sql<Array<{ n: number }>>`
-      WITH moved AS (UPDATE email_outbox SET available_at = now()
-        WHERE status = 'PENDING' AND available_at > now() RETURNING 1)
-      SELECT count(*)::int AS n FROM moved`;
-      await s.db.sql`SELECT pg_notify('email_outbox', '')`;
-      const settled = await waitFor(
-        "every outbox row to settle",
-        async () => {
-          const rows = await s.db.sql<Array<{ status: string; n: number }>>`
-          SELECT status::text AS status, count(*)::int AS n FROM email_outbox GROUP BY status`;
-          const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
-          return (byStatus.PENDING ?? 0) === 0 ? byStatus : null;
-        },
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
+      const leasesMovedOn = await releaseOutboxLeases(s.db);
+      const settled = await waitForOutboxSettled(s.db, "every outbox row to settle", {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
       observing = false;
       await observer;
 
@@ -193,7 +188,7 @@ describe.skipIf(SERVER_URL === undefined)(
         outbox: settled,
         rowsEverSeen: seenOutboxIds.size,
         missing: missing.length,
-        leasesMovedOn: moved?.n ?? 0,
+        leasesMovedOn,
         registrationsAnswered2xx: registered.length,
         incompleteRegistrations: incomplete.length,
         liveCodes: live.length,

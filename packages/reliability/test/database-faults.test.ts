@@ -16,9 +16,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiProcess } from "../src/api-process.js";
-import { checkInvariants, NO_VIOLATIONS, violationsOf } from "../src/database.js";
+import {
+  checkInvariants,
+  NO_VIOLATIONS,
+  releaseOutboxLeases,
+  violationsOf,
+  waitForOutboxSettled,
+} from "../src/database.js";
 import { SERVER_URL } from "../src/environment.js";
-import { type Answer, request, round, waitFor } from "../src/http.js";
+import { type Answer, request, round } from "../src/http.js";
 import { type LoadRecord, startLoad, tally } from "../src/load.js";
 import { createScenario, type Scenario } from "../src/scenario.js";
 import { createTcpProxy, type TcpProxy } from "../src/tcp-proxy.js";
@@ -298,25 +304,15 @@ describe.skipIf(SERVER_URL === undefined)(
 
       // Rows claimed by a dead process, or whose settlement failed while the database was
       // cut, wait for their 60 s lease: move time on (instead of sleeping), then wake delivery.
-      const [leased] = await s.db.sql<Array<{ n: number }>>`
-      WITH moved AS (UPDATE email_outbox SET available_at = now()
-        WHERE status = 'PENDING' AND available_at > now() RETURNING 1)
-      SELECT count(*)::int AS n FROM moved`;
-      await s.db.sql`SELECT pg_notify('email_outbox', '')`;
-      const outbox = await waitFor(
-        "every queued email to be settled",
-        async () => {
-          const rows = await s.db.sql<Array<{ status: string; n: number }>>`
-          SELECT status::text AS status, count(*)::int AS n FROM email_outbox GROUP BY status`;
-          const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
-          return (byStatus.PENDING ?? 0) === 0 ? byStatus : null;
-        },
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
+      const leaseFastForwarded = await releaseOutboxLeases(s.db);
+      const outbox = await waitForOutboxSettled(s.db, "every queued email to be settled", {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
       const duplicates = [...s.sink.countsByMessage().entries()].filter(([, n]) => n > 1);
       s.figures.outbox = {
         ...outbox,
-        leaseFastForwarded: leased?.n ?? 0,
+        leaseFastForwarded,
         duplicates: duplicates.length,
       };
       s.figures.registrationsAnswered2xx = registered.length;
