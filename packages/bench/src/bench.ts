@@ -31,6 +31,7 @@ import {
   REST,
   running,
   SECRET,
+  settleFixtures,
 } from "./harness.js";
 import { ClosedLoop, median, type Operation, sleep, type WindowStats } from "./load.js";
 import { setBenchDatabase, snapshot, type WindowCpu, windowCpu } from "./metrics.js";
@@ -316,7 +317,7 @@ async function main(): Promise<void> {
       passwordHash,
     ),
   };
-  await prep`VACUUM ANALYZE`;
+  await settleFixtures(prep);
   const prepared = Object.values(verifyPools).reduce((sum, list) => sum + list.length, 0);
   log(
     `prepared ${prepared + 2 * SETTINGS.resendAccounts} accounts in ${((performance.now() - prepStarted) / 1000).toFixed(1)} s`,

@@ -8,6 +8,7 @@
  * --floor runs the floor instead of the API (no strace).
  * --profile runs the API under node --cpu-prof and summarises the window's samples.
  * --with-register=N keeps N concurrent registrations running during the window.
+ * --ballast=N inserts N more accounts first (the full bench prepares about 460,000).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -32,6 +33,7 @@ import {
   REST,
   running,
   SECRET,
+  settleFixtures,
 } from "./harness.js";
 import { ClosedLoop, type Operation, sleep } from "./load.js";
 import { setBenchDatabase, snapshot, windowCpu } from "./metrics.js";
@@ -81,6 +83,11 @@ async function main(): Promise<void> {
     operation === "resend"
       ? await insertAccounts(sql, keys.codeHmac, "resend", 1_000, passwordHash)
       : [];
+  const ballast = Number(args.find((arg) => arg.startsWith("--ballast="))?.slice(10) ?? 0);
+  if (ballast > 0) {
+    await insertAccounts(sql, keys.codeHmac, "ballast", ballast, passwordHash);
+    await settleFixtures(sql);
+  }
   const floor = createFloor(sql, keys.codeHmac, passwordHash);
   const pool = new Pool(api.url, { connections: concurrency, pipelining: 1 });
   let n = 0;

@@ -333,15 +333,17 @@ measured again (at most ${settings.extraRepetitions} extra per phase, ${settings
 Node ${machine.node}; PostgreSQL ${machine.postgres} on 127.0.0.1 (${machine.postgresSettings}).
 API, PostgreSQL and the load driver share these ${machine.cores} cores.
 
-**Setup**: a fresh database on the local server, dropped at the end. The API runs in its own
+**Setup**: a fresh database on the local server, dropped at the end; the accounts every phase
+uses are inserted first, then \`VACUUM ANALYZE users, passcodes\` (the tables they filled; the
+others start as after migrations) and \`CHECKPOINT\`. The API runs in its own
 process in production mode (\`NODE_ENV=production LOG_LEVEL=warn RATE_LIMIT_ENABLED=false
 OTP_SEND_LIMIT=1000 DELIVERY=inline DATABASE_POOL_SIZE=${settings.poolSize}\`), built by \`startApp\` with the dev mailbox
 injected as its transport: every email is rendered and passed to the dispatcher's transport
 in-process, nothing leaves the machine. The driver (a separate process) sends HTTP/1.1 keep-alive
 requests over loopback from a closed loop of c workers (undici, one connection per worker) to the
 seed's REST paths. **resend**: \`POST /api/v1/auth/resend-otp/\` cycling over ${settings.resendAccounts} unverified
-accounts (send slot + account lock, delete-and-insert of the code, sealed outbox row, NOTIFY, then
-delivery: claim, render, transport, mark sent). **verify**: \`POST /api/v1/auth/verify-email/\` with the right
+accounts (send slot + account lock, delete-and-insert of the code, sealed outbox row; after
+commit a coalesced NOTIFY; then delivery: claim, render, transport, mark sent). **verify**: \`POST /api/v1/auth/verify-email/\` with the right
 code, a fresh account and code per request (inserted in bulk before the clock starts, hashed with
 the API's key). **register**: \`POST /api/v1/auth/register/\` with a fresh address (argon2id, account,
 code, outbox, delivery).

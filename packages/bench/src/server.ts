@@ -54,6 +54,7 @@ const transport: MailTransport = {
     return mailbox.send(mail);
   },
   close: () => mailbox.close(),
+  maxConcurrentSends: mailbox.maxConcurrentSends,
 };
 
 const app = await startApp(config, { transport, database });

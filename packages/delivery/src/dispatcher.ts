@@ -3,11 +3,12 @@ import type { DatabaseHandle } from "@otp/core/db";
 import {
   type ClaimedEmail,
   claimDueEmails,
-  markEmailSent,
+  markEmailsSent,
   nextEmailDueAt,
   OUTBOX_CHANNEL,
   scheduleEmailRetry,
   settleEmailUnsent,
+  UNSENT_REASONS,
 } from "@otp/core/repositories";
 import {
   type EmailMessage,
@@ -26,15 +27,15 @@ export interface DispatcherOptions {
   /** The server secret the service sealed the payloads with (outbox key derived by HKDF). */
   secret: string;
   renderer: Pick<EmailRenderer, "render">;
-  transport: Pick<MailTransport, "send">;
+  transport: Pick<MailTransport, "send" | "maxConcurrentSends">;
   /** pino-compatible. Lines name the outbox id, never a code. */
   logger: Logger;
   clock?: () => Date;
   /** Locale the emails are rendered in. Default "en". */
   locale?: string;
-  /** Rows claimed per statement. Default 20. */
+  /** Rows claimed per statement. Default twice `concurrency`, at least 20 and at most 100. */
   batchSize?: number;
-  /** Sends in flight at once within a batch. Default 4. */
+  /** Sends in flight at once within a batch. Default: the transport's `maxConcurrentSends`, else 4. */
   concurrency?: number;
   /** How long a claim holds a row before another dispatcher may take it. Default 60 s. */
   leaseSeconds?: number;
@@ -84,6 +85,17 @@ type Outcome = keyof DrainReport;
 const MAX_ERROR_LENGTH = 500;
 /** Floor for the sleep when rows are due but none could be claimed (held by another claim). */
 const CONTENDED_DELAY_MS = 50;
+/** Sent rows settled by one statement at most; a full batch is flushed without waiting. */
+const SETTLE_BATCH_MAX = 64;
+/** Retries of a failing settle statement after the first try (200 ms, 400 ms, ... apart). */
+const SETTLE_RETRIES = 4;
+
+/** A sent row waiting for its settle statement, and the `processRow` waiting on it. */
+interface SettleWaiter {
+  row: ClaimedEmail;
+  resolve: (settled: boolean) => void;
+  reject: (error: unknown) => void;
+}
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const key = deriveKeys(options.secret).outboxEncryption;
@@ -92,8 +104,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
   const locale = options.locale ?? "en";
-  const batchSize = positiveInteger("batchSize", options.batchSize ?? 20);
-  const concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
+  const concurrency = positiveInteger(
+    "concurrency",
+    options.concurrency ?? transport.maxConcurrentSends ?? 4,
+  );
+  const batchSize = positiveInteger(
+    "batchSize",
+    options.batchSize ?? Math.min(100, Math.max(20, 2 * concurrency)),
+  );
   const leaseSeconds = positiveInteger("leaseSeconds", options.leaseSeconds ?? 60);
   const maxAttempts = positiveInteger("maxAttempts", options.maxAttempts ?? 8);
   const idlePollMs = positiveInteger("idlePollMs", options.idlePollMs ?? 5_000);
@@ -109,6 +127,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let wakeRequested = false;
   let interruptSleep: (() => void) | null = null;
   const drains = new Set<Promise<unknown>>();
+  // Sent rows waiting for the next settle statement. Bounded: every waiter is a
+  // `processRow` holding one of its claim's `concurrency` slots.
+  let settleQueue: SettleWaiter[] = [];
+  let settleFlushScheduled = false;
+  const settleBatches = new Set<Promise<void>>();
 
   function wake(): void {
     wakeRequested = true;
@@ -157,13 +180,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function processRow(row: ClaimedEmail, claimedAt: number): Promise<Outcome | null> {
     const context = { outboxId: row.id, kind: row.kind, attempts: row.attempts };
     try {
-      if (isExpired(row)) {
-        await settle(row, "EXPIRED", "the code expired before it could be sent");
+      // The claim itself settled rows with nothing left to send.
+      if (row.status === "EXPIRED") {
         logger.warn(context, "outbox: code expired before delivery; not sent");
         return "expired";
       }
-      if (!row.codeLive) {
-        await settle(row, "SUPERSEDED", "the code was replaced or used before delivery");
+      if (row.status === "SUPERSEDED") {
         logger.info(context, "outbox: code replaced or used before delivery; not sent");
         return "superseded";
       }
@@ -175,7 +197,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
       // Rendering or the batch queue took long: re-check before the point of no return.
       if (isExpired(row)) {
-        await settle(row, "EXPIRED", "the code expired before it could be sent");
+        await settle(row, "EXPIRED", UNSENT_REASONS.EXPIRED);
         logger.warn(context, "outbox: code expired before delivery; not sent");
         return "expired";
       }
@@ -208,19 +230,72 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   /**
-   * After a successful send, settling is what prevents a second send: retry a
-   * failing database a few times (briefly, well inside the lease) before
-   * leaving the row to its lease.
+   * After a successful send, settling is what prevents a second send. Sends
+   * that finish in the same turn of the event loop are settled together by one
+   * statement (flushed on `setImmediate`, or at once when SETTLE_BATCH_MAX rows
+   * wait). Resolves true if the row was settled, false if its claim had lapsed;
+   * rejects once the statement has failed SETTLE_RETRIES + 1 times.
    */
-  async function settleSent(row: ClaimedEmail): Promise<boolean> {
+  function settleSent(row: ClaimedEmail): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      settleQueue.push({ row, resolve, reject });
+      if (!settleFlushScheduled) {
+        settleFlushScheduled = true;
+        setImmediate(() => {
+          settleFlushScheduled = false;
+          flushSettles(true);
+        });
+      }
+      if (settleQueue.length >= SETTLE_BATCH_MAX) flushSettles(false);
+    });
+  }
+
+  /** Starts settle statements for the waiting rows: every one of them, or only full batches. */
+  function flushSettles(all: boolean): void {
+    while (settleQueue.length >= (all ? 1 : SETTLE_BATCH_MAX)) {
+      // One entry per row id in a statement: its answer is a set of ids, so two
+      // claims of one row (a lease that ran out) go in separate statements.
+      const batch: SettleWaiter[] = [];
+      const later: SettleWaiter[] = [];
+      const ids = new Set<string>();
+      for (const waiter of settleQueue) {
+        if (batch.length < SETTLE_BATCH_MAX && !ids.has(waiter.row.id)) {
+          ids.add(waiter.row.id);
+          batch.push(waiter);
+        } else later.push(waiter);
+      }
+      settleQueue = later;
+      const statement = settleBatch(batch);
+      settleBatches.add(statement);
+      void statement.finally(() => settleBatches.delete(statement));
+    }
+  }
+
+  /**
+   * One statement for the batch, retried a few times (briefly, well inside the
+   * lease) before each row is left to its lease. Never rejects.
+   */
+  async function settleBatch(batch: SettleWaiter[]): Promise<void> {
+    const rows = batch.map(({ row }) => ({ id: row.id, attempts: row.attempts }));
     for (let attempt = 0; ; attempt++) {
       try {
-        return await markEmailSent(db, { id: row.id, attempts: row.attempts, now: clock() });
+        const settled = await markEmailsSent(db, { rows, now: clock() });
+        for (const waiter of batch) waiter.resolve(settled.has(waiter.row.id));
+        return;
       } catch (error) {
-        if (attempt >= 4) throw error;
+        if (attempt >= SETTLE_RETRIES) {
+          for (const waiter of batch) waiter.reject(error);
+          return;
+        }
         await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
       }
     }
+  }
+
+  /** Settles every sent row still waiting (stop()). */
+  async function flushAllSettles(): Promise<void> {
+    flushSettles(true);
+    while (settleBatches.size > 0) await Promise.allSettled(settleBatches);
   }
 
   /** Decrypts, maps and renders; a string is the reason the row can never be delivered. */
@@ -331,6 +406,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await loop;
       loop = null;
       await Promise.allSettled(drains);
+      // Every claim above has awaited its rows' settles; this only makes sure of it.
+      await flushAllSettles();
       const stopListening = unlisten;
       unlisten = null;
       if (stopListening !== null) {

@@ -91,6 +91,42 @@ export function defineDispatcherContract(backend: TestBackend, serverUrl?: strin
     return readOutbox(database, TEST_SECRET);
   }
 
+  /**
+   * The test database behind a wrapper that counts the statements marking rows
+   * SENT, and fails the first `failFirst` of them as a dropped connection would.
+   */
+  function countingSettles(failFirst = 0) {
+    const counts = { settleStatements: 0, failed: 0 };
+    const counted: DispatcherOptions["database"] = {
+      listen: database.listen,
+      db: {
+        execute: (query: Parameters<typeof database.db.execute>[0]) => {
+          if (/SET status = 'SENT'/.test(statementText(query))) {
+            counts.settleStatements += 1;
+            if (counts.failed < failFirst) {
+              counts.failed += 1;
+              return Promise.reject(new Error("connection terminated unexpectedly"));
+            }
+          }
+          return database.db.execute(query);
+        },
+      } as unknown as typeof database.db,
+    };
+    return { counted, counts };
+  }
+
+  /** A transport whose sends all succeed at once, so batching does not hang on SMTP timing. */
+  function memoryTransport() {
+    const delivered: string[] = [];
+    const transport: DispatcherOptions["transport"] = {
+      send: async (mail) => {
+        delivered.push(mail.to);
+        return { messageId: mail.headers?.["Message-ID"] ?? "" };
+      },
+    };
+    return { transport, delivered };
+  }
+
   it("sends a queued code once, marks the row SENT and scrubs its payload", async () => {
     await service().register({ email: "ada@example.com", password: PASSWORD });
     const [queued] = await outbox();
@@ -322,6 +358,82 @@ export function defineDispatcherContract(backend: TestBackend, serverUrl?: strin
     expect(JSON.stringify(errors[0]?.fields)).toMatch(/connection terminated/);
   });
 
+  it("settles a burst of sends with fewer statements than emails, every row SENT", async () => {
+    const otp = service();
+    const recipients = Array.from({ length: 30 }, (_, i) => `burst${i}@example.com`);
+    for (const email of recipients) await otp.register({ email, password: PASSWORD });
+    const { counted, counts } = countingSettles();
+    const { transport, delivered } = memoryTransport();
+
+    const report = await dispatcher({
+      database: counted,
+      transport,
+      batchSize: 30,
+      concurrency: 10,
+    }).drain();
+
+    expect(report).toEqual({
+      sent: 30,
+      retried: 0,
+      failed: 0,
+      expired: 0,
+      superseded: 0,
+      deferred: 0,
+    });
+    expect([...delivered].sort()).toEqual([...recipients].sort());
+    expect(counts.settleStatements).toBeGreaterThan(0);
+    expect(counts.settleStatements).toBeLessThan(recipients.length);
+    console.info(
+      `[delivery] ${backend}: 30 sends settled by ${counts.settleStatements} statements`,
+    );
+    const rows = await outbox();
+    expect(rows).toHaveLength(30);
+    for (const row of rows) {
+      expect(row).toMatchObject({ status: "SENT", payload: null, attempts: 1, sentAt: T0 });
+    }
+    expect(logs.filter((line) => line.message === "outbox: email sent")).toHaveLength(30);
+  });
+
+  it("retries a failing settle statement and sends nothing twice", async () => {
+    const otp = service();
+    const recipients = ["r1@example.com", "r2@example.com", "r3@example.com", "r4@example.com"];
+    for (const email of recipients) await otp.register({ email, password: PASSWORD });
+    const { counted, counts } = countingSettles(3);
+    const { transport, delivered } = memoryTransport();
+    const delivery = dispatcher({ database: counted, transport, concurrency: 4 });
+
+    expect(await delivery.drain()).toMatchObject({ sent: 4, retried: 0, failed: 0 });
+
+    // One statement for the four rows: failed three times, then settled them all.
+    expect(counts).toEqual({ settleStatements: 4, failed: 3 });
+    const rows = await outbox();
+    expect(rows.every((row) => row.status === "SENT" && row.payload === null)).toBe(true);
+    expect(logs.some((line) => line.message.includes("could not settle"))).toBe(false);
+    clock.advanceSeconds(120); // past any lease: nothing is left to claim again
+    expect(await delivery.drain()).toMatchObject({ sent: 0 });
+    expect([...delivered].sort()).toEqual(recipients);
+  });
+
+  it("leaves a sent row to its lease when the settle statement keeps failing", async () => {
+    await service().register({ email: "unsettled@example.com", password: PASSWORD });
+    const { counted, counts } = countingSettles(5);
+
+    const report = await dispatcher({ database: counted, leaseSeconds: 60 }).drain();
+
+    // The first try and 4 retries, then the row is neither counted nor settled.
+    expect(counts.settleStatements).toBe(5);
+    expect(report).toMatchObject({ sent: 0, retried: 0, failed: 0 });
+    expect(smtp.countFor("unsettled@example.com")).toBe(1);
+    const [row] = await outbox();
+    expect(row).toMatchObject({ status: "PENDING", attempts: 1, sentAt: null });
+    expect(row?.availableAt).toEqual(new Date(T0.getTime() + 60_000));
+    const error = logs.find((line) => line.message === "outbox: could not settle the row");
+    expect(error?.fields).toMatchObject({
+      outboxId: row?.id,
+      err: "connection terminated unexpectedly",
+    });
+  });
+
   it("stop() waits for the claimed rows and start() can run again", async () => {
     const otp = service(true);
     const delivery = dispatcher({ clock: undefined, idlePollMs: 60_000 });
@@ -340,4 +452,41 @@ export function defineDispatcherContract(backend: TestBackend, serverUrl?: strin
       () => smtp.countFor("while-stopped@example.com") === 1,
     );
   });
+
+  it("keeps no more sends in flight than the transport carries at once", async () => {
+    const smtpTransport = smtpTransportTo(smtp);
+    cleanups.push(() => smtpTransport.close());
+    let inFlight = 0;
+    let most = 0;
+    const transport = {
+      maxConcurrentSends: 2,
+      async send(mail: Parameters<typeof smtpTransport.send>[0]) {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return await smtpTransport.send(mail);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    };
+    const otp = service();
+    for (let i = 0; i < 12; i++) {
+      await otp.register({ email: `user${i}@example.com`, password: PASSWORD });
+    }
+    expect(await dispatcher({ transport }).drain()).toMatchObject({ sent: 12 });
+    expect(most).toBe(2);
+  });
+}
+
+/** The text of a Drizzle `sql` statement without its parameters (to recognise it in a wrapper). */
+function statementText(query: unknown): string {
+  const chunks = (query as { queryChunks?: unknown[] }).queryChunks ?? [];
+  return chunks
+    .flatMap((chunk) => {
+      const value = (chunk as { value?: unknown } | null)?.value;
+      return Array.isArray(value) ? value.filter((part) => typeof part === "string") : [];
+    })
+    .join("?");
 }

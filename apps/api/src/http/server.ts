@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import type { OtpService } from "@otp/core";
@@ -29,6 +28,7 @@ import {
 } from "../rest/auth-routes.js";
 import { type Context, sessionCookies } from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
+import { securityHeaders } from "./security-headers.js";
 
 export interface ServerDependencies {
   config: AppConfig;
@@ -116,15 +116,20 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   // Only JSON bodies are accepted; anything else is a 415, not a string to parse.
   app.removeContentTypeParser(["text/plain"]);
 
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    done(null, payload);
   });
 
-  await app.register(helmet, {
+  const headers = securityHeaders({
     // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
     contentSecurityPolicy: {
       directives: { "frame-src": ["'self'"], "img-src": ["'self'", "data:", "https:"] },
     },
+  });
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   await app.register(cors, {
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,

@@ -26,6 +26,7 @@ export interface DevMailboxOptions {
  */
 export interface DevMailbox extends MailTransport {
   readonly kind: "dev-mailbox";
+  readonly maxConcurrentSends: number;
   /** Kept messages, newest first. */
   list(): DevMailboxMessage[];
   get(id: string): DevMailboxMessage | undefined;
@@ -44,6 +45,8 @@ export function createDevMailbox({
 
   return {
     kind: "dev-mailbox",
+    // Kept in memory: nothing to wait for, so many at once.
+    maxConcurrentSends: 32,
 
     async send(mail: OutgoingMail): Promise<SentMail> {
       const message: DevMailboxMessage = {

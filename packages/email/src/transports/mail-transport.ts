@@ -27,6 +27,12 @@ export interface MailTransport {
   send(mail: OutgoingMail): Promise<SentMail>;
   /** Releases connections; the transport must not be used afterwards. */
   close(): Promise<void>;
+  /**
+   * How many sends it carries at once without queueing them (an SMTP pool's
+   * connections). Delivery keeps no more than this many in flight, so no email
+   * waits inside the transport while its claim ages. Unset: 4.
+   */
+  readonly maxConcurrentSends?: number;
 }
 
 /** Pairs a message with its rendering, carrying the kind and code along as `meta`. */

@@ -68,11 +68,12 @@ export function createSmtpTransport(options: SmtpTransportOptions): SmtpTranspor
   const connection = parseConnectionUrl(options.url);
   const server = `${connection.host ?? "localhost"}:${connection.port ?? (connection.secure ? 465 : 587)}`;
 
+  const maxConnections = options.maxConnections ?? 3;
   const transporter = createTransport(
     {
       ...connection,
       pool: true,
-      maxConnections: options.maxConnections ?? 3,
+      maxConnections,
       connectionTimeout: options.connectionTimeoutMs ?? 5_000,
       greetingTimeout: options.greetingTimeoutMs ?? 5_000,
       socketTimeout: options.socketTimeoutMs ?? 20_000,
@@ -83,6 +84,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): SmtpTranspor
 
   return {
     kind: "smtp",
+    maxConcurrentSends: maxConnections,
 
     async send(mail: OutgoingMail): Promise<SentMail> {
       try {

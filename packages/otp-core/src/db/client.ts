@@ -5,6 +5,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres, { type Sql } from "postgres";
 import { applyMigrations, type MigrateOptions } from "./migrate.js";
+import { THEN_COMMIT } from "./rows.js";
 import { schema } from "./schema.js";
 
 /** The Drizzle database, whichever driver is underneath. */
@@ -90,29 +91,80 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
  * plans. Measured on verify: about +60% requests/s and -60% PostgreSQL CPU.
  * (Not for PgBouncer in transaction mode, which cannot keep prepared statements.)
  */
-function preparingClient<T extends Sql>(client: T): T {
+function preparingClient<T extends Sql>(client: T, onFinal?: FinalStatementHook): T {
   return new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (property === "unsafe") {
-        return (query: string, parameters?: unknown[], options?: object) =>
-          (value as Sql["unsafe"]).call(target, query, parameters as never, {
+        return (query: string, parameters?: unknown[], options?: object) => {
+          const pending = (value as Sql["unsafe"]).call(target, query, parameters as never, {
             ...options,
             prepare: true,
           });
-      }
-      if (property === "begin" || property === "savepoint") {
-        return (...args: unknown[]) => {
-          const callback = args.at(-1) as (transaction: Sql) => unknown;
-          const rest = args.slice(0, -1);
-          return (value as (...a: unknown[]) => unknown).call(target, ...rest, (transaction: Sql) =>
-            callback(preparingClient(transaction)),
-          );
+          return onFinal === undefined ? pending : onFinal(query, pending);
         };
+      }
+      // Only the pool has `begin`; a transaction's reserved connection has none
+      // (no nested transactions here).
+      if (property === "begin" && typeof value === "function") {
+        return (...args: unknown[]) =>
+          pipelinedBegin(
+            target,
+            typeof args[0] === "string" && args.length > 1 ? args[0] : "",
+            args.at(-1) as (transaction: Sql) => unknown,
+          );
       }
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
+}
+
+type FinalStatementHook = <Q extends ReturnType<Sql["unsafe"]>>(query: string, pending: Q) => Q;
+
+/**
+ * postgres.js's `begin` waits for BEGIN's answer before the callback sends its
+ * first statement: one idle round trip per transaction. Here BEGIN is sent on a
+ * reserved connection and the first statement follows it at once (pipelined);
+ * PostgreSQL runs them in order, and a statement after a failed BEGIN fails
+ * too. Any error rolls back.
+ *
+ * COMMIT normally waits for the callback. A statement whose text starts with
+ * `THEN_COMMIT` is the transaction's last: COMMIT is sent right behind it, in
+ * the same write, saving the round trip (if that statement fails, the server
+ * turns the COMMIT into a rollback). A statement after it is refused.
+ */
+async function pipelinedBegin<T>(
+  client: Sql,
+  mode: string,
+  callback: (transaction: Sql) => T | Promise<T>,
+): Promise<T> {
+  const connection = await client.reserve();
+  const began = connection.unsafe(`begin ${mode.replace(/[^a-z ]/gi, "")}`).execute();
+  let committed: Promise<unknown> | null = null;
+  const onFinal: FinalStatementHook = (query, pending) => {
+    if (committed !== null) {
+      throw new Error("a statement after the transaction's final (THEN_COMMIT) statement");
+    }
+    if (!query.startsWith(THEN_COMMIT)) return pending;
+    // Both sent now, in this order, on this connection: the statement, then COMMIT.
+    pending.execute();
+    committed = connection.unsafe("commit").execute();
+    committed.catch(() => {});
+    return pending;
+  };
+  try {
+    const result = await callback(preparingClient(connection, onFinal));
+    await began;
+    await (committed ?? connection.unsafe("commit"));
+    return result;
+  } catch (error) {
+    await began.catch(() => {});
+    if (committed === null) await connection.unsafe("rollback").catch(() => {});
+    else await (committed as Promise<unknown>).catch(() => {});
+    throw error;
+  } finally {
+    connection.release();
+  }
 }
 
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {

@@ -1,5 +1,6 @@
 export * from "./cleanup.js";
 export * from "./outbox.js";
+export * from "./outbox-notifier.js";
 export * from "./passcode-effects.js";
 export * from "./passcodes.js";
 export * from "./send-limits.js";

@@ -14,9 +14,11 @@ import {
   claimDueEmails,
   countOutboxByStatus,
   markEmailSent,
+  markEmailsSent,
   nextEmailDueAt,
   scheduleEmailRetry,
   settleEmailUnsent,
+  UNSENT_REASONS,
 } from "./outbox.js";
 
 const server = await resolveTestPostgres();
@@ -89,6 +91,96 @@ describe.each(backends)("outbox claims (%s)", (backend) => {
     expect(await countOutboxByStatus(database.db)).toMatchObject({ SENT: 1, PENDING: 0 });
   });
 
+  it("marks many rows sent in one statement; a stale claim is left alone and not returned", async () => {
+    await queue(3);
+    const claimed = await claimDueEmails(database.db, {
+      now: clock.now(),
+      limit: 10,
+      leaseSeconds: 60,
+    });
+    const [first, stale, third] = claimed;
+    if (first === undefined || stale === undefined || third === undefined) {
+      throw new Error("not claimed");
+    }
+    let statements = 0;
+    const counting = {
+      execute: ((query) => {
+        statements += 1;
+        return database.db.execute(query);
+      }) as typeof database.db.execute,
+    };
+    clock.advanceSeconds(2);
+
+    const settled = await markEmailsSent(counting, {
+      rows: [
+        { id: first.id, attempts: first.attempts },
+        { id: stale.id, attempts: stale.attempts - 1 },
+        { id: third.id, attempts: third.attempts },
+      ],
+      now: clock.now(),
+    });
+
+    expect(statements).toBe(1);
+    expect(settled).toEqual(new Set([first.id, third.id]));
+    const rows = new Map((await readOutbox(database, TEST_SECRET)).map((row) => [row.id, row]));
+    for (const id of [first.id, third.id]) {
+      expect(rows.get(id)).toMatchObject({
+        status: "SENT",
+        payload: null,
+        message: null,
+        lastError: null,
+        sentAt: clock.now(),
+      });
+    }
+    expect(rows.get(stale.id)).toMatchObject({ status: "PENDING", attempts: 1, sentAt: null });
+    expect(rows.get(stale.id)?.payload).not.toBeNull();
+
+    // Already SENT: settling again changes nothing and reports nothing.
+    expect(
+      await markEmailsSent(database.db, {
+        rows: [{ id: first.id, attempts: first.attempts }],
+        now: clock.now(),
+      }),
+    ).toEqual(new Set());
+    expect(await countOutboxByStatus(database.db)).toMatchObject({ SENT: 2, PENDING: 1 });
+  });
+
+  it("does not mark a row SENT once it was given up meanwhile (only PENDING rows settle)", async () => {
+    await queue(1);
+    const [row] = await claimDueEmails(database.db, {
+      now: clock.now(),
+      limit: 1,
+      leaseSeconds: 60,
+    });
+    if (row === undefined) throw new Error("nothing claimed");
+    await settleEmailUnsent(database.db, {
+      id: row.id,
+      attempts: row.attempts,
+      status: "EXPIRED",
+      error: "expired",
+    });
+    expect(
+      await markEmailsSent(database.db, {
+        rows: [{ id: row.id, attempts: row.attempts }],
+        now: clock.now(),
+      }),
+    ).toEqual(new Set());
+    const [stored] = await readOutbox(database, TEST_SECRET);
+    expect(stored).toMatchObject({ status: "EXPIRED", sentAt: null });
+  });
+
+  it("an empty list settles nothing and runs no statement", async () => {
+    let statements = 0;
+    const counting = {
+      execute: ((query) => {
+        statements += 1;
+        return database.db.execute(query);
+      }) as typeof database.db.execute,
+    };
+    expect(await markEmailsSent(counting, { rows: [], now: clock.now() })).toEqual(new Set());
+    expect(statements).toBe(0);
+  });
+
   it("retries later, and gives up with the payload scrubbed", async () => {
     await queue(1);
     const [row] = await claimDueEmails(database.db, {
@@ -126,6 +218,30 @@ describe.each(backends)("outbox claims (%s)", (backend) => {
       leaseSeconds: 60,
     });
     expect(claimed.map((row) => row.codeLive).sort()).toEqual([false, true]);
+    // The replaced code's email is settled by the claim itself: no statement of its own.
+    const dead = claimed.find((row) => !row.codeLive);
+    expect(dead).toMatchObject({ status: "SUPERSEDED", payload: null });
+    const stored = await readOutbox(database, TEST_SECRET);
+    expect(stored.map((row) => row.status).sort()).toEqual(["PENDING", "SUPERSEDED"]);
+    expect(stored.find((row) => row.status === "SUPERSEDED")).toMatchObject({
+      payload: null,
+      lastError: UNSENT_REASONS.SUPERSEDED,
+    });
+  });
+
+  it("settles an email whose code expired in the claim itself", async () => {
+    const service = createTestService(database, { clock: clock.now });
+    await service.register({ email: "ada@example.com", password: "a long enough password" });
+    clock.advanceSeconds(24 * 3600);
+    const [row] = await claimDueEmails(database.db, {
+      now: clock.now(),
+      limit: 10,
+      leaseSeconds: 60,
+    });
+    expect(row).toMatchObject({ status: "EXPIRED", payload: null, attempts: 1 });
+    const [stored] = await readOutbox(database, TEST_SECRET);
+    expect(stored).toMatchObject({ status: "EXPIRED", lastError: UNSENT_REASONS.EXPIRED });
+    expect(await nextEmailDueAt(database.db)).toBeNull();
   });
 
   it.runIf(backend === "postgres")(

@@ -61,7 +61,11 @@ export async function listOutbox(executor: Executor): Promise<OutboxRow[]> {
 }
 
 export interface ClaimedEmail extends OutboxRow {
-  /** False when the email's code was replaced or used since it was queued. */
+  /**
+   * False when the email's code was replaced or used since it was queued. Such
+   * a row, and one whose code has expired, comes back already settled by the
+   * claim (status SUPERSEDED or EXPIRED, payload scrubbed): nothing to send.
+   */
   codeLive: boolean;
 }
 
@@ -72,11 +76,20 @@ export interface ClaimParams {
   leaseSeconds: number;
 }
 
+/** Why a claim settled a row without sending it (its `last_error`). */
+export const UNSENT_REASONS = {
+  EXPIRED: "the code expired before it could be sent",
+  SUPERSEDED: "the code was replaced or used before delivery",
+} as const;
+
 /**
  * One statement: take up to `limit` due rows that no other dispatcher holds
  * (`FOR UPDATE SKIP LOCKED`), count the attempt and push `available_at` past
- * the lease, so a dispatcher that dies mid-send only delays the row. Returns
- * the claimed rows with whether their code is still live.
+ * the lease, so a dispatcher that dies mid-send only delays the row. A row
+ * whose code has expired, or was replaced or used, is settled right here
+ * (EXPIRED or SUPERSEDED, payload scrubbed) instead of costing a statement of
+ * its own: under a burst of resends most queued emails end this way.
+ * Returns the claimed rows with whether their code is still live.
  */
 export async function claimDueEmails(executor: Executor, p: ClaimParams): Promise<ClaimedEmail[]> {
   const now = isoTimestamp(p.now);
@@ -89,16 +102,27 @@ export async function claimDueEmails(executor: Executor, p: ClaimParams): Promis
       ORDER BY available_at
       LIMIT ${p.limit}::int
       FOR UPDATE SKIP LOCKED
+    ),
+    checked AS (
+      SELECT o.id, live.code_live,
+        CASE WHEN o.expires_at <= ${now}::timestamptz THEN 'EXPIRED'::outbox_status
+          WHEN NOT live.code_live THEN 'SUPERSEDED'::outbox_status END AS unsent
+      FROM email_outbox o JOIN due ON due.id = o.id,
+        LATERAL (SELECT o.passcode_id IS NULL OR EXISTS (
+          SELECT 1 FROM passcodes c WHERE c.id = o.passcode_id AND c.is_used = false
+        ) AS code_live) AS live
     )
     UPDATE email_outbox o
-    SET attempts = o.attempts + 1, available_at = ${leaseEnds}::timestamptz
-    FROM due
-    WHERE o.id = due.id
+    SET attempts = o.attempts + 1,
+      available_at = CASE WHEN checked.unsent IS NULL THEN ${leaseEnds}::timestamptz ELSE o.available_at END,
+      status = COALESCE(checked.unsent, o.status),
+      payload = CASE WHEN checked.unsent IS NULL THEN o.payload END,
+      last_error = CASE checked.unsent WHEN 'EXPIRED' THEN ${UNSENT_REASONS.EXPIRED}
+        WHEN 'SUPERSEDED' THEN ${UNSENT_REASONS.SUPERSEDED} ELSE o.last_error END
+    FROM checked
+    WHERE o.id = checked.id
     RETURNING o.id, o.kind, o.payload, o.passcode_id, o.status, o.attempts, o.available_at,
-      o.expires_at, o.created_at, o.sent_at, o.last_error,
-      (o.passcode_id IS NULL OR EXISTS (
-        SELECT 1 FROM passcodes p WHERE p.id = o.passcode_id AND p.is_used = false
-      )) AS code_live`,
+      o.expires_at, o.created_at, o.sent_at, o.last_error, checked.code_live`,
   );
   return rows.map((raw) => ({ ...toOutboxRow(raw), codeLive: raw.code_live }));
 }
@@ -108,14 +132,43 @@ export async function markEmailSent(
   executor: Executor,
   p: { id: string; attempts: number; now: Date },
 ): Promise<boolean> {
+  const settled = await markEmailsSent(executor, {
+    rows: [{ id: p.id, attempts: p.attempts }],
+    now: p.now,
+  });
+  return settled.has(p.id);
+}
+
+/**
+ * `markEmailSent` for many rows in one statement, with the same condition per
+ * row (still PENDING and still at that row's attempt count). Returns the ids it
+ * settled; a row missing from the set was no longer its claim's to settle.
+ * The ids and attempts travel as two array parameters (PostgreSQL array
+ * literals, which postgres.js and PGlite bind alike), so the statement text is
+ * the same for every batch size. An empty list runs no statement.
+ */
+export async function markEmailsSent(
+  executor: Executor,
+  p: { rows: ReadonlyArray<{ id: string; attempts: number }>; now: Date },
+): Promise<Set<string>> {
+  if (p.rows.length === 0) return new Set();
+  for (const row of p.rows) {
+    if (!Number.isSafeInteger(row.attempts)) {
+      throw new RangeError(`attempts must be a whole number, got ${row.attempts}`);
+    }
+  }
+  // Element quoting as array_in expects it; a malformed id still fails the ::uuid[] cast.
+  const ids = `{${p.rows.map((row) => `"${row.id.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
+  const attempts = `{${p.rows.map((row) => row.attempts).join(",")}}`;
   const rows = await queryRows<{ id: string }>(
     executor,
-    sql`UPDATE email_outbox
+    sql`UPDATE email_outbox o
         SET status = 'SENT', sent_at = ${isoTimestamp(p.now)}::timestamptz, payload = NULL, last_error = NULL
-        WHERE id = ${p.id}::uuid AND status = 'PENDING' AND attempts = ${p.attempts}::int
-        RETURNING id`,
+        FROM unnest(${ids}::uuid[], ${attempts}::int[]) AS settled(id, attempts)
+        WHERE o.id = settled.id AND o.status = 'PENDING' AND o.attempts = settled.attempts
+        RETURNING o.id`,
   );
-  return rows.length > 0;
+  return new Set(rows.map((row) => row.id));
 }
 
 /** A failed attempt that will be tried again at `retryAt`. */
@@ -175,18 +228,17 @@ export async function nextEmailDueAt(executor: Executor): Promise<Date | null> {
   return toDateOrNull(rows[0]?.next ?? null);
 }
 
-/** Queues an email that carries no code (a notice) and wakes delivery at commit. */
+/**
+ * Queues an email that carries no code (a notice). The caller wakes delivery
+ * after its transaction commits (see outbox-notifier.ts): no NOTIFY in here.
+ */
 export async function queueEmail(
   executor: Executor,
   p: { id: string; kind: string; payload: Uint8Array; now: Date },
 ): Promise<void> {
   const at = isoTimestamp(p.now);
   await executor.execute(
-    sql`WITH queued AS (
-      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
-      VALUES (${p.id}::uuid, ${p.kind}, ${p.payload}::bytea, NULL, 'PENDING', ${at}::timestamptz, NULL, ${at}::timestamptz)
-      RETURNING id
-    )
-    SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM queued`,
+    sql`INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
+      VALUES (${p.id}::uuid, ${p.kind}, ${p.payload}::bytea, NULL, 'PENDING', ${at}::timestamptz, NULL, ${at}::timestamptz)`,
   );
 }

@@ -6,7 +6,6 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { isoTimestamp } from "../db/rows.js";
-import { OUTBOX_CHANNEL } from "./outbox.js";
 
 export interface QueuedNotice {
   id: string;
@@ -60,8 +59,7 @@ export function resetPasswordEffect(p: {
   ${noticeCte("notice", "changed", p.notice, p.now)}`;
 }
 
-export const resetPasswordExtra = sql`(SELECT count(*) FROM revoked)::int AS "sessionsRevoked",
-  pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified`;
+export const resetPasswordExtra = sql`(SELECT count(*) FROM revoked)::int AS "sessionsRevoked"`;
 
 /** SIGN_IN: a session is created; a verified address is implied by the code. */
 export function signInEffect(p: {
@@ -97,5 +95,4 @@ export function changeEmailEffect(p: { now: Date; notice: QueuedNotice }): SQL {
   ${noticeCte("notice", "switched", p.notice, p.now)}`;
 }
 
-export const changeEmailExtra = sql`(SELECT count(*) FROM switched)::int AS switched,
-  pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified`;
+export const changeEmailExtra = sql`(SELECT count(*) FROM switched)::int AS switched`;

@@ -1,9 +1,15 @@
 import { type SQL, sql } from "drizzle-orm";
-import { type Executor, isoTimestamp, queryRows, toDate, toDateOrNull } from "../db/rows.js";
+import {
+  type Executor,
+  isoTimestamp,
+  queryRows,
+  THEN_COMMIT,
+  toDate,
+  toDateOrNull,
+} from "../db/rows.js";
 import { attemptWindowCutoff } from "../rules/attempt-budget.js";
 import type { CodeType } from "../rules/code-types.js";
 import type { PasscodePolicy } from "../rules/policy.js";
-import { OUTBOX_CHANNEL } from "./outbox.js";
 
 export interface ReplacePasscodeParams {
   userId: string;
@@ -23,6 +29,9 @@ export interface ReplacePasscodeParams {
  * insert reads the delete's count, which forces the delete to finish first.
  * Run it in a transaction that holds the account's row lock (see users.ts):
  * without it, two concurrent issues would each miss the other's new row.
+ * It does not NOTIFY: the caller wakes delivery after commit (ADR 8). It is
+ * the last statement of its transaction (`THEN_COMMIT`: on PostgreSQL the
+ * COMMIT goes out with it), so it commits as soon as it succeeds.
  * Returns how many codes were deleted.
  */
 export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): Promise<number> {
@@ -30,7 +39,7 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
   const expiresAt = isoTimestamp(p.expiresAt);
   const rows = await queryRows<{ deleted_count: number }>(
     tx,
-    sql`WITH deleted AS (
+    sql`${sql.raw(THEN_COMMIT)} WITH deleted AS (
       DELETE FROM passcodes
       WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
       RETURNING 1
@@ -50,9 +59,7 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
       FROM inserted
       RETURNING id
     )
-    SELECT deleted_count.n AS deleted_count,
-      (SELECT count(*) FROM queued)::int AS queued,
-      pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified
+    SELECT deleted_count.n AS deleted_count, (SELECT count(*) FROM queued)::int AS queued
     FROM deleted_count`,
   );
   const row = rows[0];
@@ -188,11 +195,17 @@ export interface ConsumeParams {
 }
 
 /**
- * One statement, so one transaction: mark the code used, only if it is still
- * unused and unexpired (the conditional update is what makes a code
- * single-use under concurrency), apply its effect in the same statement, and
- * give back the attempt unit a correct code spent. The code becomes
- * `is_used = true` only together with its effect.
+ * One statement, so one transaction: lock the account, mark the code used,
+ * only if it is still unused and unexpired (the conditional update is what
+ * makes a code single-use under concurrency), apply its effect in the same
+ * statement, and give back the attempt unit a correct code spent. The code
+ * becomes `is_used = true` only together with its effect.
+ *
+ * It runs on its own, after `lockAccountAndReserveAttempt` committed (ADR 8):
+ * the account's row lock comes first (the update's condition reads `account`,
+ * so the lock is taken before any code row is touched), the same order as
+ * every transaction that issues a code (ADR 3), so the two cannot deadlock.
+ * A code replaced or used since the lookup is simply not found here.
  */
 export async function consumeCode<Extra extends object = object>(
   tx: Executor,
@@ -201,14 +214,18 @@ export async function consumeCode<Extra extends object = object>(
   const now = isoTimestamp(p.now);
   const rows = await queryRows<{ consumed: number } & Partial<Extra>>(
     tx,
-    sql`WITH consumed AS (
+    sql`WITH account AS MATERIALIZED (
+      SELECT id FROM users WHERE id = ${p.userId}::uuid FOR UPDATE
+    ),
+    consumed AS (
       UPDATE passcodes SET is_used = true, used_at = ${now}::timestamptz
-      WHERE id = ${p.passcodeId}::uuid AND is_used = false AND expires_at > ${now}::timestamptz
+      WHERE id = ${p.passcodeId}::uuid AND user_id = (SELECT id FROM account)
+        AND is_used = false AND expires_at > ${now}::timestamptz
       RETURNING user_id, new_email
     ),
     refunded AS (
       UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
-      WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+      WHERE user_id = (SELECT id FROM account) AND code_type = ${p.codeType}::code_type
       RETURNING 1
     ),
     ${p.effect}

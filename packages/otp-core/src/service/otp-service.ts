@@ -8,6 +8,7 @@ import type { Executor } from "../db/rows.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
 import { type CleanupCounts, deleteStalePasscodes } from "../repositories/cleanup.js";
 import { queueEmail } from "../repositories/outbox.js";
+import { createOutboxNotifier } from "../repositories/outbox-notifier.js";
 import {
   changeEmailEffect,
   changeEmailExtra,
@@ -82,7 +83,11 @@ export interface OtpServiceOptions {
   randomBytes?: RandomBytes;
   logger?: Logger;
   passwordHasher?: PasswordHasher;
-  /** Called after a transaction that queued an email commits (wakes in-process delivery). */
+  /**
+   * Called after a transaction that queued an email commits (wakes in-process
+   * delivery). Dispatchers in other processes are woken by a coalesced NOTIFY
+   * the service sends itself.
+   */
   onEmailQueued?: () => void;
 }
 
@@ -134,7 +139,18 @@ export function createOtpService(options: OtpServiceOptions) {
   const random = options.randomBytes ?? secureRandomBytes;
   const logger = options.logger ?? createDefaultLogger();
   const hasher = options.passwordHasher ?? createArgon2Hasher();
-  const onEmailQueued = options.onEmailQueued ?? (() => {});
+  const wakeLocalDelivery = options.onEmailQueued ?? (() => {});
+  const notifyOutbox = createOutboxNotifier(db, {
+    onError: (error) =>
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "outbox: NOTIFY failed; delivery finds the email on its next poll",
+      ),
+  });
+  const onEmailQueued = () => {
+    wakeLocalDelivery();
+    notifyOutbox();
+  };
   const inputs: InputSchemas = createInputSchemas(policy);
   // Compared against when an account has no code, so that path costs the same.
   const absentCodeHash = "0".repeat(64);
@@ -273,14 +289,17 @@ export function createOtpService(options: OtpServiceOptions) {
    * The one way a code is checked and used, for every code type: lock the
    * account and spend an attempt unit (so parallel guesses cannot overdraw the
    * budget), compare in constant time, then consume the code together with its
-   * effect in one statement.
+   * effect in one statement. Two statements, each its own transaction and
+   * each taking the account's row lock first (ADR 8): the spent unit is
+   * committed before the comparison, and nothing waits on a round trip while
+   * holding a lock.
    */
   async function useCode<Extra extends object>(
-    tx: Executor,
+    executor: Executor,
     check: CodeCheck<Extra>,
   ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
     const { codeType, code, now } = check;
-    const found = await lockAccountAndReserveAttempt(tx, {
+    const found = await lockAccountAndReserveAttempt(executor, {
       account: check.account,
       codeType,
       now,
@@ -302,15 +321,15 @@ export function createOtpService(options: OtpServiceOptions) {
     }
     // The right code, but no longer usable: not a guess, so the unit goes back.
     if (found.passcode.isUsed) {
-      await refundAttempt(tx, { userId: found.userId, codeType });
+      await refundAttempt(executor, { userId: found.userId, codeType });
       return fail("OTP_ALREADY_USED");
     }
     if (isExpired(found.passcode.expiresAt, now)) {
-      await refundAttempt(tx, { userId: found.userId, codeType });
+      await refundAttempt(executor, { userId: found.userId, codeType });
       return fail("OTP_EXPIRED");
     }
     const effect = check.effect({ ...found, passcode: found.passcode });
-    const result = await consumeCode<Extra>(tx, {
+    const result = await consumeCode<Extra>(executor, {
       passcodeId: found.passcode.id,
       userId: found.userId,
       codeType,
@@ -318,7 +337,7 @@ export function createOtpService(options: OtpServiceOptions) {
       effect: effect.effect,
       ...(effect.extra === undefined ? {} : { extra: effect.extra }),
     });
-    // Lost a race with a concurrent use of the same code.
+    // Lost a race: the code was used, or replaced by a new one, since the lookup.
     if (!result.consumed) return fail("OTP_ALREADY_USED");
     const refused = effect.check?.(result) ?? null;
     if (refused !== null) return { ok: false, error: refused };
@@ -411,15 +430,13 @@ export function createOtpService(options: OtpServiceOptions) {
       if (!parsed.ok) return parsed;
       const { email, code } = parsed.value;
       const now = clock();
-      const used = await db.transaction((tx) =>
-        useCode(tx, {
-          account: { email },
-          codeType: "VERIFICATION",
-          code,
-          now,
-          effect: () => ({ effect: verifyEmailEffect(now) }),
-        }),
-      );
+      const used = await useCode(db, {
+        account: { email },
+        codeType: "VERIFICATION",
+        code,
+        now,
+        effect: () => ({ effect: verifyEmailEffect(now) }),
+      });
       if (!used.ok) return used;
       return ok({ userId: used.value.found.userId, email: used.value.found.email });
     },
@@ -444,26 +461,24 @@ export function createOtpService(options: OtpServiceOptions) {
       const { email, code, newPassword } = parsed.value;
       const passwordHash = await hasher.hash(newPassword);
       const now = clock();
-      const used = await db.transaction((tx) =>
-        useCode<{ sessionsRevoked: number }>(tx, {
-          account: { email },
-          codeType: "PASSWORD_RESET",
-          code,
-          now,
-          effect: (found) => ({
-            effect: resetPasswordEffect({
-              passwordHash,
-              now,
-              notice: sealNotice({
-                kind: "PASSWORD_CHANGED",
-                to: found.email,
-                changedAt: now.toISOString(),
-              }),
+      const used = await useCode<{ sessionsRevoked: number }>(db, {
+        account: { email },
+        codeType: "PASSWORD_RESET",
+        code,
+        now,
+        effect: (found) => ({
+          effect: resetPasswordEffect({
+            passwordHash,
+            now,
+            notice: sealNotice({
+              kind: "PASSWORD_CHANGED",
+              to: found.email,
+              changedAt: now.toISOString(),
             }),
-            extra: resetPasswordExtra,
           }),
+          extra: resetPasswordExtra,
         }),
-      );
+      });
       if (!used.ok) return used;
       onEmailQueued();
       return ok({
@@ -487,15 +502,13 @@ export function createOtpService(options: OtpServiceOptions) {
       const { email, code } = parsed.value;
       const now = clock();
       const session = newSessionToken(now);
-      const used = await db.transaction((tx) =>
-        useCode(tx, {
-          account: { email },
-          codeType: "SIGN_IN",
-          code,
-          now,
-          effect: () => ({ effect: signInEffect({ ...session, now }) }),
-        }),
-      );
+      const used = await useCode(db, {
+        account: { email },
+        codeType: "SIGN_IN",
+        code,
+        now,
+        effect: () => ({ effect: signInEffect({ ...session, now }) }),
+      });
       if (!used.ok) return used;
       return ok({
         token: session.token,
@@ -602,25 +615,23 @@ export function createOtpService(options: OtpServiceOptions) {
       const { userId, code } = parsed.value;
       const now = clock();
       try {
-        const used = await db.transaction((tx) =>
-          useCode(tx, {
-            account: { userId },
-            codeType: "EMAIL_CHANGE",
-            code,
-            now,
-            effect: (found) => ({
-              effect: changeEmailEffect({
-                now,
-                notice: sealNotice({
-                  kind: "EMAIL_CHANGED",
-                  to: found.email,
-                  newEmail: found.passcode.newEmail ?? "",
-                }),
+        const used = await useCode(db, {
+          account: { userId },
+          codeType: "EMAIL_CHANGE",
+          code,
+          now,
+          effect: (found) => ({
+            effect: changeEmailEffect({
+              now,
+              notice: sealNotice({
+                kind: "EMAIL_CHANGED",
+                to: found.email,
+                newEmail: found.passcode.newEmail ?? "",
               }),
-              extra: changeEmailExtra,
             }),
+            extra: changeEmailExtra,
           }),
-        );
+        });
         if (!used.ok) return used;
         onEmailQueued();
         return ok({ userId, email: used.value.found.passcode?.newEmail ?? used.value.found.email });
