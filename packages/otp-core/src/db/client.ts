@@ -57,14 +57,18 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
 }
 
 function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
-  const client = postgres(url, {
-    max: options.poolSize ?? 10,
+  const settings = {
     connect_timeout: options.connectTimeoutSeconds ?? 10,
     // Reconnect quickly after an outage: postgres.js's default backoff is shared by the
     // pool and grows to 20 s, so a short outage would keep the API failing long after it.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     onnotice: () => {},
-  });
+  };
+  const client = postgres(url, { ...settings, max: options.poolSize ?? 10 });
+  // The liveness probe has a connection of its own: in an outage the pool's queue holds
+  // every waiting request, and a probe queued behind them would answer late instead of
+  // saying at once that the server refuses connections. Opened on the first probe.
+  let probe: Sql | undefined;
   const db = drizzlePostgres({ client: preparingClient(client), schema }) as unknown as Database;
   return {
     db,
@@ -74,12 +78,16 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
       const subscription = await client.listen(channel, () => onNotify());
       return () => subscription.unlisten();
     },
-    ping: (timeoutMs = 2000) =>
-      withDeadline(
-        client`select 1`.then(() => true),
+    ping: (timeoutMs = 2000) => {
+      probe ??= postgres(url, { ...settings, max: 1, idle_timeout: 60 });
+      return withDeadline(
+        probe`select 1`.then(() => true),
         timeoutMs,
-      ),
-    close: () => client.end({ timeout: 5 }),
+      );
+    },
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), probe?.end({ timeout: 5 })]);
+    },
   };
 }
 
