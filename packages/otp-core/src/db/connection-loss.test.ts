@@ -51,14 +51,16 @@ describe.skipIf(!server.available)("connection loss (PostgreSQL)", () => {
   it("a statement sent between the socket's error and close events is rejected", async () => {
     const target = new URL(url);
     let socket: Socket | undefined;
-    const client = postgres(url, {
+    // `socket` (a custom socket factory) is a postgres.js option its types do not declare.
+    const options: postgres.Options<Record<string, never>> & { socket: () => Socket } = {
       max: 1,
       onnotice: () => {},
       socket: () => {
         socket = netConnect(Number(target.port || 5432), target.hostname);
         return socket;
       },
-    });
+    };
+    const client = postgres(url, options);
     try {
       await client`select 1`;
       const lost = socket as Socket;
