@@ -265,42 +265,28 @@ export function renderReport(input: ReportInput): { markdown: string; console: s
       ]);
     });
   }
+  const repHeader = [
+    "phase",
+    "c",
+    "rep",
+    "s",
+    "requests",
+    "errors",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "CPU ms/req (API, or floor client)",
+    "PG CPU ms/req",
+    "busy",
+    "other",
+    "",
+  ];
+  // The phase and the note left-aligned, every figure right-aligned.
   const repTable = table(
-    [
-      "phase",
-      "c",
-      "rep",
-      "s",
-      "requests",
-      "errors",
-      "req/s",
-      "p50 ms",
-      "p99 ms",
-      "max ms",
-      "CPU ms/req (API, or floor client)",
-      "PG CPU ms/req",
-      "busy",
-      "other",
-      "",
-    ],
+    repHeader,
     repRows,
-    [
-      "---",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---:",
-      "---",
-    ],
+    repHeader.map((_, i) => (i === 0 || i === repHeader.length - 1 ? "---" : "---:")),
   );
 
   const minutes = (input.finishedAt.getTime() - input.startedAt.getTime()) / 60_000;
