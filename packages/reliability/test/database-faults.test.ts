@@ -323,7 +323,7 @@ describe.skipIf(SERVER_URL === undefined)(
 
     // At-least-once: a cut that outlasts the dispatcher's retries between a send and the
     // commit recording it means the row is sent again after its lease, with the same
-    // Message-ID. Bounded by the sends in flight at each cut (at most 4).
+    // Message-ID. Bounded by the sends in flight at each cut (the SMTP pool's 3; never more than 4).
     it("an email arrives twice only when a cut fell between its send and its record (at most once extra)", () => {
       const context = `emails that arrived twice (recipient code, count): ${JSON.stringify(duplicateMessages)}`;
       expect(
