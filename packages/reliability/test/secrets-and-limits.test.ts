@@ -16,6 +16,7 @@ import {
   type Answer,
   REST,
   register,
+  registrationCookieOf,
   request,
   resendCode,
   sessionCookieOf,
@@ -182,9 +183,11 @@ describe.skipIf(SERVER_URL === undefined)(
     });
 
     it("passwords are stored as argon2id (19 MiB, 2 passes, 1 lane)", async () => {
-      const hashes = await s.db.sql<
-        Array<{ password_hash: string }>
-      >`SELECT password_hash FROM users`;
+      // Active passwords, and those registrations are waiting to activate (ADR 10).
+      const hashes = await s.db.sql<Array<{ password_hash: string }>>`
+        SELECT password_hash FROM users WHERE password_hash IS NOT NULL
+        UNION ALL
+        SELECT pending_password_hash FROM passcodes WHERE pending_password_hash IS NOT NULL`;
       expect(hashes.length).toBeGreaterThan(0);
       for (const { password_hash } of hashes)
         expect(password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -193,8 +196,17 @@ describe.skipIf(SERVER_URL === undefined)(
     it("session tokens: httpOnly cookies, stored only as a hash, never logged; a signed-out token stops working", async () => {
       const email = s.address("session");
       const password = s.password();
-      all.push(await register(api.url, "rest", email, password));
-      all.push(await verifyEmail(api.url, "rest", email, await s.liveCode(email)));
+      const registered = await register(api.url, "rest", email, password);
+      all.push(registered);
+      all.push(
+        await verifyEmail(
+          api.url,
+          "rest",
+          email,
+          await s.liveCode(email),
+          registrationCookieOf(registered),
+        ),
+      );
       const signIns: Answer[] = [
         await request(api.url, "/api/v1/auth/sign-in/", { email, password }),
         await request(api.url, "/trpc/auth.signIn", { email, password }),

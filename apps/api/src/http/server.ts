@@ -26,7 +26,7 @@ import {
   restPathsIn,
   sendError,
 } from "../rest/auth-routes.js";
-import { type Context, sessionCookies } from "../trpc/context.js";
+import { type Context, REGISTRATION_COOKIE, sessionCookies } from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
 import { securityHeaders } from "./security-headers.js";
 
@@ -188,6 +188,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     mailbox: deps.mailbox,
     log: request.log,
     session: sessionCookies(request, reply, secureCookies),
+    registration: sessionCookies(request, reply, secureCookies, REGISTRATION_COOKIE, "strict"),
   });
 
   // The tRPC routes get the same per-IP limits as the REST routes. The plugin runs

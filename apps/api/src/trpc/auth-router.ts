@@ -1,10 +1,12 @@
 import {
+  bindingTokenSchema,
   codeSchema,
   emailSchema,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   type PasscodePolicy,
   passwordSchema,
+  REGISTRATION_BINDING_TTL_SECONDS,
   resendableCodeTypeSchema,
 } from "@otp/core";
 import { z } from "zod";
@@ -14,6 +16,10 @@ import { protectedProcedure, publicProcedure, router } from "./init.js";
 export const MESSAGES = {
   registered: "Check your email for a verification code.",
   verified: "Your email address is verified.",
+  verifiedAndSignedIn: "Your email address is verified and you are signed in.",
+  verifiedSignIn: "Your email address is verified. Sign in with your password.",
+  verifiedSetPassword:
+    "Your email address is verified. This device did not create the account, so no password was set: choose one with a password reset.",
   resent: "If this address needs a code, a new one is on its way. Earlier codes no longer work.",
   signInCodeSent:
     "If this address has an account, a sign-in code is on its way. Earlier codes no longer work.",
@@ -42,14 +48,42 @@ export function createAuthRouter(policy: PasscodePolicy) {
       .input(z.strictObject({ email: emailSchema, password: passwordSchema }))
       .mutation(async ({ ctx, input }) => {
         const accepted = unwrap(await ctx.service.register(input));
+        // Every answer binds this client, whatever the account's state (ADR 10).
+        ctx.registration.set(
+          accepted.bindingToken,
+          new Date(Date.now() + REGISTRATION_BINDING_TTL_SECONDS * 1000),
+        );
         return { email: accepted.email, message: MESSAGES.registered };
       }),
 
     verifyEmail: publicProcedure
       .input(z.strictObject({ email: emailSchema, code }))
       .mutation(async ({ ctx, input }) => {
-        const verified = unwrap(await ctx.service.verifyEmail(input));
-        return { email: verified.email, verified: true as const, message: MESSAGES.verified };
+        // A cookie that is not a binding token binds nothing (and is no input error).
+        const cookie = bindingTokenSchema.safeParse(ctx.registration.read());
+        const bindingToken = cookie.success ? cookie.data : undefined;
+        const verified = unwrap(
+          await ctx.service.verifyEmail({
+            ...input,
+            ...(bindingToken === undefined ? {} : { bindingToken }),
+          }),
+        );
+        ctx.registration.clear();
+        if (verified.session !== null) {
+          ctx.session.set(verified.session.token, verified.session.expiresAt);
+        }
+        return {
+          email: verified.email,
+          verified: true as const,
+          signedIn: verified.session !== null,
+          passwordActive: verified.passwordActive,
+          message:
+            verified.session !== null
+              ? MESSAGES.verifiedAndSignedIn
+              : verified.passwordActive
+                ? MESSAGES.verifiedSignIn
+                : MESSAGES.verifiedSetPassword,
+        };
       }),
 
     resendCode: publicProcedure

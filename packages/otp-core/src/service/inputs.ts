@@ -27,6 +27,9 @@ export const passwordSchema = z
   })
   .refine((value) => value.trim().length > 0, { error: "A password cannot be only spaces." });
 
+/** A binding token as the register answer handed it out (base64url, 256 bits). */
+export const bindingTokenSchema = z.string().min(20).max(200);
+
 /** A code as typed or pasted: spaces and dashes are ignored, then it must be exactly N digits. */
 export function codeSchema(codeLength: number) {
   return z
@@ -47,7 +50,12 @@ export function createInputSchemas(policy: PasscodePolicy) {
   const code = codeSchema(policy.codeLength);
   return {
     register: z.object({ email: emailSchema, password: passwordSchema }),
-    verifyEmail: z.object({ email: emailSchema, code }),
+    verifyEmail: z.object({
+      email: emailSchema,
+      code,
+      /** The registering client's binding token (its cookie), if it has one (ADR 10). */
+      bindingToken: bindingTokenSchema.optional(),
+    }),
     resendCode: z.object({
       email: emailSchema,
       codeType: resendableCodeTypeSchema.default("VERIFICATION"),
