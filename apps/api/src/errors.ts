@@ -4,6 +4,7 @@ import {
   type ErrorCode,
   fieldErrorsOf,
   type Result,
+  type SendLimitReason,
 } from "@otp/core";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
@@ -33,6 +34,7 @@ export const API_ERRORS: Record<ApiErrorCode, { trpc: TRPC_ERROR_CODE_KEY; statu
   OTP_INVALID: { trpc: "BAD_REQUEST", status: 400 },
   OTP_EXPIRED: { trpc: "BAD_REQUEST", status: 400 },
   OTP_ALREADY_USED: { trpc: "BAD_REQUEST", status: 400 },
+  OTP_REPLACED: { trpc: "BAD_REQUEST", status: 400 },
   TOO_MANY_ATTEMPTS: { trpc: "TOO_MANY_REQUESTS", status: 429 },
   SEND_LIMIT_REACHED: { trpc: "TOO_MANY_REQUESTS", status: 429 },
   USER_NOT_FOUND: { trpc: "NOT_FOUND", status: 404 },
@@ -63,6 +65,8 @@ export interface WireError {
   attemptsLeft?: number;
   /** ISO 8601. */
   retryAt?: string;
+  /** SEND_LIMIT_REACHED: COOLDOWN (between two sends) or HOURLY_CAP. */
+  reason?: SendLimitReason;
 }
 
 /** Carries a domain error through tRPC as the TRPCError's cause. */
@@ -167,6 +171,7 @@ function fromDomain(error: DomainError): WireError {
   if (error.fieldErrors !== undefined) wire.fieldErrors = error.fieldErrors;
   if (error.attemptsLeft !== undefined) wire.attemptsLeft = error.attemptsLeft;
   if (error.retryAt !== undefined) wire.retryAt = error.retryAt.toISOString();
+  if (error.reason !== undefined) wire.reason = error.reason;
   return wire;
 }
 

@@ -150,12 +150,16 @@ export function createAuthRouter(policy: PasscodePolicy) {
       sessionExpiresAt: ctx.user.sessionExpiresAt.toISOString(),
     })),
 
-    /** What a client needs to render its forms: code and password lengths, product name, dev tools. */
+    /**
+     * What a client needs to render its forms: code and password lengths, the
+     * gap between two sends (for a countdown), product name, dev tools.
+     */
     rules: publicProcedure.query(({ ctx }) => ({
       appName: ctx.appName,
       devMailbox: ctx.mailbox !== undefined,
       codeLength: ctx.service.policy.codeLength,
       codeTtlSeconds: ctx.service.policy.codeTtlSeconds,
+      sendCooldownSeconds: ctx.service.policy.sendCooldownSeconds,
       passwordMinLength: PASSWORD_MIN_LENGTH,
       passwordMaxLength: PASSWORD_MAX_LENGTH,
     })),
