@@ -198,15 +198,17 @@ describe.skipIf(SERVER_URL === undefined)(
       const password = s.password();
       const registered = await register(api.url, "rest", email, password);
       all.push(registered);
-      all.push(
-        await verifyEmail(
-          api.url,
-          "rest",
-          email,
-          await s.liveCode(email),
-          registrationCookieOf(registered),
-        ),
+      // The same client verifies: its password becomes active and it is signed in (ADR 10).
+      const verified = await verifyEmail(
+        api.url,
+        "rest",
+        email,
+        await s.liveCode(email),
+        registrationCookieOf(registered),
       );
+      all.push(verified);
+      const verifiedToken = sessionCookieOf(verified) ?? "";
+      expect(verifiedToken.length).toBeGreaterThanOrEqual(32);
       const signIns: Answer[] = [
         await request(api.url, "/api/v1/auth/sign-in/", { email, password }),
         await request(api.url, "/trpc/auth.signIn", { email, password }),
@@ -247,15 +249,14 @@ describe.skipIf(SERVER_URL === undefined)(
       // Stored as a digest of the token, never the token.
       const stored = await s.db.sql<Array<{ token_hash: string }>>`
       SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = ${email}`;
-      expect(stored).toHaveLength(2);
+      // The two sign-ins still live, and the session the bound verification opened (ADR 10).
+      expect(stored).toHaveLength(3);
       for (const { token_hash } of stored) {
         expect(tokens.some((t) => token_hash.includes(t))).toBe(false);
-        const digests = tokens
-          .slice(1)
-          .flatMap((t) => [
-            createHash("sha256").update(t).digest("hex"),
-            createHash("sha256").update(t).digest("base64url"),
-          ]);
+        const digests = [...tokens.slice(1), verifiedToken].flatMap((t) => [
+          createHash("sha256").update(t).digest("hex"),
+          createHash("sha256").update(t).digest("base64url"),
+        ]);
         expect(digests).toContain(token_hash);
       }
 
