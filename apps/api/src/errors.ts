@@ -4,6 +4,7 @@ import {
   type ErrorCode,
   fieldErrorsOf,
   type Result,
+  type SendLimitReason,
 } from "@otp/core";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
@@ -35,6 +36,7 @@ export const API_ERRORS: Record<ApiErrorCode, TRPC_ERROR_CODE_KEY> = {
   OTP_INVALID: "BAD_REQUEST",
   OTP_EXPIRED: "BAD_REQUEST",
   OTP_ALREADY_USED: "BAD_REQUEST",
+  OTP_REPLACED: "BAD_REQUEST",
   TOO_MANY_ATTEMPTS: "TOO_MANY_REQUESTS",
   SEND_LIMIT_REACHED: "TOO_MANY_REQUESTS",
   USER_NOT_FOUND: "NOT_FOUND",
@@ -89,6 +91,8 @@ export interface WireError {
   attemptsLeft?: number;
   /** ISO 8601. */
   retryAt?: string;
+  /** SEND_LIMIT_REACHED: COOLDOWN (between two sends) or HOURLY_CAP. */
+  reason?: SendLimitReason;
 }
 
 export function wireError(code: ApiErrorCode, details: Omit<WireError, "code" | "message"> = {}) {
@@ -111,6 +115,7 @@ export function wireOfDomain(error: DomainError): WireError {
   if (error.fieldErrors !== undefined) wire.fieldErrors = error.fieldErrors;
   if (error.attemptsLeft !== undefined) wire.attemptsLeft = error.attemptsLeft;
   if (error.retryAt !== undefined) wire.retryAt = error.retryAt.toISOString();
+  if (error.reason !== undefined) wire.reason = error.reason;
   return wire;
 }
 

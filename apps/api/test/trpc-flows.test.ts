@@ -60,6 +60,7 @@ describe.each(BACKENDS)("tRPC API (%s)", (backend) => {
       devMailbox: true,
       codeLength: 8,
       codeTtlSeconds: 900,
+      sendCooldownSeconds: 0,
       passwordMinLength: 8,
       passwordMaxLength: 128,
     });

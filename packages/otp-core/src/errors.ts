@@ -3,11 +3,14 @@
  * message a person reads. Transports map these codes (never the messages) to
  * their own statuses; clients switch on the code.
  */
+import type { SendLimitReason } from "./rules/send-limit.js";
+
 export const ERROR_MESSAGES = {
   INVALID_INPUT: "Some of the details are not valid.",
   OTP_INVALID: "That code is not correct.",
   OTP_EXPIRED: "That code has expired. Ask for a new one.",
   OTP_ALREADY_USED: "That code has already been used.",
+  OTP_REPLACED: "A newer code was sent; use the latest email.",
   TOO_MANY_ATTEMPTS: "Too many incorrect codes. Wait a while, then try again.",
   SEND_LIMIT_REACHED: "Too many codes were sent to this address. Wait a while, then ask again.",
   USER_NOT_FOUND: "No such account.",
@@ -23,8 +26,13 @@ export const ERROR_CODES = Object.keys(ERROR_MESSAGES) as ErrorCode[];
 export interface ErrorDetails {
   /** OTP_INVALID: guesses left in the current window. */
   attemptsLeft?: number;
-  /** TOO_MANY_ATTEMPTS, SEND_LIMIT_REACHED: when asking again can succeed. */
+  /**
+   * TOO_MANY_ATTEMPTS, SEND_LIMIT_REACHED, and OTP_INVALID when it spent the
+   * last attempt: when asking again can succeed.
+   */
   retryAt?: Date;
+  /** SEND_LIMIT_REACHED: a cool-down between two sends, or the window's cap. */
+  reason?: SendLimitReason;
   /** INVALID_INPUT: what is wrong with each field. */
   fieldErrors?: Record<string, string[]>;
 }

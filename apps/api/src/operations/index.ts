@@ -243,13 +243,15 @@ const auth = {
 
   rules: defineOperation({
     kind: "query",
-    summary: "What a client needs to render its forms: code and password lengths, product name.",
+    summary:
+      "What a client needs to render its forms: code and password lengths, the gap between two sends, product name.",
     input: null,
     output: z.object({
       appName: z.string(),
       devMailbox: z.boolean(),
       codeLength: z.number(),
       codeTtlSeconds: z.number(),
+      sendCooldownSeconds: z.number(),
       passwordMinLength: z.number(),
       passwordMaxLength: z.number(),
     }),
@@ -261,6 +263,7 @@ const auth = {
         devMailbox: ctx.mailbox !== undefined,
         codeLength: ctx.service.policy.codeLength,
         codeTtlSeconds: ctx.service.policy.codeTtlSeconds,
+        sendCooldownSeconds: ctx.service.policy.sendCooldownSeconds,
         passwordMinLength: PASSWORD_MIN_LENGTH,
         passwordMaxLength: PASSWORD_MAX_LENGTH,
       });

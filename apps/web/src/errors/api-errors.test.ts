@@ -45,6 +45,9 @@ describe("readApiFailure", () => {
   });
 
   it("reads attempts left and field errors", () => {
+    expect(
+      readApiFailure(answered({ code: "SEND_LIMIT_REACHED", reason: "COOLDOWN", retryAt: "x" })),
+    ).toEqual({ code: "SEND_LIMIT_REACHED", reason: "COOLDOWN", fieldErrors: {} });
     expect(readApiFailure(answered({ code: "OTP_INVALID", attemptsLeft: 3 }))).toMatchObject({
       code: "OTP_INVALID",
       attemptsLeft: 3,
@@ -99,12 +102,35 @@ describe("describeFailure", () => {
   it("says when to try again after too many attempts or sends", () => {
     const retryAt = new Date("2030-01-01T12:12:00Z");
     expect(text(failure("TOO_MANY_ATTEMPTS", { retryAt }))).toBe(
-      "Too many incorrect codes. You can try again in 12 minutes (at 12:12).",
+      "Too many incorrect codes. You can try again in 12 minutes (at 12:12). A new code will not help before then.",
     );
-    expect(text(failure("SEND_LIMIT_REACHED", { retryAt }))).toBe(
-      "Too many codes were sent to this address. You can ask for another in 12 minutes (at 12:12).",
+    expect(text(failure("SEND_LIMIT_REACHED", { retryAt, reason: "HOURLY_CAP" }))).toBe(
+      "The most codes allowed in an hour were sent to this address. You can ask for another in 12 minutes (at 12:12). The latest code still works until it expires.",
     );
+    expect(
+      text(
+        failure("SEND_LIMIT_REACHED", {
+          retryAt: new Date("2030-01-01T12:00:27Z"),
+          reason: "COOLDOWN",
+        }),
+      ),
+    ).toBe("A code was sent a moment ago. You can ask for another in 27 seconds (at 12:00).");
     expect(text(failure("TOO_MANY_ATTEMPTS"))).toMatch(/Wait a while/);
+    // The last try says when, and that a new code does not help.
+    expect(text(failure("OTP_INVALID", { attemptsLeft: 0, retryAt }))).toBe(
+      "That code is not correct, and that was the last try for now. You can try again in 12 minutes (at 12:12). A new code will not help before then.",
+    );
+    expect(describeFailure(failure("TOO_MANY_ATTEMPTS", { retryAt }), now, utc).text).toMatch(
+      /A new code will not help before then\.$/,
+    );
+    expect(
+      describeFailure(failure("TOO_MANY_ATTEMPTS", { retryAt }), now, {
+        ...utc,
+        checked: "password",
+      }).text,
+    ).toBe(
+      "Too many incorrect passwords for this account. You can try again in 12 minutes (at 12:12). Or sign in with a code instead.",
+    );
   });
 
   it("says when a rate-limited network can try again, when the API says", () => {

@@ -12,15 +12,29 @@ type WireErrorData = NonNullable<TRPCClientErrorLike<AppRouter>["data"]>;
 /** Every code the API can answer with; declared once, in the API, and read here from its types. */
 export type ApiErrorCode = WireErrorData["code"];
 
+/**
+ * Codes of the takeover-resistance work (PROTOCOL.md's shared contract),
+ * worded here before the API declares them; once it does they are part of
+ * ApiErrorCode and this adds nothing.
+ */
+type ContractedCode = "ACCOUNT_LOCKED" | "TOKEN_INVALID";
+
 /** The API's codes, plus the one failure only a client sees: no usable answer at all. */
-export type FailureCode = ApiErrorCode | "NETWORK";
+export type FailureCode = ApiErrorCode | ContractedCode | "NETWORK";
+
+/** SEND_LIMIT_REACHED: a cool-down between two sends, or the hour's cap. */
+export type SendLimitReason = NonNullable<WireErrorData["reason"]>;
 
 export interface ApiFailure {
   code: FailureCode;
   /** OTP_INVALID: guesses left in the current window. */
   attemptsLeft?: number;
-  /** TOO_MANY_ATTEMPTS, SEND_LIMIT_REACHED, RATE_LIMITED: when asking again can succeed. */
+  /**
+   * TOO_MANY_ATTEMPTS, SEND_LIMIT_REACHED, RATE_LIMITED, and OTP_INVALID on
+   * the last try: when asking again can succeed.
+   */
   retryAt?: Date;
+  reason?: SendLimitReason;
   /** INVALID_INPUT: what is wrong with each field, worded by the API. */
   fieldErrors: Record<string, string[]>;
 }
@@ -32,10 +46,20 @@ export interface FailureMessage {
   offerResend: boolean;
 }
 
-type Describe = (failure: ApiFailure, now: Date, options: TimeFormatOptions) => string;
+/** What the failed call was checking: a code, or a password (sign-in). */
+export type Checked = "code" | "password";
+
+type Describe = (
+  failure: ApiFailure,
+  now: Date,
+  options: TimeFormatOptions & { checked?: Checked },
+) => string;
 
 const UNREADABLE_REQUEST =
   "The service could not read this request. Reload the page and try again.";
+
+/** The wait applies to the account, not to one code: say so, so nobody asks for codes in vain. */
+const NEW_CODE_WONT_HELP = "A new code will not help before then.";
 
 /** The compiler checks that every code the API declares has its words here. */
 const MESSAGES: Record<FailureCode, Describe> = {
@@ -43,10 +67,14 @@ const MESSAGES: Record<FailureCode, Describe> = {
     Object.keys(fieldErrors).length > 0
       ? "Check the details below."
       : "Some of the details are not valid.",
-  OTP_INVALID: ({ attemptsLeft }) => {
+  OTP_INVALID: ({ attemptsLeft, retryAt }, now, options) => {
     if (attemptsLeft === undefined) return "That code is not correct. Check the latest email.";
     if (attemptsLeft === 0) {
-      return "That code is not correct, and that was the last try for now. Wait a while before trying again.";
+      const when =
+        retryAt === undefined
+          ? "Wait a while before trying again."
+          : `You can try again ${formatRetryAt(retryAt, now, options)}. ${NEW_CODE_WONT_HELP}`;
+      return `That code is not correct, and that was the last try for now. ${when}`;
     }
     const attempts = attemptsLeft === 1 ? "1 attempt" : `${attemptsLeft} attempts`;
     return `That code is not correct. You have ${attempts} left.`;
@@ -54,14 +82,30 @@ const MESSAGES: Record<FailureCode, Describe> = {
   OTP_EXPIRED: () => "That code has expired. Send a new code, then enter it here.",
   OTP_ALREADY_USED: () =>
     "That code has already been used. If your email is not verified yet, send a new code.",
-  TOO_MANY_ATTEMPTS: ({ retryAt }, now, options) =>
-    retryAt === undefined
-      ? "Too many incorrect codes. Wait a while, then try again."
-      : `Too many incorrect codes. You can try again ${formatRetryAt(retryAt, now, options)}.`,
-  SEND_LIMIT_REACHED: ({ retryAt }, now, options) =>
-    retryAt === undefined
-      ? "Too many codes were sent to this address. Wait a while, then ask again."
-      : `Too many codes were sent to this address. You can ask for another ${formatRetryAt(retryAt, now, options)}.`,
+  OTP_REPLACED: () =>
+    "That code was replaced by a newer one. Enter the code from the latest email (this try was not counted).",
+  TOO_MANY_ATTEMPTS: ({ retryAt }, now, options) => {
+    const what = options.checked === "password" ? "passwords" : "codes";
+    if (retryAt === undefined) return `Too many incorrect ${what}. Wait a while, then try again.`;
+    const when = `You can try again ${formatRetryAt(retryAt, now, options)}.`;
+    return options.checked === "password"
+      ? `Too many incorrect passwords for this account. ${when} Or sign in with a code instead.`
+      : `Too many incorrect codes. ${when} ${NEW_CODE_WONT_HELP}`;
+  },
+  SEND_LIMIT_REACHED: ({ retryAt, reason }, now, options) => {
+    if (reason === "COOLDOWN") {
+      return retryAt === undefined
+        ? "A code was sent a moment ago. Wait a little, then ask again."
+        : `A code was sent a moment ago. You can ask for another ${formatRetryAt(retryAt, now, options)}.`;
+    }
+    return retryAt === undefined
+      ? "The most codes allowed in an hour were sent to this address. Wait a while, then ask again."
+      : `The most codes allowed in an hour were sent to this address. You can ask for another ${formatRetryAt(retryAt, now, options)}. The latest code still works until it expires.`;
+  },
+  ACCOUNT_LOCKED: () =>
+    "This account is locked after too many failed attempts. We emailed its address a link to unlock it: open the latest unlock email, then try again.",
+  TOKEN_INVALID: () =>
+    "This unlock link does not work: it was already used, or it has expired. If the account is still locked, look for a newer unlock email.",
   RATE_LIMITED: ({ retryAt }, now, options) =>
     retryAt === undefined
       ? "Too many requests from your network. Wait a minute, then try again."
@@ -115,6 +159,7 @@ export function readApiFailure(error: unknown): ApiFailure {
     fieldErrors: isFieldErrors(wire.fieldErrors) ? wire.fieldErrors : {},
   };
   if (typeof wire.attemptsLeft === "number") failure.attemptsLeft = wire.attemptsLeft;
+  if (wire.reason === "COOLDOWN" || wire.reason === "HOURLY_CAP") failure.reason = wire.reason;
   if (typeof wire.retryAt === "string") {
     const retryAt = new Date(wire.retryAt);
     if (!Number.isNaN(retryAt.getTime())) failure.retryAt = retryAt;
@@ -126,7 +171,7 @@ export function readApiFailure(error: unknown): ApiFailure {
 export function describeFailure(
   failure: ApiFailure,
   now: Date = new Date(),
-  options: TimeFormatOptions = {},
+  options: TimeFormatOptions & { checked?: Checked } = {},
 ): FailureMessage {
   return {
     code: failure.code,

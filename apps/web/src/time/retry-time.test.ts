@@ -7,7 +7,8 @@ const utc = { locale: "en-GB", timeZone: "UTC" };
 
 describe("formatDuration", () => {
   it.each([
-    [10_000, "in less than a minute"],
+    [10_000, "in 10 seconds"],
+    [400, "in 1 second"],
     [60_000, "in 1 minute"],
     [61_000, "in 2 minutes"],
     [12 * 60_000, "in 12 minutes"],

@@ -12,9 +12,9 @@ const HOUR = 60 * MINUTE;
 
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "always" });
 
-/** "in 12 minutes", "in 2 hours", "in less than a minute"; rounded up, never "0 minutes". */
+/** "in 27 seconds", "in 12 minutes", "in 2 hours"; rounded up, never "0 minutes". */
 export function formatDuration(untilMs: number): string {
-  if (untilMs < MINUTE) return "in less than a minute";
+  if (untilMs < MINUTE) return relative.format(Math.max(1, Math.ceil(untilMs / 1000)), "second");
   if (untilMs < 90 * MINUTE) return relative.format(Math.ceil(untilMs / MINUTE), "minute");
   return relative.format(Math.round(untilMs / HOUR), "hour");
 }

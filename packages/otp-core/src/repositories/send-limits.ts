@@ -3,6 +3,7 @@ import { isoTimestamp, toDate } from "../db/rows.js";
 import type { PasscodePolicy } from "../rules/policy.js";
 import {
   decideSend,
+  type SendLimitReason,
   type SendWindow,
   sendCooldownCutoff,
   sendWindowCutoff,
@@ -58,7 +59,9 @@ export interface SendReservationRow {
   send_last_sent_at: Date | string | null;
 }
 
-export type SendReservation = { granted: true } | { granted: false; retryAt: Date };
+export type SendReservation =
+  | { granted: true }
+  | { granted: false; retryAt: Date; reason: SendLimitReason };
 
 export function readSendReservation(
   row: SendReservationRow,
@@ -77,8 +80,12 @@ export function readSendReservation(
   const decision = decideSend(before, now, policy);
   // A concurrent request changed the window after this statement's snapshot:
   // the model cannot say when, so report the end of a full window.
-  const retryAt = decision.allowed
-    ? new Date(now.getTime() + policy.sendWindowSeconds * 1000)
-    : decision.retryAt;
-  return { granted: false, retryAt };
+  if (decision.allowed) {
+    return {
+      granted: false,
+      retryAt: new Date(now.getTime() + policy.sendWindowSeconds * 1000),
+      reason: "HOURLY_CAP",
+    };
+  }
+  return { granted: false, retryAt: decision.retryAt, reason: decision.reason };
 }

@@ -25,7 +25,7 @@ describe("decideSend", () => {
   it("caps at 10 per hour per recipient by default, then reopens", () => {
     const decisions = run(undefined, [...Array.from({ length: 11 }, (_, i) => i), 3600]);
     expect(decisions.slice(0, 10).every((d) => d.allowed)).toBe(true);
-    expect(decisions[10]).toEqual({ allowed: false, retryAt: at(3600), reason: "CAP" });
+    expect(decisions[10]).toEqual({ allowed: false, retryAt: at(3600), reason: "HOURLY_CAP" });
     expect(decisions[11]?.allowed).toBe(true);
   });
 

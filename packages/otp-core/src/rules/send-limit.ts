@@ -13,9 +13,16 @@ export interface SendWindow {
   lastSentAt: Date;
 }
 
+/**
+ * Why a send was refused: the minimum gap since the last send has not passed
+ * (COOLDOWN), or the window's cap is used up (HOURLY_CAP; the window is an
+ * hour by default). Clients word the two differently.
+ */
+export type SendLimitReason = "COOLDOWN" | "HOURLY_CAP";
+
 export type SendDecision =
   | { allowed: true; next: SendWindow }
-  | { allowed: false; retryAt: Date; reason: "CAP" | "COOLDOWN" };
+  | { allowed: false; retryAt: Date; reason: SendLimitReason };
 
 export function sendWindowCutoff(now: Date, policy: PasscodePolicy): Date {
   return new Date(now.getTime() - policy.sendWindowSeconds * 1000);
@@ -46,7 +53,7 @@ export function decideSend(
     return {
       allowed: false,
       retryAt: new Date(current.windowStartedAt.getTime() + policy.sendWindowSeconds * 1000),
-      reason: "CAP",
+      reason: "HOURLY_CAP",
     };
   }
   return {

@@ -40,7 +40,7 @@ import {
   reserveSendAndLockUser,
   reserveSendForEmailChange,
 } from "../repositories/users.js";
-import { attemptRetryAt } from "../rules/attempt-budget.js";
+import { attemptRetryAt, decideAttempt } from "../rules/attempt-budget.js";
 import { generateCode, type RandomBytes, secureRandomBytes } from "../rules/code.js";
 import { codeHashesMatch, hashCode } from "../rules/code-hash.js";
 import type { CodeType } from "../rules/code-types.js";
@@ -169,7 +169,10 @@ export function createOtpService(options: OtpServiceOptions) {
     const reservation = readSendReservation(row, now, policy);
     return reservation.granted
       ? null
-      : domainError("SEND_LIMIT_REACHED", { retryAt: reservation.retryAt });
+      : domainError("SEND_LIMIT_REACHED", {
+          retryAt: reservation.retryAt,
+          reason: reservation.reason,
+        });
   }
 
   function sealNotice(payload: Omit<OutboxPayload, "v">): QueuedNotice {
@@ -315,8 +318,15 @@ export function createOtpService(options: OtpServiceOptions) {
     const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
     const matches = codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted);
     if (!matches || found.passcode === null) {
+      const attemptsLeft = Math.max(0, policy.maxFailedAttempts - found.reservedFailures);
+      if (attemptsLeft > 0) return fail("OTP_INVALID", { attemptsLeft });
+      // The last try of the window: say when the next one is possible (the
+      // window this attempt was counted in, as the budget's rule opens it).
+      const counted = decideAttempt(found.windowBefore, now, policy);
+      const windowStartedAt = counted.allowed ? counted.next.windowStartedAt : now;
       return fail("OTP_INVALID", {
-        attemptsLeft: Math.max(0, policy.maxFailedAttempts - found.reservedFailures),
+        attemptsLeft,
+        retryAt: attemptRetryAt(windowStartedAt, policy),
       });
     }
     // The right code, but no longer usable: not a guess, so the unit goes back.
