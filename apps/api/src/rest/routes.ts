@@ -36,7 +36,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
       url: rest.path,
       config: { limit: operation.limit },
       handler: async (request, reply) => {
-        const body = rest.method === "GET" ? {} : request.body;
+        const body = rest.method === "GET" ? {} : (request.body ?? {});
         const refused = refuseUnknownFields(body, allowed);
         if (refused !== undefined) return sendError(reply, refused);
         const input: Record<string, unknown> = {};
