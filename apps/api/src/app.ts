@@ -126,13 +126,21 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     await delivery.start();
   }
 
-  // Used and expired codes, finished limit windows and expired sessions, on an interval.
+  // Used and expired codes, finished limit windows, expired sessions and old finished
+  // emails, on an interval (each statement one bounded batch).
+  // A run still looping through its batches when the next is due: the next is skipped.
+  let cleanupRunning = false;
   const cleanupTimer =
     config.cleanupIntervalSeconds > 0
       ? setInterval(() => {
+          if (cleanupRunning) return;
+          cleanupRunning = true;
           service
-            .cleanup()
-            .catch((error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed"));
+            .cleanup({ outboxRetentionDays: config.outboxRetentionDays })
+            .catch((error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed"))
+            .finally(() => {
+              cleanupRunning = false;
+            });
         }, config.cleanupIntervalSeconds * 1000)
       : undefined;
   cleanupTimer?.unref();

@@ -51,11 +51,10 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
   async function verifiedAlice(): Promise<void> {
     const registered = await service.register({ email: ALICE, password: PASSWORD });
     if (!registered.ok) throw new Error(registered.error.code);
-    const verified = await service.verifyEmail({
-      email: ALICE,
-      code: await codeFor(ALICE, "VERIFICATION_CODE"),
-      bindingToken: registered.value.bindingToken,
-    });
+    const verified = await service.verifyEmail(
+      { email: ALICE, code: await codeFor(ALICE, "VERIFICATION_CODE") },
+      { bindingToken: registered.value.bindingToken },
+    );
     if (!verified.ok || verified.value.session === null) throw new Error("not signed in");
     // Start from no session, as the tests below count them.
     await service.signOut(verified.value.session.token);

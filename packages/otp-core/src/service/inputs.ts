@@ -1,4 +1,9 @@
 import { z } from "zod";
+import {
+  CLEANUP_BATCH_SIZE,
+  DEFAULT_OUTBOX_RETENTION_DAYS,
+  OUTBOX_RETENTION_DAYS_RANGE,
+} from "../repositories/cleanup.js";
 import { isWellFormedCode } from "../rules/code.js";
 import { CODE_TYPES } from "../rules/code-types.js";
 import { RESENDABLE_CODE_TYPES } from "../rules/eligibility.js";
@@ -50,12 +55,7 @@ export function createInputSchemas(policy: PasscodePolicy) {
   const code = codeSchema(policy.codeLength);
   return {
     register: z.object({ email: emailSchema, password: passwordSchema }),
-    verifyEmail: z.object({
-      email: emailSchema,
-      code,
-      /** The registering client's binding token (its cookie), if it has one (ADR 10). */
-      bindingToken: bindingTokenSchema.optional(),
-    }),
+    verifyEmail: z.object({ email: emailSchema, code }),
     resendCode: z.object({
       email: emailSchema,
       codeType: resendableCodeTypeSchema.default("VERIFICATION"),
@@ -81,6 +81,13 @@ export function createInputSchemas(policy: PasscodePolicy) {
       used: z.boolean().default(true),
       expired: z.boolean().default(true),
       olderThan: z.date().nullable().default(null),
+      outboxRetentionDays: z
+        .number()
+        .int()
+        .min(OUTBOX_RETENTION_DAYS_RANGE.min)
+        .max(OUTBOX_RETENTION_DAYS_RANGE.max)
+        .default(DEFAULT_OUTBOX_RETENTION_DAYS),
+      batchSize: z.number().int().positive().default(CLEANUP_BATCH_SIZE),
     }),
   };
 }

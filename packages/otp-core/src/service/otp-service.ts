@@ -6,7 +6,7 @@ import { recipientKey } from "../crypto/recipient-key.js";
 import type { Database } from "../db/client.js";
 import type { Executor } from "../db/rows.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
-import { type CleanupCounts, deleteStalePasscodes } from "../repositories/cleanup.js";
+import { type CleanupCounts, runCleanup } from "../repositories/cleanup.js";
 import { queueEmail } from "../repositories/outbox.js";
 import { createOutboxNotifier } from "../repositories/outbox-notifier.js";
 import {
@@ -55,6 +55,7 @@ import {
   newBindingToken,
 } from "../rules/registration-binding.js";
 import {
+  bindingTokenSchema,
   type CleanupInput,
   type ConfirmEmailChangeInput,
   createInputSchemas,
@@ -477,10 +478,16 @@ export function createOtpService(options: OtpServiceOptions) {
      * in that statement; from anywhere else the address is proven and no
      * password is activated (ADR 10).
      */
-    async verifyEmail(input: VerifyEmailInput): Promise<Result<VerifiedEmail>> {
+    async verifyEmail(
+      input: VerifyEmailInput,
+      client: { bindingToken?: string | undefined } = {},
+    ): Promise<Result<VerifiedEmail>> {
       const parsed = parse(inputs.verifyEmail, input);
       if (!parsed.ok) return parsed;
-      const { email, code, bindingToken } = parsed.value;
+      const { email, code } = parsed.value;
+      // A token of the wrong shape (a stale or forged cookie) binds nothing; it is no input error.
+      const token = bindingTokenSchema.safeParse(client.bindingToken);
+      const bindingToken = token.success ? token.data : undefined;
       const now = clock();
       const session = newSessionToken(now);
       const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(db, {
@@ -714,11 +721,14 @@ export function createOtpService(options: OtpServiceOptions) {
       }
     },
 
-    /** Deletes used and/or expired codes, finished limit windows and expired sessions; returns the counts. */
+    /**
+     * Deletes used and/or expired codes, finished limit windows, expired sessions and
+     * finished outbox rows past their retention, in bounded batches; returns the counts.
+     */
     async cleanup(input: CleanupInput = {}): Promise<Result<CleanupCounts>> {
       const parsed = parse(inputs.cleanup, input);
       if (!parsed.ok) return parsed;
-      const counts = await deleteStalePasscodes(db, { ...parsed.value, now: clock(), policy });
+      const counts = await runCleanup(db, { ...parsed.value, now: clock(), policy });
       logger.info({ ...counts }, "cleanup finished");
       return ok(counts);
     },

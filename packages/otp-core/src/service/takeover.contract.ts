@@ -127,11 +127,10 @@ export function defineTakeoverContract(backend: TestBackend, serverUrl?: string)
               ? owner.ownCode
               : await codeFor("VERIFICATION_CODE").catch(() => undefined);
           if (code === undefined) return;
-          const verified = await service.verifyEmail({
-            email: VICTIM,
-            code,
-            ...(owner.token === undefined ? {} : { bindingToken: owner.token }),
-          });
+          const verified = await service.verifyEmail(
+            { email: VICTIM, code },
+            { bindingToken: owner.token },
+          );
           if (verified.ok && verified.value.session !== null) {
             // Signed in by verifying: the password that became active is the owner's.
             owner.password = OWNER_PASSWORD;
@@ -209,11 +208,10 @@ export function defineTakeoverContract(backend: TestBackend, serverUrl?: string)
       await w.run({ kind: "ownerRegisters" });
       await w.run({ kind: "attackerRegisters" });
       const code = await latestCodeFor(database, TEST_SECRET, VICTIM);
-      const verified = await w.service.verifyEmail({
-        email: VICTIM,
-        code,
-        ...(w.owner.token === undefined ? {} : { bindingToken: w.owner.token }),
-      });
+      const verified = await w.service.verifyEmail(
+        { email: VICTIM, code },
+        { bindingToken: w.owner.token },
+      );
       expect(verified).toMatchObject({ ok: true, value: { session: null, passwordActive: false } });
       await w.attackerCannotSignIn();
       expect((await w.service.signIn({ email: VICTIM, password: OWNER_PASSWORD })).ok).toBe(false);
@@ -284,11 +282,10 @@ export function defineTakeoverContract(backend: TestBackend, serverUrl?: string)
       const registered = await w.service.register({ email: VICTIM, password: OWNER_PASSWORD });
       if (!registered.ok) throw new Error(registered.error.code);
       const code = await latestCodeFor(database, TEST_SECRET, VICTIM);
-      const verified = await w.service.verifyEmail({
-        email: VICTIM,
-        code,
-        bindingToken: registered.value.bindingToken,
-      });
+      const verified = await w.service.verifyEmail(
+        { email: VICTIM, code },
+        { bindingToken: registered.value.bindingToken },
+      );
       expect(verified).toMatchObject({ ok: true, value: { passwordActive: true } });
       if (!verified.ok || verified.value.session === null) throw new Error("not signed in");
       expect((await w.service.authenticate(verified.value.session.token)).ok).toBe(true);
@@ -306,11 +303,10 @@ export function defineTakeoverContract(backend: TestBackend, serverUrl?: string)
       const registered = await w.service.register({ email: VICTIM, password: OWNER_PASSWORD });
       if (!registered.ok) throw new Error(registered.error.code);
       await w.service.resendCode({ email: VICTIM });
-      const verified = await w.service.verifyEmail({
-        email: VICTIM,
-        code: await latestCodeFor(database, TEST_SECRET, VICTIM),
-        bindingToken: registered.value.bindingToken,
-      });
+      const verified = await w.service.verifyEmail(
+        { email: VICTIM, code: await latestCodeFor(database, TEST_SECRET, VICTIM) },
+        { bindingToken: registered.value.bindingToken },
+      );
       expect(verified).toMatchObject({ ok: true, value: { passwordActive: true } });
       expect(verified.ok && verified.value.session !== null).toBe(true);
     });
@@ -318,11 +314,10 @@ export function defineTakeoverContract(backend: TestBackend, serverUrl?: string)
     it("the right code with a wrong or missing binding token proves the address and activates no password", async () => {
       const w = await world();
       await w.service.register({ email: VICTIM, password: OWNER_PASSWORD });
-      const verified = await w.service.verifyEmail({
-        email: VICTIM,
-        code: await latestCodeFor(database, TEST_SECRET, VICTIM),
-        bindingToken: randomBytes(32).toString("base64url"),
-      });
+      const verified = await w.service.verifyEmail(
+        { email: VICTIM, code: await latestCodeFor(database, TEST_SECRET, VICTIM) },
+        { bindingToken: randomBytes(32).toString("base64url") },
+      );
       expect(verified).toMatchObject({
         ok: true,
         value: { email: VICTIM, session: null, passwordActive: false },
