@@ -20,6 +20,7 @@ import Fastify, {
 import { Redis } from "ioredis";
 import type { AppConfig } from "../config.js";
 import { API_ERROR_MESSAGES, API_ERRORS, type ApiErrorCode, type WireError } from "../errors.js";
+import { registerAccessLog } from "../observability/access-log.js";
 import {
   type LimitGroup,
   registerRestRoutes,
@@ -89,7 +90,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // One access-log line per request instead (observability/access-log.ts).
+    disableRequestLogging: true,
   });
+  registerAccessLog(app);
 
   // Set first, so every plugin's routes (tRPC's included) inherit it.
   app.setErrorHandler((error: FastifyError & { retryAfterMs?: number }, request, reply) => {
