@@ -14,6 +14,15 @@ const EXAMPLE_EMAIL = "person@example.com";
 const EXAMPLE_PASSWORD = "correct horse battery staple";
 const EXAMPLE_CODE = "12345678";
 
+/** What a wrong, old or used code can answer, on every code-checking operation. */
+const CODE_FAILURES = [
+  "OTP_INVALID",
+  "OTP_EXPIRED",
+  "OTP_ALREADY_USED",
+  "OTP_REPLACED",
+  "TOO_MANY_ATTEMPTS",
+] as const;
+
 const detail = z.string().describe("What happened, in words for people.");
 const acceptedAnswer = z.object({ email: z.string(), message: detail });
 
@@ -40,6 +49,7 @@ const auth = {
     summary: "Create an account (or refresh an unverified one) and email a verification code.",
     input: (s) => s.register,
     output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: false,
     rest: {
@@ -60,6 +70,7 @@ const auth = {
     summary: "Verify an address with the code from its verification email.",
     input: (s) => s.verifyEmail,
     output: z.object({ email: z.string(), verified: z.literal(true), message: detail }),
+    failures: CODE_FAILURES,
     limit: "guess",
     session: false,
     rest: {
@@ -85,6 +96,7 @@ const auth = {
       "Send a new code (earlier ones stop working); the answer is the same for every address.",
     input: (s) => s.resendCode,
     output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: false,
     rest: {
@@ -104,6 +116,7 @@ const auth = {
     summary: "Sign in with email and password; sets the session cookie.",
     input: (s) => s.signIn,
     output: acceptedAnswer,
+    failures: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED"],
     limit: "guess",
     session: false,
     rest: {
@@ -124,6 +137,7 @@ const auth = {
     summary: "Email a sign-in code; the answer is the same for every address.",
     input: (s) => s.requestCode,
     output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: false,
     rest: {
@@ -143,6 +157,7 @@ const auth = {
     summary: "Sign in with the code from a sign-in email; sets the session cookie.",
     input: (s) => s.signInWithCode,
     output: acceptedAnswer,
+    failures: CODE_FAILURES,
     limit: "guess",
     session: false,
     rest: {
@@ -164,6 +179,7 @@ const auth = {
     summary: "Email a password-reset code; the answer is the same for every address.",
     input: (s) => s.requestCode,
     output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: false,
     rest: {
@@ -183,6 +199,7 @@ const auth = {
     summary: "Set a new password with a reset code; every session is revoked and a notice emailed.",
     input: (s) => s.resetPassword,
     output: acceptedAnswer,
+    failures: CODE_FAILURES,
     limit: "guess",
     session: false,
     rest: {
@@ -204,6 +221,7 @@ const auth = {
     summary: "End this session and clear its cookie.",
     input: null,
     output: z.object({ message: detail }),
+    failures: [],
     limit: "none",
     session: false,
     rest: { method: "POST", path: "/api/v1/auth/sign-out/", example: {} },
@@ -228,6 +246,7 @@ const auth = {
       isVerified: z.boolean(),
       sessionExpiresAt: z.string(),
     }),
+    failures: [],
     limit: "none",
     session: true,
     rest: { method: "GET", path: "/api/v1/auth/me/" },
@@ -255,6 +274,7 @@ const auth = {
       passwordMinLength: z.number(),
       passwordMaxLength: z.number(),
     }),
+    failures: [],
     limit: "none",
     session: false,
     async run(ctx) {
@@ -277,6 +297,7 @@ const account = {
     summary: "Email a code to a new address for the signed-in account.",
     input: (s) => s.requestEmailChange.omit({ userId: true }),
     output: z.object({ newEmail: z.string(), message: detail }),
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: true,
     rest: {
@@ -298,6 +319,7 @@ const account = {
       "Move the signed-in account to the new address with its code; the old address is told.",
     input: (s) => s.confirmEmailChange.omit({ userId: true }),
     output: z.object({ email: z.string(), message: detail }),
+    failures: [...CODE_FAILURES, "EMAIL_TAKEN"],
     limit: "guess",
     session: true,
     rest: {
@@ -318,6 +340,7 @@ const account = {
     summary: "Revoke every session of the signed-in account.",
     input: null,
     output: z.object({ sessionsRevoked: z.number(), message: detail }),
+    failures: [],
     limit: "none",
     session: true,
     rest: { method: "POST", path: "/api/v1/account/sign-out-everywhere/", example: {} },
@@ -349,6 +372,7 @@ const dev = {
         sentAt: z.string(),
       }),
     ),
+    failures: [],
     limit: "none",
     session: false,
     async run(ctx) {
