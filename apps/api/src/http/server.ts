@@ -25,10 +25,12 @@ import {
   type WireError,
   wireError,
 } from "../errors.js";
+import { registerAccessLog } from "../observability/access-log.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
 import { type Context, REGISTRATION_COOKIE, sessionCookies } from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
+import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
 import { createRateLimiter } from "./rate-limit.js";
 import { securityHeaders } from "./security-headers.js";
 
@@ -55,8 +57,12 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       void sendError(reply as unknown as FastifyReply, wireError(code));
     },
     genReqId: () => randomUUID(),
+    rewriteUrl: (request) => rewriteDocsUrl(request.url ?? "/"),
     requestIdHeader: false,
+    // One access-log line per request instead (observability/access-log.ts).
+    disableRequestLogging: true,
   });
+  registerAccessLog(app);
 
   // Set first, so every plugin's routes (tRPC's included) inherit it.
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -152,6 +158,11 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
 
   registerRestRoutes(app, { policy: deps.service.policy, createContext });
+  await registerOpenApi(app, {
+    policy: deps.service.policy,
+    appName: config.appName,
+    contentSecurityPolicy: headers["content-security-policy"] ?? "",
+  });
 
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {

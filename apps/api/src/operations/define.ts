@@ -1,4 +1,4 @@
-import type { InputSchemas, Result, SignedInUser } from "@otp/core";
+import type { ErrorCode, InputSchemas, Result, SignedInUser } from "@otp/core";
 import type { z } from "zod";
 import type { Context } from "../trpc/context.js";
 
@@ -48,6 +48,12 @@ export interface Operation<
   input: ((schemas: InputSchemas) => S) | null;
   /** The success value (the procedure's; REST calls `message` `detail`). */
   output: O;
+  /**
+   * The service's expected failures this operation answers (documented in
+   * OpenAPI); INVALID_INPUT, UNAUTHORIZED for a session, RATE_LIMITED for a
+   * limit group and the transport's own are added where they apply.
+   */
+  failures: readonly ErrorCode[];
   limit: LimitGroup;
   /** Needs a live session (`otp_session` cookie); the run then sees `ctx.user`. */
   session: A;

@@ -1,4 +1,5 @@
 import { createInputSchemas, DEFAULT_POLICY, type PasscodePolicy } from "@otp/core";
+import type { z } from "zod";
 import type { AnyOperation, LimitGroup, RestBinding } from "./define.js";
 import { type DeclaredOperation, OPERATION_LIST, TRPC_PREFIX } from "./index.js";
 import { fieldsOf } from "./input.js";
@@ -10,6 +11,8 @@ export interface Endpoint {
   kind: AnyOperation["kind"];
   limit: LimitGroup;
   session: boolean;
+  /** The input as the core declares it (procedure field names); null for none. */
+  schema: z.ZodObject | null;
   /** The procedure's field names. */
   fields: string[];
   trpcPath: string;
@@ -33,6 +36,7 @@ function endpointOf(
     kind: operation.kind,
     limit: operation.limit,
     session: operation.session,
+    schema,
     fields,
     trpcPath: `${TRPC_PREFIX}/${procedure}`,
   };

@@ -19,6 +19,15 @@ const EXAMPLE_EMAIL = "person@example.com";
 const EXAMPLE_PASSWORD = "correct horse battery staple";
 const EXAMPLE_CODE = "12345678";
 
+/** What a wrong, old or used code can answer, on every code-checking operation. */
+const CODE_FAILURES = [
+  "OTP_INVALID",
+  "OTP_EXPIRED",
+  "OTP_ALREADY_USED",
+  "OTP_REPLACED",
+  "TOO_MANY_ATTEMPTS",
+] as const;
+
 const detail = z.string().describe("What happened, in words for people.");
 const acceptedAnswer = z.object({ email: z.string(), message: detail });
 
@@ -48,6 +57,7 @@ const auth = {
     summary: "Create an account (or refresh an unverified one) and email a verification code.",
     input: (s) => s.register,
     output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: false,
     rest: {
@@ -85,6 +95,7 @@ const auth = {
         .describe("Whether the account has a password now; false: set one by password reset."),
       message: detail,
     }),
+    failures: CODE_FAILURES,
     limit: "guess",
     session: false,
     rest: {
@@ -122,6 +133,7 @@ const auth = {
       "Send a new code (earlier ones stop working); the answer is the same for every address.",
     input: (s) => s.resendCode,
     output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: false,
     rest: {
@@ -141,6 +153,7 @@ const auth = {
     summary: "Sign in with email and password; sets the session cookie.",
     input: (s) => s.signIn,
     output: acceptedAnswer,
+    failures: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED"],
     limit: "guess",
     session: false,
     rest: {
@@ -161,6 +174,7 @@ const auth = {
     summary: "Email a sign-in code; the answer is the same for every address.",
     input: (s) => s.requestCode,
     output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: false,
     rest: {
@@ -180,6 +194,7 @@ const auth = {
     summary: "Sign in with the code from a sign-in email; sets the session cookie.",
     input: (s) => s.signInWithCode,
     output: acceptedAnswer,
+    failures: CODE_FAILURES,
     limit: "guess",
     session: false,
     rest: {
@@ -201,6 +216,7 @@ const auth = {
     summary: "Email a password-reset code; the answer is the same for every address.",
     input: (s) => s.requestCode,
     output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: false,
     rest: {
@@ -220,6 +236,7 @@ const auth = {
     summary: "Set a new password with a reset code; every session is revoked and a notice emailed.",
     input: (s) => s.resetPassword,
     output: acceptedAnswer,
+    failures: CODE_FAILURES,
     limit: "guess",
     session: false,
     rest: {
@@ -241,6 +258,7 @@ const auth = {
     summary: "End this session and clear its cookie.",
     input: null,
     output: z.object({ message: detail }),
+    failures: [],
     limit: "none",
     session: false,
     rest: { method: "POST", path: "/api/v1/auth/sign-out/", example: {} },
@@ -265,6 +283,7 @@ const auth = {
       isVerified: z.boolean(),
       sessionExpiresAt: z.string(),
     }),
+    failures: [],
     limit: "none",
     session: true,
     rest: { method: "GET", path: "/api/v1/auth/me/" },
@@ -292,6 +311,7 @@ const auth = {
       passwordMinLength: z.number(),
       passwordMaxLength: z.number(),
     }),
+    failures: [],
     limit: "none",
     session: false,
     async run(ctx) {
@@ -314,6 +334,7 @@ const account = {
     summary: "Email a code to a new address for the signed-in account.",
     input: (s) => s.requestEmailChange.omit({ userId: true }),
     output: z.object({ newEmail: z.string(), message: detail }),
+    failures: ["SEND_LIMIT_REACHED"],
     limit: "send",
     session: true,
     rest: {
@@ -335,6 +356,7 @@ const account = {
       "Move the signed-in account to the new address with its code; the old address is told.",
     input: (s) => s.confirmEmailChange.omit({ userId: true }),
     output: z.object({ email: z.string(), message: detail }),
+    failures: [...CODE_FAILURES, "EMAIL_TAKEN"],
     limit: "guess",
     session: true,
     rest: {
@@ -355,6 +377,7 @@ const account = {
     summary: "Revoke every session of the signed-in account.",
     input: null,
     output: z.object({ sessionsRevoked: z.number(), message: detail }),
+    failures: [],
     limit: "none",
     session: true,
     rest: { method: "POST", path: "/api/v1/account/sign-out-everywhere/", example: {} },
@@ -386,6 +409,7 @@ const dev = {
         sentAt: z.string(),
       }),
     ),
+    failures: [],
     limit: "none",
     session: false,
     async run(ctx) {
