@@ -49,6 +49,7 @@ const apiVariables = {
   DELIVERY: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
   WEB_DIST: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
 };
 
 export interface AppConfig {
@@ -84,6 +85,8 @@ export interface AppConfig {
   delivery: "inline" | "off";
   webDist: string | undefined;
   logLevel: string;
+  /** Unset: pretty in development on a terminal, JSON otherwise. */
+  logFormat: "json" | "pretty" | undefined;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     delivery: e.DELIVERY,
     webDist: e.WEB_DIST,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
   };
 }
 

@@ -25,6 +25,7 @@ import {
   type WireError,
   wireError,
 } from "../errors.js";
+import { registerAccessLog } from "../observability/access-log.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
 import { type Context, sessionCookies } from "../trpc/context.js";
@@ -58,7 +59,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     genReqId: () => randomUUID(),
     rewriteUrl: (request) => rewriteDocsUrl(request.url ?? "/"),
     requestIdHeader: false,
+    // One access-log line per request instead (observability/access-log.ts).
+    disableRequestLogging: true,
   });
+  registerAccessLog(app);
 
   // Set first, so every plugin's routes (tRPC's included) inherit it.
   app.setErrorHandler((error: FastifyError, request, reply) => {
