@@ -87,7 +87,7 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     expect(await field.inputValue()).toBe("");
     expect(await field.getAttribute("aria-invalid")).toBe("true");
     const describedBy = (await field.getAttribute("aria-describedby")) ?? "";
-    expect(await page.locator(`[id="${describedBy}"]`).innerText()).toMatch(/not correct/);
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(/not correct/);
     await expectAccessible(page, "verify: a wrong code");
 
     await page.keyboard.type(code);
@@ -151,7 +151,8 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
         }
       }).observe(document.body, { childList: true, subtree: true });
     }, RESENT_FEEDBACK);
-    const announced = () => page.evaluate(() => (window as unknown as { announced: number }).announced);
+    const announced = () =>
+      page.evaluate(() => (window as unknown as { announced: number }).announced);
 
     // Hold the request a moment so the pending state can be seen.
     let release = () => {};
@@ -175,7 +176,9 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
 
     // A second resend says the same: announced again.
     await resend.click();
-    await eventually("the second announcement", async () => ((await announced()) >= 2 ? true : undefined));
+    await eventually("the second announcement", async () =>
+      (await announced()) >= 2 ? true : undefined,
+    );
     expect(await page.getByText(RESENT_FEEDBACK).count()).toBe(1);
 
     // A refused code replaces "A new code was sent"; a new code sent replaces the refusal.
@@ -202,9 +205,9 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     await createAccount(page, email);
     const code = await readLatestCode(env, mailbox, email);
     const half = Math.floor(code.length / 2);
-    const fullWidth = code.slice(half).replace(/[0-9]/g, (digit) =>
-      String.fromCharCode(0xff10 + Number(digit)),
-    );
+    const fullWidth = code
+      .slice(half)
+      .replace(/[0-9]/g, (digit) => String.fromCharCode(0xff10 + Number(digit)));
     const formatted = `${code.slice(0, half)} - ${fullWidth}\n`;
 
     await codeField(page).click();
@@ -232,7 +235,9 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
 
     // The code step puts focus in the code input by itself.
     await eventually("focus in the code input", async () =>
-      (await focusedName(page)) === `Verification code (${env.codeLength} digits)` ? true : undefined,
+      (await focusedName(page)) === `Verification code (${env.codeLength} digits)`
+        ? true
+        : undefined,
     );
     const code = await readLatestCode(env, mailbox, email);
     await page.keyboard.type(code.slice(0, 3));
@@ -240,7 +245,9 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     expect(await codeField(page).inputValue()).toBe(code.slice(0, 2));
     // Enter with part of the code: what is missing is said, nothing is sent.
     await page.keyboard.press("Enter");
-    expect(await waitForAlert(page, /Enter all/)).toBe(`Enter all ${env.codeLength} digits of the code.`);
+    expect(await waitForAlert(page, /Enter all/)).toBe(
+      `Enter all ${env.codeLength} digits of the code.`,
+    );
     await page.keyboard.type(code.slice(2));
     await expectVerified(page, email);
   });
@@ -265,14 +272,14 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
   it("states the password rule from the API before submission, and the API's field errors beside their fields", async () => {
     const page = await env.newPage();
     await page.goto("/");
-    const hint = await page.getByText(/^Use \d+ to \d+ characters\./).innerText();
+    const hint = await page.getByText(/^Use \d+ to \d+ characters\./).textContent();
     const [, min] = /^Use (\d+) to (\d+)/.exec(hint) ?? [];
     const password = page.getByLabel("Password", { exact: true });
     expect(await password.getAttribute("autocomplete")).toBe("new-password");
     expect(await page.getByLabel("Email address").getAttribute("autocomplete")).toBe("email");
     // The hint is the field's description, read with it.
     const describedBy = (await password.getAttribute("aria-describedby")) ?? "";
-    expect(await page.locator(`[id="${describedBy.split(" ")[0]}"]`).innerText()).toBe(hint);
+    expect(await page.locator(`[id="${describedBy.split(" ")[0]}"]`).textContent()).toBe(hint);
 
     await page.getByLabel("Email address").fill(uniqueEmail("short"));
     await password.fill("short");

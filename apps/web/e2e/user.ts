@@ -89,19 +89,28 @@ export async function typeCode(page: Page, code: string) {
 
 /**
  * After a verification: signed in (the code came to the browser that
- * registered, and the API says `signedIn`), or else Sign in with the address
- * filled in. Returns which.
+ * registered, and the API says `signedIn`); Sign in with the address filled
+ * in; or, when no password works for the account (`passwordActive: false`),
+ * Reset password with the address filled in. Returns which.
  */
-export async function expectVerified(page: Page, email: string): Promise<"signed-in" | "sign-in"> {
-  await page.waitForURL((url) => url.pathname === "/account" || url.pathname === "/sign-in");
-  if (new URL(page.url()).pathname === "/account") {
-    await page.getByRole("status").filter({ hasText: "Your email is verified, and you are signed in." }).waitFor();
+export async function expectVerified(
+  page: Page,
+  email: string,
+): Promise<"signed-in" | "sign-in" | "set-password"> {
+  const pages = ["/account", "/sign-in", "/reset-password"];
+  await page.waitForURL((url) => pages.includes(url.pathname));
+  const path = new URL(page.url()).pathname;
+  if (path === "/account") {
+    await page
+      .getByRole("status")
+      .filter({ hasText: "Your email is verified, and you are signed in." })
+      .waitFor();
     await page.getByText(email, { exact: true }).waitFor();
     return "signed-in";
   }
   await page.getByRole("status").filter({ hasText: "Your email is verified." }).waitFor();
   expect(await page.getByLabel("Email address").inputValue()).toBe(email);
-  return "sign-in";
+  return path === "/sign-in" ? "sign-in" : "set-password";
 }
 
 /** The text of the page's visible alerts (empty live regions excluded). */
@@ -132,7 +141,11 @@ export async function focusedName(page: Page): Promise<string> {
   });
 }
 
-/** Create account, read the code, verify: an account that can sign in. Ends signed in, or on Sign in. */
+/**
+ * Create account, read the code, verify: an account that can sign in. Ends
+ * signed out on Sign in with the address filled in (a verification that
+ * signed in is followed by Sign out).
+ */
 export async function createVerifiedAccount(
   env: BrowserTestEnv,
   page: Page,
@@ -142,7 +155,11 @@ export async function createVerifiedAccount(
 ) {
   await createAccount(page, email, password);
   await typeCode(page, await readLatestCode(env, mailbox, email, SUBJECTS.verification));
-  return expectVerified(page, email);
+  if ((await expectVerified(page, email)) === "signed-in") {
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "You are signed out." }).waitFor();
+    await page.getByLabel("Email address").fill(email);
+  }
 }
 
 /** Signs in on the Sign in page with a password; the app then shows the Account page. */

@@ -11,7 +11,10 @@
  * that is not a digit is dropped. At most `length` digits are kept.
  */
 export function normaliseCode(text: string, length: number): string {
-  return text.normalize("NFKC").replace(/[^0-9]/g, "").slice(0, length);
+  return text
+    .normalize("NFKC")
+    .replace(/[^0-9]/g, "")
+    .slice(0, length);
 }
 
 /**

@@ -34,8 +34,9 @@ export interface CodeStepProps {
   check: CallState;
   onCode(code: string): void;
   /**
-   * The check's failure when it is about the code (the default: every
-   * failure); a form with other fields passes only the failures of the code.
+   * The check's failure when it is about the code (the default, when left
+   * out: every failure); a form with other fields passes only the failures
+   * of the code, and null for the others.
    */
   codeError?: unknown;
   resend: CallState;
@@ -113,9 +114,7 @@ export function CodeStep({
   const codeSpeaks = check.submittedAt >= resend.submittedAt && check.submittedAt > 0;
   let message: string | undefined;
   let status: string | undefined;
-  const lockNotice = codesLocked
-    ? FORM_MESSAGES.codesRefused(new Date(lockedUntil))
-    : undefined;
+  const lockNotice = codesLocked ? FORM_MESSAGES.codesRefused(new Date(lockedUntil)) : undefined;
   if (accountLocked) {
     message = describeFailure({ code: "ACCOUNT_LOCKED", fieldErrors: {} }).text;
   } else if (codeFailure !== undefined && codeSpeaks) {
@@ -139,7 +138,8 @@ export function CodeStep({
     !(resendFailure.failure.code === "SEND_LIMIT_REACHED" && resendAt <= nowMs)
       ? describeFailure(resendFailure.failure, resendFailure.at).text
       : undefined;
-  const offerResend = codeSpeaks && codeFailure !== undefined && codeMessage(codeFailure.failure).offerResend;
+  const offerResend =
+    codeSpeaks && codeFailure !== undefined && codeMessage(codeFailure.failure).offerResend;
 
   return (
     <>

@@ -5,11 +5,7 @@
  */
 import type { AppRouter } from "@otp/api/router";
 import { TRPCClientError, type TRPCClientErrorLike } from "@trpc/client";
-import {
-  formatClockTime,
-  formatRetryAt,
-  type TimeFormatOptions,
-} from "../time/retry-time.js";
+import { formatClockTime, formatRetryAt, type TimeFormatOptions } from "../time/retry-time.js";
 
 type WireErrorData = NonNullable<TRPCClientErrorLike<AppRouter>["data"]>;
 

@@ -1,7 +1,7 @@
 import { useMutation } from "@tanstack/react-query";
+import type { Rules } from "../api/rules.js";
 import { type SignedInUser, useRefreshSession } from "../api/session.js";
 import { aCodeOfLength } from "../code-input/code-digits.js";
-import type { Rules } from "../api/rules.js";
 import { CodeStep } from "../code-input/code-step.js";
 import { FORM_MESSAGES } from "../errors/api-errors.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";

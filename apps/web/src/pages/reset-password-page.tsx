@@ -153,7 +153,7 @@ function ChooseNewPassword({
         submitLabel="Change password"
         pendingLabel="Changing password…"
         check={reset}
-        codeError={passwordProblem === undefined ? reset.error : undefined}
+        codeError={passwordProblem === undefined ? reset.error : null}
         onCode={(code) => reset.mutate({ email, code, newPassword: password })}
         resend={resend}
         onResend={() => resend.mutate({ email })}

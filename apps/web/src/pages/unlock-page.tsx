@@ -44,7 +44,10 @@ export function UnlockPage() {
         If those attempts were not yours, someone may know or be guessing your password: after
         unlocking, sign in with a code and choose a new password.
       </p>
-      <FormAlert ref={alert} message={failure === undefined ? undefined : describeFailure(failure).text} />
+      <FormAlert
+        ref={alert}
+        message={failure === undefined ? undefined : describeFailure(failure).text}
+      />
       <button
         type="button"
         className="button button--primary"
