@@ -7,10 +7,11 @@ import {
   type MailTransport,
 } from "@otp/email";
 import type { FastifyInstance } from "fastify";
-import { type Logger, pino } from "pino";
+import type { Logger, LoggerOptions } from "pino";
 import type { AppConfig } from "./config.js";
 import { createDelivery, type Delivery } from "./delivery.js";
 import { buildServer } from "./http/server.js";
+import { createFormattedLogger, resolveLogFormat } from "./observability/access-log.js";
 
 export interface RunningApp {
   config: AppConfig;
@@ -38,7 +39,11 @@ export interface StartOptions {
 }
 
 export function createLogger(config: AppConfig): Logger {
-  return pino({
+  return createFormattedLogger(logOptions(config), resolveLogFormat(config.logFormat, config.env));
+}
+
+function logOptions(config: AppConfig): LoggerOptions {
+  return {
     level: config.logLevel,
     // Paths only: a query string may carry an address (the web app's /verify?email=...).
     serializers: {
@@ -63,7 +68,7 @@ export function createLogger(config: AppConfig): Logger {
       ],
       censor: "[redacted]",
     },
-  });
+  };
 }
 
 /** Opens the database, applies migrations, wires service, email and delivery, and listens. */
@@ -126,13 +131,21 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     await delivery.start();
   }
 
-  // Used and expired codes, finished limit windows and expired sessions, on an interval.
+  // Used and expired codes, finished limit windows, expired sessions and old finished
+  // emails, on an interval (each statement one bounded batch).
+  // A run still looping through its batches when the next is due: the next is skipped.
+  let cleanupRunning = false;
   const cleanupTimer =
     config.cleanupIntervalSeconds > 0
       ? setInterval(() => {
+          if (cleanupRunning) return;
+          cleanupRunning = true;
           service
-            .cleanup()
-            .catch((error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed"));
+            .cleanup({ outboxRetentionDays: config.outboxRetentionDays })
+            .catch((error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed"))
+            .finally(() => {
+              cleanupRunning = false;
+            });
         }, config.cleanupIntervalSeconds * 1000)
       : undefined;
   cleanupTimer?.unref();

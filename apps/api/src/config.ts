@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join, resolve } from "node:path";
 import { MIN_SECRET_LENGTH, type PasscodePolicyInput } from "@otp/core";
 import { isPostgresUrl } from "@otp/core/db";
+import { DEFAULT_OUTBOX_RETENTION_DAYS, OUTBOX_RETENTION_DAYS_RANGE } from "@otp/core/repositories";
 import { z } from "zod";
 
 /**
@@ -55,6 +56,10 @@ const envSchema = z.object({
   OTP_SEND_COOLDOWN_SECONDS: integer(0, 3600).default(0),
   SESSION_TTL_SECONDS: integer(300, 31_536_000).default(2_592_000),
   CLEANUP_INTERVAL_SECONDS: integer(0, 86_400).default(3600),
+  OUTBOX_RETENTION_DAYS: integer(
+    OUTBOX_RETENTION_DAYS_RANGE.min,
+    OUTBOX_RETENTION_DAYS_RANGE.max,
+  ).default(DEFAULT_OUTBOX_RETENTION_DAYS),
   RATE_LIMIT_ENABLED: flag.default(true),
   RATE_LIMIT_SEND_PER_HOUR: integer(1, 1_000_000).default(60),
   RATE_LIMIT_VERIFY_PER_MINUTE: integer(1, 1_000_000).default(30),
@@ -68,6 +73,7 @@ const envSchema = z.object({
   DELIVERY: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
   WEB_DIST: optionalText,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
 });
 
 export interface AppConfig {
@@ -86,8 +92,10 @@ export interface AppConfig {
   smtpFrom: string;
   policy: Required<PasscodePolicyInput>;
   sessionTtlSeconds: number;
-  /** Seconds between cleanups of used/expired codes and expired sessions; 0 = off. */
+  /** Seconds between cleanups of used/expired codes, expired sessions and old finished emails; 0 = off. */
   cleanupIntervalSeconds: number;
+  /** Finished outbox rows older than this many days are deleted by the cleanup. */
+  outboxRetentionDays: number;
   rateLimit: {
     enabled: boolean;
     sendPerHour: number;
@@ -101,6 +109,8 @@ export interface AppConfig {
   delivery: "inline" | "off";
   webDist: string | undefined;
   logLevel: string;
+  /** Unset: pretty in development on a terminal, JSON otherwise. */
+  logFormat: "json" | "pretty" | undefined;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     cleanupIntervalSeconds: e.CLEANUP_INTERVAL_SECONDS,
+    outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
       sendPerHour: e.RATE_LIMIT_SEND_PER_HOUR,
@@ -179,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     delivery: e.DELIVERY,
     webDist: e.WEB_DIST,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
   };
 }
 

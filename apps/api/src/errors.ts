@@ -7,7 +7,8 @@ import {
   type SendLimitReason,
 } from "@otp/core";
 import { TRPCError } from "@trpc/server";
-import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
 
 /** Failures of the transport itself, beside the service's domain codes. */
@@ -25,37 +26,62 @@ const TRANSPORT_MESSAGES = {
 export type ApiErrorCode = ErrorCode | keyof typeof TRANSPORT_MESSAGES;
 
 /**
- * THE mapping: every error code the API can answer, to its tRPC code and HTTP
- * status. The compiler checks it covers every domain code. Clients switch on
- * the code, never on the message.
+ * THE mapping: every error code the API can answer, to its tRPC code. The HTTP
+ * status and the JSON-RPC number come from tRPC's own tables (so REST and tRPC
+ * answer the same status, and nothing here restates them). The compiler checks
+ * it covers every domain code. Clients switch on the code, never on the message.
  */
-export const API_ERRORS: Record<ApiErrorCode, { trpc: TRPC_ERROR_CODE_KEY; status: number }> = {
-  INVALID_INPUT: { trpc: "BAD_REQUEST", status: 400 },
-  OTP_INVALID: { trpc: "BAD_REQUEST", status: 400 },
-  OTP_EXPIRED: { trpc: "BAD_REQUEST", status: 400 },
-  OTP_ALREADY_USED: { trpc: "BAD_REQUEST", status: 400 },
-  OTP_REPLACED: { trpc: "BAD_REQUEST", status: 400 },
-  TOO_MANY_ATTEMPTS: { trpc: "TOO_MANY_REQUESTS", status: 429 },
-  SEND_LIMIT_REACHED: { trpc: "TOO_MANY_REQUESTS", status: 429 },
-  USER_NOT_FOUND: { trpc: "NOT_FOUND", status: 404 },
-  INVALID_CREDENTIALS: { trpc: "UNAUTHORIZED", status: 401 },
-  EMAIL_NOT_VERIFIED: { trpc: "FORBIDDEN", status: 403 },
-  UNAUTHORIZED: { trpc: "UNAUTHORIZED", status: 401 },
-  EMAIL_TAKEN: { trpc: "CONFLICT", status: 409 },
-  INVALID_JSON: { trpc: "PARSE_ERROR", status: 400 },
-  UNSUPPORTED_MEDIA_TYPE: { trpc: "UNSUPPORTED_MEDIA_TYPE", status: 415 },
-  PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", status: 413 },
-  RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", status: 429 },
-  NOT_FOUND: { trpc: "NOT_FOUND", status: 404 },
-  METHOD_NOT_ALLOWED: { trpc: "METHOD_NOT_SUPPORTED", status: 405 },
-  SERVICE_UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", status: 503 },
-  INTERNAL_ERROR: { trpc: "INTERNAL_SERVER_ERROR", status: 500 },
+export const API_ERRORS: Record<ApiErrorCode, TRPC_ERROR_CODE_KEY> = {
+  INVALID_INPUT: "BAD_REQUEST",
+  OTP_INVALID: "BAD_REQUEST",
+  OTP_EXPIRED: "BAD_REQUEST",
+  OTP_ALREADY_USED: "BAD_REQUEST",
+  OTP_REPLACED: "BAD_REQUEST",
+  TOO_MANY_ATTEMPTS: "TOO_MANY_REQUESTS",
+  SEND_LIMIT_REACHED: "TOO_MANY_REQUESTS",
+  USER_NOT_FOUND: "NOT_FOUND",
+  INVALID_CREDENTIALS: "UNAUTHORIZED",
+  EMAIL_NOT_VERIFIED: "FORBIDDEN",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  EMAIL_TAKEN: "CONFLICT",
+  INVALID_JSON: "PARSE_ERROR",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  RATE_LIMITED: "TOO_MANY_REQUESTS",
+  NOT_FOUND: "NOT_FOUND",
+  METHOD_NOT_ALLOWED: "METHOD_NOT_SUPPORTED",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INTERNAL_ERROR: "INTERNAL_SERVER_ERROR",
 };
 
 export const API_ERROR_MESSAGES: Record<ApiErrorCode, string> = {
   ...ERROR_MESSAGES,
   ...TRANSPORT_MESSAGES,
 };
+
+export const API_ERROR_CODES = Object.keys(API_ERRORS) as ApiErrorCode[];
+
+const HTTP_STATUS = Object.fromEntries(
+  API_ERROR_CODES.map((code) => [
+    code,
+    getHTTPStatusCodeFromError(new TRPCError({ code: API_ERRORS[code] })),
+  ]),
+) as Record<ApiErrorCode, number>;
+
+/** The HTTP status of an error code, on both surfaces (tRPC's table). */
+export function httpStatusOf(code: ApiErrorCode): number {
+  return HTTP_STATUS[code];
+}
+
+/** The transport's own code for a framework's HTTP status (400 is INVALID_JSON: a body it could not read). */
+export function transportCodeOf(status: number): ApiErrorCode | undefined {
+  return API_ERROR_CODES.find((code) => !(code in ERROR_MESSAGES) && HTTP_STATUS[code] === status);
+}
+
+/** The JSON-RPC error number tRPC's envelope carries for an error code (tRPC's table). */
+export function jsonRpcCodeOf(code: ApiErrorCode): number {
+  return TRPC_ERROR_CODES_BY_KEY[API_ERRORS[code]];
+}
 
 /** The error body both transports send: REST as `{ error }`, tRPC inside `error.data`. */
 export interface WireError {
@@ -69,30 +95,77 @@ export interface WireError {
   reason?: SendLimitReason;
 }
 
-/** Carries a domain error through tRPC as the TRPCError's cause. */
-export class DomainFailure extends Error {
-  constructor(readonly domain: DomainError) {
-    super(domain.message);
-    this.name = "DomainFailure";
+export function wireError(code: ApiErrorCode, details: Omit<WireError, "code" | "message"> = {}) {
+  return { code, message: API_ERROR_MESSAGES[code], ...details } satisfies WireError;
+}
+
+/** Carries an answer's error through tRPC as the TRPCError's cause. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly wire: WireError,
+    options?: { cause?: unknown },
+  ) {
+    super(wire.message, options);
+    this.name = "ApiFailure";
   }
 }
 
-export function domainFailure(error: DomainError): TRPCError {
+export function wireOfDomain(error: DomainError): WireError {
+  const wire: WireError = { code: error.code, message: error.message };
+  if (error.fieldErrors !== undefined) wire.fieldErrors = error.fieldErrors;
+  if (error.attemptsLeft !== undefined) wire.attemptsLeft = error.attemptsLeft;
+  if (error.retryAt !== undefined) wire.retryAt = error.retryAt.toISOString();
+  if (error.reason !== undefined) wire.reason = error.reason;
+  return wire;
+}
+
+export function trpcFailure(wire: WireError, cause?: unknown): TRPCError {
   return new TRPCError({
-    code: API_ERRORS[error.code].trpc,
-    message: error.message,
-    cause: new DomainFailure(error),
+    code: API_ERRORS[wire.code],
+    message: wire.message,
+    cause: new ApiFailure(wire, { cause }),
   });
 }
 
 export function apiError(code: ApiErrorCode, cause?: unknown): TRPCError {
-  return new TRPCError({ code: API_ERRORS[code].trpc, message: API_ERROR_MESSAGES[code], cause });
+  return trpcFailure(wireError(code), cause);
 }
 
-/** The value of a successful result; an expected failure becomes a TRPCError. */
+/** The value of a successful result; for tRPC, an expected failure becomes a TRPCError. */
 export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;
-  throw domainFailure(result.error);
+  throw trpcFailure(wireOfDomain(result.error));
+}
+
+/**
+ * How long a request may wait on its dependencies before the client is told
+ * to retry. The deadline only has to beat a stalled database (a partition, a
+ * pool waiting for a server that refuses): normal calls take milliseconds.
+ */
+export const PROCEDURE_DEADLINE_MS = 1500;
+
+export class DeadlineExceeded extends Error {
+  constructor() {
+    super(`no answer within ${PROCEDURE_DEADLINE_MS} ms`);
+    this.name = "DeadlineExceeded";
+  }
+}
+
+/**
+ * A lost or stalled database becomes a prompt 503 the client may retry, not
+ * an opaque 500 or a request that hangs. (A statement that was already sent
+ * still finishes or rolls back on its own: nothing is left half-done.)
+ */
+export async function withinDeadline<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded()), PROCEDURE_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const CONNECTION_ERROR_CODES = new Set([
@@ -121,6 +194,7 @@ const CONNECTION_ERROR_CODES = new Set([
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (current instanceof DeadlineExceeded) return true;
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && CONNECTION_ERROR_CODES.has(code)) return true;
     if (
@@ -138,43 +212,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** The wire form of any error a procedure or route can throw. Never leaks internals. */
 export function describeError(error: unknown): WireError {
   if (error instanceof TRPCError) {
-    if (error.cause instanceof DomainFailure) return fromDomain(error.cause.domain);
+    if (error.cause instanceof ApiFailure) return error.cause.wire;
     if (error.cause instanceof ZodError) {
-      return {
-        code: "INVALID_INPUT",
-        message: API_ERROR_MESSAGES.INVALID_INPUT,
-        fieldErrors: fieldErrorsOf(error.cause),
-      };
+      return wireError("INVALID_INPUT", { fieldErrors: fieldErrorsOf(error.cause) });
     }
-    const byTrpc = (Object.keys(API_ERRORS) as ApiErrorCode[]).find(
-      (code) => API_ERRORS[code].trpc === error.code && !(code in ERROR_MESSAGES),
-    );
     // tRPC parses the body itself; a JSON syntax error arrives as its cause.
     if (error.code === "PARSE_ERROR" || error.cause instanceof SyntaxError) {
-      return { code: "INVALID_JSON", message: API_ERROR_MESSAGES.INVALID_JSON };
+      return wireError("INVALID_JSON");
     }
     if (error.code === "BAD_REQUEST") {
       return { code: "INVALID_INPUT", message: error.message || API_ERROR_MESSAGES.INVALID_INPUT };
     }
-    if (byTrpc !== undefined && byTrpc !== "INTERNAL_ERROR") {
-      return { code: byTrpc, message: API_ERROR_MESSAGES[byTrpc] };
-    }
+    const byTrpc = API_ERROR_CODES.find(
+      (code) => API_ERRORS[code] === error.code && !(code in ERROR_MESSAGES),
+    );
+    if (byTrpc !== undefined && byTrpc !== "INTERNAL_ERROR") return wireError(byTrpc);
   }
-  if (isDatabaseUnavailable(error)) {
-    return { code: "SERVICE_UNAVAILABLE", message: API_ERROR_MESSAGES.SERVICE_UNAVAILABLE };
-  }
-  return { code: "INTERNAL_ERROR", message: API_ERROR_MESSAGES.INTERNAL_ERROR };
-}
-
-function fromDomain(error: DomainError): WireError {
-  const wire: WireError = { code: error.code, message: error.message };
-  if (error.fieldErrors !== undefined) wire.fieldErrors = error.fieldErrors;
-  if (error.attemptsLeft !== undefined) wire.attemptsLeft = error.attemptsLeft;
-  if (error.retryAt !== undefined) wire.retryAt = error.retryAt.toISOString();
-  if (error.reason !== undefined) wire.reason = error.reason;
-  return wire;
-}
-
-export function statusOf(wire: WireError): number {
-  return API_ERRORS[wire.code].status;
+  if (isDatabaseUnavailable(error)) return wireError("SERVICE_UNAVAILABLE");
+  return wireError("INTERNAL_ERROR");
 }

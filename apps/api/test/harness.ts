@@ -7,12 +7,12 @@ import { queryRows } from "@otp/core/db";
 import {
   createTestDatabase,
   resolveTestPostgres,
+  sql,
   TEST_SECRET,
   type TestBackend,
   type TestDatabase,
 } from "@otp/core/testing";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import { sql } from "drizzle-orm";
 import { pino } from "pino";
 import { type RunningApp, startApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";

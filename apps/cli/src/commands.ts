@@ -3,7 +3,7 @@ import {
   type CleanupCounts,
   countOutboxByStatus,
   countPasscodes,
-  deleteStalePasscodes,
+  runCleanup,
 } from "@otp/core/repositories";
 import { CODE_TYPES, type PasscodePolicy } from "@otp/core/rules";
 
@@ -25,16 +25,20 @@ export interface CleanupOptions {
   used: boolean;
   expired: boolean;
   olderThan: Date | null;
+  outboxRetentionDays: number;
 }
 
-/** The seed's cleanup: used and/or expired codes, plus finished limit windows and expired sessions. */
+/**
+ * The seed's cleanup: used and/or expired codes, plus finished limit windows, expired
+ * sessions and finished emails past their retention, in bounded batches.
+ */
 export async function cleanupCommand(
   database: DatabaseHandle,
   options: CleanupOptions,
   policy: PasscodePolicy,
   now: Date,
 ): Promise<CommandOutput> {
-  const counts: CleanupCounts = await deleteStalePasscodes(database.db, {
+  const counts: CleanupCounts = await runCleanup(database.db, {
     ...options,
     now,
     policy,
@@ -48,6 +52,8 @@ export async function cleanupCommand(
       `also deleted ${counts.attemptWindowsDeleted} finished attempt window${plural(counts.attemptWindowsDeleted)}, ` +
         `${counts.sendWindowsDeleted} finished send window${plural(counts.sendWindowsDeleted)} and ` +
         `${counts.sessionsDeleted} expired session${plural(counts.sessionsDeleted)}`,
+      `deleted ${counts.outboxDeleted} finished email${plural(counts.outboxDeleted)} (sent, failed, expired or superseded) ` +
+        `older than ${options.outboxRetentionDays} day${plural(options.outboxRetentionDays)}`,
     ],
     json: counts,
   };

@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createDatabase, isPostgresUrl } from "@otp/core/db";
+import { DEFAULT_OUTBOX_RETENTION_DAYS, OUTBOX_RETENTION_DAYS_RANGE } from "@otp/core/repositories";
 import { resolvePolicy } from "@otp/core/rules";
 import { z } from "zod";
 import {
@@ -21,15 +22,19 @@ const USAGE = `usage: pnpm otp <command> [options]
 
 commands:
   migrate                         apply the database migrations
-  cleanup [--used] [--expired]    delete used and/or expired codes (both when neither is given)
-          [--older-than 30d]      only codes created before then (s, m, h, d, or an ISO date)
+  cleanup [--used] [--expired]    delete used and/or expired codes (both when neither is given),
+          [--older-than 30d]      only codes created before then (s, m, h, d, or an ISO date);
+                                  also finished limit windows, expired sessions and finished
+                                  emails older than OUTBOX_RETENTION_DAYS, a few thousand rows
+                                  per statement
   stats                           codes by type and state, emails by delivery state
 
 options:
   --json                          print JSON instead of text
 
 environment: DATABASE_URL (postgres://...; unset = embedded PGlite in $DATA_DIR/pglite), DATA_DIR,
-  OTP_ATTEMPT_WINDOW_SECONDS, OTP_SEND_WINDOW_SECONDS, OTP_SEND_COOLDOWN_SECONDS`;
+  OTP_ATTEMPT_WINDOW_SECONDS, OTP_SEND_WINDOW_SECONDS, OTP_SEND_COOLDOWN_SECONDS,
+  OUTBOX_RETENTION_DAYS (default ${DEFAULT_OUTBOX_RETENTION_DAYS})`;
 
 const envSchema = z.object({
   DATABASE_URL: z
@@ -42,6 +47,12 @@ const envSchema = z.object({
   OTP_ATTEMPT_WINDOW_SECONDS: z.coerce.number().int().positive().optional(),
   OTP_SEND_WINDOW_SECONDS: z.coerce.number().int().positive().optional(),
   OTP_SEND_COOLDOWN_SECONDS: z.coerce.number().int().min(0).optional(),
+  OUTBOX_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(OUTBOX_RETENTION_DAYS_RANGE.min)
+    .max(OUTBOX_RETENTION_DAYS_RANGE.max)
+    .default(DEFAULT_OUTBOX_RETENTION_DAYS),
 });
 
 function fail(message: string): never {
@@ -118,6 +129,7 @@ async function main(): Promise<void> {
             used: both || parsed.values.used === true,
             expired: both || parsed.values.expired === true,
             olderThan,
+            outboxRetentionDays: env.data.OUTBOX_RETENTION_DAYS,
           },
           policy,
           now,

@@ -75,6 +75,10 @@ describe("otp CLI on PGlite", () => {
     const cleaned = await otp(["cleanup", "--used", "--expired"], env);
     expect(cleaned.code).toBe(0);
     expect(cleaned.out).toContain("deleted 1 used code and 1 expired code");
+    // The registration emails are still pending: kept, whatever the retention.
+    expect(cleaned.out).toContain(
+      "deleted 0 finished emails (sent, failed, expired or superseded) older than 7 days",
+    );
 
     const json = await otp(["stats", "--json"], env);
     expect(JSON.parse(json.out)).toMatchObject({
@@ -91,6 +95,9 @@ describe("otp CLI on PGlite", () => {
     const badAge = await otp(["cleanup", "--older-than", "soon"], { DATA_DIR: dataDir });
     expect(badAge.code).toBe(2);
     expect(badAge.err).toContain("--older-than");
+    const badRetention = await otp(["cleanup"], { DATA_DIR: dataDir, OUTBOX_RETENTION_DAYS: "0" });
+    expect(badRetention.code).toBe(2);
+    expect(badRetention.err).toContain("OUTBOX_RETENTION_DAYS");
     const badUrl = await otp(["stats"], { DATABASE_URL: "mysql://x" });
     expect(badUrl.code).toBe(2);
     expect(badUrl.err).toContain("DATABASE_URL");

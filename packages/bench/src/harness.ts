@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { restPath } from "@otp/api";
 import { createDatabase } from "@otp/core/db";
 import type { Sql } from "postgres";
 import type { Pool } from "undici";
@@ -13,10 +14,11 @@ import { haltAllLoops, sleep } from "./load.js";
 
 export const SECRET = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 export const PASSWORD = "correct horse battery staple";
+/** The paths the bench calls, from the API's operation declarations. */
 export const REST = {
-  register: "/api/v1/auth/register/",
-  verify: "/api/v1/auth/verify-email/",
-  resend: "/api/v1/auth/resend-otp/",
+  register: restPath("auth.register"),
+  verify: restPath("auth.verifyEmail"),
+  resend: restPath("auth.resendCode"),
 };
 export const POOL_SIZE = 10;
 

@@ -3,20 +3,26 @@
  * tRPC procedures over plain fetch (batched calls included), each answer
  * timed and kept for the secrets scan.
  */
+import { restPath, TRPC_PREFIX, trpcPath } from "@otp/api";
 import { assertLoopback } from "./environment.js";
 import type { LogSource } from "./secrets.js";
 
+/** The paths the suite calls, from the API's operation declarations. */
 export const REST = {
-  register: "/api/v1/auth/register/",
-  verifyEmail: "/api/v1/auth/verify-email/",
-  resendOtp: "/api/v1/auth/resend-otp/",
+  register: restPath("auth.register"),
+  verifyEmail: restPath("auth.verifyEmail"),
+  resendOtp: restPath("auth.resendCode"),
+  signIn: restPath("auth.signIn"),
+  requestSignInCode: restPath("auth.requestSignInCode"),
+  signInWithCode: restPath("auth.signInWithCode"),
+  me: restPath("auth.me"),
 } as const;
 
 export const TRPC = {
-  register: "/trpc/auth.register",
-  verifyEmail: "/trpc/auth.verifyEmail",
-  resendCode: "/trpc/auth.resendCode",
-  signIn: "/trpc/auth.signIn",
+  register: trpcPath("auth.register"),
+  verifyEmail: trpcPath("auth.verifyEmail"),
+  resendCode: trpcPath("auth.resendCode"),
+  signIn: trpcPath("auth.signIn"),
 } as const;
 
 export interface Answer {
@@ -143,7 +149,7 @@ export function resendCode(base: string, surface: Surface, email: string) {
 
 /** One tRPC batch call: `/trpc/a,b?batch=1` with `{"0": input0, "1": input1}`. */
 export function trpcBatch(base: string, calls: Array<{ procedure: string; input: unknown }>) {
-  const path = `/trpc/${calls.map((c) => c.procedure).join(",")}?batch=1`;
+  const path = `${TRPC_PREFIX}/${calls.map((c) => c.procedure).join(",")}?batch=1`;
   const body = Object.fromEntries(calls.map((c, index) => [String(index), c.input]));
   return request(base, path, body);
 }

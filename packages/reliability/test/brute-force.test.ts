@@ -5,6 +5,7 @@
  * it, in turn and in parallel. Per-IP limits are off here, so the budget alone
  * is what stops the guesses.
  */
+import { restPath, trpcPath } from "@otp/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiProcess } from "../src/api-process.js";
 import { NO_VIOLATIONS, violationsOf } from "../src/database.js";
@@ -150,23 +151,29 @@ describe.skipIf(SERVER_URL === undefined)("brute force (two API processes, Postg
   const takeoverFlows = [
     {
       codeType: "SIGN_IN",
-      request: { rest: "/api/v1/auth/sign-in-code/", trpc: "/trpc/auth.requestSignInCode" },
+      request: {
+        rest: restPath("auth.requestSignInCode"),
+        trpc: trpcPath("auth.requestSignInCode"),
+      },
       guess: (surface: Surface, email: string, code: string) =>
         surface === "rest"
-          ? { path: "/api/v1/auth/sign-in-code/verify/", body: { email, otp: code } }
-          : { path: "/trpc/auth.signInWithCode", body: { email, code } },
+          ? { path: restPath("auth.signInWithCode"), body: { email, otp: code } }
+          : { path: trpcPath("auth.signInWithCode"), body: { email, code } },
     },
     {
       codeType: "PASSWORD_RESET",
-      request: { rest: "/api/v1/auth/password-reset/", trpc: "/trpc/auth.requestPasswordReset" },
+      request: {
+        rest: restPath("auth.requestPasswordReset"),
+        trpc: trpcPath("auth.requestPasswordReset"),
+      },
       guess: (surface: Surface, email: string, code: string) =>
         surface === "rest"
           ? {
-              path: "/api/v1/auth/password-reset/confirm/",
+              path: restPath("auth.resetPassword"),
               body: { email, otp: code, password: "a brand new password" },
             }
           : {
-              path: "/trpc/auth.resetPassword",
+              path: trpcPath("auth.resetPassword"),
               body: { email, code, newPassword: "a brand new password" },
             },
     },

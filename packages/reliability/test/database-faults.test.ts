@@ -14,6 +14,7 @@
  * change may be half done (invariant queries), every successful registration
  * must be complete, and every queued email delivered once.
  */
+import { restPath } from "@otp/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiProcess } from "../src/api-process.js";
 import {
@@ -97,7 +98,7 @@ describe.skipIf(SERVER_URL === undefined)(
       const deadline = since + 30_000;
       while (performance.now() < deadline && api.isRunning()) {
         const answer = await probe(
-          "/api/v1/auth/register/",
+          restPath("auth.register"),
           { email: s.address("recovery"), password: s.password() },
           10_000,
         );

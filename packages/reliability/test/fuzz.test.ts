@@ -8,6 +8,7 @@
  * replays a run).
  */
 import { connect } from "node:net";
+import { endpointsOf, restPath, TRPC_PREFIX } from "@otp/api";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiProcess } from "../src/api-process.js";
@@ -29,49 +30,25 @@ interface Endpoint {
   signedIn?: boolean;
 }
 
-/** Every endpoint of the API: the seed's three REST paths and the tRPC procedures first. */
-const ENDPOINTS: readonly Endpoint[] = [
-  { path: REST.register, fields: ["email", "password"] },
-  { path: REST.verifyEmail, fields: ["email", "otp"] },
-  { path: REST.resendOtp, fields: ["email", "codeType"] },
-  { path: TRPC.register, fields: ["email", "password"] },
-  { path: TRPC.verifyEmail, fields: ["email", "code"] },
-  { path: TRPC.resendCode, fields: ["email", "codeType"] },
-  { path: "/api/v1/auth/sign-in/", fields: ["email", "password"] },
-  { path: "/api/v1/auth/sign-in-code/", fields: ["email"] },
-  { path: "/api/v1/auth/sign-in-code/verify/", fields: ["email", "otp"] },
-  { path: "/api/v1/auth/password-reset/", fields: ["email"] },
-  { path: "/api/v1/auth/password-reset/confirm/", fields: ["email", "otp", "password"] },
-  { path: "/api/v1/auth/sign-out/", fields: [] },
-  { path: "/api/v1/auth/me/", fields: [], method: "GET", signedIn: true },
-  { path: "/api/v1/account/email-change/", fields: ["email"], signedIn: true },
-  { path: "/api/v1/account/email-change/confirm/", fields: ["otp"], signedIn: true },
-  { path: "/api/v1/account/sign-out-everywhere/", fields: [], signedIn: true },
-  { path: "/trpc/auth.signIn", fields: ["email", "password"] },
-  { path: "/trpc/auth.requestSignInCode", fields: ["email"] },
-  { path: "/trpc/auth.signInWithCode", fields: ["email", "code"] },
-  { path: "/trpc/auth.requestPasswordReset", fields: ["email"] },
-  { path: "/trpc/auth.resetPassword", fields: ["email", "code", "newPassword"] },
-  { path: "/trpc/auth.signOut", fields: [] },
-  { path: "/trpc/account.requestEmailChange", fields: ["newEmail"], signedIn: true },
-  { path: "/trpc/account.confirmEmailChange", fields: ["code"], signedIn: true },
-  { path: "/trpc/account.signOutEverywhere", fields: [], signedIn: true },
-];
-const PROCEDURES = [
-  "auth.register",
-  "auth.verifyEmail",
-  "auth.resendCode",
-  "auth.rules",
-  "auth.signIn",
-  "auth.requestSignInCode",
-  "auth.signInWithCode",
-  "auth.requestPasswordReset",
-  "auth.resetPassword",
-  "auth.signOut",
-  "auth.me",
-  "account.requestEmailChange",
-  "account.confirmEmailChange",
-];
+/** Every endpoint of the API, REST and tRPC, from its operation declarations. */
+const ENDPOINTS: readonly Endpoint[] = endpointsOf().flatMap((e) => [
+  ...(e.rest === undefined
+    ? []
+    : [
+        {
+          path: e.rest.path,
+          fields: e.rest.fields,
+          ...(e.rest.method === "GET" ? { method: "GET" as const } : {}),
+          ...(e.session ? { signedIn: true } : {}),
+        },
+      ]),
+  ...(e.kind === "mutation"
+    ? [{ path: e.trpcPath, fields: e.fields, ...(e.session ? { signedIn: true } : {}) }]
+    : []),
+]);
+const PROCEDURES = endpointsOf()
+  .filter((e) => !e.procedure.startsWith("dev."))
+  .map((e) => e.procedure);
 
 // ---- arbitraries ---------------------------------------------------------------
 
@@ -232,7 +209,7 @@ describe.skipIf(SERVER_URL === undefined)("fuzzing every endpoint (PostgreSQL)",
   let signIns = 0;
 
   const signIn = async () => {
-    const answer = await request(api.url, "/api/v1/auth/sign-in/", {
+    const answer = await request(api.url, restPath("auth.signIn"), {
       email: sessionEmail,
       password: sessionPassword,
     });
@@ -506,7 +483,7 @@ describe.skipIf(SERVER_URL === undefined)("fuzzing every endpoint (PostgreSQL)",
       ),
       runs(400),
       async ([calls, query, method, asObject]) => {
-        const path = `/trpc/${calls.map(([name]) => encodeURIComponent(name)).join(",")}`;
+        const path = `${TRPC_PREFIX}/${calls.map(([name]) => encodeURIComponent(name)).join(",")}`;
         const body = asObject
           ? Object.fromEntries(calls.map(([, value], i) => [String(i), value]))
           : calls.map(([, value]) => value);

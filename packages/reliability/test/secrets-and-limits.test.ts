@@ -6,7 +6,9 @@
  * uniform over 10^8; the per-IP limit and the per-address send cap answer 429,
  * the latter identically for addresses with and without an account.
  */
+
 import { createHash, createHmac } from "node:crypto";
+import { restPath, trpcPath } from "@otp/api";
 import { deriveKeys, generateCode, hashCode, openOutboxPayload } from "@otp/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiProcess, childLogSources } from "../src/api-process.js";
@@ -122,7 +124,7 @@ describe.skipIf(SERVER_URL === undefined)(
         all.push(await request(api.url, path, undefined, { method: "GET" }));
       await new Promise((resolve) => setTimeout(resolve, 200));
       // The requests were logged (so the scan below looked at their lines).
-      expect(api.stdout()).toContain("/trpc/auth.verifyEmail");
+      expect(api.stdout()).toContain(trpcPath("auth.verifyEmail"));
       const ledger = new SecretLedger();
       ledger.add("code", code);
       ledger.add("password", urlPassword);
@@ -196,13 +198,13 @@ describe.skipIf(SERVER_URL === undefined)(
       all.push(await register(api.url, "rest", email, password));
       all.push(await verifyEmail(api.url, "rest", email, await s.liveCode(email)));
       const signIns: Answer[] = [
-        await request(api.url, "/api/v1/auth/sign-in/", { email, password }),
-        await request(api.url, "/trpc/auth.signIn", { email, password }),
+        await request(api.url, restPath("auth.signIn"), { email, password }),
+        await request(api.url, trpcPath("auth.signIn"), { email, password }),
       ];
-      all.push(await request(api.url, "/api/v1/auth/sign-in-code/", { email }));
+      all.push(await request(api.url, restPath("auth.requestSignInCode"), { email }));
       const signInCode = await s.liveCode(email, { codeType: "SIGN_IN" });
       signIns.push(
-        await request(api.url, "/api/v1/auth/sign-in-code/verify/", { email, otp: signInCode }),
+        await request(api.url, restPath("auth.signInWithCode"), { email, otp: signInCode }),
       );
       all.push(...signIns);
       expect(signIns.map((a) => a.status)).toEqual([200, 200, 200]);
@@ -214,18 +216,18 @@ describe.skipIf(SERVER_URL === undefined)(
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/SameSite=Lax/i);
 
-      const me = (token: string, path = "/api/v1/auth/me/") =>
+      const me = (token: string, path = restPath("auth.me")) =>
         request(api.url, path, undefined, {
           method: "GET",
           headers: { cookie: `otp_session=${token}` },
         });
       const first = tokens[0] ?? "";
       expect((await me(first)).status).toBe(200);
-      expect((await me(tokens[1] ?? "", "/trpc/auth.me")).status).toBe(200);
+      expect((await me(tokens[1] ?? "", trpcPath("auth.me"))).status).toBe(200);
       all.push(
         await request(
           api.url,
-          "/api/v1/auth/sign-out/",
+          restPath("auth.signOut"),
           {},
           { headers: { cookie: `otp_session=${first}` } },
         ),

@@ -1,6 +1,8 @@
-import type { OtpService } from "@otp/core";
+import { fail, type OtpService, type Result, type SignedInUser } from "@otp/core";
 import type { DevMailbox } from "@otp/email";
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
+import type { WireError } from "../errors.js";
+import type { LimitGroup } from "../operations/define.js";
 
 /** The session cookie: httpOnly, SameSite=Lax, Secure when the app is served over https. */
 export const SESSION_COOKIE = "otp_session";
@@ -12,7 +14,7 @@ export interface SessionCookies {
   clear(): void;
 }
 
-/** What every procedure can use; built once per request from the app's services. */
+/** What every operation can use; built once per request from the app's services. */
 export interface Context {
   service: OtpService;
   /** The product name, as the emails say it. */
@@ -21,6 +23,11 @@ export interface Context {
   mailbox: DevMailbox | undefined;
   log: FastifyBaseLogger;
   session: SessionCookies;
+  /**
+   * Spends one unit of this client's per-IP budget for a group; the refusal
+   * (RATE_LIMITED, with `retryAt`) when it is spent.
+   */
+  spendLimit(group: Exclude<LimitGroup, "none">): Promise<WireError | undefined>;
 }
 
 export function sessionCookies(
@@ -46,4 +53,16 @@ export function sessionCookies(
         path: "/",
       }),
   };
+}
+
+/**
+ * The one gate for signed-in operations, on both surfaces: the session cookie
+ * must name a live session. A dead cookie is cleared.
+ */
+export async function authenticate(ctx: Context): Promise<Result<SignedInUser>> {
+  const token = ctx.session.read();
+  if (token === undefined) return fail("UNAUTHORIZED");
+  const user = await ctx.service.authenticate(token);
+  if (!user.ok) ctx.session.clear();
+  return user;
 }

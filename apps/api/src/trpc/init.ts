@@ -1,15 +1,18 @@
-import { domainError } from "@otp/core";
 import { initTRPC } from "@trpc/server";
-import { apiError, describeError, domainFailure, isDatabaseUnavailable } from "../errors.js";
+import {
+  describeError,
+  isDatabaseUnavailable,
+  trpcFailure,
+  wireError,
+  withinDeadline,
+} from "../errors.js";
 import type { Context } from "./context.js";
-
-const unauthorized = domainError("UNAUTHORIZED");
 
 const t = initTRPC.context<Context>().create({
   /**
    * Every error reaches the client with its API code (and field errors,
    * attempts left or retry time where they apply) in `error.data`; internals
-   * never do.
+   * never do. `shape.code` is tRPC's JSON-RPC number for the error's tRPC code.
    */
   errorFormatter({ shape, error }) {
     const wire = describeError(error);
@@ -21,58 +24,21 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/**
- * How long a procedure may wait on its dependencies before the client is told
- * to retry. The deadline only has to beat a stalled database (a partition, a
- * pool waiting for a server that refuses): normal calls take milliseconds.
- */
-export const PROCEDURE_DEADLINE_MS = 1500;
-
-class DeadlineExceeded extends Error {
-  constructor() {
-    super(`no answer within ${PROCEDURE_DEADLINE_MS} ms`);
-    this.name = "DeadlineExceeded";
-  }
-}
-
-/**
- * A lost or stalled database becomes a prompt 503 the client may retry, not
- * an opaque 500 or a request that hangs. (A statement that was already sent
- * still finishes or rolls back on its own: nothing is left half-done.)
- */
+/** A lost or stalled database answers 503 (retry), not 500 or a hang. */
 const databaseFaults = t.middleware(async ({ next }) => {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded()), PROCEDURE_DEADLINE_MS);
-  });
   try {
-    const result = await Promise.race([next(), deadline]);
+    const result = await withinDeadline(next());
     if (!result.ok && isDatabaseUnavailable(result.error)) {
-      throw apiError("SERVICE_UNAVAILABLE", result.error);
+      throw trpcFailure(wireError("SERVICE_UNAVAILABLE"), result.error);
     }
     return result;
   } catch (error) {
-    if (error instanceof DeadlineExceeded) throw apiError("SERVICE_UNAVAILABLE", error);
+    if (isDatabaseUnavailable(error)) throw trpcFailure(wireError("SERVICE_UNAVAILABLE"), error);
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 });
 
+export type ApiErrorShape = typeof t._config.$types.errorShape;
 export const router = t.router;
-export const publicProcedure = t.procedure.use(databaseFaults);
-
-/**
- * The one gate for signed-in procedures: the session cookie must name a live
- * session; the procedure then sees `ctx.user`. A dead cookie is cleared.
- */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const token = ctx.session.read();
-  const user = token === undefined ? null : await ctx.service.authenticate(token);
-  if (user === null || !user.ok) {
-    if (token !== undefined) ctx.session.clear();
-    throw domainFailure(user?.ok === false ? user.error : unauthorized);
-  }
-  return next({ ctx: { ...ctx, user: user.value, sessionToken: token as string } });
-});
-export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+export const baseProcedure = t.procedure.use(databaseFaults);

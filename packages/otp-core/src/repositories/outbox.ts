@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Executor, isoTimestamp, queryRows, toDate, toDateOrNull } from "../db/rows.js";
 import type { OutboxStatus } from "../db/schema.js";
 
@@ -76,6 +76,21 @@ export interface ClaimParams {
   leaseSeconds: number;
 }
 
+/**
+ * "Still pending", for a row found by its primary key. It compares the status
+ * as text on purpose: `status = 'PENDING'` is the predicate of the partial
+ * index `email_outbox_pending_idx`, so it lets the planner read that whole
+ * index (every pending email) filtered by id instead of one primary-key
+ * lookup, and a generic plan does exactly that when the statistics say few
+ * rows are pending (after a burst on a database of delivered history). No
+ * partial index's predicate follows from a comparison of the text.
+ * `generic-plans.postgres.test.ts` checks the plan of every statement
+ * (BENCHMARKS.md, "Generic plans on a big database").
+ */
+function stillPending(alias: "o" | "email_outbox"): SQL {
+  return sql.raw(`${alias}.status::text = 'PENDING'`);
+}
+
 /** Why a claim settled a row without sending it (its `last_error`). */
 export const UNSENT_REASONS = {
   EXPIRED: "the code expired before it could be sent",
@@ -90,6 +105,14 @@ export const UNSENT_REASONS = {
  * (EXPIRED or SUPERSEDED, payload scrubbed) instead of costing a statement of
  * its own: under a burst of resends most queued emails end this way.
  * Returns the claimed rows with whether their code is still live.
+ *
+ * The code is joined by its id alone and `is_used` read from the joined row,
+ * not tested in the join condition: `c.id = ? AND c.is_used = false` also
+ * matches the partial index `passcodes_one_unused_per_user_and_type`, and on a
+ * big database whose statistics say few codes are unused, the generic plan
+ * read that whole index (every unused code) for each email instead of one
+ * primary-key lookup: 1.5 s per claim of 64 (BENCHMARKS.md, "Generic plans
+ * on a big database").
  */
 export async function claimDueEmails(executor: Executor, p: ClaimParams): Promise<ClaimedEmail[]> {
   const now = isoTimestamp(p.now);
@@ -103,14 +126,17 @@ export async function claimDueEmails(executor: Executor, p: ClaimParams): Promis
       LIMIT ${p.limit}::int
       FOR UPDATE SKIP LOCKED
     ),
+    looked_up AS (
+      SELECT o.id, o.expires_at,
+        o.passcode_id IS NULL OR COALESCE(NOT c.is_used, false) AS code_live
+      FROM email_outbox o JOIN due ON due.id = o.id
+        LEFT JOIN passcodes c ON c.id = o.passcode_id
+    ),
     checked AS (
-      SELECT o.id, live.code_live,
-        CASE WHEN o.expires_at <= ${now}::timestamptz THEN 'EXPIRED'::outbox_status
-          WHEN NOT live.code_live THEN 'SUPERSEDED'::outbox_status END AS unsent
-      FROM email_outbox o JOIN due ON due.id = o.id,
-        LATERAL (SELECT o.passcode_id IS NULL OR EXISTS (
-          SELECT 1 FROM passcodes c WHERE c.id = o.passcode_id AND c.is_used = false
-        ) AS code_live) AS live
+      SELECT id, code_live,
+        CASE WHEN expires_at <= ${now}::timestamptz THEN 'EXPIRED'::outbox_status
+          WHEN NOT code_live THEN 'SUPERSEDED'::outbox_status END AS unsent
+      FROM looked_up
     )
     UPDATE email_outbox o
     SET attempts = o.attempts + 1,
@@ -165,7 +191,7 @@ export async function markEmailsSent(
     sql`UPDATE email_outbox o
         SET status = 'SENT', sent_at = ${isoTimestamp(p.now)}::timestamptz, payload = NULL, last_error = NULL
         FROM unnest(${ids}::uuid[], ${attempts}::int[]) AS settled(id, attempts)
-        WHERE o.id = settled.id AND o.status = 'PENDING' AND o.attempts = settled.attempts
+        WHERE o.id = settled.id AND ${stillPending("o")} AND o.attempts = settled.attempts
         RETURNING o.id`,
   );
   return new Set(rows.map((row) => row.id));
@@ -179,7 +205,7 @@ export async function scheduleEmailRetry(
   await executor.execute(
     sql`UPDATE email_outbox
         SET available_at = ${isoTimestamp(p.retryAt)}::timestamptz, last_error = ${p.error}
-        WHERE id = ${p.id}::uuid AND status = 'PENDING' AND attempts = ${p.attempts}::int`,
+        WHERE id = ${p.id}::uuid AND ${stillPending("email_outbox")} AND attempts = ${p.attempts}::int`,
   );
 }
 
@@ -196,7 +222,7 @@ export async function settleEmailUnsent(
   await executor.execute(
     sql`UPDATE email_outbox
         SET status = ${p.status}::outbox_status, payload = NULL, last_error = ${p.error}
-        WHERE id = ${p.id}::uuid AND status = 'PENDING' AND attempts = ${p.attempts}::int`,
+        WHERE id = ${p.id}::uuid AND ${stillPending("email_outbox")} AND attempts = ${p.attempts}::int`,
   );
 }
 
@@ -219,11 +245,17 @@ export async function countOutboxByStatus(
   return counts;
 }
 
-/** The earliest instant a pending row becomes due, or null when none is pending. */
+/**
+ * The earliest instant a pending row becomes due, or null when none is pending.
+ * ORDER BY ... LIMIT 1 rather than min(): with statistics that say few rows are
+ * pending, the generic plan of min() aggregated the whole pending index instead
+ * of reading its first entry.
+ */
 export async function nextEmailDueAt(executor: Executor): Promise<Date | null> {
   const rows = await queryRows<{ next: Date | string | null }>(
     executor,
-    sql`SELECT min(available_at) AS next FROM email_outbox WHERE status = 'PENDING'`,
+    sql`SELECT available_at AS next FROM email_outbox WHERE status = 'PENDING'
+        ORDER BY available_at LIMIT 1`,
   );
   return toDateOrNull(rows[0]?.next ?? null);
 }

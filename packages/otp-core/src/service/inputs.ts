@@ -1,4 +1,9 @@
 import { z } from "zod";
+import {
+  CLEANUP_BATCH_SIZE,
+  DEFAULT_OUTBOX_RETENTION_DAYS,
+  OUTBOX_RETENTION_DAYS_RANGE,
+} from "../repositories/cleanup.js";
 import { isWellFormedCode } from "../rules/code.js";
 import { CODE_TYPES } from "../rules/code-types.js";
 import { RESENDABLE_CODE_TYPES } from "../rules/eligibility.js";
@@ -73,6 +78,13 @@ export function createInputSchemas(policy: PasscodePolicy) {
       used: z.boolean().default(true),
       expired: z.boolean().default(true),
       olderThan: z.date().nullable().default(null),
+      outboxRetentionDays: z
+        .number()
+        .int()
+        .min(OUTBOX_RETENTION_DAYS_RANGE.min)
+        .max(OUTBOX_RETENTION_DAYS_RANGE.max)
+        .default(DEFAULT_OUTBOX_RETENTION_DAYS),
+      batchSize: z.number().int().positive().default(CLEANUP_BATCH_SIZE),
     }),
   };
 }

@@ -6,7 +6,7 @@ import { recipientKey } from "../crypto/recipient-key.js";
 import type { Database } from "../db/client.js";
 import type { Executor } from "../db/rows.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
-import { type CleanupCounts, deleteStalePasscodes } from "../repositories/cleanup.js";
+import { type CleanupCounts, runCleanup } from "../repositories/cleanup.js";
 import { queueEmail } from "../repositories/outbox.js";
 import { createOutboxNotifier } from "../repositories/outbox-notifier.js";
 import {
@@ -651,11 +651,14 @@ export function createOtpService(options: OtpServiceOptions) {
       }
     },
 
-    /** Deletes used and/or expired codes, finished limit windows and expired sessions; returns the counts. */
+    /**
+     * Deletes used and/or expired codes, finished limit windows, expired sessions and
+     * finished outbox rows past their retention, in bounded batches; returns the counts.
+     */
     async cleanup(input: CleanupInput = {}): Promise<Result<CleanupCounts>> {
       const parsed = parse(inputs.cleanup, input);
       if (!parsed.ok) return parsed;
-      const counts = await deleteStalePasscodes(db, { ...parsed.value, now: clock(), policy });
+      const counts = await runCleanup(db, { ...parsed.value, now: clock(), policy });
       logger.info({ ...counts }, "cleanup finished");
       return ok(counts);
     },

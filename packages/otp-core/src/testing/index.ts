@@ -131,4 +131,11 @@ export async function latestCodeFor(
   if (code === undefined) throw new Error(`no ${kind} email queued for ${email}`);
   return code;
 }
+/**
+ * The core's own drizzle `sql`, for tests of other packages: a second copy of
+ * drizzle-orm in a package that also has @opentelemetry/api (prom-client brings
+ * it) would be resolved with its tracing on, and its SQL objects would not type
+ * against the core's.
+ */
+export { sql } from "drizzle-orm";
 export * from "./harness.js";

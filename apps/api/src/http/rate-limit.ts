@@ -1,0 +1,119 @@
+import type { FastifyBaseLogger } from "fastify";
+import { Redis } from "ioredis";
+import type { AppConfig } from "../config.js";
+import type { LimitGroup } from "../operations/define.js";
+
+/** A spent budget: allowed, or refused until `retryAfterMs` from now. */
+export type Spend = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/**
+ * The per-IP budgets. Called with the group of the operation that was matched
+ * (a Fastify route's `config`, a tRPC procedure's declaration), never with
+ * anything read from the URL, so every spelling of a path spends the same
+ * budget, and each call in a tRPC batch spends its own.
+ */
+export interface RateLimiter {
+  spend(group: Exclude<LimitGroup, "none">, ip: string): Promise<Spend>;
+  close(): Promise<void>;
+}
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+interface Counter {
+  /** Adds one to the key's window (opening it when absent) and returns the count and its end. */
+  increment(key: string, windowMs: number): Promise<Window>;
+  close(): Promise<void>;
+}
+
+/** At most this many keys in memory; expired windows are swept first, then the oldest go. */
+const MEMORY_KEYS = 50_000;
+
+function memoryCounter(): Counter {
+  const windows = new Map<string, Window>();
+  return {
+    async increment(key, windowMs) {
+      const now = Date.now();
+      let window = windows.get(key);
+      if (window === undefined || window.resetAt <= now) {
+        if (windows.size >= MEMORY_KEYS) sweep(windows, now);
+        window = { count: 0, resetAt: now + windowMs };
+        windows.set(key, window);
+      }
+      window.count += 1;
+      // A copy: concurrent calls (a batch) each read the count their own increment made.
+      return { count: window.count, resetAt: window.resetAt };
+    },
+    async close() {
+      windows.clear();
+    },
+  };
+}
+
+function sweep(windows: Map<string, Window>, now: number): void {
+  for (const [key, window] of windows) if (window.resetAt <= now) windows.delete(key);
+  // Still full: drop the oldest windows (a Map iterates in insertion order).
+  for (const key of windows.keys()) {
+    if (windows.size < MEMORY_KEYS) break;
+    windows.delete(key);
+  }
+}
+
+/** One round trip: count, and open the window's expiry with the first request in it. */
+const INCREMENT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return { count, ttl }`;
+
+function redisCounter(url: string, prefix: string): Counter {
+  const redis = new Redis(url, { connectTimeout: 2000, maxRetriesPerRequest: 1 });
+  // Errors surface on each call (and are let through there); the client reconnects itself.
+  redis.on("error", () => {});
+  return {
+    async increment(key, windowMs) {
+      const [count, ttl] = (await redis.eval(INCREMENT_SCRIPT, 1, `${prefix}${key}`, windowMs)) as [
+        number,
+        number,
+      ];
+      return { count, resetAt: Date.now() + ttl };
+    },
+    async close() {
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}
+
+export function createRateLimiter(
+  config: AppConfig["rateLimit"],
+  logger: FastifyBaseLogger,
+): RateLimiter | undefined {
+  if (!config.enabled) return undefined;
+  const counter =
+    config.redisUrl === undefined
+      ? memoryCounter()
+      : redisCounter(config.redisUrl, config.redisPrefix);
+  const budgets = {
+    send: { max: config.sendPerHour, windowMs: 3_600_000 },
+    guess: { max: config.verifyPerMinute, windowMs: 60_000 },
+  };
+  return {
+    async spend(group, ip) {
+      const budget = budgets[group];
+      let window: Window;
+      try {
+        window = await counter.increment(`${group}:${ip}`, budget.windowMs);
+      } catch (error) {
+        // A shared store that is down must not take the API down with it.
+        logger.warn({ err: error }, "rate limit store unavailable; request let through");
+        return { allowed: true };
+      }
+      if (window.count <= budget.max) return { allowed: true };
+      return { allowed: false, retryAfterMs: Math.max(0, window.resetAt - Date.now()) };
+    },
+    close: () => counter.close(),
+  };
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from "fastify";
+import { type DestinationStream, type LoggerOptions, pino } from "pino";
+import pretty from "pino-pretty";
+
+export type LogFormat = "json" | "pretty";
+
+/**
+ * JSON unless asked otherwise: LOG_FORMAT wins; without it, readable lines
+ * only in development on a terminal. Production stays JSON whatever the terminal.
+ */
+export function resolveLogFormat(
+  requested: LogFormat | undefined,
+  env: string,
+  stdoutIsTerminal: boolean = process.stdout.isTTY === true,
+): LogFormat {
+  if (requested !== undefined) return requested;
+  return env !== "production" && stdoutIsTerminal ? "pretty" : "json";
+}
+
+/**
+ * A pino logger writing JSON lines, or through pino-pretty (in process, no
+ * worker thread), to stdout or `destination`.
+ */
+export function createFormattedLogger(
+  options: LoggerOptions,
+  format: LogFormat,
+  destination?: NodeJS.WritableStream,
+) {
+  if (format === "json") {
+    return destination === undefined ? pino(options) : pino(options, destination);
+  }
+  const stream: DestinationStream = pretty({
+    ...(destination === undefined ? {} : { destination }),
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname",
+    singleLine: true,
+  });
+  return pino(options, stream);
+}
+
+/**
+ * One line per request, once it is answered, instead of Fastify's two
+ * ("incoming request", "request completed"): the matched route pattern (not
+ * the path, which can carry anything), method, status, duration and the
+ * request id (bound to `request.log`). Needs `disableRequestLogging: true`.
+ */
+export function registerAccessLog(app: FastifyInstance): void {
+  app.addHook("onResponse", (request, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? null,
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      "request",
+    );
+    done();
+  });
+}

@@ -1,0 +1,437 @@
+/**
+ * THE declaration of every operation the API serves: tRPC path (the keys) and
+ * kind, input, REST binding, per-IP limit group, session, summary. The tRPC
+ * router, the REST routes, the limits and the OpenAPI document are derived
+ * from this table; nothing about an operation is written anywhere else.
+ */
+import { ok, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@otp/core";
+import { z } from "zod";
+import { type AnyOperation, defineOperation, type LimitGroup } from "./define.js";
+
+export type { AnyOperation, LimitGroup, Operation, RestBinding } from "./define.js";
+
+const EXAMPLE_EMAIL = "person@example.com";
+const EXAMPLE_PASSWORD = "correct horse battery staple";
+const EXAMPLE_CODE = "12345678";
+
+/** What a wrong, old or used code can answer, on every code-checking operation. */
+const CODE_FAILURES = [
+  "OTP_INVALID",
+  "OTP_EXPIRED",
+  "OTP_ALREADY_USED",
+  "OTP_REPLACED",
+  "TOO_MANY_ATTEMPTS",
+] as const;
+
+const detail = z.string().describe("What happened, in words for people.");
+const acceptedAnswer = z.object({ email: z.string(), message: detail });
+
+export const MESSAGES = {
+  registered: "Check your email for a verification code.",
+  verified: "Your email address is verified.",
+  resent: "If this address needs a code, a new one is on its way. Earlier codes no longer work.",
+  signInCodeSent:
+    "If this address has an account, a sign-in code is on its way. Earlier codes no longer work.",
+  resetCodeSent:
+    "If this address has an account, a password-reset code is on its way. Earlier codes no longer work.",
+  passwordReset:
+    "Your password was changed. Every session was signed out; sign in with the new password.",
+  signedIn: "You are signed in.",
+  signedOut: "You are signed out.",
+  emailChangeRequested: "If the new address can be used, a code is on its way to it.",
+  emailChanged: "Your email address was changed. We told your old address.",
+  signedOutEverywhere: "Every session of your account was signed out.",
+} as const;
+
+const auth = {
+  register: defineOperation({
+    kind: "mutation",
+    summary: "Create an account (or refresh an unverified one) and email a verification code.",
+    input: (s) => s.register,
+    output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
+    limit: "send",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/register/",
+      status: 201,
+      example: { email: EXAMPLE_EMAIL, password: EXAMPLE_PASSWORD },
+    },
+    async run(ctx, input) {
+      const accepted = await ctx.service.register(input);
+      if (!accepted.ok) return accepted;
+      return ok({ email: accepted.value.email, message: MESSAGES.registered });
+    },
+  }),
+
+  verifyEmail: defineOperation({
+    kind: "mutation",
+    summary: "Verify an address with the code from its verification email.",
+    input: (s) => s.verifyEmail,
+    output: z.object({ email: z.string(), verified: z.literal(true), message: detail }),
+    failures: CODE_FAILURES,
+    limit: "guess",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/verify-email/",
+      renames: { otp: "code" },
+      example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE },
+    },
+    async run(ctx, input) {
+      const verified = await ctx.service.verifyEmail(input);
+      if (!verified.ok) return verified;
+      return ok({
+        email: verified.value.email,
+        verified: true as const,
+        message: MESSAGES.verified,
+      });
+    },
+  }),
+
+  resendCode: defineOperation({
+    kind: "mutation",
+    summary:
+      "Send a new code (earlier ones stop working); the answer is the same for every address.",
+    input: (s) => s.resendCode,
+    output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
+    limit: "send",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/resend-otp/",
+      example: { email: EXAMPLE_EMAIL, codeType: "VERIFICATION" },
+    },
+    async run(ctx, input) {
+      const accepted = await ctx.service.resendCode(input);
+      if (!accepted.ok) return accepted;
+      return ok({ email: accepted.value.email, message: MESSAGES.resent });
+    },
+  }),
+
+  signIn: defineOperation({
+    kind: "mutation",
+    summary: "Sign in with email and password; sets the session cookie.",
+    input: (s) => s.signIn,
+    output: acceptedAnswer,
+    failures: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED"],
+    limit: "guess",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/sign-in/",
+      example: { email: EXAMPLE_EMAIL, password: EXAMPLE_PASSWORD },
+    },
+    async run(ctx, input) {
+      const session = await ctx.service.signIn(input);
+      if (!session.ok) return session;
+      ctx.session.set(session.value.token, session.value.expiresAt);
+      return ok({ email: session.value.email, message: MESSAGES.signedIn });
+    },
+  }),
+
+  requestSignInCode: defineOperation({
+    kind: "mutation",
+    summary: "Email a sign-in code; the answer is the same for every address.",
+    input: (s) => s.requestCode,
+    output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
+    limit: "send",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/sign-in-code/",
+      example: { email: EXAMPLE_EMAIL },
+    },
+    async run(ctx, input) {
+      const accepted = await ctx.service.requestSignInCode(input);
+      if (!accepted.ok) return accepted;
+      return ok({ email: accepted.value.email, message: MESSAGES.signInCodeSent });
+    },
+  }),
+
+  signInWithCode: defineOperation({
+    kind: "mutation",
+    summary: "Sign in with the code from a sign-in email; sets the session cookie.",
+    input: (s) => s.signInWithCode,
+    output: acceptedAnswer,
+    failures: CODE_FAILURES,
+    limit: "guess",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/sign-in-code/verify/",
+      renames: { otp: "code" },
+      example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE },
+    },
+    async run(ctx, input) {
+      const session = await ctx.service.signInWithCode(input);
+      if (!session.ok) return session;
+      ctx.session.set(session.value.token, session.value.expiresAt);
+      return ok({ email: session.value.email, message: MESSAGES.signedIn });
+    },
+  }),
+
+  requestPasswordReset: defineOperation({
+    kind: "mutation",
+    summary: "Email a password-reset code; the answer is the same for every address.",
+    input: (s) => s.requestCode,
+    output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
+    limit: "send",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/password-reset/",
+      example: { email: EXAMPLE_EMAIL },
+    },
+    async run(ctx, input) {
+      const accepted = await ctx.service.requestPasswordReset(input);
+      if (!accepted.ok) return accepted;
+      return ok({ email: accepted.value.email, message: MESSAGES.resetCodeSent });
+    },
+  }),
+
+  resetPassword: defineOperation({
+    kind: "mutation",
+    summary: "Set a new password with a reset code; every session is revoked and a notice emailed.",
+    input: (s) => s.resetPassword,
+    output: acceptedAnswer,
+    failures: CODE_FAILURES,
+    limit: "guess",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/password-reset/confirm/",
+      renames: { otp: "code", password: "newPassword" },
+      example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE, password: EXAMPLE_PASSWORD },
+    },
+    async run(ctx, input) {
+      const reset = await ctx.service.resetPassword(input);
+      if (!reset.ok) return reset;
+      ctx.session.clear();
+      return ok({ email: reset.value.email, message: MESSAGES.passwordReset });
+    },
+  }),
+
+  signOut: defineOperation({
+    kind: "mutation",
+    summary: "End this session and clear its cookie.",
+    input: null,
+    output: z.object({ message: detail }),
+    failures: [],
+    limit: "none",
+    session: false,
+    rest: { method: "POST", path: "/api/v1/auth/sign-out/", example: {} },
+    async run(ctx) {
+      const token = ctx.session.read();
+      if (token !== undefined) {
+        const signedOut = await ctx.service.signOut(token);
+        if (!signedOut.ok) return signedOut;
+      }
+      ctx.session.clear();
+      return ok({ message: MESSAGES.signedOut });
+    },
+  }),
+
+  me: defineOperation({
+    kind: "query",
+    summary: "The signed-in account and its session's expiry.",
+    input: null,
+    output: z.object({
+      userId: z.string(),
+      email: z.string(),
+      isVerified: z.boolean(),
+      sessionExpiresAt: z.string(),
+    }),
+    failures: [],
+    limit: "none",
+    session: true,
+    rest: { method: "GET", path: "/api/v1/auth/me/" },
+    async run(ctx) {
+      return ok({
+        userId: ctx.user.userId,
+        email: ctx.user.email,
+        isVerified: ctx.user.isVerified,
+        sessionExpiresAt: ctx.user.sessionExpiresAt.toISOString(),
+      });
+    },
+  }),
+
+  rules: defineOperation({
+    kind: "query",
+    summary:
+      "What a client needs to render its forms: code and password lengths, the gap between two sends, product name.",
+    input: null,
+    output: z.object({
+      appName: z.string(),
+      devMailbox: z.boolean(),
+      codeLength: z.number(),
+      codeTtlSeconds: z.number(),
+      sendCooldownSeconds: z.number(),
+      passwordMinLength: z.number(),
+      passwordMaxLength: z.number(),
+    }),
+    failures: [],
+    limit: "none",
+    session: false,
+    async run(ctx) {
+      return ok({
+        appName: ctx.appName,
+        devMailbox: ctx.mailbox !== undefined,
+        codeLength: ctx.service.policy.codeLength,
+        codeTtlSeconds: ctx.service.policy.codeTtlSeconds,
+        sendCooldownSeconds: ctx.service.policy.sendCooldownSeconds,
+        passwordMinLength: PASSWORD_MIN_LENGTH,
+        passwordMaxLength: PASSWORD_MAX_LENGTH,
+      });
+    },
+  }),
+};
+
+const account = {
+  requestEmailChange: defineOperation({
+    kind: "mutation",
+    summary: "Email a code to a new address for the signed-in account.",
+    input: (s) => s.requestEmailChange.omit({ userId: true }),
+    output: z.object({ newEmail: z.string(), message: detail }),
+    failures: ["SEND_LIMIT_REACHED"],
+    limit: "send",
+    session: true,
+    rest: {
+      method: "POST",
+      path: "/api/v1/account/email-change/",
+      renames: { email: "newEmail" },
+      example: { email: EXAMPLE_EMAIL },
+    },
+    async run(ctx, input) {
+      const requested = await ctx.service.requestEmailChange({ ...input, userId: ctx.user.userId });
+      if (!requested.ok) return requested;
+      return ok({ newEmail: requested.value.newEmail, message: MESSAGES.emailChangeRequested });
+    },
+  }),
+
+  confirmEmailChange: defineOperation({
+    kind: "mutation",
+    summary:
+      "Move the signed-in account to the new address with its code; the old address is told.",
+    input: (s) => s.confirmEmailChange.omit({ userId: true }),
+    output: z.object({ email: z.string(), message: detail }),
+    failures: [...CODE_FAILURES, "EMAIL_TAKEN"],
+    limit: "guess",
+    session: true,
+    rest: {
+      method: "POST",
+      path: "/api/v1/account/email-change/confirm/",
+      renames: { otp: "code" },
+      example: { otp: EXAMPLE_CODE },
+    },
+    async run(ctx, input) {
+      const changed = await ctx.service.confirmEmailChange({ ...input, userId: ctx.user.userId });
+      if (!changed.ok) return changed;
+      return ok({ email: changed.value.email, message: MESSAGES.emailChanged });
+    },
+  }),
+
+  signOutEverywhere: defineOperation({
+    kind: "mutation",
+    summary: "Revoke every session of the signed-in account.",
+    input: null,
+    output: z.object({ sessionsRevoked: z.number(), message: detail }),
+    failures: [],
+    limit: "none",
+    session: true,
+    rest: { method: "POST", path: "/api/v1/account/sign-out-everywhere/", example: {} },
+    async run(ctx) {
+      const revoked = await ctx.service.signOutEverywhere(ctx.user.userId);
+      if (!revoked.ok) return revoked;
+      ctx.session.clear();
+      return ok({
+        sessionsRevoked: revoked.value.sessionsRevoked,
+        message: MESSAGES.signedOutEverywhere,
+      });
+    },
+  }),
+};
+
+/** Mounted only when the dev mailbox is the transport (development). */
+const dev = {
+  mailbox: defineOperation({
+    kind: "query",
+    summary: "The dev mailbox's messages, newest first (development only).",
+    input: null,
+    output: z.array(
+      z.object({
+        id: z.string(),
+        to: z.string(),
+        subject: z.string(),
+        html: z.string(),
+        text: z.string(),
+        sentAt: z.string(),
+      }),
+    ),
+    failures: [],
+    limit: "none",
+    session: false,
+    async run(ctx) {
+      return ok(
+        (ctx.mailbox?.list() ?? []).map((message) => ({
+          id: message.id,
+          to: message.to,
+          subject: message.subject,
+          html: message.html,
+          text: message.text,
+          sentAt: message.sentAt.toISOString(),
+        })),
+      );
+    },
+  }),
+};
+
+/** Every operation, by tRPC namespace and procedure name. */
+export const OPERATIONS = { auth, account, dev };
+
+export type Operations = typeof OPERATIONS;
+
+/** Every tRPC path in the table (`auth.verifyEmail`). */
+export type ProcedurePath = {
+  [N in keyof Operations]: `${N}.${keyof Operations[N] & string}`;
+}[keyof Operations];
+
+/** One operation with the tRPC path its place in the table gives it (`auth.verifyEmail`). */
+export interface DeclaredOperation {
+  procedure: string;
+  operation: AnyOperation;
+}
+
+export const OPERATION_LIST: readonly DeclaredOperation[] = Object.entries(OPERATIONS).flatMap(
+  ([namespace, procedures]) =>
+    Object.entries(procedures as Record<string, AnyOperation>).map(([name, operation]) => ({
+      procedure: `${namespace}.${name}`,
+      operation,
+    })),
+);
+
+/** A REST path by tRPC path, for clients, tests and the bench (`restPath("auth.verifyEmail")`). */
+export function restPath(procedure: ProcedurePath): string {
+  const rest = OPERATION_LIST.find((entry) => entry.procedure === procedure)?.operation.rest;
+  if (rest === undefined) throw new Error(`${procedure} has no REST route`);
+  return rest.path;
+}
+
+/** The tRPC URL path of a procedure (`/trpc/auth.verifyEmail`). */
+export function trpcPath(procedure: ProcedurePath): string {
+  return `${TRPC_PREFIX}/${procedure}`;
+}
+
+/** Where the tRPC procedures are served. */
+export const TRPC_PREFIX = "/trpc";
+
+/** The operations that spend a budget, by tRPC path (tests walk every one). */
+export function proceduresIn(group: LimitGroup): string[] {
+  return OPERATION_LIST.filter((entry) => entry.operation.limit === group).map(
+    (entry) => entry.procedure,
+  );
+}

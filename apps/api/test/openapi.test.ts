@@ -1,0 +1,119 @@
+/**
+ * The OpenAPI document: valid OpenAPI 3.1 (checked by a real validator), every
+ * REST route in it with its body schema, answers and error envelope, and every
+ * documented example body accepted by the live server. The reference page is
+ * served from the package, under a CSP that allows its scripts and nothing else.
+ */
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { endpointsOf } from "../src/operations/endpoints.js";
+import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: walking a parsed JSON document in assertions
+type Json = Record<string, any>;
+
+describe.each(BACKENDS)("OpenAPI (%s)", (backend) => {
+  let t: TestApp;
+  let document: Json;
+  let cookie = "";
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+    const response = await fetch(`${t.url}/api/v1/openapi.json`);
+    expect(response.status).toBe(200);
+    document = (await response.json()) as Json;
+    // A signed-in client, for the examples of the signed-in operations.
+    const email = "docs@example.com";
+    const password = "correct horse battery staple";
+    await t.post("/api/v1/auth/register/", { email, password });
+    await t.post("/api/v1/auth/verify-email/", { email, otp: await t.codeFor(email) });
+    const signedIn = await t.post("/api/v1/auth/sign-in/", { email, password });
+    cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+  });
+
+  const rest = endpointsOf().filter((e) => e.rest !== undefined);
+
+  it("lists every REST route, and nothing else", () => {
+    const listed = Object.entries(document.paths as Json).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(listed.sort()).toEqual(rest.map((e) => `${e.rest?.method} ${e.rest?.path}`).sort());
+  });
+
+  for (const endpoint of rest) {
+    const binding = endpoint.rest as NonNullable<typeof endpoint.rest>;
+    describe(`${binding.method} ${binding.path}`, () => {
+      const operation = () => document.paths[binding.path][binding.method.toLowerCase()] as Json;
+
+      it("documents its body with the REST field names, its success and its errors", () => {
+        const op = operation();
+        expect(op.operationId).toBe(endpoint.procedure);
+        expect(op.summary).toBe(endpoint.operation.summary);
+        if (binding.method === "POST") {
+          const schema = op.requestBody.content["application/json"].schema as Json;
+          expect(schema.additionalProperties).toBe(false);
+          expect(Object.keys(schema.properties).sort()).toEqual([...binding.fields].sort());
+          if (binding.fields.includes("otp")) expect(schema.properties.code).toBeUndefined();
+        }
+        const statuses = Object.keys(op.responses);
+        expect(statuses).toContain(String(binding.status ?? 200));
+        const expected = ["400", "503"];
+        if (binding.method === "POST") expected.push("413", "415");
+        if (endpoint.session) expected.push("401");
+        if (endpoint.limit !== "none") expected.push("429");
+        if (endpoint.operation.failures.includes("EMAIL_NOT_VERIFIED")) expected.push("403");
+        if (endpoint.operation.failures.includes("EMAIL_TAKEN")) expected.push("409");
+        for (const status of expected) {
+          expect(statuses, status).toContain(status);
+          expect(op.responses[status].content["application/json"].schema).toEqual({
+            $ref: "#/components/schemas/Error",
+          });
+        }
+      });
+
+      if (binding.method === "POST") {
+        it("its documented example body is accepted by the live server", async () => {
+          const example = operation().requestBody.content["application/json"].example;
+          expect(example).toBeDefined();
+          const response = await t.post(binding.path, example, {
+            headers: endpoint.session ? { cookie } : {},
+          });
+          const body = (await response.json()) as { error?: { code: string } };
+          expect(response.status, JSON.stringify(body)).toBeLessThan(500);
+          expect(["INVALID_INPUT", "INVALID_JSON", "UNAUTHORIZED", "NOT_FOUND"]).not.toContain(
+            body.error?.code,
+          );
+        });
+      }
+    });
+  }
+
+  it("serves the reference page and its script from the package, under a CSP naming the page's inline scripts", async () => {
+    const page = await fetch(`${t.url}/api/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await page.text();
+    const sources = [...html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)].map(([, src]) => src);
+    expect(sources).toEqual(["/api/docs/js/scalar.js"]);
+    expect(html).not.toMatch(/https?:\/\/(cdn|fonts)\./);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toContain("unsafe-inline' 'unsafe-eval");
+    const script = await fetch(`${t.url}/api/docs/js/scalar.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toMatch(/javascript/);
+    // Every other answer keeps the app's own policy.
+    const other = await fetch(`${t.url}/healthz`);
+    expect(other.headers.get("content-security-policy")).not.toContain("sha256-");
+  });
+});
