@@ -272,7 +272,7 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
   it("states the password rule from the API before submission, and the API's field errors beside their fields", async () => {
     const page = await env.newPage();
     await page.goto("/");
-    const hint = await page.getByText(/^Use \d+ to \d+ characters\./).textContent();
+    const hint = (await page.getByText(/^Use \d+ to \d+ characters\./).textContent()) ?? "";
     const [, min] = /^Use (\d+) to (\d+)/.exec(hint) ?? [];
     const password = page.getByLabel("Password", { exact: true });
     expect(await password.getAttribute("autocomplete")).toBe("new-password");
