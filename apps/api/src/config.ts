@@ -1,81 +1,57 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { MIN_SECRET_LENGTH, type PasscodePolicyInput } from "@otp/core";
-import { isPostgresUrl } from "@otp/core/db";
-import { DEFAULT_OUTBOX_RETENTION_DAYS, OUTBOX_RETENTION_DAYS_RANGE } from "@otp/core/repositories";
+import { MIN_SECRET_LENGTH, type PasscodePolicy } from "@otp/core";
+import {
+  databaseVariables,
+  flag,
+  integer,
+  parseEnv,
+  policyFromEnv,
+  policyVariables,
+  retentionVariables,
+  sessionVariables,
+  variableRules,
+} from "@otp/env";
 import { z } from "zod";
 
 /**
  * The whole configuration, read from the environment once at start-up. This
- * is the only module that reads `process.env`; everything else receives the
- * parsed object.
+ * is the only module of the API that reads `process.env`; everything else
+ * receives the parsed object. The shared variables are declared in @otp/env.
  */
-const flag = z
-  .enum(["true", "false", "1", "0"], { error: "must be true or false" })
-  .transform((value) => value === "true" || value === "1");
-const integer = (min: number, max: number) =>
-  z.coerce
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number" })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
-
-const envSchema = z.object({
+const apiVariables = {
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: integer(0, 65_535).default(3000),
-  HOST: optionalText,
-  DATABASE_URL: optionalText.refine((value) => value === undefined || isPostgresUrl(value), {
-    error: "must start with postgres:// or postgresql://",
-  }),
-  // At least 2: migrations hold one connection for their lock while they run on another.
-  DATABASE_POOL_SIZE: integer(2, 200).default(10),
-  DATA_DIR: z.string().default(".data"),
-  APP_SECRET: optionalText.refine(
-    (value) => value === undefined || value.length >= MIN_SECRET_LENGTH,
-    {
-      error: `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 48)`,
-    },
-  ),
-  APP_URL: optionalText.pipe(z.url({ error: "must be a URL like https://example.com" }).optional()),
-  APP_NAME: z.string().trim().min(1).max(60).default("OTP"),
-  SMTP_URL: optionalText.refine((value) => value === undefined || /^smtps?:\/\//.test(value), {
-    error: "must start with smtp:// or smtps://",
-  }),
-  SMTP_FROM: optionalText,
-  OTP_LENGTH: integer(6, 12).default(8),
-  OTP_TTL_SECONDS: integer(30, 86_400).default(900),
-  OTP_MAX_ATTEMPTS: integer(1, 100).default(5),
-  OTP_ATTEMPT_WINDOW_SECONDS: integer(1, 86_400).default(900),
-  OTP_SEND_LIMIT: integer(1, 1000).default(10),
-  OTP_SEND_WINDOW_SECONDS: integer(1, 86_400).default(3600),
-  OTP_SEND_COOLDOWN_SECONDS: integer(0, 3600).default(0),
-  SESSION_TTL_SECONDS: integer(300, 31_536_000).default(2_592_000),
+  HOST: z.string().trim().optional(),
+  ...databaseVariables,
+  APP_SECRET: variableRules.APP_SECRET().optional(),
+  APP_URL: variableRules.APP_URL().optional(),
+  APP_NAME: variableRules.APP_NAME().default("OTP"),
+  SMTP_URL: variableRules.SMTP_URL().optional(),
+  SMTP_FROM: variableRules.SMTP_FROM().optional(),
+  ...policyVariables,
+  ...sessionVariables,
   CLEANUP_INTERVAL_SECONDS: integer(0, 86_400).default(3600),
-  OUTBOX_RETENTION_DAYS: integer(
-    OUTBOX_RETENTION_DAYS_RANGE.min,
-    OUTBOX_RETENTION_DAYS_RANGE.max,
-  ).default(DEFAULT_OUTBOX_RETENTION_DAYS),
+  ...retentionVariables,
   RATE_LIMIT_ENABLED: flag.default(true),
   RATE_LIMIT_SEND_PER_HOUR: integer(1, 1_000_000).default(60),
   RATE_LIMIT_VERIFY_PER_MINUTE: integer(1, 1_000_000).default(30),
-  REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
-    error: "must start with redis:// or rediss://",
-  }),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, { error: "must start with redis:// or rediss://" })
+    .optional(),
   RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).max(100).default("otp-rate-limit:"),
-  CORS_ORIGINS: optionalText,
+  CORS_ORIGINS: z.string().optional(),
   TRUST_PROXY: flag.default(false),
   BODY_LIMIT_BYTES: integer(1024, 1_048_576).default(16_384),
   DELIVERY: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
-  WEB_DIST: optionalText,
+  WEB_DIST: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
   METRICS_PORT: integer(0, 65_535).optional(),
-});
+};
 
 export interface AppConfig {
   env: "development" | "production" | "test";
@@ -91,7 +67,7 @@ export interface AppConfig {
   appName: string;
   smtpUrl: string | undefined;
   smtpFrom: string;
-  policy: Required<PasscodePolicyInput>;
+  policy: PasscodePolicy;
   sessionTtlSeconds: number;
   /** Seconds between cleanups of used/expired codes, expired sessions and old finished emails; 0 = off. */
   cleanupIntervalSeconds: number;
@@ -124,15 +100,9 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map(
-        (issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`,
-      ),
-    );
-  }
-  const e = parsed.data;
+  const parsed = parseEnv(apiVariables, env);
+  if (!parsed.ok) throw new ConfigError(parsed.problems);
+  const e = parsed.env;
   const production = e.NODE_ENV === "production";
   const problems: string[] = [];
   if (production && e.APP_SECRET === undefined) {
@@ -168,15 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     appName: e.APP_NAME,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM ?? `${e.APP_NAME} <no-reply@${new URL(appUrl).hostname}>`,
-    policy: {
-      codeLength: e.OTP_LENGTH,
-      codeTtlSeconds: e.OTP_TTL_SECONDS,
-      maxFailedAttempts: e.OTP_MAX_ATTEMPTS,
-      attemptWindowSeconds: e.OTP_ATTEMPT_WINDOW_SECONDS,
-      maxSendsPerWindow: e.OTP_SEND_LIMIT,
-      sendWindowSeconds: e.OTP_SEND_WINDOW_SECONDS,
-      sendCooldownSeconds: e.OTP_SEND_COOLDOWN_SECONDS,
-    },
+    policy: policyFromEnv(e),
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     cleanupIntervalSeconds: e.CLEANUP_INTERVAL_SECONDS,
     outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,

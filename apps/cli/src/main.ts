@@ -6,10 +6,15 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createDatabase, isPostgresUrl } from "@otp/core/db";
-import { DEFAULT_OUTBOX_RETENTION_DAYS, OUTBOX_RETENTION_DAYS_RANGE } from "@otp/core/repositories";
-import { resolvePolicy } from "@otp/core/rules";
-import { z } from "zod";
+import { createDatabase } from "@otp/core/db";
+import { DEFAULT_OUTBOX_RETENTION_DAYS } from "@otp/core/repositories";
+import {
+  databaseVariables,
+  parseEnv,
+  policyFromEnv,
+  policyVariables,
+  retentionVariables,
+} from "@otp/env";
 import {
   type CommandOutput,
   cleanupCommand,
@@ -36,24 +41,13 @@ environment: DATABASE_URL (postgres://...; unset = embedded PGlite in $DATA_DIR/
   OTP_ATTEMPT_WINDOW_SECONDS, OTP_SEND_WINDOW_SECONDS, OTP_SEND_COOLDOWN_SECONDS,
   OUTBOX_RETENTION_DAYS (default ${DEFAULT_OUTBOX_RETENTION_DAYS})`;
 
-const envSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .optional()
-    .refine((value) => value === undefined || value === "" || isPostgresUrl(value), {
-      error: "must start with postgres:// or postgresql://",
-    }),
-  DATA_DIR: z.string().default(".data"),
-  OTP_ATTEMPT_WINDOW_SECONDS: z.coerce.number().int().positive().optional(),
-  OTP_SEND_WINDOW_SECONDS: z.coerce.number().int().positive().optional(),
-  OTP_SEND_COOLDOWN_SECONDS: z.coerce.number().int().min(0).optional(),
-  OUTBOX_RETENTION_DAYS: z.coerce
-    .number()
-    .int()
-    .min(OUTBOX_RETENTION_DAYS_RANGE.min)
-    .max(OUTBOX_RETENTION_DAYS_RANGE.max)
-    .default(DEFAULT_OUTBOX_RETENTION_DAYS),
-});
+/** The shared variables (@otp/env) this command reads. */
+const variables = {
+  DATABASE_URL: databaseVariables.DATABASE_URL,
+  DATA_DIR: databaseVariables.DATA_DIR,
+  ...policyVariables,
+  ...retentionVariables,
+};
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -85,10 +79,8 @@ async function main(): Promise<void> {
   if (!["migrate", "cleanup", "stats"].includes(command))
     fail(`unknown command: ${command}\n\n${USAGE}`);
 
-  const env = envSchema.safeParse(process.env);
-  if (!env.success) {
-    fail(env.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("\n"));
-  }
+  const env = parseEnv(variables, process.env);
+  if (!env.ok) fail(env.problems.join("\n"));
   const now = new Date();
   let olderThan: Date | null = null;
   const olderThanText = parsed.values["older-than"];
@@ -100,8 +92,8 @@ async function main(): Promise<void> {
       );
   }
 
-  const url = env.data.DATABASE_URL || undefined;
-  const dataDir = resolve(env.data.DATA_DIR, "pglite");
+  const url = env.env.DATABASE_URL;
+  const dataDir = resolve(env.env.DATA_DIR, "pglite");
   const target = url === undefined ? dataDir : "the PostgreSQL server (DATABASE_URL)";
   const database = await createDatabase({ url, dataDir, poolSize: 2, connectTimeoutSeconds: 5 });
   try {
@@ -112,24 +104,14 @@ async function main(): Promise<void> {
       await database.migrate();
       if (command === "cleanup") {
         const both = parsed.values.used !== true && parsed.values.expired !== true;
-        const policy = resolvePolicy({
-          ...(env.data.OTP_ATTEMPT_WINDOW_SECONDS === undefined
-            ? {}
-            : { attemptWindowSeconds: env.data.OTP_ATTEMPT_WINDOW_SECONDS }),
-          ...(env.data.OTP_SEND_WINDOW_SECONDS === undefined
-            ? {}
-            : { sendWindowSeconds: env.data.OTP_SEND_WINDOW_SECONDS }),
-          ...(env.data.OTP_SEND_COOLDOWN_SECONDS === undefined
-            ? {}
-            : { sendCooldownSeconds: env.data.OTP_SEND_COOLDOWN_SECONDS }),
-        });
+        const policy = policyFromEnv(env.env);
         output = await cleanupCommand(
           database,
           {
             used: both || parsed.values.used === true,
             expired: both || parsed.values.expired === true,
             olderThan,
-            outboxRetentionDays: env.data.OUTBOX_RETENTION_DAYS,
+            outboxRetentionDays: env.env.OUTBOX_RETENTION_DAYS,
           },
           policy,
           now,

@@ -1,17 +1,18 @@
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@otp/core";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { expectAccessible } from "./axe.js";
 import {
   type BrowserTestEnv,
   describeInBrowser,
   eventually,
   startBrowserTestEnv,
   uniqueEmail,
+  visitedUrls,
 } from "./harness.js";
 import {
   alertText,
+  codeField,
   createAccount,
-  digitBox,
   expectVerified,
   focusedName,
   PASSWORD,
@@ -23,6 +24,14 @@ import {
 } from "./user.js";
 
 const RESENT_FEEDBACK = "A new code was sent. Earlier codes no longer work.";
+
+/** No URL the page was ever at holds the address, plain or encoded. */
+function expectNoAddressInUrls(page: Page, email: string) {
+  const forms = [email, encodeURIComponent(email), email.split("@")[0] ?? email];
+  for (const url of visitedUrls(page)) {
+    for (const form of forms) expect(url, `address in ${url}`).not.toContain(form);
+  }
+}
 
 describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
   let env: BrowserTestEnv;
@@ -36,21 +45,29 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     await env?.close();
   });
 
-  it("register, read the code in the dev mailbox, enter it: verified", async () => {
+  it("register, read the code in the dev mailbox, enter it: verified; no address in any URL", async () => {
     const page = await env.newPage();
     const email = uniqueEmail("happy");
+    await page.goto("/");
+    await page.getByText(/Use \d+ to \d+ characters/).waitFor();
+    await expectAccessible(page, "create account");
     await createAccount(page, email);
-    expect(new URL(page.url()).searchParams.get("email")).toBe(email);
-    await page.getByText(`Enter the ${env.codeLength}-digit code we sent to`).waitFor();
-    expect(await page.getByRole("textbox", { name: /^Digit \d+ of \d+$/ }).count()).toBe(
-      env.codeLength,
-    );
-    // The Verify page links to the mailbox in development.
+    await page.getByText("has an account waiting to be verified, we sent it").waitFor();
+    expect(await page.title()).toBe("Enter your verification code · OTP");
+    // One input: one tab stop, one autofill target, as long as the code.
+    const field = codeField(page);
+    expect(await page.getByRole("textbox").count()).toBe(1);
+    expect(await field.getAttribute("autocomplete")).toBe("one-time-code");
+    expect(await field.getAttribute("inputmode")).toBe("numeric");
+    expect(await field.getAttribute("maxlength")).toBe(String(env.codeLength));
     await page.getByRole("link", { name: "dev mailbox" }).waitFor();
+    await expectAccessible(page, "verify: code step");
 
     const code = await readLatestCode(env, mailbox, email);
-    await typeCode(env, page, code);
+    await typeCode(page, code);
     await expectVerified(page, email);
+    await expectAccessible(page, "after verification");
+    expectNoAddressInUrls(page, email);
   });
 
   it("a wrong code shows its error with the attempts left, then the right code works", async () => {
@@ -59,25 +76,83 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     await createAccount(page, email);
     const code = await readLatestCode(env, mailbox, email);
 
-    await typeCode(env, page, wrongCodeFor(code));
+    await typeCode(page, wrongCodeFor(code));
     const maxAttempts = env.app.config.policy.maxFailedAttempts;
     expect(await waitForAlert(page, /not correct/)).toBe(
       `That code is not correct. You have ${maxAttempts - 1} attempts left.`,
     );
-    // The boxes are cleared, marked invalid, and focus is back in the first one.
-    expect(await focusedName(page)).toBe(`Digit 1 of ${env.codeLength}`);
-    expect(await digitBox(page, 1, env.codeLength).inputValue()).toBe("");
-    expect(await digitBox(page, 1, env.codeLength).getAttribute("aria-invalid")).toBe("true");
+    // The input is emptied, marked invalid, described by the message, and has focus.
+    const field = codeField(page);
+    expect(await focusedName(page)).toBe(`Verification code (${env.codeLength} digits)`);
+    expect(await field.inputValue()).toBe("");
+    expect(await field.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = (await field.getAttribute("aria-describedby")) ?? "";
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(/not correct/);
+    await expectAccessible(page, "verify: a wrong code");
 
     await page.keyboard.type(code);
     await expectVerified(page, email);
   });
 
-  it("resend: pending state and feedback, then the old code is refused and the new one accepted", async () => {
+  it("typing goes in order wherever the person starts: a click at the right end, or Shift+Tab from Send a new code", async () => {
+    const page = await env.newPage();
+    const email = uniqueEmail("anywhere");
+    await createAccount(page, email);
+    const code = await readLatestCode(env, mailbox, email);
+    const field = codeField(page);
+
+    // A click where the fifth segment is drawn, then four digits: they are the first four.
+    const box = await field.boundingBox();
+    if (box === null) throw new Error("no code input");
+    await page.mouse.click(box.x + (box.width * 4.5) / env.codeLength, box.y + box.height / 2);
+    await page.keyboard.type("1234");
+    expect(await field.inputValue()).toBe("1234");
+    // A click in the middle of typed digits does not move the insertion point off the end.
+    await page.mouse.click(box.x + box.width / (2 * env.codeLength), box.y + box.height / 2);
+    await page.keyboard.type("5");
+    expect(await field.inputValue()).toBe("12345");
+    await page.keyboard.press("Backspace");
+    expect(await field.inputValue()).toBe("1234");
+    // Select all and type: the new digits replace the old.
+    await page.keyboard.press("ControlOrMeta+A");
+    await page.keyboard.type("9");
+    expect(await field.inputValue()).toBe("9");
+    await page.keyboard.press("Backspace");
+    expect(await field.inputValue()).toBe("");
+
+    // One tab stop: Tab leaves the code for the button, Shift+Tab from Send a new code comes back to it.
+    await field.focus();
+    await page.keyboard.press("Tab");
+    expect(await focusedName(page)).toBe("Verify email");
+    await page.getByRole("button", { name: "Send a new code" }).focus();
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Shift+Tab");
+    expect(await focusedName(page)).toBe(`Verification code (${env.codeLength} digits)`);
+    await page.keyboard.type(code);
+    await expectVerified(page, email);
+  });
+
+  it("resend: pending state and feedback, the same status announced again, messages replaced; old code refused, new one accepted", async () => {
     const page = await env.newPage();
     const email = uniqueEmail("resend");
     await createAccount(page, email);
-    const [oldCode] = await readCodesFromMailbox(env, mailbox, email, 1);
+    const [firstCode] = await readCodesFromMailbox(env, mailbox, email, 1);
+    if (firstCode === undefined) throw new Error("no code");
+
+    // Count every time the status text is inserted into its live region (what a screen reader announces).
+    await page.evaluate((text) => {
+      const w = window as unknown as { announced: number };
+      w.announced = 0;
+      new MutationObserver((records) => {
+        for (const record of records) {
+          for (const node of record.addedNodes) {
+            if (node.textContent?.includes(text)) w.announced += 1;
+          }
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    }, RESENT_FEEDBACK);
+    const announced = () =>
+      page.evaluate(() => (window as unknown as { announced: number }).announced);
 
     // Hold the request a moment so the pending state can be seen.
     let release = () => {};
@@ -93,36 +168,55 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     await page.getByRole("button", { name: "Sending…" }).waitFor();
     expect(await resend.getAttribute("aria-disabled")).toBe("true");
     release();
-    await page.getByRole("status").filter({ hasText: RESENT_FEEDBACK }).waitFor();
+    const status = page.getByRole("status").filter({ hasText: RESENT_FEEDBACK });
+    await status.waitFor();
     expect(await resend.textContent()).toBe("Send a new code");
+    expect(await announced()).toBe(1);
+    await expectAccessible(page, "verify: a new code sent");
 
-    const [newCode, previous] = await readCodesFromMailbox(env, mailbox, email, 2);
-    expect(previous).toBe(oldCode);
-    if (oldCode === undefined || newCode === undefined) throw new Error("codes missing");
-    expect(newCode).not.toBe(oldCode);
+    // A second resend says the same: announced again.
+    await resend.click();
+    await eventually("the second announcement", async () =>
+      (await announced()) >= 2 ? true : undefined,
+    );
+    expect(await page.getByText(RESENT_FEEDBACK).count()).toBe(1);
 
-    await typeCode(env, page, oldCode);
-    await waitForAlert(page, /That code is not correct/);
-    await page.keyboard.type(newCode);
+    // A refused code replaces "A new code was sent"; a new code sent replaces the refusal.
+    const [newest, , oldest] = await readCodesFromMailbox(env, mailbox, email, 3);
+    if (newest === undefined || oldest === undefined) throw new Error("codes missing");
+    expect(oldest).toBe(firstCode);
+    await typeCode(page, oldest);
+    await waitForAlert(page, /code/);
+    expect(await status.count()).toBe(0);
+    await resend.click();
+    await status.waitFor();
+    expect(await alertText(page)).toBe("");
+
+    const latest = (await readCodesFromMailbox(env, mailbox, email, 4))[0] ?? "";
+    expect(latest).not.toBe(newest);
+    await typeCode(page, latest);
     await expectVerified(page, email);
   });
 
-  it("pasting the whole code (with a space and a dash) into the first box fills every box and submits", async () => {
+  it("a pasted code of any form fills the input and submits: spaces, dashes, full-width digits", async () => {
     const page = await env.newPage();
     await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
     const email = uniqueEmail("paste");
     await createAccount(page, email);
     const code = await readLatestCode(env, mailbox, email);
     const half = Math.floor(code.length / 2);
-    const formatted = `${code.slice(0, half)} - ${code.slice(half)}`;
+    const fullWidth = code
+      .slice(half)
+      .replace(/[0-9]/g, (digit) => String.fromCharCode(0xff10 + Number(digit)));
+    const formatted = `${code.slice(0, half)} - ${fullWidth}\n`;
 
-    await digitBox(page, 1, env.codeLength).click();
+    await codeField(page).click();
     await page.evaluate((text) => navigator.clipboard.writeText(text), formatted);
     await page.keyboard.press("ControlOrMeta+V");
     await expectVerified(page, email);
   });
 
-  it("keyboard only: Tab, typing and Enter carry the whole flow", async () => {
+  it("keyboard only: Tab, typing, Backspace and Enter carry the whole flow", async () => {
     const page = await env.newPage();
     const email = uniqueEmail("keyboard");
     await page.goto("/");
@@ -139,44 +233,61 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL((url) => url.pathname === "/verify");
 
-    // The Verify page puts focus in the first box by itself.
-    await eventually("focus in the first box", async () =>
-      (await focusedName(page)) === `Digit 1 of ${env.codeLength}` ? true : undefined,
+    // The code step puts focus in the code input by itself.
+    await eventually("focus in the code input", async () =>
+      (await focusedName(page)) === `Verification code (${env.codeLength} digits)`
+        ? true
+        : undefined,
     );
     const code = await readLatestCode(env, mailbox, email);
-
-    // Type three digits, take the last back with Backspace, look around with the arrows.
     await page.keyboard.type(code.slice(0, 3));
-    expect(await focusedName(page)).toBe(`Digit 4 of ${env.codeLength}`);
     await page.keyboard.press("Backspace");
-    expect(await focusedName(page)).toBe(`Digit 3 of ${env.codeLength}`);
-    expect(await digitBox(page, 3, env.codeLength).inputValue()).toBe("");
-    await page.keyboard.press("ArrowLeft");
-    expect(await focusedName(page)).toBe(`Digit 2 of ${env.codeLength}`);
-    await page.keyboard.press("ArrowRight");
-    expect(await focusedName(page)).toBe(`Digit 3 of ${env.codeLength}`);
-
+    expect(await codeField(page).inputValue()).toBe(code.slice(0, 2));
+    // Enter with part of the code: what is missing is said, nothing is sent.
+    await page.keyboard.press("Enter");
+    expect(await waitForAlert(page, /Enter all/)).toBe(
+      `Enter all ${env.codeLength} digits of the code.`,
+    );
     await page.keyboard.type(code.slice(2));
     await expectVerified(page, email);
-    expect(await alertText(page)).toBe("");
   });
 
-  it("shows the password rules from the API, and the API's field errors beside their fields", async () => {
+  it("an address that cannot be one is refused before any code input shows", async () => {
+    const page = await env.newPage();
+    await page.goto("/verify?email=garbage");
+    // The address left the URL at once, and no code input shows.
+    expect(new URL(page.url()).search).toBe("");
+    await waitForAlert(page, /Enter an email address like name@example\.com/);
+    expect(await codeField(page).count()).toBe(0);
+    expect(await focusedName(page)).toBe("Which email address did you register with?");
+    await expectAccessible(page, "verify: a malformed address");
+
+    const email = uniqueEmail("later");
+    await page.getByLabel("Which email address did you register with?").fill(email);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await codeField(page).waitFor();
+    expectNoAddressInUrls(page, email);
+  });
+
+  it("states the password rule from the API before submission, and the API's field errors beside their fields", async () => {
     const page = await env.newPage();
     await page.goto("/");
-    await page
-      .getByText(`Use ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`)
-      .waitFor();
+    const hint = (await page.getByText(/^Use \d+ to \d+ characters\./).textContent()) ?? "";
+    const [, min] = /^Use (\d+) to (\d+)/.exec(hint) ?? [];
     const password = page.getByLabel("Password", { exact: true });
     expect(await password.getAttribute("autocomplete")).toBe("new-password");
     expect(await page.getByLabel("Email address").getAttribute("autocomplete")).toBe("email");
+    // The hint is the field's description, read with it.
+    const describedBy = (await password.getAttribute("aria-describedby")) ?? "";
+    expect(await page.locator(`[id="${describedBy.split(" ")[0]}"]`).textContent()).toBe(hint);
 
     await page.getByLabel("Email address").fill(uniqueEmail("short"));
     await password.fill("short");
     await page.getByRole("button", { name: "Create account" }).click();
-    await waitForAlert(page, new RegExp(`at least ${PASSWORD_MIN_LENGTH} characters`));
+    await waitForAlert(page, new RegExp(`at least ${min} characters`));
     expect(await password.getAttribute("aria-invalid")).toBe("true");
     expect(await focusedName(page)).toBe("Password");
     expect(new URL(page.url()).pathname).toBe("/");
+    await expectAccessible(page, "create account: a refused password");
   });
 });

@@ -101,7 +101,14 @@ export async function startBrowserTestEnv(
       });
       context.setDefaultTimeout(15_000);
       contexts.push(context);
-      return context.newPage();
+      const page = await context.newPage();
+      // Every address the page is at, loads and history-API navigations alike.
+      const urls: string[] = [];
+      visited.set(page, urls);
+      page.on("framenavigated", (frame) => {
+        if (frame === page.mainFrame()) urls.push(frame.url());
+      });
+      return page;
     },
     async close() {
       await openBrowser.close();
@@ -125,6 +132,13 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+const visited = new WeakMap<Page, string[]>();
+
+/** Every URL the page's main frame has been at (loads, reloads, pushState and replaceState). */
+export function visitedUrls(page: Page): string[] {
+  return [...(visited.get(page) ?? []), page.url()];
 }
 
 let sequence = 0;

@@ -55,8 +55,7 @@ describeInBrowser("sessions in Chromium, against the real API", () => {
     const email = uniqueEmail("sign-in");
     await createVerifiedAccount(env, page, mailbox, email);
 
-    // The Verified page offers Sign in, with the address filled in.
-    await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();
+    // Verified: Sign in, with the address filled in.
     await expectSignInPage(page);
     const emailField = page.getByLabel("Email address");
     const passwordField = page.getByLabel("Password", { exact: true });
@@ -109,7 +108,7 @@ describeInBrowser("sessions in Chromium, against the real API", () => {
     await page.getByRole("button", { name: "Send a verification code" }).click();
 
     await page.waitForURL((url) => url.pathname === "/verify");
-    expect(new URL(page.url()).searchParams.get("email")).toBe(email);
+    expect(page.url()).not.toContain(encodeURIComponent(email));
     const [code, previous] = await readCodesFromMailbox(
       env,
       mailbox,
@@ -119,13 +118,13 @@ describeInBrowser("sessions in Chromium, against the real API", () => {
     );
     expect(previous).toBe(firstCode);
     if (code === undefined) throw new Error("no new code");
-    await typeCode(env, page, code);
-    await expectVerified(page, email);
-
-    await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();
-    await expectSignInPage(page);
-    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await typeCode(page, code);
+    // This verification was asked for from Sign in, so no password was bound to this browser's
+    // registration code: it signs in only where the API says so; otherwise Sign in follows.
+    if ((await expectVerified(page, email)) === "sign-in") {
+      await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    }
     await expectAccount(page, email);
   });
 
@@ -134,7 +133,6 @@ describeInBrowser("sessions in Chromium, against the real API", () => {
     const email = uniqueEmail("by-code");
     await createVerifiedAccount(env, page, mailbox, email);
 
-    await page.goto("/sign-in");
     await page.getByLabel("Email address").fill(email);
     await page.getByRole("link", { name: "Sign in with a code instead" }).click();
     await page.waitForURL((url) => url.pathname === "/sign-in/code");
@@ -144,14 +142,14 @@ describeInBrowser("sessions in Chromium, against the real API", () => {
     await page.getByRole("button", { name: "Email me a code" }).click();
 
     await page.getByText(new RegExp(`we sent it an? ${env.codeLength}-digit code`)).waitFor();
-    await eventually("focus in the first box", async () =>
-      (await focusedName(page)) === `Digit 1 of ${env.codeLength}` ? true : undefined,
+    await eventually("focus in the code input", async () =>
+      (await focusedName(page)) === `Sign-in code (${env.codeLength} digits)` ? true : undefined,
     );
     await page.getByRole("link", { name: "dev mailbox" }).waitFor();
     const code = await readLatestCode(env, mailbox, email, SUBJECTS.signIn);
 
     // A wrong code first: its message, with the attempts left.
-    await typeCode(env, page, wrongCodeFor(code));
+    await typeCode(page, wrongCodeFor(code));
     await waitForAlert(page, /That code is not correct. You have \d+ attempts left/);
     await page.keyboard.type(code);
     await expectAccount(page, email);
@@ -179,7 +177,7 @@ describeInBrowser("sessions in Chromium, against the real API", () => {
     const code = await readLatestCode(env, mailbox, email, SUBJECTS.passwordReset);
 
     // The full code does not submit on its own here: focus moves on to the new password.
-    await typeCode(env, page, code);
+    await typeCode(page, code);
     expect(await focusedName(page)).toBe("New password");
     await newPassword.fill("short");
     await page.keyboard.press("Enter");
@@ -224,7 +222,7 @@ describeInBrowser("sessions in Chromium, against the real API", () => {
     await page.getByRole("button", { name: "Send a code" }).click();
     await page.getByRole("heading", { name: "Check your new inbox" }).waitFor();
     const code = await readLatestCode(env, mailbox, newEmail, SUBJECTS.emailChange);
-    await typeCode(env, page, code);
+    await typeCode(page, code);
 
     await expectAccount(page, newEmail);
     await page.getByRole("status").filter({ hasText: "Your email address was changed" }).waitFor();

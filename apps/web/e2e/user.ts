@@ -1,5 +1,6 @@
 /** What a person does in the app, written once for every browser test. */
 import type { Page } from "playwright-core";
+import { expect } from "vitest";
 import { type BrowserTestEnv, eventually } from "./harness.js";
 
 export const PASSWORD = "correct horse battery staple";
@@ -75,20 +76,41 @@ export function wrongCodeFor(code: string): string {
     .join("");
 }
 
-export function digitBox(page: Page, position: number, length: number) {
-  return page.getByRole("textbox", { name: `Digit ${position} of ${length}` });
+/** The one code input, by its label ("Verification code (8 digits)", "Sign-in code (8 digits)", …). */
+export function codeField(page: Page) {
+  return page.getByRole("textbox", { name: /code \(\d+ digits\)$/ });
 }
 
-/** Clicks the first box and types the code; the page submits by itself when the last box fills. */
-export async function typeCode(env: BrowserTestEnv, page: Page, code: string) {
-  await digitBox(page, 1, env.codeLength).click();
+/** Clicks the code input and types the code; the page submits by itself when it is complete. */
+export async function typeCode(page: Page, code: string) {
+  await codeField(page).click();
   await page.keyboard.type(code);
 }
 
-export async function expectVerified(page: Page, email: string) {
-  await page.waitForURL((url) => url.pathname === "/verified");
-  await page.getByRole("heading", { name: "Your email is verified" }).waitFor();
-  await page.getByText(email, { exact: true }).waitFor();
+/**
+ * After a verification: signed in (the code came to the browser that
+ * registered, and the API says `signedIn`); Sign in with the address filled
+ * in; or, when no password works for the account (`passwordActive: false`),
+ * Reset password with the address filled in. Returns which.
+ */
+export async function expectVerified(
+  page: Page,
+  email: string,
+): Promise<"signed-in" | "sign-in" | "set-password"> {
+  const pages = ["/account", "/sign-in", "/reset-password"];
+  await page.waitForURL((url) => pages.includes(url.pathname));
+  const path = new URL(page.url()).pathname;
+  if (path === "/account") {
+    await page
+      .getByRole("status")
+      .filter({ hasText: "Your email is verified, and you are signed in." })
+      .waitFor();
+    await page.getByText(email, { exact: true }).waitFor();
+    return "signed-in";
+  }
+  await page.getByRole("status").filter({ hasText: "Your email is verified." }).waitFor();
+  expect(await page.getByLabel("Email address").inputValue()).toBe(email);
+  return path === "/sign-in" ? "sign-in" : "set-password";
 }
 
 /** The text of the page's visible alerts (empty live regions excluded). */
@@ -119,7 +141,11 @@ export async function focusedName(page: Page): Promise<string> {
   });
 }
 
-/** Create account, read the code, verify: an account that can sign in. Ends on the Verified page. */
+/**
+ * Create account, read the code, verify: an account that can sign in. Ends
+ * signed out on Sign in with the address filled in (a verification that
+ * signed in is followed by Sign out).
+ */
 export async function createVerifiedAccount(
   env: BrowserTestEnv,
   page: Page,
@@ -128,8 +154,12 @@ export async function createVerifiedAccount(
   password = PASSWORD,
 ) {
   await createAccount(page, email, password);
-  await typeCode(env, page, await readLatestCode(env, mailbox, email, SUBJECTS.verification));
-  await expectVerified(page, email);
+  await typeCode(page, await readLatestCode(env, mailbox, email, SUBJECTS.verification));
+  if ((await expectVerified(page, email)) === "signed-in") {
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "You are signed out." }).waitFor();
+    await page.getByLabel("Email address").fill(email);
+  }
 }
 
 /** Signs in on the Sign in page with a password; the app then shows the Account page. */

@@ -8,7 +8,7 @@ import { NotFoundPage } from "./pages/not-found-page.js";
 import { ResetPasswordPage } from "./pages/reset-password-page.js";
 import { SignInPage } from "./pages/sign-in-page.js";
 import { SignInWithCodePage } from "./pages/sign-in-with-code-page.js";
-import { VerifiedPage } from "./pages/verified-page.js";
+import { UnlockPage } from "./pages/unlock-page.js";
 import { VerifyEmailPage } from "./pages/verify-email-page.js";
 import { routes } from "./routing/paths.js";
 import { type AppLocation, useLocation } from "./routing/router.js";
@@ -17,21 +17,20 @@ import { type AppLocation, useLocation } from "./routing/router.js";
 const MailboxPage = lazy(() => import("./pages/mailbox-page.js"));
 
 function CurrentPage({ location }: { location: AppLocation }) {
-  const email = location.query.get("email");
   const notice = location.query.get("notice");
   switch (location.path.replace(/\/+$/, "") || "/") {
     case routes.createAccount:
       return <CreateAccountPage />;
     case routes.verify:
-      return <VerifyEmailPage email={email} />;
-    case routes.verified:
-      return <VerifiedPage email={email} />;
+      return <VerifyEmailPage />;
     case routes.signIn:
-      return <SignInPage email={email} notice={notice} />;
+      return <SignInPage />;
     case routes.signInWithCode:
-      return <SignInWithCodePage email={email} />;
+      return <SignInWithCodePage />;
     case routes.resetPassword:
-      return <ResetPasswordPage email={email} />;
+      return <ResetPasswordPage />;
+    case routes.unlock:
+      return <UnlockPage />;
     case routes.account:
       return <AccountPage notice={notice} />;
     case routes.changeEmail:

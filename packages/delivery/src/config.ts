@@ -1,6 +1,4 @@
-import { MIN_SECRET_LENGTH } from "@otp/core";
-import { isPostgresUrl } from "@otp/core/db";
-import { z } from "zod";
+import { parseEnv, variableRules } from "@otp/env";
 
 /** What the dispatcher process needs, read from the environment by `parseDeliveryEnv`. */
 export interface DeliveryConfig {
@@ -18,32 +16,19 @@ const PGLITE_REFUSAL =
   "belongs to the one process that opened it and cannot be shared with another. With PGlite, " +
   "run the dispatcher inside that process (createDispatcher from @otp/delivery) instead.";
 
-// Messages never echo a value: DATABASE_URL and SMTP_URL carry passwords, APP_SECRET is one.
-const schema = z.object({
-  DATABASE_URL: z
-    .string({ error: `is not set; it ${PGLITE_REFUSAL}` })
-    .trim()
-    .refine(isPostgresUrl, { error: PGLITE_REFUSAL }),
-  APP_SECRET: z.string({ error: "is not set" }).min(MIN_SECRET_LENGTH, {
-    error: `must be at least ${MIN_SECRET_LENGTH} characters (the same secret as the API's)`,
-  }),
-  SMTP_URL: z
-    .string({ error: "is not set (smtp://user:pass@host:587 or smtps://user:pass@host:465)" })
-    .trim()
-    .regex(/^smtps?:\/\/./i, { error: "must start with smtp:// or smtps://" }),
-  SMTP_FROM: z
-    .string({ error: 'is not set (e.g. "Acme <no-reply@acme.example>")' })
-    .trim()
-    .min(1, { error: "must not be empty" }),
-  APP_URL: z
-    .string({ error: "is not set (the product's public address, e.g. https://acme.example)" })
-    .trim()
-    .refine(isAbsoluteHttpUrl, { error: "must be an absolute http:// or https:// URL" }),
-  APP_NAME: z
-    .string({ error: 'is not set (the product name shown in emails, e.g. "Acme")' })
-    .trim()
-    .min(1, { error: "must not be empty" }),
-});
+// Every variable is required here; the rules are the shared ones (@otp/env).
+const variables = {
+  DATABASE_URL: variableRules.DATABASE_URL(`is not set; it ${PGLITE_REFUSAL}`),
+  APP_SECRET: variableRules.APP_SECRET(),
+  SMTP_URL: variableRules.SMTP_URL(
+    "is not set (smtp://user:pass@host:587 or smtps://user:pass@host:465)",
+  ),
+  SMTP_FROM: variableRules.SMTP_FROM('is not set (e.g. "Acme <no-reply@acme.example>")'),
+  APP_URL: variableRules.APP_URL(
+    "is not set (the product's public address, e.g. https://acme.example)",
+  ),
+  APP_NAME: variableRules.APP_NAME('is not set (the product name shown in emails, e.g. "Acme")'),
+};
 
 export type ParsedDeliveryEnv =
   | { ok: true; config: DeliveryConfig }
@@ -51,18 +36,9 @@ export type ParsedDeliveryEnv =
 
 /** Validates the environment; each error names its variable ("SMTP_URL: must start with ..."). */
 export function parseDeliveryEnv(env: Record<string, string | undefined>): ParsedDeliveryEnv {
-  // An empty variable is as good as unset.
-  const present = Object.fromEntries(
-    Object.keys(schema.shape).map((name) => [name, env[name] === "" ? undefined : env[name]]),
-  );
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`),
-    };
-  }
-  const value = parsed.data;
+  const parsed = parseEnv(variables, env);
+  if (!parsed.ok) return { ok: false, errors: parsed.problems };
+  const value = parsed.env;
   return {
     ok: true,
     config: {
@@ -74,13 +50,4 @@ export function parseDeliveryEnv(env: Record<string, string | undefined>): Parse
       appName: value.APP_NAME,
     },
   };
-}
-
-function isAbsoluteHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === "http:" || url.protocol === "https:";
-  } catch {
-    return false;
-  }
 }

@@ -13,7 +13,7 @@ export function useRules() {
 
 export type Rules = NonNullable<ReturnType<typeof useRules>["data"]>;
 
-/** "Use 8 to 128 characters…": the password rules as a hint under a new password. */
+/** "Use 15 to 64 characters…": the password rule, stated under a new password before it is sent. */
 export function passwordRulesText(rules: Pick<Rules, "passwordMinLength" | "passwordMaxLength">) {
-  return `Use ${rules.passwordMinLength} to ${rules.passwordMaxLength} characters. A long passphrase is best.`;
+  return `Use ${rules.passwordMinLength} to ${rules.passwordMaxLength} characters. Any characters and spaces are fine: a few unrelated words make a strong password.`;
 }

@@ -9,30 +9,34 @@ import {
   useState,
 } from "react";
 import { FORM_MESSAGES } from "../errors/api-errors.js";
-import { emptyDigits, isComplete, joinDigits } from "./code-digits.js";
+import { isComplete } from "./code-digits.js";
 import { CodeInput, type CodeInputHandle } from "./code-input.js";
 
 export interface CodeFormHandle {
-  /** Empties the boxes (after a new code was sent). */
+  /** Empties the input (after a new code was sent). */
   clear(): void;
 }
 
 export interface CodeFormProps {
-  /** `auth.rules.codeLength`: one box per digit. */
+  /** `auth.rules.codeLength`. */
   codeLength: number;
-  legend: string;
+  label: string;
   submitLabel: string;
   /** The button's words while the code is checked. */
   pendingLabel: string;
   pending: boolean;
-  /** What went wrong, worded by the error module; shown under the boxes in `role="alert"`. */
+  /** Codes are refused for now (lockout): the input is read-only and nothing is sent. */
+  locked?: boolean;
+  /** What went wrong, worded by the error module; shown under the input in `role="alert"`. */
   message?: string | undefined;
-  /** Changes each time the code is refused: the boxes empty and focus returns to the first. */
+  /** What is true now, e.g. that codes can be entered again; shown in `role="status"`. */
+  status?: string | undefined;
+  /** Changes each time the code is refused: the input empties and takes focus. */
   rejection?: unknown;
   onCode(code: string): void;
   /**
-   * Check the code as soon as the last box fills (the default). Forms with
-   * more to fill in (a new password) get `onFilled` instead, to move on.
+   * Check the code as soon as it is complete (the default). Forms with more
+   * to fill in (a new password) get `onFilled` instead, to move on.
    */
   autoSubmit?: boolean;
   onFilled?(): void;
@@ -42,17 +46,19 @@ export interface CodeFormProps {
 }
 
 /**
- * A form around the code input: focus in the first box on arrival, a check
- * when the boxes fill, the message for an incomplete code, and the boxes
- * emptied with focus back in the first after a refusal.
+ * A form around the code input: focus in it on arrival, a check when it is
+ * complete, the message for an incomplete code, and the input emptied and
+ * focused after a refusal.
  */
 export function CodeForm({
   codeLength,
-  legend,
+  label,
   submitLabel,
   pendingLabel,
   pending,
+  locked = false,
   message,
+  status,
   rejection,
   onCode,
   autoSubmit = true,
@@ -60,7 +66,7 @@ export function CodeForm({
   children,
   ref,
 }: CodeFormProps) {
-  const [digits, setDigits] = useState(() => emptyDigits(codeLength));
+  const [code, setCode] = useState("");
   const [incomplete, setIncomplete] = useState(false);
   const codeInput = useRef<CodeInputHandle>(null);
   const errorId = useId();
@@ -69,37 +75,38 @@ export function CodeForm({
     ref,
     () => ({
       clear: () => {
-        setDigits(emptyDigits(codeLength));
+        setCode("");
         setIncomplete(false);
       },
     }),
-    [codeLength],
+    [],
   );
 
   useEffect(() => {
-    codeInput.current?.focus(0);
+    codeInput.current?.focus();
   }, []);
 
   useEffect(() => {
     if (rejection === null || rejection === undefined) return;
-    // Start again from the first box; the message is announced (role="alert").
-    setDigits(emptyDigits(codeLength));
-    codeInput.current?.focus(0);
-  }, [rejection, codeLength]);
+    // Start again; the message is announced (role="alert") and describes the input.
+    setCode("");
+    codeInput.current?.focus();
+  }, [rejection]);
 
-  const check = (code: string) => {
-    if (pending) return;
+  const check = (value: string) => {
+    if (pending || locked) return;
     setIncomplete(false);
-    onCode(code);
+    onCode(value);
   };
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (isComplete(digits)) {
-      check(joinDigits(digits));
+    if (locked) return;
+    if (isComplete(code, codeLength)) {
+      check(code);
     } else {
       setIncomplete(true);
-      codeInput.current?.focus(Math.max(0, digits.indexOf("")));
+      codeInput.current?.focus();
     }
   };
 
@@ -109,23 +116,30 @@ export function CodeForm({
     <form onSubmit={submit} noValidate aria-busy={pending}>
       <CodeInput
         ref={codeInput}
-        digits={digits}
-        onDigitsChange={(next) => {
-          setDigits(next);
+        value={code}
+        length={codeLength}
+        label={label}
+        onChange={(next) => {
+          const completed = next !== code && isComplete(next, codeLength);
+          setCode(next);
           if (incomplete) setIncomplete(false);
+          if (!completed) return;
+          if (autoSubmit) check(next);
+          else onFilled?.();
         }}
-        onComplete={autoSubmit ? check : () => onFilled?.()}
-        legend={legend}
-        errorId={errorText !== undefined ? errorId : undefined}
+        describedBy={errorText !== undefined ? errorId : undefined}
         invalid={errorText !== undefined}
-        busy={pending}
+        readOnly={pending || locked}
       />
       {/* Always present, so a new message in it is announced. */}
       <div id={errorId} role="alert" className="alert-slot">
         {errorText !== undefined && <p className="notice notice--error">{errorText}</p>}
       </div>
+      <div role="status" className="alert-slot">
+        {status !== undefined && <p className="notice notice--info">{status}</p>}
+      </div>
       {children}
-      <button type="submit" className="button button--primary" aria-disabled={pending}>
+      <button type="submit" className="button button--primary" aria-disabled={pending || locked}>
         {pending ? pendingLabel : submitLabel}
       </button>
     </form>

@@ -1,137 +1,118 @@
 import {
   type ClipboardEvent,
-  type KeyboardEvent,
-  type ReactNode,
+  type CSSProperties,
   type Ref,
+  type SyntheticEvent,
+  useId,
   useImperativeHandle,
   useRef,
+  useState,
 } from "react";
-import {
-  applyText,
-  backspace,
-  type CodeInputState,
-  clearAt,
-  isComplete,
-  isNavigationKey,
-  joinDigits,
-  moveFocus,
-} from "./code-digits.js";
+import { normaliseCode, pasteIntoCode } from "./code-digits.js";
 
 export interface CodeInputHandle {
-  focus(index?: number): void;
+  focus(): void;
 }
 
 export interface CodeInputProps {
-  /** One entry per box; its length is the code length. */
-  digits: string[];
-  onDigitsChange(digits: string[]): void;
-  /** Called when a change leaves every box filled. */
-  onComplete(code: string): void;
-  legend: ReactNode;
-  /** The id of the element that explains the current error, if any. */
-  errorId?: string | undefined;
+  /** The digits typed so far (never more than `length`). */
+  value: string;
+  onChange(value: string): void;
+  /** `auth.rules.codeLength`: the input's maxlength and the number of segments shown. */
+  length: number;
+  label: string;
+  /** Ids of the elements that explain the input (hint, current error). */
+  describedBy?: string | undefined;
   invalid?: boolean;
-  /** While a check is in flight the boxes keep focus but take no input. */
-  busy?: boolean;
+  /** While a check is in flight, or while codes are refused, the input takes no typing. */
+  readOnly?: boolean;
   ref?: Ref<CodeInputHandle>;
 }
 
-/** Selected, so the next digit typed replaces the one in the box. */
-function focusAndSelect(box: HTMLInputElement | null | undefined): void {
-  box?.focus();
-  box?.select();
-}
-
 /**
- * A code as one box per digit. All the editing rules live in code-digits.ts;
- * this component wires them to keys, paste and focus.
+ * A code as ONE real input (one tab stop, one autofill target for
+ * `one-time-code`, one field for a screen reader), drawn as a row of
+ * segments. The segments only show the input's value: typing, paste and
+ * autofill all go to the input, so it makes no difference where the person
+ * clicks or which way focus arrives. The caret stays at the end, as in a row
+ * of boxes filled left to right.
  */
 export function CodeInput({
-  digits,
-  onDigitsChange,
-  onComplete,
-  legend,
-  errorId,
+  value,
+  onChange,
+  length,
+  label,
+  describedBy,
   invalid = false,
-  busy = false,
+  readOnly = false,
   ref,
 }: CodeInputProps) {
-  const boxes = useRef<(HTMLInputElement | null)[]>([]);
-  const length = digits.length;
+  const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const [focused, setFocused] = useState(false);
 
-  const focusBox = (index: number) => focusAndSelect(boxes.current[index]);
+  useImperativeHandle(ref, () => ({ focus: () => input.current?.focus() }), []);
 
-  useImperativeHandle(
-    ref,
-    () => ({ focus: (index = 0) => focusAndSelect(boxes.current[index]) }),
-    [],
-  );
-
-  const commit = (state: CodeInputState) => {
-    const code = joinDigits(state.digits);
-    const changed = code !== joinDigits(digits);
-    onDigitsChange(state.digits);
-    focusBox(state.focusIndex);
-    if (changed && isComplete(state.digits)) onComplete(code);
-  };
-
-  const onKeyDown = (index: number) => (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.metaKey || event.ctrlKey || event.altKey) return;
-    if (isNavigationKey(event.key)) {
-      event.preventDefault();
-      focusBox(moveFocus(length, index, event.key));
-    } else if (busy && event.key !== "Tab" && event.key !== "Enter") {
-      event.preventDefault();
-    } else if (event.key === "Backspace") {
-      event.preventDefault();
-      commit(backspace(digits, index));
-    } else if (event.key === "Delete") {
-      event.preventDefault();
-      commit(clearAt(digits, index));
-    } else if (/^[0-9]$/.test(event.key)) {
-      // Handled here rather than in onChange so a box that already holds the
-      // same digit still moves focus on.
-      event.preventDefault();
-      commit(applyText(digits, index, event.key));
+  // A caret (not a selection: select-all then typing replaces the code) goes back to the end.
+  const keepCaretAtEnd = (event: SyntheticEvent<HTMLInputElement>) => {
+    const field = event.currentTarget;
+    const end = field.value.length;
+    if (field.selectionStart === field.selectionEnd && field.selectionStart !== end) {
+      field.setSelectionRange(end, end);
     }
   };
 
-  const onPaste = (index: number) => (event: ClipboardEvent<HTMLInputElement>) => {
+  const onPaste = (event: ClipboardEvent<HTMLInputElement>) => {
     event.preventDefault();
-    if (busy) return;
-    commit(applyText(digits, index, event.clipboardData.getData("text")));
+    if (readOnly) return;
+    onChange(pasteIntoCode(value, event.clipboardData.getData("text"), length));
   };
 
+  const active = Math.min(value.length, length - 1);
   return (
-    <fieldset className="code-input">
-      <legend>{legend}</legend>
-      <div className="code-input__boxes">
-        {digits.map((digit, index) => (
-          <input
-            // The boxes never reorder; the position is the identity.
-            // biome-ignore lint/suspicious/noArrayIndexKey: fixed-length list
-            key={index}
-            ref={(element) => {
-              boxes.current[index] = element;
-            }}
-            className="code-input__box"
-            type="text"
-            inputMode="numeric"
-            pattern="[0-9]*"
-            autoComplete={index === 0 ? "one-time-code" : "off"}
-            aria-label={`Digit ${index + 1} of ${length}`}
-            aria-invalid={invalid || undefined}
-            aria-describedby={errorId}
-            readOnly={busy}
-            value={digit}
-            onKeyDown={onKeyDown(index)}
-            onPaste={onPaste(index)}
-            // Autofill (one-time-code), mobile keyboards and IME input arrive here.
-            onChange={(event) => commit(applyText(digits, index, event.target.value))}
-            onFocus={(event) => event.target.select()}
-          />
-        ))}
+    <div className="code-input">
+      <label htmlFor={id} className="code-input__label">
+        {label}
+      </label>
+      <div className="code-input__frame" style={{ "--cells": length } as CSSProperties}>
+        <input
+          ref={input}
+          id={id}
+          className="code-input__field"
+          type="text"
+          inputMode="numeric"
+          pattern="[0-9]*"
+          autoComplete="one-time-code"
+          autoCapitalize="off"
+          autoCorrect="off"
+          spellCheck={false}
+          maxLength={length}
+          aria-invalid={invalid || undefined}
+          aria-describedby={describedBy}
+          readOnly={readOnly}
+          value={value}
+          // Autofill, IME and mobile keyboards may give full-width digits or spaces.
+          onChange={(event) => onChange(normaliseCode(event.target.value, length))}
+          onPaste={onPaste}
+          onSelect={keepCaretAtEnd}
+          onFocus={() => setFocused(true)}
+          onBlur={() => setFocused(false)}
+        />
+        <div className="code-input__cells" aria-hidden="true">
+          {Array.from({ length }, (_, index) => (
+            <span
+              // The cells never reorder; the position is the identity.
+              // biome-ignore lint/suspicious/noArrayIndexKey: fixed-length list
+              key={index}
+              className="code-input__cell"
+              data-active={focused && !readOnly && index === active ? "" : undefined}
+              data-filled={index < value.length ? "" : undefined}
+            >
+              {value[index] ?? ""}
+            </span>
+          ))}
+        </div>
       </div>
-    </fieldset>
+    </div>
   );
 }

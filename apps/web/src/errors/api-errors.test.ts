@@ -114,7 +114,7 @@ describe("describeFailure", () => {
           reason: "COOLDOWN",
         }),
       ),
-    ).toBe("A code was sent a moment ago. You can ask for another in 27 seconds (at 12:00).");
+    ).toBe("A code was sent a moment ago. You can ask for another in 27 seconds.");
     expect(text(failure("TOO_MANY_ATTEMPTS"))).toMatch(/Wait a while/);
     // The last try says when, and that a new code does not help.
     expect(text(failure("OTP_INVALID", { attemptsLeft: 0, retryAt }))).toBe(

@@ -5,7 +5,7 @@
  */
 import type { AppRouter } from "@otp/api/router";
 import { TRPCClientError, type TRPCClientErrorLike } from "@trpc/client";
-import { formatRetryAt, type TimeFormatOptions } from "../time/retry-time.js";
+import { formatClockTime, formatRetryAt, type TimeFormatOptions } from "../time/retry-time.js";
 
 type WireErrorData = NonNullable<TRPCClientErrorLike<AppRouter>["data"]>;
 
@@ -184,8 +184,8 @@ export function describeFailure(
  * What to say when a code was refused: the code's message, or for a malformed
  * code or address (INVALID_INPUT) the API's own words for the field.
  */
-export function codeMessage(failure: ApiFailure): FailureMessage {
-  const described = describeFailure(failure);
+export function codeMessage(failure: ApiFailure, now: Date = new Date()): FailureMessage {
+  const described = describeFailure(failure, now);
   if (failure.code === "INVALID_INPUT") {
     const fields = allFieldErrors(failure);
     if (fields.length > 0) return { ...described, text: fields.join(" ") };
@@ -214,6 +214,7 @@ export interface FormFailure<F extends string> {
 export function formFailure<F extends string>(
   failure: ApiFailure | undefined,
   fields: readonly F[],
+  checked?: Checked,
 ): FormFailure<F> {
   const result: FormFailure<F> = { fields: {}, firstField: undefined, message: undefined };
   if (failure === undefined) return result;
@@ -224,15 +225,34 @@ export function formFailure<F extends string>(
     result.firstField ??= field;
   }
   if (result.firstField === undefined) {
-    result.message = allFieldErrors(failure).join(" ") || describeFailure(failure).text;
+    result.message =
+      allFieldErrors(failure).join(" ") ||
+      describeFailure(failure, new Date(), checked === undefined ? {} : { checked }).text;
   }
   return result;
 }
 
-/** Problems the browser sees before asking the API; worded here, like the API's. */
+/**
+ * Until when codes are refused after this failure: the attempt budget is
+ * spent (TOO_MANY_ATTEMPTS, or the last wrong try). A new code does not
+ * change it. Undefined when codes are not refused for a time.
+ */
+export function codesRefusedUntil(failure: ApiFailure): Date | undefined {
+  if (failure.code === "TOO_MANY_ATTEMPTS") return failure.retryAt;
+  if (failure.code === "OTP_INVALID" && failure.attemptsLeft === 0) return failure.retryAt;
+  return undefined;
+}
+
+/** Problems the browser sees before asking the API, and the states of a code step; worded here, like the API's. */
 export const FORM_MESSAGES = {
   codeIncomplete: (codeLength: number) => `Enter all ${codeLength} digits of the code.`,
   sameAddress: "That is already the address of your account. Enter a different one.",
+  addressMalformed: "Enter an email address like name@example.com.",
+  codeResent: "A new code was sent. Earlier codes no longer work.",
+  // Only the clock time: this stays on screen, and a live region must not change every second.
+  codesRefused: (until: Date, options: TimeFormatOptions = {}) =>
+    `After too many incorrect codes, codes are refused until ${formatClockTime(until, options)}. ${NEW_CODE_WONT_HELP}`,
+  codesAllowedAgain: "You can enter a code again now.",
 } as const;
 
 /** Every field message, for forms that show them in one place. */

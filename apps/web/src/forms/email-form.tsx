@@ -1,5 +1,5 @@
-import { type FormEvent, useRef, useState } from "react";
-import { formFailure, readApiFailure } from "../errors/api-errors.js";
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { FORM_MESSAGES, formFailure, readApiFailure } from "../errors/api-errors.js";
 import { EmailField, FormAlert, useFocusOnFailure } from "./fields.js";
 
 export interface EmailFormProps {
@@ -15,9 +15,22 @@ export interface EmailFormProps {
   onEmail(email: string): void;
   /** A check the browser can make first; its message, or undefined to go ahead. */
   check?(email: string): string | undefined;
+  /** The initial address is already known to be malformed: say so on arrival. */
+  refuseAtOnce?: boolean;
 }
 
-/** One email address, sent to the API: the first step of the sign-in-by-code, reset and change flows. */
+/**
+ * Whether the browser's own rule for `type="email"` accepts the address: a
+ * first check before anything is shown for it (the API still has the last word).
+ */
+export function isWellFormedAddress(address: string): boolean {
+  const probe = document.createElement("input");
+  probe.type = "email";
+  probe.value = address;
+  return address !== "" && probe.validity.valid;
+}
+
+/** One email address, sent to the API: the first step of the verify, sign-in-by-code, reset and change flows. */
 export function EmailForm({
   label,
   name,
@@ -28,11 +41,19 @@ export function EmailForm({
   error,
   onEmail,
   check,
+  refuseAtOnce = false,
 }: EmailFormProps) {
   const [email, setEmail] = useState(initialEmail ?? "");
-  const [refused, setRefused] = useState<{ text: string } | undefined>(undefined);
+  const [refused, setRefused] = useState<{ text: string } | undefined>(
+    refuseAtOnce ? { text: FORM_MESSAGES.addressMalformed } : undefined,
+  );
   const input = useRef<HTMLInputElement>(null);
   const alert = useRef<HTMLDivElement>(null);
+
+  // The step's first field: focus goes here whenever the step shows.
+  useEffect(() => {
+    input.current?.focus();
+  }, []);
 
   const failure = formFailure(
     error === null || error === undefined ? undefined : readApiFailure(error),
@@ -46,7 +67,9 @@ export function EmailForm({
     event.preventDefault();
     if (pending) return;
     const address = email.trim();
-    const problem = check?.(address);
+    const problem = isWellFormedAddress(address)
+      ? check?.(address)
+      : FORM_MESSAGES.addressMalformed;
     setRefused(problem === undefined ? undefined : { text: problem });
     if (problem === undefined) onEmail(address);
   };

@@ -1,22 +1,39 @@
-import { describeFailure, readApiFailure } from "../errors/api-errors.js";
-
-export const RESENT_FEEDBACK = "A new code was sent. Earlier codes no longer work.";
+import { formatCountdown } from "../time/retry-time.js";
 
 export interface ResendProps {
   onResend(): void;
   pending: boolean;
-  /** The last request succeeded: say so (`role="status"`). */
-  sent: boolean;
-  /** The last request's error, if it failed. */
-  error: unknown;
+  /** How long until a new code can be asked for (a cool-down or the hour's cap); 0 when it can now. */
+  waitMs: number;
+  /** The outcome of the last request, while it is still true: announced (`role="status"`). */
+  status?: string | undefined;
+  /** Changes with each request, so the same status is announced again. */
+  statusKey?: number;
+  /** The last request's error, while it is still true. */
+  error?: string | undefined;
   /** The way out of the current error is a new code: the button becomes the primary one. */
   emphasised?: boolean;
 }
 
-/** "Send a new code", under every code form: a pending state, then the outcome announced. */
-export function Resend({ onResend, pending, sent, error, emphasised = false }: ResendProps) {
-  const message =
-    error === null || error === undefined ? undefined : describeFailure(readApiFailure(error)).text;
+/**
+ * "Send a new code", under every code form: a pending state, a countdown
+ * while a new code cannot be had ("Send a new code (27 s)"), then the outcome
+ * announced.
+ */
+export function Resend({
+  onResend,
+  pending,
+  waitMs,
+  status,
+  statusKey,
+  error,
+  emphasised = false,
+}: ResendProps) {
+  const waiting = waitMs > 0;
+  const unavailable = pending || waiting;
+  let label = "Send a new code";
+  if (pending) label = "Sending…";
+  else if (waiting) label = `Send a new code (${formatCountdown(waitMs)})`;
   return (
     <div className="resend">
       <p className="resend__hint">
@@ -25,19 +42,24 @@ export function Resend({ onResend, pending, sent, error, emphasised = false }: R
       </p>
       <button
         type="button"
-        className={`button ${emphasised ? "button--primary" : "button--secondary"}`}
-        aria-disabled={pending}
+        className={`button ${emphasised && !waiting ? "button--primary" : "button--secondary"}`}
+        // Not `disabled`: the button keeps focus and stays in the tab order while it counts down.
+        aria-disabled={unavailable}
         onClick={() => {
-          if (!pending) onResend();
+          if (!unavailable) onResend();
         }}
       >
-        {pending ? "Sending…" : "Send a new code"}
+        {label}
       </button>
       <div role="status" className="alert-slot">
-        {sent && <p className="notice notice--success">{RESENT_FEEDBACK}</p>}
+        {status !== undefined && (
+          <p key={statusKey} className="notice notice--success">
+            {status}
+          </p>
+        )}
       </div>
       <div role="alert" className="alert-slot">
-        {message !== undefined && <p className="notice notice--error">{message}</p>}
+        {error !== undefined && <p className="notice notice--error">{error}</p>}
       </div>
     </div>
   );

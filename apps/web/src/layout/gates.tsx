@@ -8,10 +8,11 @@ import { type Rules, useRules } from "../api/rules.js";
 import { type SignedInUser, useSession } from "../api/session.js";
 import { type ApiFailure, describeFailure, readApiFailure } from "../errors/api-errors.js";
 import { paths } from "../routing/paths.js";
-import { navigate } from "../routing/router.js";
-import { PageHeading } from "./page.js";
+import { navigate, useLocation } from "../routing/router.js";
+import { PageHeading, usePageTitle } from "./page.js";
 
 function Loading({ heading }: { heading: string }) {
+  usePageTitle(heading);
   return (
     <section className="card" aria-busy="true">
       <PageHeading>{heading}</PageHeading>
@@ -29,6 +30,7 @@ function Unavailable({
   failure: ApiFailure;
   retry(): void;
 }) {
+  usePageTitle(heading);
   return (
     <section className="card">
       <PageHeading>{heading}</PageHeading>
@@ -76,11 +78,15 @@ export function RequireSession({
   children(user: SignedInUser): ReactNode;
 }) {
   const session = useSession();
+  const { path, query } = useLocation();
   // Only on a settled answer: a cached "signed out" may be on its way to being replaced.
   const signedOut = session.state === "signed-out" && !session.refreshing;
   useEffect(() => {
-    if (signedOut) navigate(paths.signIn({ notice: "sign-in-needed" }), { replace: true });
-  }, [signedOut]);
+    if (!signedOut) return;
+    // Back here after signing in.
+    const here = `${path}${query.size > 0 ? `?${query}` : ""}`;
+    navigate(paths.signIn({ notice: "sign-in-needed", next: here }), { replace: true });
+  }, [signedOut, path, query]);
 
   switch (session.state) {
     case "signed-in":
@@ -90,4 +96,18 @@ export function RequireSession({
     default:
       return <Loading heading={heading} />;
   }
+}
+
+/**
+ * For the pages of a signed-out person (Create account, Sign in): someone
+ * signed in is sent on to `destination` (Account, or where Sign in was asked
+ * to lead) as soon as `auth.me` says so.
+ */
+export function useLeaveWhenSignedIn(destination: string): void {
+  const session = useSession();
+  // A settled answer only: right after a sign-out the cached one is still "signed in".
+  const signedIn = session.state === "signed-in" && !session.refreshing;
+  useEffect(() => {
+    if (signedIn) navigate(destination, { replace: true });
+  }, [signedIn, destination]);
 }

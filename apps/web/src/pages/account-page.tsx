@@ -11,6 +11,7 @@ import { useTRPC } from "../trpc.js";
 
 const NOTICES: Record<AccountNotice, string> = {
   "email-changed": "Your email address was changed. We told your old address.",
+  "email-verified": "Your email is verified, and you are signed in.",
 };
 
 export function AccountPage({ notice }: { notice: string | null }) {

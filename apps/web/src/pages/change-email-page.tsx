@@ -1,21 +1,19 @@
 import { useMutation } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import type { Rules } from "../api/rules.js";
 import { type SignedInUser, useRefreshSession } from "../api/session.js";
 import { aCodeOfLength } from "../code-input/code-digits.js";
-import { CodeForm, type CodeFormHandle } from "../code-input/code-form.js";
-import { codeMessage, FORM_MESSAGES, readApiFailure } from "../errors/api-errors.js";
+import { CodeStep } from "../code-input/code-step.js";
+import { FORM_MESSAGES } from "../errors/api-errors.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";
 import { EmailForm } from "../forms/email-form.js";
-import { Resend } from "../forms/resend.js";
 import { RequireSession, WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths } from "../routing/paths.js";
-import { Link, navigate } from "../routing/router.js";
+import { Link, navigate, type PageState, useLocation } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
 /** Signed in: a new address, then the code sent to it; the Account page then shows it. */
 export function ChangeEmailPage() {
-  usePageTitle("Change your email address");
   return (
     <RequireSession heading="Change your email address">
       {(user) => <ChangeEmail user={user} />}
@@ -24,27 +22,28 @@ export function ChangeEmailPage() {
 }
 
 function ChangeEmail({ user }: { user: SignedInUser }) {
-  const [step, setStep] = useState<{ newEmail: string | null; sent: boolean }>({
-    newEmail: null,
-    sent: false,
-  });
-  if (!step.sent) {
+  // The new address and the step live in the history entry: a reload or Back keeps the code step.
+  const { state } = useLocation();
+  if (state.codeSentAt === undefined || state.email === undefined) {
     return (
       <AskForNewEmail
         currentEmail={user.email}
-        initialEmail={step.newEmail}
-        onSent={(newEmail) => setStep({ newEmail, sent: true })}
+        initialEmail={state.email}
+        onSent={(newEmail) =>
+          navigate(paths.changeEmail, { state: { email: newEmail, codeSentAt: Date.now() } })
+        }
       />
     );
   }
-  const newEmail = step.newEmail ?? "";
+  const newEmail = state.email;
   return (
     <WithRules heading="Check your new inbox">
       {(rules) => (
         <ConfirmNewEmail
           newEmail={newEmail}
-          codeLength={rules.codeLength}
-          onChangeAddress={() => setStep({ newEmail, sent: false })}
+          rules={rules}
+          state={state}
+          onChangeAddress={() => navigate(paths.changeEmail, { state: { email: newEmail } })}
         />
       )}
     </WithRules>
@@ -57,9 +56,10 @@ function AskForNewEmail({
   onSent,
 }: {
   currentEmail: string;
-  initialEmail: string | null;
+  initialEmail: string | undefined;
   onSent(newEmail: string): void;
 }) {
+  usePageTitle("Change your email address");
   const trpc = useTRPC();
   const request = useMutation(
     trpc.account.requestEmailChange.mutationOptions({
@@ -68,7 +68,7 @@ function AskForNewEmail({
   );
   return (
     <section className="card">
-      <PageHeading>Change your email address</PageHeading>
+      <PageHeading takeFocus={false}>Change your email address</PageHeading>
       <p className="lead">
         Your account uses <strong className="address">{currentEmail}</strong>. We will send a code
         to the new address to make sure it is yours; nothing changes until you enter it.
@@ -95,33 +95,28 @@ function AskForNewEmail({
 
 function ConfirmNewEmail({
   newEmail,
-  codeLength,
+  rules,
+  state,
   onChangeAddress,
 }: {
   newEmail: string;
-  codeLength: number;
+  rules: Rules;
+  state: PageState;
   onChangeAddress(): void;
 }) {
+  usePageTitle("Confirm your new email address");
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
-  const codeForm = useRef<CodeFormHandle>(null);
   const confirm = useMutation(
     trpc.account.confirmEmailChange.mutationOptions({
       onSuccess: async () => {
         await refreshSession();
-        navigate(paths.account("email-changed"));
+        navigate(paths.account("email-changed"), { replace: true });
       },
     }),
   );
-  const resend = useMutation(
-    trpc.account.requestEmailChange.mutationOptions({
-      onSuccess: () => {
-        confirm.reset();
-        codeForm.current?.clear();
-      },
-    }),
-  );
-  const message = confirm.error ? codeMessage(readApiFailure(confirm.error)) : undefined;
+  const resend = useMutation(trpc.account.requestEmailChange.mutationOptions());
+  const { codeLength } = rules;
 
   return (
     <section className="card">
@@ -130,23 +125,17 @@ function ConfirmNewEmail({
         If <strong className="address">{newEmail}</strong> can be used, we sent it{" "}
         {aCodeOfLength(codeLength)}. Enter it to make this the address of your account.
       </p>
-      <CodeForm
-        ref={codeForm}
+      <CodeStep
         codeLength={codeLength}
-        legend={`Confirmation code (${codeLength} digits)`}
+        cooldownSeconds={rules.sendCooldownSeconds}
+        state={state}
+        label={`Confirmation code (${codeLength} digits)`}
         submitLabel="Confirm new address"
         pendingLabel="Confirming…"
-        pending={confirm.isPending}
-        message={message?.text}
-        rejection={confirm.error}
+        check={confirm}
         onCode={(code) => confirm.mutate({ code })}
-      />
-      <Resend
+        resend={resend}
         onResend={() => resend.mutate({ newEmail })}
-        pending={resend.isPending}
-        sent={resend.isSuccess}
-        error={resend.error}
-        emphasised={message?.offerResend}
       />
       <p className="aside">
         Wrong address?{" "}

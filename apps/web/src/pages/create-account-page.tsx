@@ -3,6 +3,7 @@ import { type FormEvent, useRef, useState } from "react";
 import { passwordRulesText, useRules } from "../api/rules.js";
 import { formFailure, readApiFailure } from "../errors/api-errors.js";
 import { EmailField, FormAlert, PasswordField, useFocusOnFailure } from "../forms/fields.js";
+import { useLeaveWhenSignedIn } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths } from "../routing/paths.js";
 import { Link, navigate } from "../routing/router.js";
@@ -10,11 +11,13 @@ import { useTRPC } from "../trpc.js";
 
 export function CreateAccountPage() {
   usePageTitle("Create account");
+  useLeaveWhenSignedIn(paths.account());
   const trpc = useTRPC();
   const rules = useRules();
   const register = useMutation(
     trpc.auth.register.mutationOptions({
-      onSuccess: ({ email }) => navigate(paths.verify(email)),
+      onSuccess: ({ email }) =>
+        navigate(paths.verify, { state: { email, codeSentAt: Date.now() } }),
     }),
   );
 

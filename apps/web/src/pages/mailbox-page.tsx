@@ -1,23 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
 import { describeFailure, readApiFailure } from "../errors/api-errors.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { formatAgo } from "../time/retry-time.js";
+import { useNow } from "../time/use-now.js";
 import { useTRPC } from "../trpc.js";
 
 const REFRESH_MS = 1000;
 
 function isNotFound(error: unknown): boolean {
   return error !== null && error !== undefined && readApiFailure(error).code === "NOT_FOUND";
-}
-
-function useNow(intervalMs: number): Date {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(new Date()), intervalMs);
-    return () => window.clearInterval(timer);
-  }, [intervalMs]);
-  return now;
 }
 
 /** Development only: what the dev mailbox holds, each email shown as its recipient would see it. */

@@ -3,35 +3,52 @@ import { useRef, useState } from "react";
 import { passwordRulesText, type Rules } from "../api/rules.js";
 import { useRefreshSession } from "../api/session.js";
 import { aCodeOfLength } from "../code-input/code-digits.js";
-import { CodeForm, type CodeFormHandle } from "../code-input/code-form.js";
-import { codeMessage, formFailure, readApiFailure } from "../errors/api-errors.js";
+import { CodeStep } from "../code-input/code-step.js";
+import { formFailure, readApiFailure } from "../errors/api-errors.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";
 import { EmailForm } from "../forms/email-form.js";
 import { PasswordField, useFocusOnFailure } from "../forms/fields.js";
-import { Resend } from "../forms/resend.js";
 import { WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
-import { paths } from "../routing/paths.js";
-import { Link, navigate } from "../routing/router.js";
+import { paths, type ResetNotice } from "../routing/paths.js";
+import { Link, navigate, type PageState, useLocation } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
-/** Forgot password: an address, then the code emailed to it with a new password. */
-export function ResetPasswordPage({ email: initialEmail }: { email: string | null }) {
-  usePageTitle("Reset your password");
-  const [step, setStep] = useState({ email: initialEmail, sent: false });
-  if (!step.sent) {
+const NOTICES: Record<ResetNotice, string> = {
+  "email-verified-no-password":
+    "Your email is verified. The password chosen when the account was created was not confirmed in this browser, so it does not work: ask for a code below to choose a password.",
+};
+
+/**
+ * Forgot password: an address, then the code emailed to it with a new
+ * password. The step and the address live in the history entry: a reload or
+ * Back shows the code step again once a code was sent.
+ */
+export function ResetPasswordPage() {
+  const { query, state } = useLocation();
+  const notice = query.get("notice");
+  const shown =
+    notice !== null && Object.hasOwn(NOTICES, notice) ? NOTICES[notice as ResetNotice] : undefined;
+  if (state.codeSentAt === undefined || state.email === undefined) {
     return (
-      <AskForEmail initialEmail={step.email} onSent={(email) => setStep({ email, sent: true })} />
+      <AskForEmail
+        initialEmail={state.email}
+        notice={shown}
+        onSent={(email) =>
+          navigate(paths.resetPassword(), { state: { email, codeSentAt: Date.now() } })
+        }
+      />
     );
   }
-  const email = step.email ?? "";
+  const email = state.email;
   return (
     <WithRules heading="Choose a new password">
       {(rules) => (
         <ChooseNewPassword
           email={email}
           rules={rules}
-          onChangeAddress={() => setStep({ email, sent: false })}
+          state={state}
+          onChangeAddress={() => navigate(paths.resetPassword(), { state: { email } })}
         />
       )}
     </WithRules>
@@ -40,18 +57,24 @@ export function ResetPasswordPage({ email: initialEmail }: { email: string | nul
 
 function AskForEmail({
   initialEmail,
+  notice,
   onSent,
 }: {
-  initialEmail: string | null;
+  initialEmail: string | undefined;
+  notice: string | undefined;
   onSent(email: string): void;
 }) {
+  usePageTitle("Reset your password");
   const trpc = useTRPC();
   const request = useMutation(
     trpc.auth.requestPasswordReset.mutationOptions({ onSuccess: ({ email }) => onSent(email) }),
   );
   return (
     <section className="card">
-      <PageHeading>Reset your password</PageHeading>
+      <PageHeading takeFocus={false}>Reset your password</PageHeading>
+      <div role="status" className="alert-slot">
+        {notice !== undefined && <p className="notice notice--success">{notice}</p>}
+      </div>
       <p className="lead">
         Enter the email address of your account. We will send it a code to choose a new password.
       </p>
@@ -66,7 +89,11 @@ function AskForEmail({
         onEmail={(email) => request.mutate({ email })}
       />
       <p className="aside">
-        Remembered it? <Link to={paths.signIn({ email: initialEmail })}>Sign in</Link>.
+        Remembered it?{" "}
+        <Link to={paths.signIn()} state={initialEmail === undefined ? {} : { email: initialEmail }}>
+          Sign in
+        </Link>
+        .
       </p>
     </section>
   );
@@ -75,15 +102,17 @@ function AskForEmail({
 function ChooseNewPassword({
   email,
   rules,
+  state,
   onChangeAddress,
 }: {
   email: string;
   rules: Rules;
+  state: PageState;
   onChangeAddress(): void;
 }) {
+  usePageTitle("Choose a new password");
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
-  const codeForm = useRef<CodeFormHandle>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
   const [password, setPassword] = useState("");
   const reset = useMutation(
@@ -91,24 +120,15 @@ function ChooseNewPassword({
       // Every session was revoked, this browser's included.
       onSuccess: async () => {
         await refreshSession();
-        navigate(paths.signIn({ email, notice: "password-reset" }));
+        navigate(paths.signIn({ notice: "password-reset" }), { state: { email } });
       },
     }),
   );
-  const resend = useMutation(
-    trpc.auth.requestPasswordReset.mutationOptions({
-      onSuccess: () => {
-        reset.reset();
-        codeForm.current?.clear();
-      },
-    }),
-  );
+  const resend = useMutation(trpc.auth.requestPasswordReset.mutationOptions());
 
   const failure = reset.error ? readApiFailure(reset.error) : undefined;
   // A password the rules refuse is shown beside it; anything else is about the code.
   const passwordProblem = formFailure(failure, ["newPassword"]).fields.newPassword;
-  const codeProblem =
-    failure !== undefined && passwordProblem === undefined ? codeMessage(failure) : undefined;
   useFocusOnFailure(
     passwordProblem === undefined ? undefined : reset.error,
     "newPassword",
@@ -125,20 +145,22 @@ function ChooseNewPassword({
         {aCodeOfLength(codeLength)}. Enter it with your new password. Every session of the account
         will be signed out.
       </p>
-      <CodeForm
-        ref={codeForm}
+      <CodeStep
         codeLength={codeLength}
-        legend={`Reset code (${codeLength} digits)`}
+        cooldownSeconds={rules.sendCooldownSeconds}
+        state={state}
+        label={`Reset code (${codeLength} digits)`}
         submitLabel="Change password"
         pendingLabel="Changing password…"
-        pending={reset.isPending}
-        message={codeProblem?.text}
-        rejection={codeProblem === undefined ? undefined : reset.error}
+        check={reset}
+        codeError={passwordProblem === undefined ? reset.error : null}
+        onCode={(code) => reset.mutate({ email, code, newPassword: password })}
+        resend={resend}
+        onResend={() => resend.mutate({ email })}
         autoSubmit={false}
         onFilled={() => {
           if (password === "") passwordInput.current?.focus();
         }}
-        onCode={(code) => reset.mutate({ email, code, newPassword: password })}
       >
         {/* Tells a password manager whose password this is. */}
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
@@ -152,14 +174,7 @@ function ChooseNewPassword({
           error={passwordProblem}
           hint={passwordRulesText(rules)}
         />
-      </CodeForm>
-      <Resend
-        onResend={() => resend.mutate({ email })}
-        pending={resend.isPending}
-        sent={resend.isSuccess}
-        error={resend.error}
-        emphasised={codeProblem?.offerResend}
-      />
+      </CodeStep>
       <p className="aside">
         Wrong address?{" "}
         <button type="button" className="link-button" onClick={onChangeAddress}>

@@ -3,9 +3,10 @@ import { type FormEvent, useRef, useState } from "react";
 import { useRefreshSession } from "../api/session.js";
 import { describeFailure, formFailure, readApiFailure } from "../errors/api-errors.js";
 import { EmailField, FormAlert, PasswordField, useFocusOnFailure } from "../forms/fields.js";
+import { useLeaveWhenSignedIn } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
-import { paths, type SignInNotice } from "../routing/paths.js";
-import { Link, navigate } from "../routing/router.js";
+import { paths, type SignInNotice, safeDestination } from "../routing/paths.js";
+import { Link, navigate, useLocation } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
 /** Why another page sent the person here. */
@@ -23,46 +24,48 @@ const NOTICES: Record<SignInNotice, { text: string; tone: "success" | "info" }> 
     text: describeFailure({ code: "UNAUTHORIZED", fieldErrors: {} }).text,
     tone: "info",
   },
+  "email-verified": {
+    text: "Your email is verified. Sign in with your password.",
+    tone: "success",
+  },
+  unlocked: { text: "Your account is unlocked. Sign in to continue.", tone: "success" },
 };
 
 function isNotice(value: string | null): value is SignInNotice {
   return value !== null && Object.hasOwn(NOTICES, value);
 }
 
-export function SignInPage({
-  email: initialEmail,
-  notice,
-}: {
-  email: string | null;
-  notice: string | null;
-}) {
+export function SignInPage() {
   usePageTitle("Sign in");
+  const { query, state } = useLocation();
+  const notice = query.get("notice");
+  const next = safeDestination(query.get("next"));
+  const destination = next ?? paths.account();
+  useLeaveWhenSignedIn(destination);
+
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
   const signIn = useMutation(
-    trpc.auth.signIn.mutationOptions({
-      // The header and the Account page must know the new session before it shows.
-      onSuccess: async () => {
-        await refreshSession();
-        navigate(paths.account());
-      },
-    }),
+    // Once `auth.me` knows the new session, useLeaveWhenSignedIn goes on to the destination.
+    trpc.auth.signIn.mutationOptions({ onSuccess: () => refreshSession() }),
   );
   // EMAIL_NOT_VERIFIED: the way on is a verification code, then the Verify page.
   const sendVerification = useMutation(
     trpc.auth.resendCode.mutationOptions({
-      onSuccess: ({ email }) => navigate(paths.verify(email)),
+      onSuccess: ({ email }) =>
+        navigate(paths.verify, { state: { email, codeSentAt: Date.now() } }),
     }),
   );
 
-  const [email, setEmail] = useState(initialEmail ?? "");
+  const [email, setEmail] = useState(state.email ?? "");
   const [password, setPassword] = useState("");
   const emailInput = useRef<HTMLInputElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
   const formAlert = useRef<HTMLDivElement>(null);
 
   const apiFailure = signIn.error ? readApiFailure(signIn.error) : undefined;
-  const failure = formFailure(apiFailure, ["email", "password"]);
+  // TOO_MANY_ATTEMPTS here is the account's password budget.
+  const failure = formFailure(apiFailure, ["email", "password"], "password");
   const notVerified = apiFailure?.code === "EMAIL_NOT_VERIFIED";
   useFocusOnFailure(
     signIn.error,
@@ -80,6 +83,7 @@ export function SignInPage({
 
   const shown = signIn.isIdle && isNotice(notice) ? NOTICES[notice] : undefined;
   const typed = email.trim();
+  const carried = typed === "" ? {} : { email: typed };
 
   return (
     <section className="card">
@@ -144,10 +148,14 @@ export function SignInPage({
 
       <ul className="links">
         <li>
-          <Link to={paths.signInWithCode(typed)}>Sign in with a code instead</Link>
+          <Link to={paths.signInWithCode({ next })} state={carried}>
+            Sign in with a code instead
+          </Link>
         </li>
         <li>
-          <Link to={paths.resetPassword(typed)}>Forgot your password?</Link>
+          <Link to={paths.resetPassword()} state={carried}>
+            Forgot your password?
+          </Link>
         </li>
       </ul>
       <p className="aside">

@@ -1,35 +1,44 @@
 import { useMutation } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import type { Rules } from "../api/rules.js";
 import { useRefreshSession } from "../api/session.js";
 import { aCodeOfLength } from "../code-input/code-digits.js";
-import { CodeForm, type CodeFormHandle } from "../code-input/code-form.js";
-import { codeMessage, readApiFailure } from "../errors/api-errors.js";
+import { CodeStep } from "../code-input/code-step.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";
 import { EmailForm } from "../forms/email-form.js";
-import { Resend } from "../forms/resend.js";
-import { WithRules } from "../layout/gates.js";
+import { useLeaveWhenSignedIn, WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
-import { paths } from "../routing/paths.js";
-import { Link, navigate } from "../routing/router.js";
+import { paths, safeDestination } from "../routing/paths.js";
+import { Link, navigate, type PageState, useLocation } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
-/** Sign in without a password: an address, then the code emailed to it. */
-export function SignInWithCodePage({ email: initialEmail }: { email: string | null }) {
-  usePageTitle("Sign in with a code");
-  const [step, setStep] = useState({ email: initialEmail, sent: false });
-  if (!step.sent) {
+/**
+ * Sign in without a password: an address, then the code emailed to it. The
+ * step and the address live in the history entry: a reload or Back shows the
+ * code step again once a code was sent.
+ */
+export function SignInWithCodePage() {
+  const { path, query, state } = useLocation();
+  const next = safeDestination(query.get("next"));
+  useLeaveWhenSignedIn(next ?? paths.account());
+  const here = `${path}${query.size > 0 ? `?${query}` : ""}`;
+  if (state.codeSentAt === undefined || state.email === undefined) {
     return (
-      <AskForEmail initialEmail={step.email} onSent={(email) => setStep({ email, sent: true })} />
+      <AskForEmail
+        initialEmail={state.email}
+        next={next}
+        onSent={(email) => navigate(here, { state: { email, codeSentAt: Date.now() } })}
+      />
     );
   }
-  const email = step.email ?? "";
+  const email = state.email;
   return (
     <WithRules heading="Check your email">
       {(rules) => (
         <EnterCode
           email={email}
-          codeLength={rules.codeLength}
-          onChangeAddress={() => setStep({ email, sent: false })}
+          rules={rules}
+          state={state}
+          onChangeAddress={() => navigate(here, { state: { email } })}
         />
       )}
     </WithRules>
@@ -38,18 +47,21 @@ export function SignInWithCodePage({ email: initialEmail }: { email: string | nu
 
 function AskForEmail({
   initialEmail,
+  next,
   onSent,
 }: {
-  initialEmail: string | null;
+  initialEmail: string | undefined;
+  next: string | undefined;
   onSent(email: string): void;
 }) {
+  usePageTitle("Sign in with a code");
   const trpc = useTRPC();
   const request = useMutation(
     trpc.auth.requestSignInCode.mutationOptions({ onSuccess: ({ email }) => onSent(email) }),
   );
   return (
     <section className="card">
-      <PageHeading>Sign in with a code</PageHeading>
+      <PageHeading takeFocus={false}>Sign in with a code</PageHeading>
       <p className="lead">We will email you a code to sign in with. No password needed.</p>
       <EmailForm
         label="Email address"
@@ -62,7 +74,12 @@ function AskForEmail({
         onEmail={(email) => request.mutate({ email })}
       />
       <p className="aside">
-        <Link to={paths.signIn({ email: initialEmail })}>Sign in with your password instead</Link>
+        <Link
+          to={paths.signIn({ next })}
+          state={initialEmail === undefined ? {} : { email: initialEmail }}
+        >
+          Sign in with your password instead
+        </Link>
       </p>
     </section>
   );
@@ -70,33 +87,24 @@ function AskForEmail({
 
 function EnterCode({
   email,
-  codeLength,
+  rules,
+  state,
   onChangeAddress,
 }: {
   email: string;
-  codeLength: number;
+  rules: Rules;
+  state: PageState;
   onChangeAddress(): void;
 }) {
+  usePageTitle("Enter your sign-in code");
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
-  const codeForm = useRef<CodeFormHandle>(null);
   const signIn = useMutation(
-    trpc.auth.signInWithCode.mutationOptions({
-      onSuccess: async () => {
-        await refreshSession();
-        navigate(paths.account());
-      },
-    }),
+    // Once `auth.me` knows the session, useLeaveWhenSignedIn goes on to the destination.
+    trpc.auth.signInWithCode.mutationOptions({ onSuccess: () => refreshSession() }),
   );
-  const resend = useMutation(
-    trpc.auth.requestSignInCode.mutationOptions({
-      onSuccess: () => {
-        signIn.reset();
-        codeForm.current?.clear();
-      },
-    }),
-  );
-  const message = signIn.error ? codeMessage(readApiFailure(signIn.error)) : undefined;
+  const resend = useMutation(trpc.auth.requestSignInCode.mutationOptions());
+  const { codeLength } = rules;
 
   return (
     <section className="card">
@@ -105,23 +113,17 @@ function EnterCode({
         If <strong className="address">{email}</strong> has an account, we sent it{" "}
         {aCodeOfLength(codeLength)}. Enter it to sign in.
       </p>
-      <CodeForm
-        ref={codeForm}
+      <CodeStep
         codeLength={codeLength}
-        legend={`Sign-in code (${codeLength} digits)`}
+        cooldownSeconds={rules.sendCooldownSeconds}
+        state={state}
+        label={`Sign-in code (${codeLength} digits)`}
         submitLabel="Sign in"
         pendingLabel="Signing in…"
-        pending={signIn.isPending}
-        message={message?.text}
-        rejection={signIn.error}
+        check={signIn}
         onCode={(code) => signIn.mutate({ email, code })}
-      />
-      <Resend
+        resend={resend}
         onResend={() => resend.mutate({ email })}
-        pending={resend.isPending}
-        sent={resend.isSuccess}
-        error={resend.error}
-        emphasised={message?.offerResend}
       />
       <p className="aside">
         Wrong address?{" "}

@@ -1,70 +1,90 @@
 import { useMutation } from "@tanstack/react-query";
-import { useId, useRef, useState } from "react";
-import { CodeForm, type CodeFormHandle } from "../code-input/code-form.js";
-import { codeMessage, readApiFailure } from "../errors/api-errors.js";
+import type { Rules } from "../api/rules.js";
+import { useRefreshSession } from "../api/session.js";
+import { aCodeOfLength } from "../code-input/code-digits.js";
+import { CodeStep } from "../code-input/code-step.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";
-import { Resend } from "../forms/resend.js";
+import { EmailForm, isWellFormedAddress } from "../forms/email-form.js";
 import { WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths } from "../routing/paths.js";
-import { Link, navigate } from "../routing/router.js";
+import { Link, navigate, type PageState, useLocation } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
-export function VerifyEmailPage({ email }: { email: string | null }) {
-  usePageTitle("Verify your email");
-  if (email === null || email.trim() === "") return <AskForEmail />;
+/**
+ * What verification answers beyond the address (the registration binding):
+ * whether this browser is now signed in, and whether the account has a
+ * password that works. Older APIs say neither.
+ */
+interface VerificationOutcome {
+  email: string;
+  signedIn?: boolean;
+  passwordActive?: boolean;
+}
+
+/** Verify an address with the code sent to it. The address comes in the history entry, never the URL. */
+export function VerifyEmailPage() {
+  const { state } = useLocation();
+  // No address, or one that cannot be an address (an old link): ask for it before any code input.
+  if (state.email === undefined || !isWellFormedAddress(state.email)) {
+    return <AskForEmail initialEmail={state.email} />;
+  }
+  const email = state.email;
   return (
     <WithRules heading="Check your email">
-      {(rules) => <VerifyForm key={email} email={email} codeLength={rules.codeLength} />}
+      {(rules) => <VerifyForm key={email} email={email} rules={rules} state={state} />}
     </WithRules>
   );
 }
 
-function VerifyForm({ email, codeLength }: { email: string; codeLength: number }) {
+function VerifyForm({ email, rules, state }: { email: string; rules: Rules; state: PageState }) {
+  usePageTitle("Enter your verification code");
   const trpc = useTRPC();
-  const codeForm = useRef<CodeFormHandle>(null);
+  const refreshSession = useRefreshSession();
   const verify = useMutation(
     trpc.auth.verifyEmail.mutationOptions({
-      onSuccess: (result) => navigate(paths.verified(result.email)),
-    }),
-  );
-  const resend = useMutation(
-    trpc.auth.resendCode.mutationOptions({
-      onSuccess: () => {
-        verify.reset();
-        codeForm.current?.clear();
+      onSuccess: async (answer) => {
+        const outcome: VerificationOutcome = answer;
+        if (outcome.signedIn === true) {
+          // The code came to the browser that registered: it is signed in now.
+          await refreshSession();
+          navigate(paths.account("email-verified"), { replace: true });
+        } else if (outcome.passwordActive === false) {
+          navigate(paths.resetPassword("email-verified-no-password"), {
+            replace: true,
+            state: { email: outcome.email },
+          });
+        } else {
+          navigate(paths.signIn({ notice: "email-verified" }), {
+            replace: true,
+            state: { email: outcome.email },
+          });
+        }
       },
     }),
   );
-
-  const verifyMessage = verify.error ? codeMessage(readApiFailure(verify.error)) : undefined;
+  const resend = useMutation(trpc.auth.resendCode.mutationOptions());
+  const { codeLength } = rules;
 
   return (
     <section className="card">
       <PageHeading takeFocus={false}>Check your email</PageHeading>
       <p className="lead">
-        Enter the {codeLength}-digit code we sent to <strong className="address">{email}</strong> to
-        verify your address.
+        If <strong className="address">{email}</strong> has an account waiting to be verified, we
+        sent it {aCodeOfLength(codeLength)}. Enter it to verify the address.
       </p>
 
-      <CodeForm
-        ref={codeForm}
+      <CodeStep
         codeLength={codeLength}
-        legend={`Verification code (${codeLength} digits)`}
+        cooldownSeconds={rules.sendCooldownSeconds}
+        state={state}
+        label={`Verification code (${codeLength} digits)`}
         submitLabel="Verify email"
         pendingLabel="Checking…"
-        pending={verify.isPending}
-        message={verifyMessage?.text}
-        rejection={verify.error}
+        check={verify}
         onCode={(code) => verify.mutate({ email, code })}
-      />
-
-      <Resend
+        resend={resend}
         onResend={() => resend.mutate({ email })}
-        pending={resend.isPending}
-        sent={resend.isSuccess}
-        error={resend.error}
-        emphasised={verifyMessage?.offerResend}
       />
 
       <p className="aside">
@@ -75,33 +95,23 @@ function VerifyForm({ email, codeLength }: { email: string; codeLength: number }
   );
 }
 
-function AskForEmail() {
-  const id = useId();
-  const [email, setEmail] = useState("");
+/** Opened without an address (a new tab, a bookmark): ask which one, and check it before any code box shows. */
+function AskForEmail({ initialEmail }: { initialEmail: string | undefined }) {
+  usePageTitle("Verify your email");
   return (
     <section className="card">
-      <PageHeading>Verify your email</PageHeading>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (email.trim() !== "") navigate(paths.verify(email.trim()), { replace: true });
-        }}
-      >
-        <div className="field">
-          <label htmlFor={id}>Which email address did you register with?</label>
-          <input
-            id={id}
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </div>
-        <button type="submit" className="button button--primary">
-          Continue
-        </button>
-      </form>
+      <PageHeading takeFocus={false}>Verify your email</PageHeading>
+      <EmailForm
+        label="Which email address did you register with?"
+        name="email"
+        initialEmail={initialEmail}
+        refuseAtOnce={initialEmail !== undefined}
+        submitLabel="Continue"
+        pendingLabel="Continuing…"
+        pending={false}
+        error={undefined}
+        onEmail={(email) => navigate(paths.verify, { replace: true, state: { email } })}
+      />
       <p className="aside">
         No account yet? <Link to={paths.createAccount}>Create one</Link>.
       </p>

@@ -1,13 +1,16 @@
-/** Every page's address, built in one place. */
+/**
+ * Every page's address, built in one place. No address carries an email:
+ * that goes in the history entry's state (router.tsx).
+ */
 
-/** The path of each page, as the router matches it. The emails link to `/sign-in` and `/reset-password`. */
+/** The path of each page, as the router matches it. The emails link to `/sign-in`, `/reset-password` and `/unlock`. */
 export const routes = {
   createAccount: "/",
   verify: "/verify",
-  verified: "/verified",
   signIn: "/sign-in",
   signInWithCode: "/sign-in/code",
   resetPassword: "/reset-password",
+  unlock: "/unlock",
   account: "/account",
   changeEmail: "/account/email",
   mailbox: "/mailbox",
@@ -18,10 +21,15 @@ export type SignInNotice =
   | "signed-out"
   | "signed-out-everywhere"
   | "password-reset"
-  | "sign-in-needed";
+  | "sign-in-needed"
+  | "email-verified"
+  | "unlocked";
+
+/** Why the Reset password page was opened, when another page sent the person there. */
+export type ResetNotice = "email-verified-no-password";
 
 /** Why the Account page was opened, when another page sent the person there. */
-export type AccountNotice = "email-changed";
+export type AccountNotice = "email-changed" | "email-verified";
 
 function withQuery(path: string, query: Record<string, string | null | undefined>): string {
   const defined = Object.entries(query).filter(
@@ -31,14 +39,26 @@ function withQuery(path: string, query: Record<string, string | null | undefined
   return defined.length === 0 ? path : `${path}?${new URLSearchParams(defined)}`;
 }
 
+/**
+ * A destination to return to after signing in: only a path of this app
+ * (never another origin, never the sign-in pages themselves).
+ */
+export function safeDestination(next: string | null | undefined): string | undefined {
+  if (next === null || next === undefined) return undefined;
+  if (!next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return undefined;
+  const path = next.split(/[?#]/)[0] ?? "";
+  if (path === routes.signIn || path === routes.signInWithCode) return undefined;
+  return next;
+}
+
 export const paths = {
   createAccount: routes.createAccount,
-  verify: (email: string) => withQuery(routes.verify, { email }),
-  verified: (email: string) => withQuery(routes.verified, { email }),
-  signIn: ({ email, notice }: { email?: string | null; notice?: SignInNotice } = {}) =>
-    withQuery(routes.signIn, { email, notice }),
-  signInWithCode: (email?: string | null) => withQuery(routes.signInWithCode, { email }),
-  resetPassword: (email?: string | null) => withQuery(routes.resetPassword, { email }),
+  verify: routes.verify,
+  signIn: ({ notice, next }: { notice?: SignInNotice; next?: string | undefined } = {}) =>
+    withQuery(routes.signIn, { notice, next: safeDestination(next) }),
+  signInWithCode: ({ next }: { next?: string | undefined } = {}) =>
+    withQuery(routes.signInWithCode, { next: safeDestination(next) }),
+  resetPassword: (notice?: ResetNotice) => withQuery(routes.resetPassword, { notice }),
   account: (notice?: AccountNotice) => withQuery(routes.account, { notice }),
   changeEmail: routes.changeEmail,
   mailbox: routes.mailbox,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, formatDateTime, formatDuration, formatRetryAt } from "./retry-time.js";
+import {
+  formatAgo,
+  formatCountdown,
+  formatDateTime,
+  formatDuration,
+  formatRetryAt,
+} from "./retry-time.js";
 
 const now = new Date("2030-01-01T12:00:00Z");
 const after = (ms: number) => new Date(now.getTime() + ms);
@@ -32,6 +38,22 @@ describe("formatRetryAt", () => {
 
   it("says now once the moment has passed", () => {
     expect(formatRetryAt(after(-1000), now, utc)).toBe("now");
+  });
+
+  it("gives only the seconds for a wait under a minute", () => {
+    expect(formatRetryAt(after(27_000), now, utc)).toBe("in 27 seconds");
+  });
+});
+
+describe("formatCountdown", () => {
+  it.each([
+    [27_000, "27 s"],
+    [26_100, "27 s"],
+    [100, "1 s"],
+    [119_000, "119 s"],
+    [41 * 60_000, "41 min"],
+  ])("%i ms is %j", (ms, words) => {
+    expect(formatCountdown(ms)).toBe(words);
   });
 });
 

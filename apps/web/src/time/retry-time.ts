@@ -37,11 +37,18 @@ export function formatDateTime(at: Date, options: TimeFormatOptions = {}): strin
   });
 }
 
-/** "in 12 minutes (at 14:32)", or "now" once the moment has passed. */
+/** "in 12 minutes (at 14:32)", "in 27 seconds", or "now" once the moment has passed. */
 export function formatRetryAt(retryAt: Date, now: Date, options: TimeFormatOptions = {}): string {
   const untilMs = retryAt.getTime() - now.getTime();
   if (untilMs <= 0) return "now";
+  if (untilMs < MINUTE) return formatDuration(untilMs);
   return `${formatDuration(untilMs)} (at ${formatClockTime(retryAt, options)})`;
+}
+
+/** The short wait on a button: "27 s" under two minutes, else "41 min". Rounded up. */
+export function formatCountdown(untilMs: number): string {
+  if (untilMs < 2 * MINUTE) return `${Math.max(1, Math.ceil(untilMs / 1000))} s`;
+  return `${Math.ceil(untilMs / MINUTE)} min`;
 }
 
 /** "just now", "12 seconds ago", "5 minutes ago": for the mailbox's list. */

@@ -78,7 +78,7 @@ export interface OtpServiceOptions {
   /** The server secret (at least 32 characters); every key is derived from it. */
   secret: string;
   policy?: PasscodePolicyInput;
-  /** Session lifetime; default 30 days. */
+  /** Session lifetime; default `DEFAULT_SESSION_TTL_SECONDS` (30 days). */
   sessionTtlSeconds?: number;
   clock?: () => Date;
   randomBytes?: RandomBytes;
@@ -128,6 +128,9 @@ export interface SignedInUser {
 
 export type OtpService = ReturnType<typeof createOtpService>;
 
+/** How long a session lives unless configured otherwise: 30 days. */
+export const DEFAULT_SESSION_TTL_SECONDS = 30 * 24 * 3600;
+
 /** Sessions are looked up by the SHA-256 of their token (256 random bits: no salt or stretching needed). */
 export function hashSessionToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
@@ -137,7 +140,7 @@ export function createOtpService(options: OtpServiceOptions) {
   const db = options.db;
   const keys: DerivedKeys = deriveKeys(options.secret);
   const policy: PasscodePolicy = resolvePolicy(options.policy);
-  const sessionTtlMs = (options.sessionTtlSeconds ?? 30 * 24 * 3600) * 1000;
+  const sessionTtlMs = (options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS) * 1000;
   const clock = options.clock ?? (() => new Date());
   const random = options.randomBytes ?? secureRandomBytes;
   const logger = options.logger ?? createDefaultLogger();

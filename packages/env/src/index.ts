@@ -1,0 +1,138 @@
+/**
+ * Every environment variable the processes read, declared once (t3's
+ * composition style): the API, the CLI and the delivery dispatcher each pick
+ * the variables they need from these groups and parse them with `parseEnv`.
+ * The policy variables take their bounds and defaults from the core's policy
+ * schema; the session lifetime's default is the service's.
+ */
+import {
+  DEFAULT_SESSION_TTL_SECONDS,
+  MIN_SECRET_LENGTH,
+  type PasscodePolicy,
+  policySchema,
+} from "@otp/core";
+import { isPostgresUrl } from "@otp/core/db";
+import { DEFAULT_OUTBOX_RETENTION_DAYS, OUTBOX_RETENTION_DAYS_RANGE } from "@otp/core/repositories";
+import { z } from "zod";
+
+/** A whole number within bounds, from its text. */
+export const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+export const flag = z
+  .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+  .transform((value) => value === "true" || value === "1");
+
+/** Text with a rule; `unset` is what an absent variable is told when it is required. */
+const text = (unset = "is not set") => z.string({ error: unset }).trim();
+
+/** The rules of each text variable (messages never echo a value: some carry passwords). */
+export const variableRules = {
+  DATABASE_URL: (unset?: string) =>
+    text(unset).refine(isPostgresUrl, { error: "must start with postgres:// or postgresql://" }),
+  APP_SECRET: (unset?: string) =>
+    text(unset).min(MIN_SECRET_LENGTH, {
+      error: `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 48)`,
+    }),
+  SMTP_URL: (unset?: string) =>
+    text(unset).regex(/^smtps?:\/\/./i, { error: "must start with smtp:// or smtps://" }),
+  SMTP_FROM: (unset?: string) => text(unset).min(1, { error: "must not be empty" }),
+  APP_URL: (unset?: string) =>
+    text(unset).refine(isAbsoluteHttpUrl, { error: "must be an absolute http:// or https:// URL" }),
+  APP_NAME: (unset?: string) =>
+    text(unset)
+      .min(1, { error: "must not be empty" })
+      .max(60, { error: "must be at most 60 characters" }),
+};
+
+/** Where the data lives: a PostgreSQL server, or the embedded database under DATA_DIR. */
+export const databaseVariables = {
+  DATABASE_URL: variableRules.DATABASE_URL().optional(),
+  // At least 2: migrations hold one connection for their lock while they run on another.
+  DATABASE_POOL_SIZE: integer(2, 200).default(10),
+  DATA_DIR: z.string().default(".data"),
+};
+
+/** Variable name -> policy field: the bounds and defaults are the policy schema's. */
+const POLICY_VARIABLES = {
+  OTP_LENGTH: "codeLength",
+  OTP_TTL_SECONDS: "codeTtlSeconds",
+  OTP_MAX_ATTEMPTS: "maxFailedAttempts",
+  OTP_ATTEMPT_WINDOW_SECONDS: "attemptWindowSeconds",
+  OTP_SEND_LIMIT: "maxSendsPerWindow",
+  OTP_SEND_WINDOW_SECONDS: "sendWindowSeconds",
+  OTP_SEND_COOLDOWN_SECONDS: "sendCooldownSeconds",
+} as const satisfies Record<string, keyof PasscodePolicy>;
+
+type PolicyVariable = keyof typeof POLICY_VARIABLES;
+
+function policyVariable(field: keyof PasscodePolicy) {
+  const declared = policySchema.shape[field];
+  const bounds = declared.unwrap();
+  return integer(bounds.minValue ?? 0, bounds.maxValue ?? Number.MAX_SAFE_INTEGER).default(
+    declared.parse(undefined),
+  );
+}
+
+export const policyVariables = Object.fromEntries(
+  Object.entries(POLICY_VARIABLES).map(([name, field]) => [name, policyVariable(field)]),
+) as Record<PolicyVariable, ReturnType<typeof policyVariable>>;
+
+/** The passcode policy the OTP_* variables describe. */
+export function policyFromEnv(env: Record<PolicyVariable, number>): PasscodePolicy {
+  return Object.fromEntries(
+    Object.entries(POLICY_VARIABLES).map(([name, field]) => [field, env[name as PolicyVariable]]),
+  ) as PasscodePolicy;
+}
+
+export const sessionVariables = {
+  SESSION_TTL_SECONDS: integer(300, 31_536_000).default(DEFAULT_SESSION_TTL_SECONDS),
+};
+
+export const retentionVariables = {
+  OUTBOX_RETENTION_DAYS: integer(
+    OUTBOX_RETENTION_DAYS_RANGE.min,
+    OUTBOX_RETENTION_DAYS_RANGE.max,
+  ).default(DEFAULT_OUTBOX_RETENTION_DAYS),
+};
+
+export type ParsedEnv<S extends z.ZodRawShape> =
+  | { ok: true; env: z.output<z.ZodObject<S>> }
+  | { ok: false; problems: string[] };
+
+/**
+ * Parses the variables of a shape; an empty variable is as good as unset.
+ * Each problem names its variable ("SMTP_URL: must start with ...").
+ */
+export function parseEnv<S extends z.ZodRawShape>(
+  shape: S,
+  env: Record<string, string | undefined>,
+): ParsedEnv<S> {
+  const present = Object.fromEntries(
+    Object.keys(shape).map((name) => {
+      const value = env[name];
+      return [name, value === undefined || value.trim() === "" ? undefined : value];
+    }),
+  );
+  const parsed = z.object(shape).safeParse(present);
+  if (parsed.success) return { ok: true, env: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`,
+    ),
+  };
+}
+
+function isAbsoluteHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
