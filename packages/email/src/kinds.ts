@@ -10,6 +10,8 @@ export const EMAIL_KINDS = [
   "PASSWORD_CHANGED",
   "ALREADY_REGISTERED",
   "EMAIL_CHANGED",
+  "PASSWORD_LIMIT_REACHED",
+  "ACCOUNT_LOCKED",
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -44,6 +46,10 @@ export interface EmailDataByKind {
   ALREADY_REGISTERED: Record<never, never>;
   /** Sent to the OLD address once the account moved to `newEmail`. */
   EMAIL_CHANGED: { newEmail: string };
+  /** The password budget of the account ran out: the attempt that used it up. */
+  PASSWORD_LIMIT_REACHED: { at: Date; ip: string; browser: string; os: string };
+  /** The account hit the cap on consecutive failures: the single-use unlock link's token. */
+  ACCOUNT_LOCKED: { unlockToken: string; expiresAt: Date };
 }
 
 /**

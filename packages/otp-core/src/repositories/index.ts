@@ -1,3 +1,4 @@
+export * from "./account-failures.js";
 export * from "./cleanup.js";
 export * from "./outbox.js";
 export * from "./outbox-notifier.js";

@@ -73,6 +73,13 @@ export function createInputSchemas(policy: PasscodePolicy) {
     requestEmailChange: z.object({ userId: z.uuid(), newEmail: emailSchema }),
     confirmEmailChange: z.object({ userId: z.uuid(), code }),
     sessionToken: z.string().min(20).max(200),
+    unlock: z.object({
+      token: z
+        .string({ error: "Open the link from the email, or paste all of it." })
+        .trim()
+        .min(20, { error: "Open the link from the email, or paste all of it." })
+        .max(200, { error: "That is not an unlock link's token." }),
+    }),
     issueCode: z.object({
       userId: z.uuid({ error: "Not a valid account id." }),
       codeType: codeTypeSchema,
@@ -104,6 +111,7 @@ export type SignInWithCodeInput = z.input<InputSchemas["signInWithCode"]>;
 export type ResetPasswordInput = z.input<InputSchemas["resetPassword"]>;
 export type RequestEmailChangeInput = z.input<InputSchemas["requestEmailChange"]>;
 export type ConfirmEmailChangeInput = z.input<InputSchemas["confirmEmailChange"]>;
+export type UnlockInput = z.input<InputSchemas["unlock"]>;
 
 /** Field errors keyed by field name, for INVALID_INPUT. */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {

@@ -6,6 +6,13 @@ import { recipientKey } from "../crypto/recipient-key.js";
 import type { Database } from "../db/client.js";
 import type { Executor } from "../db/rows.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
+import {
+  issueUnlockIfNeeded,
+  passwordSucceeded,
+  queuePasswordNoticeOnce,
+  reservePasswordAttempt,
+  useUnlockToken,
+} from "../repositories/account-failures.js";
 import { type CleanupCounts, runCleanup } from "../repositories/cleanup.js";
 import { queueEmail } from "../repositories/outbox.js";
 import { createOutboxNotifier } from "../repositories/outbox-notifier.js";
@@ -28,14 +35,9 @@ import {
   type VerificationLookup,
 } from "../repositories/passcodes.js";
 import { readSendReservation, type SendReservationRow } from "../repositories/send-limits.js";
+import { deleteSession, deleteUserSessions, findSessionUser } from "../repositories/sessions.js";
 import {
-  deleteSession,
-  deleteUserSessions,
-  findCredentials,
-  findSessionUser,
-  insertSession,
-} from "../repositories/sessions.js";
-import {
+  findUserEmail,
   type LockedUser,
   lockUserById,
   registerOrLockUser,
@@ -46,14 +48,23 @@ import { attemptRetryAt, decideAttempt } from "../rules/attempt-budget.js";
 import { generateCode, type RandomBytes, secureRandomBytes } from "../rules/code.js";
 import { codeHashesMatch, hashCode } from "../rules/code-hash.js";
 import type { CodeType } from "../rules/code-types.js";
+import {
+  decideConsecutive,
+  newUnlockToken,
+  reachesLock,
+  unlockExpiresAt,
+  unlockTokenHash,
+} from "../rules/consecutive-failures.js";
 import { mayReceiveCode } from "../rules/eligibility.js";
 import { codeExpiresAt, isExpired } from "../rules/expiry.js";
+import { passwordBudgetExhausted, passwordRetryAt } from "../rules/password-budget.js";
 import { type PasscodePolicy, type PasscodePolicyInput, resolvePolicy } from "../rules/policy.js";
 import {
   bindingMatches,
   bindingTokenHash,
   newBindingToken,
 } from "../rules/registration-binding.js";
+import { describeClient, type RequestClient } from "./client-description.js";
 import {
   bindingTokenSchema,
   type CleanupInput,
@@ -69,6 +80,7 @@ import {
   type ResetPasswordInput,
   type SignInInput,
   type SignInWithCodeInput,
+  type UnlockInput,
   type VerifyEmailInput,
 } from "./inputs.js";
 import { createDefaultLogger, type Logger } from "./logger.js";
@@ -316,6 +328,8 @@ export function createOtpService(options: OtpServiceOptions) {
 
   interface CodeCheck<Extra> {
     account: { email: string } | { userId: string };
+    /** The address whose cap on consecutive failures this check counts against. */
+    address: string;
     codeType: CodeType;
     code: string;
     now: Date;
@@ -352,22 +366,43 @@ export function createOtpService(options: OtpServiceOptions) {
     check: CodeCheck<Extra>,
   ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
     const { codeType, code, now } = check;
-    const found = await lockAccountAndReserveAttempt(executor, {
+    const key = recipientKey(keys.recipientHmac, check.address);
+    const { guard, found } = await lockAccountAndReserveAttempt(executor, {
       account: check.account,
+      recipientKey: key,
       codeType,
       now,
       policy,
     });
+    if (guard.locked) {
+      // (Re)sends the unlock link if the last one expired; nothing for an unknown address.
+      await lockAddress(check.address, key, now);
+      return fail("ACCOUNT_LOCKED");
+    }
     // Unknown addresses answer like a wrong code: the answer must not reveal accounts.
-    if (found === null) return fail("OTP_INVALID");
+    // They count toward the cap alike, so they reach ACCOUNT_LOCKED after as many failures.
+    if (found === null) {
+      if (guard.reservedConsecutive !== null && reachesLock(guard.reservedConsecutive, policy)) {
+        await lockAddress(check.address, key, now);
+      }
+      return fail("OTP_INVALID");
+    }
     if (found.reservedFailures === null) {
       // No window in this statement's snapshot: a concurrent attempt opened one just now.
       const retryAt = attemptRetryAt(found.windowBefore?.windowStartedAt ?? now, policy);
       return fail("TOO_MANY_ATTEMPTS", { retryAt });
     }
+    if (guard.reservedConsecutive === null) {
+      // A concurrent check took the address to its cap: this one compares nothing.
+      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null });
+      return fail("ACCOUNT_LOCKED");
+    }
     const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
     const matches = codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted);
     if (!matches || found.passcode === null) {
+      if (reachesLock(guard.reservedConsecutive, policy)) {
+        await lockAddress(check.address, key, now);
+      }
       const attemptsLeft = Math.max(0, policy.maxFailedAttempts - found.reservedFailures);
       if (attemptsLeft > 0) return fail("OTP_INVALID", { attemptsLeft });
       // The last try of the window: say when the next one is possible (the
@@ -379,19 +414,20 @@ export function createOtpService(options: OtpServiceOptions) {
         retryAt: attemptRetryAt(windowStartedAt, policy),
       });
     }
-    // The right code, but no longer usable: not a guess, so the unit goes back.
+    // The right code, but no longer usable: not a guess, so the units go back.
     if (found.passcode.isUsed) {
-      await refundAttempt(executor, { userId: found.userId, codeType });
+      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
       return fail("OTP_ALREADY_USED");
     }
     if (isExpired(found.passcode.expiresAt, now)) {
-      await refundAttempt(executor, { userId: found.userId, codeType });
+      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
       return fail("OTP_EXPIRED");
     }
     const effect = check.effect({ ...found, passcode: found.passcode });
     const result = await consumeCode<Extra>(executor, {
       passcodeId: found.passcode.id,
       userId: found.userId,
+      recipientKey: key,
       codeType,
       now,
       effect: effect.effect,
@@ -405,11 +441,60 @@ export function createOtpService(options: OtpServiceOptions) {
     return ok({ found, extra: result });
   }
 
-  async function createSessionFor(userId: string, email: string, now: Date): Promise<NewSession> {
-    const session = newSessionToken(now);
-    await insertSession(db, { ...session, userId, now });
-    logger.info({ userId, sessionId: session.sessionId }, "signed in");
-    return { token: session.token, expiresAt: session.expiresAt, userId, email };
+  /**
+   * An address at its cap of consecutive failures: give it an unlock token
+   * (unless it has a live one) and email its owner the link, in one statement.
+   * The token is sealed for an unknown address too (the same work), but
+   * nothing is queued for it.
+   */
+  async function lockAddress(email: string, key: string, now: Date): Promise<void> {
+    const token = newUnlockToken(random);
+    const expiresAt = unlockExpiresAt(now, policy);
+    const queued = await issueUnlockIfNeeded(db, {
+      recipientKey: key,
+      email,
+      now,
+      policy,
+      tokenHash: unlockTokenHash(token),
+      expiresAt,
+      notice: sealNotice({
+        kind: "ACCOUNT_LOCKED",
+        to: email,
+        unlockToken: token,
+        expiresAt: expiresAt.toISOString(),
+      }),
+    });
+    if (queued) {
+      logger.warn({}, "account locked after too many consecutive failures; unlock link queued");
+      onEmailQueued();
+    }
+  }
+
+  /**
+   * The first time an address's password budget runs out in a window: mark
+   * the window and queue the notice to its owner (time, IP, browser and
+   * system), in one statement; nothing is queued for an unknown address.
+   */
+  async function noticePasswordLimit(
+    email: string,
+    key: string,
+    windowStartedAt: Date,
+    now: Date,
+    client: RequestClient,
+  ): Promise<void> {
+    const who = describeClient(client);
+    const queued = await queuePasswordNoticeOnce(db, {
+      recipientKey: key,
+      email,
+      windowStartedAt,
+      now,
+      notice: sealNotice({
+        kind: "PASSWORD_LIMIT_REACHED",
+        to: email,
+        attempt: { at: now.toISOString(), ...who },
+      }),
+    });
+    if (queued) onEmailQueued();
   }
 
   return {
@@ -509,6 +594,7 @@ export function createOtpService(options: OtpServiceOptions) {
       const session = newSessionToken(now);
       const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(db, {
         account: { email },
+        address: email,
         codeType: "VERIFICATION",
         code,
         now,
@@ -560,6 +646,7 @@ export function createOtpService(options: OtpServiceOptions) {
       const now = clock();
       const used = await useCode<{ sessionsRevoked: number }>(db, {
         account: { email },
+        address: email,
         codeType: "PASSWORD_RESET",
         code,
         now,
@@ -601,6 +688,7 @@ export function createOtpService(options: OtpServiceOptions) {
       const session = newSessionToken(now);
       const used = await useCode(db, {
         account: { email },
+        address: email,
         codeType: "SIGN_IN",
         code,
         now,
@@ -620,19 +708,71 @@ export function createOtpService(options: OtpServiceOptions) {
      * answer alike (and cost alike); an unverified account is told so only when
      * the password was right.
      */
-    async signIn(input: SignInInput): Promise<Result<NewSession>> {
+    async signIn(input: SignInInput, client: RequestClient = {}): Promise<Result<NewSession>> {
       const parsed = parse(inputs.signIn, input);
       if (!parsed.ok) return parsed;
       const { email, password } = parsed.value;
-      const credentials = await findCredentials(db, email);
+      const now = clock();
+      const key = recipientKey(keys.recipientHmac, email);
+      // The password budget and the consecutive cap are spent before comparing,
+      // by the same statement for every address, with or without an account.
+      const reservation = await reservePasswordAttempt(db, {
+        recipientKey: key,
+        email,
+        now,
+        policy,
+      });
+      if (reservation.reserved === null) {
+        const before = reservation.before;
+        if (before !== null && !decideConsecutive(before.consecutiveFailures, policy).allowed) {
+          await lockAddress(email, key, now);
+          return fail("ACCOUNT_LOCKED");
+        }
+        // No window in this statement's snapshot: a concurrent attempt opened one just now.
+        const windowStartedAt = before?.windowStartedAt ?? now;
+        return fail("TOO_MANY_ATTEMPTS", { retryAt: passwordRetryAt(windowStartedAt, policy) });
+      }
+      const credentials = reservation.credentials;
       dummyPasswordHash ??= hasher.hash(randomBytes(16).toString("hex"));
       // No account, or no password: compared against a dummy hash, so every answer costs the same.
       const stored = credentials?.passwordHash ?? null;
       const passwordOk = await hasher.verify(stored ?? (await dummyPasswordHash), password);
-      if (credentials === null || stored === null || !passwordOk)
-        return fail("INVALID_CREDENTIALS");
-      if (!credentials.isVerified) return fail("EMAIL_NOT_VERIFIED");
-      return ok(await createSessionFor(credentials.userId, email, clock()));
+      if (credentials !== null && stored !== null && passwordOk) {
+        // The right password of an unverified registration: no session, and the units stay spent.
+        if (!credentials.isVerified) return fail("EMAIL_NOT_VERIFIED");
+        const session = newSessionToken(now);
+        await passwordSucceeded(db, {
+          recipientKey: key,
+          session: { ...session, userId: credentials.userId },
+          now,
+        });
+        logger.info({ userId: credentials.userId, sessionId: session.sessionId }, "signed in");
+        return ok({
+          token: session.token,
+          expiresAt: session.expiresAt,
+          userId: credentials.userId,
+          email,
+        });
+      }
+      const { passwordFailures, consecutiveFailures, windowStartedAt } = reservation.reserved;
+      if (passwordBudgetExhausted(passwordFailures, policy)) {
+        await noticePasswordLimit(email, key, windowStartedAt, now, client);
+      }
+      if (reachesLock(consecutiveFailures, policy)) await lockAddress(email, key, now);
+      return fail("INVALID_CREDENTIALS");
+    },
+
+    /** Lifts the cap on consecutive failures with the token of an unlock link (single use). */
+    async unlock(input: UnlockInput): Promise<Result<{ unlocked: true }>> {
+      const parsed = parse(inputs.unlock, input);
+      if (!parsed.ok) return parsed;
+      const unlocked = await useUnlockToken(db, {
+        tokenHash: unlockTokenHash(parsed.value.token),
+        now: clock(),
+      });
+      if (!unlocked) return fail("TOKEN_INVALID");
+      logger.info({}, "account unlocked by its owner's link");
+      return ok({ unlocked: true as const });
     },
 
     /** The account behind a session token, or UNAUTHORIZED. */
@@ -711,9 +851,13 @@ export function createOtpService(options: OtpServiceOptions) {
       if (!parsed.ok) return parsed;
       const { userId, code } = parsed.value;
       const now = clock();
+      // The cap on consecutive failures is the account's address's.
+      const address = await findUserEmail(db, userId);
+      if (address === null) return fail("OTP_INVALID");
       try {
         const used = await useCode(db, {
           account: { userId },
+          address,
           codeType: "EMAIL_CHANGE",
           code,
           now,
