@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { expectAccessible } from "./axe.js";
 import {
   type BrowserTestEnv,
@@ -9,8 +9,8 @@ import {
   describeInBrowser,
   PHONE,
   SMALLEST,
-  startBrowserTestEnv,
   uniqueEmail,
+  useBrowserTestEnv,
 } from "./harness.js";
 import {
   codeField,
@@ -50,14 +50,12 @@ async function horizontalOverflow(page: Page): Promise<number> {
 describeInBrowser("screenshots of every page, and the layout at small widths", () => {
   let env: BrowserTestEnv;
   let mailbox: Page;
-
-  beforeAll(async () => {
+  beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    env = await startBrowserTestEnv();
-    mailbox = await env.newPage();
   });
-  afterAll(async () => {
-    await env?.close();
+  useBrowserTestEnv({}, (opened, page) => {
+    env = opened;
+    mailbox = page;
   });
 
   for (const [label, viewport] of [

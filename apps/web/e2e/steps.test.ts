@@ -3,21 +3,21 @@
  * where a signed-in or signed-out person is sent.
  */
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { expectAccessible } from "./axe.js";
 import {
   type BrowserTestEnv,
   describeInBrowser,
   eventually,
-  startBrowserTestEnv,
   uniqueEmail,
-  visitedUrls,
+  useBrowserTestEnv,
 } from "./harness.js";
 import {
   codeField,
   createAccount,
   createVerifiedAccount,
   expectAccount,
+  expectNoAddressInUrls,
   focusedName,
   PASSWORD,
   readCodesFromMailbox,
@@ -58,25 +58,12 @@ async function expectCodeStepSurvives(
   }
 }
 
-function expectNoAddressInUrls(page: Page, ...emails: string[]) {
-  for (const url of visitedUrls(page)) {
-    for (const email of emails) {
-      expect(url).not.toContain(email);
-      expect(url).not.toContain(encodeURIComponent(email));
-    }
-  }
-}
-
 describeInBrowser("steps, titles, focus and redirects in Chromium, against the real API", () => {
   let env: BrowserTestEnv;
   let mailbox: Page;
-
-  beforeAll(async () => {
-    env = await startBrowserTestEnv();
-    mailbox = await env.newPage();
-  });
-  afterAll(async () => {
-    await env?.close();
+  useBrowserTestEnv({}, (opened, page) => {
+    env = opened;
+    mailbox = page;
   });
 
   const codeLabel = (kind: string) => `${kind} code (${env.codeLength} digits)`;
