@@ -4,8 +4,17 @@
  * router, the REST routes, the limits and the OpenAPI document are derived
  * from this table; nothing about an operation is written anywhere else.
  */
-import { ok, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@otp/core";
+import {
+  type NewSession,
+  type OtpService,
+  ok,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  type RequestCodeInput,
+  type Result,
+} from "@otp/core";
 import { z } from "zod";
+import type { Context } from "../trpc/context.js";
 import { type AnyOperation, defineOperation, type LimitGroup } from "./define.js";
 
 export type { AnyOperation, LimitGroup, Operation, RestBinding } from "./define.js";
@@ -43,6 +52,41 @@ export const MESSAGES = {
   signedOutEverywhere: "Every session of your account was signed out.",
 } as const;
 
+/** The service's value shaped into the answer; a failure as it is. */
+function answer<T, A>(result: Result<T>, shape: (value: T) => A): Result<A> {
+  return result.ok ? ok(shape(result.value)) : result;
+}
+
+/** A new session: its cookie is set, and the answer says who is signed in. */
+function signedIn(ctx: Context, session: Result<NewSession>) {
+  if (session.ok) ctx.session.set(session.value.token, session.value.expiresAt);
+  return answer(session, (value) => ({ email: value.email, message: MESSAGES.signedIn }));
+}
+
+/** An address-based code request: the same answer for every well-formed address. */
+function codeRequest(options: {
+  summary: string;
+  path: `/api/v1/${string}/`;
+  message: string;
+  send: (service: OtpService, input: RequestCodeInput) => Promise<Result<{ email: string }>>;
+}) {
+  return defineOperation({
+    kind: "mutation",
+    summary: options.summary,
+    input: (s) => s.requestCode,
+    output: acceptedAnswer,
+    failures: ["SEND_LIMIT_REACHED"],
+    limit: "send",
+    session: false,
+    rest: { method: "POST", path: options.path, example: { email: EXAMPLE_EMAIL } },
+    run: async (ctx, input) =>
+      answer(await options.send(ctx.service, input), (accepted) => ({
+        email: accepted.email,
+        message: options.message,
+      })),
+  });
+}
+
 const auth = {
   register: defineOperation({
     kind: "mutation",
@@ -58,11 +102,11 @@ const auth = {
       status: 201,
       example: { email: EXAMPLE_EMAIL, password: EXAMPLE_PASSWORD },
     },
-    async run(ctx, input) {
-      const accepted = await ctx.service.register(input);
-      if (!accepted.ok) return accepted;
-      return ok({ email: accepted.value.email, message: MESSAGES.registered });
-    },
+    run: async (ctx, input) =>
+      answer(await ctx.service.register(input), ({ email }) => ({
+        email,
+        message: MESSAGES.registered,
+      })),
   }),
 
   verifyEmail: defineOperation({
@@ -79,15 +123,12 @@ const auth = {
       renames: { otp: "code" },
       example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE },
     },
-    async run(ctx, input) {
-      const verified = await ctx.service.verifyEmail(input);
-      if (!verified.ok) return verified;
-      return ok({
-        email: verified.value.email,
+    run: async (ctx, input) =>
+      answer(await ctx.service.verifyEmail(input), ({ email }) => ({
+        email,
         verified: true as const,
         message: MESSAGES.verified,
-      });
-    },
+      })),
   }),
 
   resendCode: defineOperation({
@@ -104,11 +145,11 @@ const auth = {
       path: "/api/v1/auth/resend-otp/",
       example: { email: EXAMPLE_EMAIL, codeType: "VERIFICATION" },
     },
-    async run(ctx, input) {
-      const accepted = await ctx.service.resendCode(input);
-      if (!accepted.ok) return accepted;
-      return ok({ email: accepted.value.email, message: MESSAGES.resent });
-    },
+    run: async (ctx, input) =>
+      answer(await ctx.service.resendCode(input), ({ email }) => ({
+        email,
+        message: MESSAGES.resent,
+      })),
   }),
 
   signIn: defineOperation({
@@ -124,32 +165,14 @@ const auth = {
       path: "/api/v1/auth/sign-in/",
       example: { email: EXAMPLE_EMAIL, password: EXAMPLE_PASSWORD },
     },
-    async run(ctx, input) {
-      const session = await ctx.service.signIn(input);
-      if (!session.ok) return session;
-      ctx.session.set(session.value.token, session.value.expiresAt);
-      return ok({ email: session.value.email, message: MESSAGES.signedIn });
-    },
+    run: async (ctx, input) => signedIn(ctx, await ctx.service.signIn(input)),
   }),
 
-  requestSignInCode: defineOperation({
-    kind: "mutation",
+  requestSignInCode: codeRequest({
     summary: "Email a sign-in code; the answer is the same for every address.",
-    input: (s) => s.requestCode,
-    output: acceptedAnswer,
-    failures: ["SEND_LIMIT_REACHED"],
-    limit: "send",
-    session: false,
-    rest: {
-      method: "POST",
-      path: "/api/v1/auth/sign-in-code/",
-      example: { email: EXAMPLE_EMAIL },
-    },
-    async run(ctx, input) {
-      const accepted = await ctx.service.requestSignInCode(input);
-      if (!accepted.ok) return accepted;
-      return ok({ email: accepted.value.email, message: MESSAGES.signInCodeSent });
-    },
+    path: "/api/v1/auth/sign-in-code/",
+    message: MESSAGES.signInCodeSent,
+    send: (service, input) => service.requestSignInCode(input),
   }),
 
   signInWithCode: defineOperation({
@@ -166,32 +189,14 @@ const auth = {
       renames: { otp: "code" },
       example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE },
     },
-    async run(ctx, input) {
-      const session = await ctx.service.signInWithCode(input);
-      if (!session.ok) return session;
-      ctx.session.set(session.value.token, session.value.expiresAt);
-      return ok({ email: session.value.email, message: MESSAGES.signedIn });
-    },
+    run: async (ctx, input) => signedIn(ctx, await ctx.service.signInWithCode(input)),
   }),
 
-  requestPasswordReset: defineOperation({
-    kind: "mutation",
+  requestPasswordReset: codeRequest({
     summary: "Email a password-reset code; the answer is the same for every address.",
-    input: (s) => s.requestCode,
-    output: acceptedAnswer,
-    failures: ["SEND_LIMIT_REACHED"],
-    limit: "send",
-    session: false,
-    rest: {
-      method: "POST",
-      path: "/api/v1/auth/password-reset/",
-      example: { email: EXAMPLE_EMAIL },
-    },
-    async run(ctx, input) {
-      const accepted = await ctx.service.requestPasswordReset(input);
-      if (!accepted.ok) return accepted;
-      return ok({ email: accepted.value.email, message: MESSAGES.resetCodeSent });
-    },
+    path: "/api/v1/auth/password-reset/",
+    message: MESSAGES.resetCodeSent,
+    send: (service, input) => service.requestPasswordReset(input),
   }),
 
   resetPassword: defineOperation({
@@ -210,9 +215,8 @@ const auth = {
     },
     async run(ctx, input) {
       const reset = await ctx.service.resetPassword(input);
-      if (!reset.ok) return reset;
-      ctx.session.clear();
-      return ok({ email: reset.value.email, message: MESSAGES.passwordReset });
+      if (reset.ok) ctx.session.clear();
+      return answer(reset, ({ email }) => ({ email, message: MESSAGES.passwordReset }));
     },
   }),
 
@@ -306,11 +310,11 @@ const account = {
       renames: { email: "newEmail" },
       example: { email: EXAMPLE_EMAIL },
     },
-    async run(ctx, input) {
-      const requested = await ctx.service.requestEmailChange({ ...input, userId: ctx.user.userId });
-      if (!requested.ok) return requested;
-      return ok({ newEmail: requested.value.newEmail, message: MESSAGES.emailChangeRequested });
-    },
+    run: async (ctx, input) =>
+      answer(
+        await ctx.service.requestEmailChange({ ...input, userId: ctx.user.userId }),
+        ({ newEmail }) => ({ newEmail, message: MESSAGES.emailChangeRequested }),
+      ),
   }),
 
   confirmEmailChange: defineOperation({
@@ -328,11 +332,11 @@ const account = {
       renames: { otp: "code" },
       example: { otp: EXAMPLE_CODE },
     },
-    async run(ctx, input) {
-      const changed = await ctx.service.confirmEmailChange({ ...input, userId: ctx.user.userId });
-      if (!changed.ok) return changed;
-      return ok({ email: changed.value.email, message: MESSAGES.emailChanged });
-    },
+    run: async (ctx, input) =>
+      answer(
+        await ctx.service.confirmEmailChange({ ...input, userId: ctx.user.userId }),
+        ({ email }) => ({ email, message: MESSAGES.emailChanged }),
+      ),
   }),
 
   signOutEverywhere: defineOperation({
@@ -346,12 +350,11 @@ const account = {
     rest: { method: "POST", path: "/api/v1/account/sign-out-everywhere/", example: {} },
     async run(ctx) {
       const revoked = await ctx.service.signOutEverywhere(ctx.user.userId);
-      if (!revoked.ok) return revoked;
-      ctx.session.clear();
-      return ok({
-        sessionsRevoked: revoked.value.sessionsRevoked,
+      if (revoked.ok) ctx.session.clear();
+      return answer(revoked, ({ sessionsRevoked }) => ({
+        sessionsRevoked,
         message: MESSAGES.signedOutEverywhere,
-      });
+      }));
     },
   }),
 };
