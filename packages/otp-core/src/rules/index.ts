@@ -5,4 +5,5 @@ export * from "./code-types.js";
 export * from "./eligibility.js";
 export * from "./expiry.js";
 export * from "./policy.js";
+export * from "./registration-binding.js";
 export * from "./send-limit.js";

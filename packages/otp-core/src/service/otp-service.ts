@@ -17,6 +17,8 @@ import {
   resetPasswordExtra,
   signInEffect,
   verifyEmailEffect,
+  verifyEmailExtra,
+  verifyEmailUnboundExtra,
 } from "../repositories/passcode-effects.js";
 import {
   consumeCode,
@@ -48,6 +50,12 @@ import { mayReceiveCode } from "../rules/eligibility.js";
 import { codeExpiresAt, isExpired } from "../rules/expiry.js";
 import { type PasscodePolicy, type PasscodePolicyInput, resolvePolicy } from "../rules/policy.js";
 import {
+  bindingMatches,
+  bindingTokenHash,
+  newBindingToken,
+} from "../rules/registration-binding.js";
+import {
+  bindingTokenSchema,
   type CleanupInput,
   type ConfirmEmailChangeInput,
   createInputSchemas,
@@ -102,6 +110,24 @@ export interface AcceptedRequest {
 export interface VerifiedAccount {
   userId: string;
   email: string;
+}
+
+/**
+ * What register answers for every well-formed address: the binding token goes
+ * to the registering client (an HttpOnly cookie) and must come back with the
+ * code for the registration's password to become active (ADR 10). Every
+ * answer carries one, whatever the account's state.
+ */
+export interface RegisteredRequest extends AcceptedRequest {
+  bindingToken: string;
+}
+
+/** A verified address: signed in when the registering client used its own code (ADR 10). */
+export interface VerifiedEmail extends VerifiedAccount {
+  /** The session the verification opened, or null (the code was not tied to this client). */
+  session: NewSession | null;
+  /** Whether the account now has a password (false: the owner sets one by reset). */
+  passwordActive: boolean;
 }
 
 export interface IssuedCode {
@@ -212,6 +238,7 @@ export function createOtpService(options: OtpServiceOptions) {
     codeType: CodeType,
     now: Date,
     newEmail: string | null = null,
+    pending?: { passwordHash: string; bindingHash: string },
   ): Promise<IssuedCode> {
     const code = generateCode(policy.codeLength, random);
     const passcodeId = randomUUID();
@@ -226,6 +253,12 @@ export function createOtpService(options: OtpServiceOptions) {
       expiresAt,
       now,
       newEmail,
+      // A resent verification code stays bound to the registration it replaces (ADR 10).
+      ...(pending !== undefined
+        ? { pending }
+        : codeType === "VERIFICATION"
+          ? { pending: "carry" as const }
+          : {}),
       outbox: {
         id: outboxId,
         kind,
@@ -389,18 +422,18 @@ export function createOtpService(options: OtpServiceOptions) {
      * left unchanged and its owner is told someone tried to register; an
      * unverified one takes the new password and a fresh code.
      */
-    async register(input: RegisterInput): Promise<Result<AcceptedRequest>> {
+    async register(input: RegisterInput): Promise<Result<RegisteredRequest>> {
       const parsed = parse(inputs.register, input);
       if (!parsed.ok) return parsed;
       const { email, password } = parsed.value;
       // Hash before anything else, whatever the account's state, so every answer costs the same.
       const passwordHash = await hasher.hash(password);
+      const bindingToken = newBindingToken(random);
       const now = clock();
       let queued = false;
       const refused = await db.transaction(async (tx) => {
         const outcome = await registerOrLockUser(tx, {
           email,
-          passwordHash,
           recipientKey: recipientKey(keys.recipientHmac, email),
           now,
           policy,
@@ -409,7 +442,11 @@ export function createOtpService(options: OtpServiceOptions) {
         if (limitError !== null) return limitError;
         if (outcome.user === null) return null;
         if (!outcome.user.isVerified) {
-          await issueLocked(tx, outcome.user, "VERIFICATION", now);
+          // The password waits on the code, bound to this client (ADR 10).
+          await issueLocked(tx, outcome.user, "VERIFICATION", now, null, {
+            passwordHash,
+            bindingHash: bindingTokenHash(bindingToken),
+          });
         } else {
           await queueEmail(tx, {
             ...sealNotice({ kind: "ALREADY_REGISTERED", to: outcome.user.email }),
@@ -422,7 +459,7 @@ export function createOtpService(options: OtpServiceOptions) {
       });
       if (refused !== null) return { ok: false, error: refused };
       if (queued) onEmailQueued();
-      return ok({ email });
+      return ok({ email, bindingToken });
     },
 
     /**
@@ -451,21 +488,54 @@ export function createOtpService(options: OtpServiceOptions) {
       return requestCodeByAddress(parsed.value.email, parsed.value.codeType);
     },
 
-    /** Verifies an address with its code: the code used and the account verified in one statement. */
-    async verifyEmail(input: VerifyEmailInput): Promise<Result<VerifiedAccount>> {
+    /**
+     * Verifies an address with its code: the code used and the account
+     * verified in one statement. From the client that registered (its binding
+     * token) the registration's password becomes active and a session opens
+     * in that statement; from anywhere else the address is proven and no
+     * password is activated (ADR 10).
+     */
+    async verifyEmail(
+      input: VerifyEmailInput,
+      client: { bindingToken?: string | undefined } = {},
+    ): Promise<Result<VerifiedEmail>> {
       const parsed = parse(inputs.verifyEmail, input);
       if (!parsed.ok) return parsed;
       const { email, code } = parsed.value;
+      // A token of the wrong shape (a stale or forged cookie) binds nothing; it is no input error.
+      const token = bindingTokenSchema.safeParse(client.bindingToken);
+      const bindingToken = token.success ? token.data : undefined;
       const now = clock();
-      const used = await useCode(db, {
+      const session = newSessionToken(now);
+      const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(db, {
         account: { email },
         codeType: "VERIFICATION",
         code,
         now,
-        effect: () => ({ effect: verifyEmailEffect(now) }),
+        effect: (found) => {
+          const pending = found.passcode.pendingPasswordHash;
+          const bound =
+            pending !== null && bindingMatches(found.passcode.bindingHash, bindingToken);
+          return bound
+            ? {
+                effect: verifyEmailEffect({ now, bound: { passwordHash: pending, session } }),
+                extra: verifyEmailExtra,
+              }
+            : { effect: verifyEmailEffect({ now, bound: null }), extra: verifyEmailUnboundExtra };
+        },
       });
       if (!used.ok) return used;
-      return ok({ userId: used.value.found.userId, email: used.value.found.email });
+      const { userId, email: address } = used.value.found;
+      const signedIn = (used.value.extra.sessionsCreated ?? 0) > 0;
+      if (signedIn) logger.info({ userId, sessionId: session.sessionId }, "signed in");
+      return ok({
+        userId,
+        email: address,
+        passwordActive: used.value.extra.passwordActive === true,
+        session: signedIn
+          ? { token: session.token, expiresAt: session.expiresAt, userId, email: address }
+          : null,
+      });
     },
 
     /** Sends a password-reset code (enumeration-safe). */
@@ -556,11 +626,11 @@ export function createOtpService(options: OtpServiceOptions) {
       const { email, password } = parsed.value;
       const credentials = await findCredentials(db, email);
       dummyPasswordHash ??= hasher.hash(randomBytes(16).toString("hex"));
-      const passwordOk = await hasher.verify(
-        credentials?.passwordHash ?? (await dummyPasswordHash),
-        password,
-      );
-      if (credentials === null || !passwordOk) return fail("INVALID_CREDENTIALS");
+      // No account, or no password: compared against a dummy hash, so every answer costs the same.
+      const stored = credentials?.passwordHash ?? null;
+      const passwordOk = await hasher.verify(stored ?? (await dummyPasswordHash), password);
+      if (credentials === null || stored === null || !passwordOk)
+        return fail("INVALID_CREDENTIALS");
       if (!credentials.isVerified) return fail("EMAIL_NOT_VERIFIED");
       return ok(await createSessionFor(credentials.userId, email, clock()));
     },
