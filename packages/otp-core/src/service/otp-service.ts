@@ -399,6 +399,13 @@ export function createOtpService(options: OtpServiceOptions) {
     }
     const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
     const matches = codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted);
+    // Compared every time, so a wrong code and a replaced one cost the same.
+    const replaced = codeHashesMatch(found.passcode?.replacedCodeHash ?? absentCodeHash, submitted);
+    if (!matches && replaced && found.passcode !== null) {
+      // The code of an earlier email: not a guess, so the units go back; the person needs the latest email.
+      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
+      return fail("OTP_REPLACED");
+    }
     if (!matches || found.passcode === null) {
       if (reachesLock(guard.reservedConsecutive, policy)) {
         await lockAddress(check.address, key, now);
