@@ -6,6 +6,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { isoTimestamp } from "../db/rows.js";
+import type { StoredClient } from "../rules/client-context.js";
 
 export interface QueuedNotice {
   id: string;
@@ -67,12 +68,16 @@ export function signInEffect(p: {
   tokenHash: string;
   expiresAt: Date;
   now: Date;
+  /** The signing-in client's address and User-Agent, kept on the session. */
+  client?: StoredClient;
 }): SQL {
+  const at = isoTimestamp(p.now);
   return sql`${markVerified(p.now)},
   session AS (
-    INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at)
-    SELECT ${p.sessionId}::uuid, user_id, ${p.tokenHash}, ${isoTimestamp(p.now)}::timestamptz,
-      ${isoTimestamp(p.expiresAt)}::timestamptz
+    INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at, ip, user_agent)
+    SELECT ${p.sessionId}::uuid, user_id, ${p.tokenHash}, ${at}::timestamptz,
+      ${isoTimestamp(p.expiresAt)}::timestamptz, ${at}::timestamptz,
+      ${p.client?.ip ?? null}::text, ${p.client?.userAgent ?? null}::text
     FROM consumed
     RETURNING id
   )`;

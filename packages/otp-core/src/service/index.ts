@@ -3,3 +3,4 @@ export * from "./logger.js";
 export * from "./otp-service.js";
 export * from "./outbox-payload.js";
 export * from "./password-hasher.js";
+export * from "./security-center.js";
