@@ -12,6 +12,7 @@ import type { AppConfig } from "./config.js";
 import { createDelivery, type Delivery } from "./delivery.js";
 import { buildServer } from "./http/server.js";
 import { createFormattedLogger, resolveLogFormat } from "./observability/access-log.js";
+import { createMetrics } from "./observability/metrics.js";
 
 export interface RunningApp {
   config: AppConfig;
@@ -21,6 +22,8 @@ export interface RunningApp {
   service: OtpService;
   mailbox: DevMailbox | undefined;
   delivery: Delivery | undefined;
+  /** The metrics listener (METRICS_PORT), never the public port; undefined when off. */
+  metricsUrl: string | undefined;
   /** Stops accepting, drains requests, stops delivery, closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -105,6 +108,20 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const renderer = createRenderer({ productName: config.appName, baseUrl: config.appUrl });
 
   let delivery: Delivery | undefined;
+  // Delivery's own pool, when it has one, is reported beside the request pool.
+  let deliveryDatabase: DatabaseHandle | undefined;
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : createMetrics({
+          database,
+          pools: {
+            get delivery() {
+              return deliveryDatabase;
+            },
+          },
+          logger: logger.child({ component: "metrics" }),
+        });
   const service = createOtpService({
     db: database.db,
     secret: config.secret,
@@ -112,10 +129,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     sessionTtlSeconds: config.sessionTtlSeconds,
     logger: logger.child({ component: "otp" }),
     onEmailQueued: () => delivery?.wake(),
+    ...(metrics === undefined ? {} : { observer: metrics.otpObserver }),
   });
   // On PostgreSQL, delivery gets connections of its own: sharing the request pool, it
   // starved under load (the outbox grew while requests held every connection).
-  let deliveryDatabase: DatabaseHandle | undefined;
   if (config.delivery === "inline") {
     deliveryDatabase =
       database.kind === "postgres" && config.databaseUrl !== undefined
@@ -127,6 +144,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       renderer,
       transport,
       logger,
+      ...(metrics === undefined ? {} : { observer: metrics.deliveryObserver }),
     });
     await delivery.start();
   }
@@ -153,8 +171,31 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       : undefined;
   cleanupTimer?.unref();
 
-  const server = await buildServer({ config, database, service, mailbox, logger });
-  await server.listen({ port: config.port, host: config.host });
+  const server = await buildServer({
+    config,
+    database,
+    service,
+    mailbox,
+    logger,
+    ...(metrics === undefined ? {} : { observeRequest: metrics.observeRequest }),
+  });
+  let metricsUrl: string | undefined;
+  try {
+    // Both listeners, or neither: a port already taken stops the start with its error.
+    if (metrics !== undefined && config.metricsPort !== undefined) {
+      metricsUrl = await metrics.listen(config.metricsPort, config.host);
+    }
+    await server.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    clearInterval(cleanupTimer);
+    await metrics?.close();
+    await server.close();
+    await delivery?.stop();
+    await deliveryDatabase?.close();
+    await transport.close();
+    if (ownsDatabase) await database.close();
+    throw error;
+  }
   const address = server.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
@@ -168,11 +209,13 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     service,
     mailbox,
     delivery,
+    metricsUrl,
     close() {
       closing ??= (async () => {
         clearInterval(cleanupTimer);
         await server.close(); // stop accepting, wait for in-flight requests
         await delivery?.stop();
+        await metrics?.close();
         await deliveryDatabase?.close();
         await transport.close();
         if (ownsDatabase) await database.close();

@@ -50,6 +50,7 @@ const apiVariables = {
   WEB_DIST: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
+  METRICS_PORT: integer(0, 65_535).optional(),
 };
 
 export interface AppConfig {
@@ -89,6 +90,8 @@ export interface AppConfig {
   logLevel: string;
   /** Unset: pretty in development on a terminal, JSON otherwise. */
   logFormat: "json" | "pretty" | undefined;
+  /** Prometheus metrics on a listener of their own at this port (0: any free port); unset: none. */
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(
       "SMTP_URL: required when NODE_ENV=production (the dev mailbox is for development only)",
     );
+  }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    problems.push("METRICS_PORT: must differ from PORT (the metrics never share the public port)");
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -156,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webDist: e.WEB_DIST,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    metricsPort: e.METRICS_PORT,
   };
 }
 

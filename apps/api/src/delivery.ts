@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from "@otp/core/db";
-import { createDispatcher } from "@otp/delivery";
+import { createDispatcher, type DeliveryObserver } from "@otp/delivery";
 import type { EmailRenderer, MailTransport } from "@otp/email";
 import type { Logger } from "pino";
 
@@ -16,6 +16,7 @@ export function createDelivery(options: {
   renderer: EmailRenderer;
   transport: MailTransport;
   logger: Logger;
+  observer?: DeliveryObserver;
 }): Delivery {
   return createDispatcher({
     database: options.database,
@@ -23,5 +24,6 @@ export function createDelivery(options: {
     renderer: options.renderer,
     transport: options.transport,
     logger: options.logger.child({ component: "delivery" }),
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
 }

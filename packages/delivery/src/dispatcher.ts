@@ -49,6 +49,17 @@ export interface DispatcherOptions {
   idlePollMs?: number;
   /** Wait after a database error in the loop before trying again. Default 1000 ms. */
   errorRetryMs?: number;
+  /** Told how each claimed email ended (metrics); it must not throw, and is ignored if it does. */
+  observer?: DeliveryObserver;
+}
+
+/** How a delivery attempt ended, as an operator counts it (a deferred claim is not an end). */
+export const EMAIL_OUTCOMES = ["sent", "retried", "failed", "expired", "superseded"] as const;
+export type EmailOutcome = (typeof EMAIL_OUTCOMES)[number];
+
+/** What the dispatcher reports, with no metrics library behind it. */
+export interface DeliveryObserver {
+  emailSettled?(kind: string, outcome: EmailOutcome): void;
 }
 
 /** What one `drain()` did, by outcome. */
@@ -127,6 +138,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let wakeRequested = false;
   let interruptSleep: (() => void) | null = null;
   const drains = new Set<Promise<unknown>>();
+  const observe = (kind: string, outcome: EmailOutcome) => {
+    try {
+      options.observer?.emailSettled?.(kind, outcome);
+    } catch {
+      // Metrics must never stop delivery.
+    }
+  };
   // Sent rows waiting for the next settle statement. Bounded: every waiter is a
   // `processRow` holding one of its claim's `concurrency` slots.
   let settleQueue: SettleWaiter[] = [];
@@ -172,6 +190,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     await forEachLimited(rows, concurrency, async (row) => {
       const outcome = await processRow(row, claimedAt);
       if (report !== null && outcome !== null) report[outcome] += 1;
+      if (outcome !== null && outcome !== "deferred") observe(row.kind, outcome);
     });
     return rows.length;
   }

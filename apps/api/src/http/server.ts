@@ -35,6 +35,8 @@ import { createRateLimiter } from "./rate-limit.js";
 import { securityHeaders } from "./security-headers.js";
 
 export interface ServerDependencies {
+  /** Called once per answered request (the request-duration metric). */
+  observeRequest?: (request: FastifyRequest, reply: FastifyReply) => void;
   config: AppConfig;
   database: DatabaseHandle;
   service: OtpService;
@@ -62,7 +64,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     // One access-log line per request instead (observability/access-log.ts).
     disableRequestLogging: true,
   });
-  registerAccessLog(app);
+  registerAccessLog(app, deps.observeRequest);
 
   // Set first, so every plugin's routes (tRPC's included) inherit it.
   app.setErrorHandler((error: FastifyError, request, reply) => {

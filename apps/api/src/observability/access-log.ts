@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type DestinationStream, type LoggerOptions, pino } from "pino";
 import pretty from "pino-pretty";
 
@@ -44,9 +44,14 @@ export function createFormattedLogger(
  * ("incoming request", "request completed"): the matched route pattern (not
  * the path, which can carry anything), method, status, duration and the
  * request id (bound to `request.log`). Needs `disableRequestLogging: true`.
+ * `observeRequest` (the request-duration metric) runs in the same hook.
  */
-export function registerAccessLog(app: FastifyInstance): void {
+export function registerAccessLog(
+  app: FastifyInstance,
+  observeRequest?: (request: FastifyRequest, reply: FastifyReply) => void,
+): void {
   app.addHook("onResponse", (request, reply, done) => {
+    observeRequest?.(request, reply);
     request.log.info(
       {
         method: request.method,

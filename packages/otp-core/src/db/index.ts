@@ -5,6 +5,7 @@ export {
   type DatabaseKind,
   type DatabaseOptions,
   isPostgresUrl,
+  type PoolUsage,
 } from "./client.js";
 export { MIGRATIONS_FOLDER, type MigrateOptions } from "./migrate.js";
 export { type Executor, queryRows } from "./rows.js";

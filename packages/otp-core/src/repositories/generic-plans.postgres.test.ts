@@ -70,7 +70,13 @@ async function statementsOf(call: (executor: Executor) => Promise<unknown>): Pro
 }
 
 /** Statements that read a whole table on purpose (operations, not request paths). */
-const WHOLE_TABLE_READS = new Set(["listOutbox", "countOutboxByStatus", "countPasscodes"]);
+const WHOLE_TABLE_READS = new Set([
+  "listOutbox",
+  "countOutboxByStatus",
+  "countPasscodes",
+  // Every pending row, on purpose (the backlog's size and age), once per metrics scrape.
+  "pendingOutboxSummary",
+]);
 
 const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   claimDueEmails: (e) => outbox.claimDueEmails(e, { now: NOW, limit: 64, leaseSeconds: 60 }),
@@ -81,6 +87,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   settleEmailUnsent: (e) =>
     outbox.settleEmailUnsent(e, { id: uuid(), attempts: 1, status: "FAILED", error: "x" }),
   nextEmailDueAt: (e) => outbox.nextEmailDueAt(e),
+  pendingOutboxSummary: (e) => outbox.pendingOutboxSummary(e, NOW),
   queueEmail: (e) =>
     outbox.queueEmail(e, { id: uuid(), kind: "password-changed", payload: bytes, now: NOW }),
   countOutboxByStatus: (e) => outbox.countOutboxByStatus(e),

@@ -261,6 +261,28 @@ export async function nextEmailDueAt(executor: Executor): Promise<Date | null> {
 }
 
 /**
+ * How many emails wait, and how long the oldest of them has waited (seconds
+ * since it was queued; 0 when none wait): the "mail is stuck" signal. Reads the
+ * pending rows through their partial index, so it costs what the backlog is.
+ */
+export async function pendingOutboxSummary(
+  executor: Executor,
+  now: Date,
+): Promise<{ pending: number; oldestAgeSeconds: number }> {
+  const rows = await queryRows<{ pending: number; oldest_age_seconds: number | null }>(
+    executor,
+    sql`SELECT count(*)::int AS pending,
+          extract(epoch FROM (${isoTimestamp(now)}::timestamptz - min(created_at)))::float8 AS oldest_age_seconds
+        FROM email_outbox WHERE status = 'PENDING'`,
+  );
+  const row = rows[0];
+  return {
+    pending: row?.pending ?? 0,
+    oldestAgeSeconds: Math.max(0, row?.oldest_age_seconds ?? 0),
+  };
+}
+
+/**
  * Queues an email that carries no code (a notice). The caller wakes delivery
  * after its transaction commits (see outbox-notifier.ts): no NOTIFY in here.
  */

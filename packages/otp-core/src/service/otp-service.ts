@@ -79,6 +79,7 @@ import {
   type VerifyEmailInput,
 } from "./inputs.js";
 import { createDefaultLogger, type Logger } from "./logger.js";
+import { codeCheckOutcomeOf, type OtpObserver, safeObserver } from "./observer.js";
 import {
   OUTBOX_KIND_BY_CODE_TYPE,
   type OutboxPayload,
@@ -105,6 +106,8 @@ export interface OtpServiceOptions {
    * the service sends itself.
    */
   onEmailQueued?: () => void;
+  /** Told of each code issued and each code check (metrics); see observer.ts. */
+  observer?: OtpObserver;
 }
 
 /** What every address-based request answers, whatever the account's state. */
@@ -169,6 +172,7 @@ export function createOtpService(options: OtpServiceOptions) {
   const logger = options.logger ?? createDefaultLogger();
   const hasher = options.passwordHasher ?? createArgon2Hasher();
   const wakeLocalDelivery = options.onEmailQueued ?? (() => {});
+  const observer = safeObserver(options.observer);
   const notifyOutbox = createOutboxNotifier(db, {
     onError: (error) =>
       logger.warn(
@@ -262,6 +266,7 @@ export function createOtpService(options: OtpServiceOptions) {
       },
     });
     logger.info({ userId: user.id, codeType, deletedCount, passcodeId }, "passcode issued");
+    observer.codeIssued(codeType);
     return { passcodeId, expiresAt, deletedCount };
   }
 
@@ -327,6 +332,15 @@ export function createOtpService(options: OtpServiceOptions) {
    * holding a lock.
    */
   async function useCode<Extra extends object>(
+    executor: Executor,
+    check: CodeCheck<Extra>,
+  ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
+    const result = await checkAndUseCode(executor, check);
+    observer.codeChecked(check.codeType, codeCheckOutcomeOf(result.ok ? null : result.error.code));
+    return result;
+  }
+
+  async function checkAndUseCode<Extra extends object>(
     executor: Executor,
     check: CodeCheck<Extra>,
   ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {

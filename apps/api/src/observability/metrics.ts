@@ -1,0 +1,195 @@
+/**
+ * Prometheus metrics, on a listener of their own (METRICS_PORT), never on the
+ * public port. The core and the dispatcher report through plain observer
+ * interfaces (`OtpObserver`, `DeliveryObserver`); only this file knows
+ * prom-client.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CODE_CHECK_OUTCOMES, type OtpObserver } from "@otp/core";
+import type { DatabaseHandle } from "@otp/core/db";
+import { pendingOutboxSummary } from "@otp/core/repositories";
+import { CODE_TYPES } from "@otp/core/rules";
+import type { DeliveryObserver } from "@otp/delivery";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** The route label of a request no route matched: one value, whatever the path. */
+export const UNMATCHED_ROUTE = "unmatched";
+
+export interface Metrics {
+  registry: Registry;
+  otpObserver: OtpObserver;
+  deliveryObserver: DeliveryObserver;
+  /** Records one answered request (called from the access-log hook). */
+  observeRequest(request: FastifyRequest, reply: FastifyReply): void;
+  /** Starts the metrics listener; resolves to its URL. */
+  listen(port: number, host: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface MetricsDependencies {
+  /** The database the outbox gauges are read from. */
+  database: Pick<DatabaseHandle, "db" | "poolUsage">;
+  /** Other pools to report, by name (delivery's own connections). */
+  pools?: Record<string, Pick<DatabaseHandle, "poolUsage"> | undefined>;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+export function createMetrics(deps: MetricsDependencies): Metrics {
+  const registry = new Registry();
+  const clock = deps.clock ?? (() => new Date());
+  collectDefaultMetrics({ register: registry });
+
+  const codesIssued = new Counter({
+    name: "otp_codes_issued_total",
+    help: "Codes issued (and their email queued), by code type.",
+    labelNames: ["code_type"] as const,
+    registers: [registry],
+  });
+  const codeChecks = new Counter({
+    name: "otp_code_checks_total",
+    help: "Code checks by code type and outcome (success, invalid, expired, used, blocked).",
+    labelNames: ["code_type", "outcome"] as const,
+    registers: [registry],
+  });
+  const emails = new Counter({
+    name: "otp_emails_total",
+    help: "Delivery attempts by email kind and outcome (sent, retried, failed, expired, superseded).",
+    labelNames: ["kind", "outcome"] as const,
+    registers: [registry],
+  });
+  // Every series exists from the start at 0, so rate() and alerts see the first event.
+  for (const codeType of CODE_TYPES) {
+    codesIssued.labels(codeType).inc(0);
+    for (const outcome of CODE_CHECK_OUTCOMES) codeChecks.labels(codeType, outcome).inc(0);
+  }
+
+  // One read of the outbox per scrape serves both gauges.
+  let summary: Promise<{ pending: number; oldestAgeSeconds: number } | null> | null = null;
+  const readSummary = () => {
+    summary ??= pendingOutboxSummary(deps.database.db, clock())
+      .catch((error: unknown) => {
+        deps.logger.warn({ err: error }, "metrics: could not read the outbox");
+        return null;
+      })
+      .finally(() => setImmediate(() => (summary = null)));
+    return summary;
+  };
+  new Gauge({
+    name: "otp_outbox_pending",
+    help: "Emails waiting to be delivered (absent when the database cannot be read).",
+    registers: [registry],
+    async collect() {
+      const read = await readSummary();
+      if (read === null) this.reset();
+      else this.set(read.pending);
+    },
+  });
+  new Gauge({
+    name: "otp_outbox_oldest_pending_age_seconds",
+    help: "Seconds since the oldest waiting email was queued; 0 when none waits.",
+    registers: [registry],
+    async collect() {
+      const read = await readSummary();
+      if (read === null) this.reset();
+      else this.set(read.oldestAgeSeconds);
+    },
+  });
+
+  const pools: Record<string, Pick<DatabaseHandle, "poolUsage"> | undefined> = {
+    api: deps.database,
+    ...deps.pools,
+  };
+  const poolGauge = (name: string, help: string, pick: (usage: PoolRead) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["pool"] as const,
+      registers: [registry],
+      collect() {
+        for (const [pool, handle] of Object.entries(pools)) {
+          const usage = handle?.poolUsage?.();
+          if (usage !== undefined) this.labels(pool).set(pick(usage));
+        }
+      },
+    });
+  poolGauge("otp_db_pool_size", "Connections the pool may open (PostgreSQL only).", (u) => u.size);
+  poolGauge(
+    "otp_db_pool_connections_in_use",
+    "Pool connections busy with a statement or a transaction (PostgreSQL only).",
+    (u) => u.inUse,
+  );
+  poolGauge(
+    "otp_db_pool_waiting",
+    "Statements and transactions waiting for a pool connection (PostgreSQL only).",
+    (u) => u.waiting,
+  );
+
+  const httpDuration = new Histogram({
+    name: "http_request_duration_seconds",
+    help: "Requests by method, matched route pattern and status.",
+    labelNames: ["method", "route", "status_code"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  let server: Server | undefined;
+  return {
+    registry,
+    otpObserver: {
+      codeIssued: (codeType) => codesIssued.labels(codeType).inc(),
+      codeChecked: (codeType, outcome) => codeChecks.labels(codeType, outcome).inc(),
+    },
+    deliveryObserver: {
+      emailSettled: (kind, outcome) => emails.labels(kind, outcome).inc(),
+    },
+    observeRequest(request, reply) {
+      httpDuration
+        .labels(
+          request.method,
+          request.routeOptions.url ?? UNMATCHED_ROUTE,
+          String(reply.statusCode),
+        )
+        .observe(reply.elapsedTime / 1000);
+    },
+    async listen(port, host) {
+      server = createServer((request, response) => {
+        if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") {
+          response.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+          return;
+        }
+        registry.metrics().then(
+          (text) => response.writeHead(200, { "content-type": registry.contentType }).end(text),
+          (error: unknown) => {
+            deps.logger.error({ err: error }, "metrics: scrape failed");
+            response.writeHead(500, { "content-type": "text/plain" }).end("scrape failed\n");
+          },
+        );
+      });
+      const listening = server;
+      await new Promise<void>((resolve, reject) => {
+        listening.once("error", reject);
+        listening.listen(port, host, () => resolve());
+      });
+      const address = listening.address() as AddressInfo;
+      return `http://${host === "0.0.0.0" ? "localhost" : host}:${address.port}`;
+    },
+    async close() {
+      const open = server;
+      server = undefined;
+      if (open !== undefined) {
+        await new Promise<void>((resolve) => open.close(() => resolve()));
+      }
+      registry.clear();
+    },
+  };
+}
+
+interface PoolRead {
+  size: number;
+  inUse: number;
+  waiting: number;
+}
