@@ -308,6 +308,10 @@ async function fillSkewed(sqlClient: postgres.Sql): Promise<void> {
       SELECT gen_random_uuid(), 'verification', NULL, NULL, 'SENT', 1, now() - interval '3 days',
         now() - interval '3 days', now() - interval '3 days', now() - interval '3 days'
       FROM generate_series(1, 150000);
+    INSERT INTO security_events (user_id, type, created_at, ip, user_agent)
+      SELECT id, 'SIGNED_IN', now() - interval '3 days', '203.0.113.7', 'Mozilla/5.0' FROM users;
+    INSERT INTO known_devices (user_id, device_hash, first_seen_at)
+      SELECT id, md5(id::text), now() - interval '3 days' FROM users;
     ANALYZE;
     INSERT INTO users (id, email, password_hash)
       SELECT gen_random_uuid(), 'new' || g || '@example.com', 'h' FROM generate_series(1, 8000) g;
