@@ -4,6 +4,13 @@ import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
 
 const PASSWORD = "correct horse battery staple";
 
+/** `name=value` of the cookie a response set, for a Cookie header. */
+function cookieNamed(response: Response, name: string): string {
+  const set = response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+  if (set === undefined) throw new Error(`no ${name} cookie`);
+  return set.split(";")[0] ?? "";
+}
+
 /** A tiny cookie jar: what a browser would send back. */
 function jar() {
   let cookie = "";
@@ -26,11 +33,65 @@ describe.each(BACKENDS)("account flows over HTTP (%s)", (backend) => {
     await t?.close();
   });
 
+  /** Registers and verifies from one client (its binding cookie): the password is active. */
   async function verifiedAccount(email: string): Promise<void> {
-    await t.post("/api/v1/auth/register/", { email, password: PASSWORD });
+    const registered = await t.post("/api/v1/auth/register/", { email, password: PASSWORD });
+    const binding = cookieNamed(registered, "otp_registration");
     const otp = await t.codeFor(email);
-    expect((await t.post("/api/v1/auth/verify-email/", { email, otp })).status).toBe(200);
+    const verified = await t.post(
+      "/api/v1/auth/verify-email/",
+      { email, otp },
+      { headers: { cookie: binding } },
+    );
+    expect(verified.status).toBe(200);
+    expect(await verified.json()).toMatchObject({ signedIn: true, passwordActive: true });
   }
+
+  it("verify-email from the registering client activates the password and signs in; from elsewhere it proves the address only", async () => {
+    const email = "bound@example.com";
+    const registered = await t.post("/api/v1/auth/register/", { email, password: PASSWORD });
+    const bindingCookie = registered.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("otp_registration="));
+    expect(bindingCookie).toMatch(/^otp_registration=[A-Za-z0-9_-]{43};/);
+    expect(bindingCookie).toContain("HttpOnly");
+    expect(bindingCookie).toContain("SameSite=Strict");
+    const otp = await t.codeFor(email);
+    const verified = await t.post(
+      "/api/v1/auth/verify-email/",
+      { email, otp },
+      { headers: { cookie: cookieNamed(registered, "otp_registration") } },
+    );
+    expect(verified.status).toBe(200);
+    expect(await verified.json()).toMatchObject({
+      email,
+      verified: true,
+      signedIn: true,
+      passwordActive: true,
+    });
+    const session = cookieNamed(verified, "otp_session");
+    const me = await fetch(`${t.url}/api/v1/auth/me/`, { headers: { cookie: session } });
+    expect(await me.json()).toMatchObject({ email, isVerified: true });
+    expect((await t.post("/api/v1/auth/sign-in/", { email, password: PASSWORD })).status).toBe(200);
+
+    // Another client (no binding cookie) enters the right code: proven, no password, no session.
+    const other = "unbound@example.com";
+    await t.post("/api/v1/auth/register/", { email: other, password: PASSWORD });
+    const otherOtp = await t.codeFor(other);
+    const unbound = await t.post("/trpc/auth.verifyEmail", { email: other, code: otherOtp });
+    expect(unbound.status).toBe(200);
+    expect(await unbound.json()).toMatchObject({
+      result: { data: { signedIn: false, passwordActive: false, verified: true } },
+    });
+    expect(
+      unbound.headers
+        .getSetCookie()
+        .some((c) => c.startsWith("otp_session=") && !c.startsWith("otp_session=;")),
+    ).toBe(false);
+    expect(
+      (await t.post("/api/v1/auth/sign-in/", { email: other, password: PASSWORD })).status,
+    ).toBe(401);
+  });
 
   it("signs in with a password: an httpOnly, SameSite cookie; me; sign out refuses the session", async () => {
     const email = "session@example.com";
@@ -161,7 +222,8 @@ describe.each(BACKENDS)("account flows over HTTP (%s)", (backend) => {
       {},
       { headers: laptop.headers() },
     );
-    expect(await out.json()).toMatchObject({ sessionsRevoked: 2 });
+    // The two sign-ins, and the session the verification opened.
+    expect(await out.json()).toMatchObject({ sessionsRevoked: 3 });
     expect((await fetch(`${t.url}/api/v1/auth/me/`, { headers: phone.headers() })).status).toBe(
       401,
     );

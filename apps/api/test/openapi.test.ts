@@ -24,8 +24,18 @@ describe.each(BACKENDS)("OpenAPI (%s)", (backend) => {
     // A signed-in client, for the examples of the signed-in operations.
     const email = "docs@example.com";
     const password = "correct horse battery staple";
-    await t.post("/api/v1/auth/register/", { email, password });
-    await t.post("/api/v1/auth/verify-email/", { email, otp: await t.codeFor(email) });
+    const registered = await t.post("/api/v1/auth/register/", { email, password });
+    // Verified from the registering client (its binding cookie), so the password is active (ADR 10).
+    const binding =
+      registered.headers
+        .getSetCookie()
+        .find((c) => c.startsWith("otp_registration="))
+        ?.split(";")[0] ?? "";
+    await t.post(
+      "/api/v1/auth/verify-email/",
+      { email, otp: await t.codeFor(email) },
+      { headers: { cookie: binding } },
+    );
     const signedIn = await t.post("/api/v1/auth/sign-in/", { email, password });
     cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
   });

@@ -40,7 +40,14 @@ describe.each(BACKENDS)("REST surface (%s)", (backend) => {
     const otp = await t.codeFor(email);
     const verified = await t.post("/api/v1/auth/verify-email/", { email, otp });
     expect(verified.status).toBe(200);
-    expect(await verified.json()).toEqual({ detail: expect.any(String), email, verified: true });
+    // From a client without the registration's cookie (as curl is): proven, no password yet.
+    expect(await verified.json()).toEqual({
+      detail: expect.any(String),
+      email,
+      verified: true,
+      signedIn: false,
+      passwordActive: false,
+    });
     expect(await passcodeTable(t.database)).toEqual([
       expect.objectContaining({ email, is_used: true }),
     ]);

@@ -137,10 +137,28 @@ export function register(base: string, surface: Surface, email: string, password
   return request(base, surface === "rest" ? REST.register : TRPC.register, { email, password });
 }
 
-export function verifyEmail(base: string, surface: Surface, email: string, code: string) {
+/**
+ * The registration-binding cookie a register answer set, as a Cookie header
+ * value: sent back with the code, the registration's password becomes active.
+ */
+export function registrationCookieOf(answer: Answer): string | undefined {
+  const set = answer.headers.getSetCookie().find((c) => c.startsWith("otp_registration="));
+  return set?.split(";")[0];
+}
+
+export function verifyEmail(
+  base: string,
+  surface: Surface,
+  email: string,
+  code: string,
+  /** The register answer's binding cookie (from `registrationCookieOf`), if the same client verifies. */
+  registrationCookie?: string,
+) {
+  const options =
+    registrationCookie === undefined ? {} : { headers: { cookie: registrationCookie } };
   return surface === "rest"
-    ? request(base, REST.verifyEmail, { email, otp: code })
-    : request(base, TRPC.verifyEmail, { email, code });
+    ? request(base, REST.verifyEmail, { email, otp: code }, options)
+    : request(base, TRPC.verifyEmail, { email, code }, options);
 }
 
 export function resendCode(base: string, surface: Surface, email: string) {

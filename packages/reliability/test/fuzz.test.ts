@@ -14,7 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiProcess } from "../src/api-process.js";
 import { checkInvariants, NO_VIOLATIONS, violationsOf } from "../src/database.js";
 import { SERVER_URL } from "../src/environment.js";
-import { type Answer, REST, request, sessionCookieOf, TRPC } from "../src/http.js";
+import {
+  type Answer,
+  REST,
+  registrationCookieOf,
+  request,
+  sessionCookieOf,
+  TRPC,
+} from "../src/http.js";
 import { createScenario, type Scenario } from "../src/scenario.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -297,11 +304,17 @@ describe.skipIf(SERVER_URL === undefined)("fuzzing every endpoint (PostgreSQL)",
     // An account of its own, signed in, so that the signed-in endpoints are fuzzed past the gate.
     sessionEmail = s.address("fuzz-session");
     sessionPassword = s.password();
-    await request(api.url, REST.register, { email: sessionEmail, password: sessionPassword });
-    await request(api.url, REST.verifyEmail, {
+    const registered = await request(api.url, REST.register, {
       email: sessionEmail,
-      otp: await s.liveCode(sessionEmail),
+      password: sessionPassword,
     });
+    const binding = registrationCookieOf(registered);
+    await request(
+      api.url,
+      REST.verifyEmail,
+      { email: sessionEmail, otp: await s.liveCode(sessionEmail) },
+      binding === undefined ? {} : { headers: { cookie: binding } },
+    );
     await signIn();
   });
 

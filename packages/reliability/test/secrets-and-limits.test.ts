@@ -18,6 +18,7 @@ import {
   type Answer,
   REST,
   register,
+  registrationCookieOf,
   request,
   resendCode,
   sessionCookieOf,
@@ -184,9 +185,11 @@ describe.skipIf(SERVER_URL === undefined)(
     });
 
     it("passwords are stored as argon2id (19 MiB, 2 passes, 1 lane)", async () => {
-      const hashes = await s.db.sql<
-        Array<{ password_hash: string }>
-      >`SELECT password_hash FROM users`;
+      // Active passwords, and those registrations are waiting to activate (ADR 10).
+      const hashes = await s.db.sql<Array<{ password_hash: string }>>`
+        SELECT password_hash FROM users WHERE password_hash IS NOT NULL
+        UNION ALL
+        SELECT pending_password_hash FROM passcodes WHERE pending_password_hash IS NOT NULL`;
       expect(hashes.length).toBeGreaterThan(0);
       for (const { password_hash } of hashes)
         expect(password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -195,8 +198,19 @@ describe.skipIf(SERVER_URL === undefined)(
     it("session tokens: httpOnly cookies, stored only as a hash, never logged; a signed-out token stops working", async () => {
       const email = s.address("session");
       const password = s.password();
-      all.push(await register(api.url, "rest", email, password));
-      all.push(await verifyEmail(api.url, "rest", email, await s.liveCode(email)));
+      const registered = await register(api.url, "rest", email, password);
+      all.push(registered);
+      // The same client verifies: its password becomes active and it is signed in (ADR 10).
+      const verified = await verifyEmail(
+        api.url,
+        "rest",
+        email,
+        await s.liveCode(email),
+        registrationCookieOf(registered),
+      );
+      all.push(verified);
+      const verifiedToken = sessionCookieOf(verified) ?? "";
+      expect(verifiedToken.length).toBeGreaterThanOrEqual(32);
       const signIns: Answer[] = [
         await request(api.url, restPath("auth.signIn"), { email, password }),
         await request(api.url, trpcPath("auth.signIn"), { email, password }),
@@ -237,15 +251,14 @@ describe.skipIf(SERVER_URL === undefined)(
       // Stored as a digest of the token, never the token.
       const stored = await s.db.sql<Array<{ token_hash: string }>>`
       SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = ${email}`;
-      expect(stored).toHaveLength(2);
+      // The two sign-ins still live, and the session the bound verification opened (ADR 10).
+      expect(stored).toHaveLength(3);
       for (const { token_hash } of stored) {
         expect(tokens.some((t) => token_hash.includes(t))).toBe(false);
-        const digests = tokens
-          .slice(1)
-          .flatMap((t) => [
-            createHash("sha256").update(t).digest("hex"),
-            createHash("sha256").update(t).digest("base64url"),
-          ]);
+        const digests = [...tokens.slice(1), verifiedToken].flatMap((t) => [
+          createHash("sha256").update(t).digest("hex"),
+          createHash("sha256").update(t).digest("base64url"),
+        ]);
         expect(digests).toContain(token_hash);
       }
 

@@ -10,6 +10,7 @@ import {
   ok,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
+  REGISTRATION_BINDING_TTL_SECONDS,
   type RequestCodeInput,
   type Result,
 } from "@otp/core";
@@ -37,7 +38,10 @@ const acceptedAnswer = z.object({ email: z.string(), message: detail });
 
 export const MESSAGES = {
   registered: "Check your email for a verification code.",
-  verified: "Your email address is verified.",
+  verifiedAndSignedIn: "Your email address is verified and you are signed in.",
+  verifiedSignIn: "Your email address is verified. Sign in with your password.",
+  verifiedSetPassword:
+    "Your email address is verified. This device did not create the account, so no password was set: choose one with a password reset.",
   resent: "If this address needs a code, a new one is on its way. Earlier codes no longer work.",
   signInCodeSent:
     "If this address has an account, a sign-in code is on its way. Earlier codes no longer work.",
@@ -102,18 +106,35 @@ const auth = {
       status: 201,
       example: { email: EXAMPLE_EMAIL, password: EXAMPLE_PASSWORD },
     },
-    run: async (ctx, input) =>
-      answer(await ctx.service.register(input), ({ email }) => ({
-        email,
-        message: MESSAGES.registered,
-      })),
+    async run(ctx, input) {
+      const accepted = await ctx.service.register(input);
+      if (!accepted.ok) return accepted;
+      // Every answer binds this client, whatever the account's state (ADR 10).
+      ctx.registration.set(
+        accepted.value.bindingToken,
+        new Date(Date.now() + REGISTRATION_BINDING_TTL_SECONDS * 1000),
+      );
+      return ok({ email: accepted.value.email, message: MESSAGES.registered });
+    },
   }),
 
   verifyEmail: defineOperation({
     kind: "mutation",
     summary: "Verify an address with the code from its verification email.",
     input: (s) => s.verifyEmail,
-    output: z.object({ email: z.string(), verified: z.literal(true), message: detail }),
+    output: z.object({
+      email: z.string(),
+      verified: z.literal(true),
+      signedIn: z
+        .boolean()
+        .describe(
+          "The registering client (its otp_registration cookie) used its own code: the password is active and the session cookie is set.",
+        ),
+      passwordActive: z
+        .boolean()
+        .describe("Whether the account has a password now; false: set one by password reset."),
+      message: detail,
+    }),
     failures: CODE_FAILURES,
     limit: "guess",
     session: false,
@@ -123,12 +144,27 @@ const auth = {
       renames: { otp: "code" },
       example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE },
     },
-    run: async (ctx, input) =>
-      answer(await ctx.service.verifyEmail(input), ({ email }) => ({
-        email,
+    async run(ctx, input) {
+      const verified = await ctx.service.verifyEmail(input, {
+        bindingToken: ctx.registration.read(),
+      });
+      if (!verified.ok) return verified;
+      ctx.registration.clear();
+      const { session, passwordActive } = verified.value;
+      if (session !== null) ctx.session.set(session.token, session.expiresAt);
+      return ok({
+        email: verified.value.email,
         verified: true as const,
-        message: MESSAGES.verified,
-      })),
+        signedIn: session !== null,
+        passwordActive,
+        message:
+          session !== null
+            ? MESSAGES.verifiedAndSignedIn
+            : passwordActive
+              ? MESSAGES.verifiedSignIn
+              : MESSAGES.verifiedSetPassword,
+      });
+    },
   }),
 
   resendCode: defineOperation({

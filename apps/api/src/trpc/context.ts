@@ -7,6 +7,13 @@ import type { LimitGroup } from "../operations/define.js";
 /** The session cookie: httpOnly, SameSite=Lax, Secure when the app is served over https. */
 export const SESSION_COOKIE = "otp_session";
 
+/**
+ * The registration-binding cookie (ADR 10): set by the register answer, sent
+ * back with the verification code so the registration's password becomes
+ * active only from the client that chose it. HttpOnly, SameSite=Strict.
+ */
+export const REGISTRATION_COOKIE = "otp_registration";
+
 export interface SessionCookies {
   /** The session token the request carried, if any. */
   read(): string | undefined;
@@ -23,6 +30,10 @@ export interface Context {
   mailbox: DevMailbox | undefined;
   log: FastifyBaseLogger;
   session: SessionCookies;
+  /** The registration-binding cookie (ADR 10). */
+  registration: SessionCookies;
+  /** Who is asking, for notices to the account's owner (never for decisions). */
+  client: { ip: string; userAgent: string | undefined };
   /**
    * Spends one unit of this client's per-IP budget for a group; the refusal
    * (RATE_LIMITED, with `retryAt`) when it is spent.
@@ -34,21 +45,23 @@ export function sessionCookies(
   request: FastifyRequest,
   reply: FastifyReply,
   secure: boolean,
+  name: string = SESSION_COOKIE,
+  sameSite: "lax" | "strict" = "lax",
 ): SessionCookies {
   return {
-    read: () => request.cookies[SESSION_COOKIE],
+    read: () => request.cookies[name],
     set: (token, expiresAt) =>
-      void reply.setCookie(SESSION_COOKIE, token, {
+      void reply.setCookie(name, token, {
         httpOnly: true,
-        sameSite: "lax",
+        sameSite,
         secure,
         path: "/",
         expires: expiresAt,
       }),
     clear: () =>
-      void reply.clearCookie(SESSION_COOKIE, {
+      void reply.clearCookie(name, {
         httpOnly: true,
-        sameSite: "lax",
+        sameSite,
         secure,
         path: "/",
       }),

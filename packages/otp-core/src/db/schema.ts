@@ -38,8 +38,12 @@ export const users = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     /** Stored lower-cased; the unique index on lower(email) makes that a guarantee. */
     email: text("email").notNull(),
-    /** argon2id, PHC string format. */
-    passwordHash: text("password_hash").notNull(),
+    /**
+     * The active password: argon2id, PHC string format. Null until one is
+     * activated (a registration's password by its own code from its own client,
+     * or a reset): see ADR 10.
+     */
+    passwordHash: text("password_hash"),
     isVerified: boolean("is_verified").notNull().default(false),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
@@ -64,6 +68,13 @@ export const passcodes = pgTable(
     usedAt: timestamptz("used_at"),
     /** EMAIL_CHANGE only: the address the code was sent to, which confirming switches to. */
     newEmail: text("new_email"),
+    /**
+     * VERIFICATION only: the password the registration chose (argon2id), activated
+     * only when this code is used from the client that registered (ADR 10).
+     */
+    pendingPasswordHash: text("pending_password_hash"),
+    /** SHA-256 of the registering client's binding token (the cookie holds the token). */
+    bindingHash: text("binding_hash"),
   },
   (t) => [
     // The seed's guarantee 4 in the schema: at most one unused code per (user, code type).
@@ -151,6 +162,28 @@ export const emailOutbox = pgTable(
 );
 
 /**
+ * Failures per address, keyed like the send cap by an HMAC of the address, so
+ * addresses without an account are counted alike and not stored in the clear:
+ * the password budget (a fixed window, rules/password-budget.ts), the cap on
+ * consecutive failures across every code type and passwords, and the unlock
+ * token (SHA-256 only) that lifts the cap (rules/consecutive-failures.ts).
+ */
+export const accountFailures = pgTable(
+  "account_failures",
+  {
+    recipientKey: text("recipient_key").primaryKey(),
+    passwordWindowStartedAt: timestamptz("password_window_started_at"),
+    passwordFailures: integer("password_failures").notNull().default(0),
+    /** The password window for which the "too many wrong passwords" notice was queued. */
+    passwordNoticeWindow: timestamptz("password_notice_window"),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    unlockTokenHash: text("unlock_token_hash"),
+    unlockExpiresAt: timestamptz("unlock_expires_at"),
+  },
+  (t) => [uniqueIndex("account_failures_unlock_token_hash_key").on(t.unlockTokenHash)],
+);
+
+/**
  * What happened to an account, for its owner (the account page's "Recent
  * activity"): each row written in the same statement as the change it
  * records. `type` is one of SECURITY_EVENT_TYPES; `detail` holds the few
@@ -200,6 +233,7 @@ export const schema = {
   otpAttempts,
   sendLimits,
   emailOutbox,
+  accountFailures,
   securityEvents,
   knownDevices,
 };

@@ -122,7 +122,23 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       userId: uuid(),
       codeType: "VERIFICATION",
       now: NOW,
-      effect: effects.verifyEmailEffect(NOW),
+      effect: effects.verifyEmailEffect({ now: NOW, bound: null }),
+      extra: effects.verifyEmailUnboundExtra,
+    }),
+  "consumeCode VERIFICATION from the registering client": (e) =>
+    passcodes.consumeCode(e, {
+      passcodeId: uuid(),
+      userId: uuid(),
+      codeType: "VERIFICATION",
+      now: NOW,
+      effect: effects.verifyEmailEffect({
+        now: NOW,
+        bound: {
+          passwordHash: "h",
+          session: { sessionId: uuid(), tokenHash: "t", expiresAt: NOW },
+        },
+      }),
+      extra: effects.verifyEmailExtra,
     }),
   "consumeCode PASSWORD_RESET": (e) =>
     passcodes.consumeCode(e, {
@@ -214,7 +230,6 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       now: NOW,
       policy,
       email: "a@example.com",
-      passwordHash: "h",
     }),
   reserveSendAndLockUser: (e) =>
     users.reserveSendAndLockUser(e, {

@@ -26,18 +26,79 @@ function noticeCte(name: string, source: string, notice: QueuedNotice, now: Date
   )`;
 }
 
-const markVerified = (now: Date) => sql`verified AS (
-    UPDATE users SET is_verified = true,
-      verified_at = COALESCE(verified_at, ${isoTimestamp(now)}::timestamptz),
-      updated_at = ${isoTimestamp(now)}::timestamptz
-    WHERE id IN (SELECT user_id FROM consumed)
+/** A new session, inserted only if the code was consumed (and, with `source`, only from its rows). */
+export interface SessionToInsert {
+  sessionId: string;
+  tokenHash: string;
+  expiresAt: Date;
+  /** The signing-in client's address and User-Agent, kept on the session. */
+  client?: StoredClient;
+}
+
+function sessionCte(session: SessionToInsert, now: Date, source = "consumed"): SQL {
+  const at = isoTimestamp(now);
+  return sql`session AS (
+    INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at, ip, user_agent)
+    SELECT ${session.sessionId}::uuid, user_id, ${session.tokenHash}, ${at}::timestamptz,
+      ${isoTimestamp(session.expiresAt)}::timestamptz, ${at}::timestamptz,
+      ${session.client?.ip ?? null}::text, ${session.client?.userAgent ?? null}::text
+    FROM ${sql.raw(source)}
     RETURNING id
   )`;
-
-/** VERIFICATION: the account becomes verified. */
-export function verifyEmailEffect(now: Date): SQL {
-  return markVerified(now);
 }
+
+/**
+ * The address proven by a code of another route than the registration's own
+ * (ADR 10). If the account was not verified yet, whatever password and
+ * sessions it had were not proven to be the owner's: the password is dropped
+ * (`activate` replaces it instead when the registration's own client used its
+ * own code), every earlier session is revoked, and the registration's pending
+ * password is taken off every verification code, so it can never become
+ * active later. A verified account keeps its password and sessions.
+ */
+function proveAddress(now: Date, activate: string | null = null): SQL {
+  const at = isoTimestamp(now);
+  return sql`verified AS (
+    UPDATE users u SET is_verified = true,
+      verified_at = COALESCE(u.verified_at, ${at}::timestamptz),
+      updated_at = ${at}::timestamptz,
+      password_hash = CASE WHEN a.was_verified THEN u.password_hash ELSE ${activate}::text END
+    FROM account a
+    WHERE u.id = a.id AND u.id IN (SELECT user_id FROM consumed)
+    RETURNING u.id AS user_id, (u.password_hash IS NOT NULL) AS password_active, a.was_verified
+  ),
+  unproven_sessions AS (
+    DELETE FROM sessions
+    WHERE user_id IN (SELECT user_id FROM verified WHERE NOT was_verified)
+    RETURNING 1
+  ),
+  pending_dropped AS (
+    UPDATE passcodes SET pending_password_hash = NULL, binding_hash = NULL
+    WHERE user_id IN (SELECT user_id FROM verified) AND code_type = 'VERIFICATION'
+      AND binding_hash IS NOT NULL AND id NOT IN (SELECT id FROM consumed)
+    RETURNING 1
+  )`;
+}
+
+/**
+ * VERIFICATION: the account becomes verified. With `bound` (the code was
+ * entered from the client that registered, ADR 10) the registration's pending
+ * password becomes the account's and a session is created in the same
+ * statement; otherwise the address is proven and no password is activated.
+ */
+export function verifyEmailEffect(p: {
+  now: Date;
+  bound: { passwordHash: string; session: SessionToInsert } | null;
+}): SQL {
+  if (p.bound === null) return proveAddress(p.now);
+  return sql`${proveAddress(p.now, p.bound.passwordHash)},
+  ${sessionCte(p.bound.session, p.now, "verified")}`;
+}
+
+export const verifyEmailExtra = sql`(SELECT bool_or(password_active) FROM verified) AS "passwordActive",
+  (SELECT count(*) FROM session)::int AS "sessionsCreated"`;
+export const verifyEmailUnboundExtra = sql`(SELECT bool_or(password_active) FROM verified) AS "passwordActive",
+  0 AS "sessionsCreated"`;
 
 /**
  * PASSWORD_RESET: the new password replaces the old, every session of the
@@ -57,30 +118,26 @@ export function resetPasswordEffect(p: {
     RETURNING id
   ),
   revoked AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM changed) RETURNING 1),
+  pending_dropped AS (
+    UPDATE passcodes SET pending_password_hash = NULL, binding_hash = NULL
+    WHERE user_id IN (SELECT id FROM changed) AND code_type = 'VERIFICATION'
+      AND binding_hash IS NOT NULL
+    RETURNING 1
+  ),
   ${noticeCte("notice", "changed", p.notice, p.now)}`;
 }
 
 export const resetPasswordExtra = sql`(SELECT count(*) FROM revoked)::int AS "sessionsRevoked"`;
 
-/** SIGN_IN: a session is created; a verified address is implied by the code. */
-export function signInEffect(p: {
-  sessionId: string;
-  tokenHash: string;
-  expiresAt: Date;
-  now: Date;
-  /** The signing-in client's address and User-Agent, kept on the session. */
-  client?: StoredClient;
-}): SQL {
-  const at = isoTimestamp(p.now);
-  return sql`${markVerified(p.now)},
-  session AS (
-    INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at, ip, user_agent)
-    SELECT ${p.sessionId}::uuid, user_id, ${p.tokenHash}, ${at}::timestamptz,
-      ${isoTimestamp(p.expiresAt)}::timestamptz, ${at}::timestamptz,
-      ${p.client?.ip ?? null}::text, ${p.client?.userAgent ?? null}::text
-    FROM consumed
-    RETURNING id
-  )`;
+/**
+ * SIGN_IN: a session is created; the code proves the address. If the account
+ * was not verified yet, its password (a registration's, never proven) is
+ * dropped and every earlier session revoked (ADR 10): the owner sets a
+ * password by reset.
+ */
+export function signInEffect(p: SessionToInsert & { now: Date }): SQL {
+  return sql`${proveAddress(p.now)},
+  ${sessionCte(p, p.now, "verified")}`;
 }
 
 /**

@@ -20,6 +20,13 @@ export interface ReplacePasscodeParams {
   now: Date;
   /** EMAIL_CHANGE only: the address the code goes to. */
   newEmail?: string | null;
+  /**
+   * VERIFICATION only: the registration's password and the hash of its
+   * client's binding token (ADR 10); "carry" keeps those of the live code this
+   * issue replaces (a resend), so a resent code stays bound to the same
+   * registration. Absent: the new code carries no password.
+   */
+  pending?: { passwordHash: string; bindingHash: string } | "carry";
   outbox: { id: string; kind: string; payload: Uint8Array };
 }
 
@@ -37,18 +44,34 @@ export interface ReplacePasscodeParams {
 export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): Promise<number> {
   const now = isoTimestamp(p.now);
   const expiresAt = isoTimestamp(p.expiresAt);
+  const pending =
+    p.pending === "carry"
+      ? {
+          passwordHash: sql`(SELECT pending_password_hash FROM carried)`,
+          bindingHash: sql`(SELECT binding_hash FROM carried)`,
+        }
+      : {
+          passwordHash: sql`${p.pending?.passwordHash ?? null}::text`,
+          bindingHash: sql`${p.pending?.bindingHash ?? null}::text`,
+        };
   const rows = await queryRows<{ deleted_count: number }>(
     tx,
     sql`${sql.raw(THEN_COMMIT)} WITH deleted AS (
       DELETE FROM passcodes
       WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
-      RETURNING 1
+      RETURNING is_used, pending_password_hash, binding_hash
     ),
     deleted_count AS (SELECT count(*)::int AS n FROM deleted),
+    carried AS (
+      SELECT pending_password_hash, binding_hash FROM deleted
+      WHERE NOT is_used AND binding_hash IS NOT NULL LIMIT 1
+    ),
     inserted AS (
-      INSERT INTO passcodes (id, user_id, code_type, code_hash, is_used, expires_at, created_at, new_email)
+      INSERT INTO passcodes (id, user_id, code_type, code_hash, is_used, expires_at, created_at,
+        new_email, pending_password_hash, binding_hash)
       SELECT ${p.passcodeId}::uuid, ${p.userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
-        false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text
+        false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text,
+        ${pending.passwordHash}, ${pending.bindingHash}
       FROM deleted_count
       RETURNING id
     ),
@@ -89,6 +112,9 @@ export interface VerificationLookup {
     isUsed: boolean;
     expiresAt: Date;
     newEmail: string | null;
+    /** VERIFICATION: the registration's password and its client binding (ADR 10). */
+    pendingPasswordHash: string | null;
+    bindingHash: string | null;
   } | null;
 }
 
@@ -104,6 +130,8 @@ interface LookupRow {
   is_used: boolean | null;
   expires_at: Date | string | null;
   new_email: string | null;
+  pending_password_hash: string | null;
+  binding_hash: string | null;
 }
 
 /**
@@ -144,10 +172,12 @@ export async function lockAccountAndReserveAttempt(
       (SELECT failures FROM attempt_reserved) AS reserved_failures,
       (SELECT window_started_at FROM attempt_before) AS window_started_at_before,
       (SELECT failures FROM attempt_before) AS failures_before,
-      code.id AS passcode_id, code.code_hash, code.is_used, code.expires_at, code.new_email
+      code.id AS passcode_id, code.code_hash, code.is_used, code.expires_at, code.new_email,
+      code.pending_password_hash, code.binding_hash
     FROM account
     LEFT JOIN LATERAL (
-      SELECT id, code_hash, is_used, expires_at, new_email FROM passcodes
+      SELECT id, code_hash, is_used, expires_at, new_email, pending_password_hash, binding_hash
+      FROM passcodes
       WHERE user_id = account.id AND code_type = ${p.codeType}::code_type
       ORDER BY created_at DESC LIMIT 1
     ) AS code ON true`,
@@ -175,6 +205,8 @@ export async function lockAccountAndReserveAttempt(
             isUsed: row.is_used === true,
             expiresAt: toDateOrNull(row.expires_at) ?? new Date(0),
             newEmail: row.new_email,
+            pendingPasswordHash: row.pending_password_hash,
+            bindingHash: row.binding_hash,
           },
   };
 }
@@ -188,6 +220,7 @@ export interface ConsumeParams {
    * The code's effect: more CTEs, each reading the user id from `consumed`,
    * so they change nothing unless this call consumed the code (see
    * passcode-effects.ts). Rows they return can be read back through `extra`.
+   * `account.was_verified` is the account's state before this statement.
    */
   effect: SQL;
   /** Extra columns for the final SELECT, computed from the effect's CTEs. */
@@ -215,13 +248,14 @@ export async function consumeCode<Extra extends object = object>(
   const rows = await queryRows<{ consumed: number } & Partial<Extra>>(
     tx,
     sql`WITH account AS MATERIALIZED (
-      SELECT id FROM users WHERE id = ${p.userId}::uuid FOR UPDATE
+      SELECT id, is_verified AS was_verified FROM users WHERE id = ${p.userId}::uuid FOR UPDATE
     ),
     consumed AS (
-      UPDATE passcodes SET is_used = true, used_at = ${now}::timestamptz
+      UPDATE passcodes SET is_used = true, used_at = ${now}::timestamptz,
+        pending_password_hash = NULL, binding_hash = NULL
       WHERE id = ${p.passcodeId}::uuid AND user_id = (SELECT id FROM account)
         AND is_used = false AND expires_at > ${now}::timestamptz
-      RETURNING user_id, new_email
+      RETURNING id, user_id, new_email
     ),
     refunded AS (
       UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)

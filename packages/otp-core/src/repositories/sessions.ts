@@ -83,14 +83,27 @@ export async function deleteUserSessions(executor: Executor, userId: string): Pr
   return rows.length;
 }
 
-/** The account's password hash and state, for password sign-in (no lock: nothing is written). */
+/**
+ * The account's password hash and state, for password sign-in (no lock:
+ * nothing is written). A verified account has its active password, or none.
+ * An unverified account has no active password (ADR 10); the password its
+ * live registration chose is returned so that, when it is typed, the answer
+ * can say "verify your address first" (never a session).
+ */
 export async function findCredentials(
   executor: Executor,
   email: string,
-): Promise<{ userId: string; passwordHash: string; isVerified: boolean } | null> {
-  const rows = await queryRows<{ id: string; password_hash: string; is_verified: boolean }>(
+): Promise<{ userId: string; passwordHash: string | null; isVerified: boolean } | null> {
+  const rows = await queryRows<{ id: string; password_hash: string | null; is_verified: boolean }>(
     executor,
-    sql`SELECT id, password_hash, is_verified FROM users WHERE lower(email) = ${email}`,
+    sql`SELECT u.id, u.is_verified,
+          CASE WHEN u.is_verified THEN u.password_hash
+            ELSE COALESCE(u.password_hash, (
+              SELECT p.pending_password_hash FROM passcodes p
+              WHERE p.user_id = u.id AND p.code_type = 'VERIFICATION' AND p.is_used = false
+              ORDER BY p.created_at DESC LIMIT 1))
+          END AS password_hash
+        FROM users u WHERE lower(u.email) = ${email}`,
   );
   const row = rows[0];
   return row === undefined

@@ -34,14 +34,17 @@ export interface RegistrationOutcome {
 
 /**
  * One statement: take a send slot for the address and, if granted, create the
- * account or, for an existing one, lock it. An unverified account takes the
- * new password (the latest registrant's); a verified account is left as it
- * was. The row stays locked until the transaction ends, so issuing its code
- * next cannot race another request for the same account.
+ * account (with no active password) or, for an existing one, lock it. The
+ * password a registration chooses is never written to the account here: it
+ * goes on the verification code the registration issues, bound to the
+ * registering client, and becomes active only through that code (ADR 10). A
+ * verified account is left as it was. The row stays locked until the
+ * transaction ends, so issuing its code next cannot race another request for
+ * the same account.
  */
 export async function registerOrLockUser(
   tx: Executor,
-  params: SendReservationParams & { email: string; passwordHash: string },
+  params: SendReservationParams & { email: string },
 ): Promise<RegistrationOutcome> {
   const at = isoTimestamp(params.now);
   const rows = await queryRows<SendReservationRow & UserRow & { created: boolean | null }>(
@@ -49,10 +52,9 @@ export async function registerOrLockUser(
     sql`WITH ${sendReservationCtes(params)},
     registered AS (
       INSERT INTO users AS u (email, password_hash, created_at, updated_at)
-      SELECT ${params.email}, ${params.passwordHash}, ${at}::timestamptz, ${at}::timestamptz
+      SELECT ${params.email}, NULL, ${at}::timestamptz, ${at}::timestamptz
       WHERE EXISTS (SELECT 1 FROM send_reserved)
       ON CONFLICT ((lower(email))) DO UPDATE SET
-        password_hash = CASE WHEN u.is_verified THEN u.password_hash ELSE EXCLUDED.password_hash END,
         updated_at = CASE WHEN u.is_verified THEN u.updated_at ELSE EXCLUDED.updated_at END
       RETURNING u.id, u.email, u.is_verified, (u.xmax = 0) AS created
     )

@@ -7,4 +7,5 @@ export * from "./device-token.js";
 export * from "./eligibility.js";
 export * from "./expiry.js";
 export * from "./policy.js";
+export * from "./registration-binding.js";
 export * from "./send-limit.js";

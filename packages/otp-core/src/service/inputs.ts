@@ -34,6 +34,9 @@ export const passwordSchema = z
   })
   .refine((value) => value.trim().length > 0, { error: "A password cannot be only spaces." });
 
+/** A binding token as the register answer handed it out (base64url, 256 bits). */
+export const bindingTokenSchema = z.string().min(20).max(200);
+
 /** A code as typed or pasted: spaces and dashes are ignored, then it must be exactly N digits. */
 export function codeSchema(codeLength: number) {
   return z

@@ -12,6 +12,7 @@ import {
   type LogLine,
   latestCodeFor,
   passcodeTable,
+  pendingPasswords,
   readOutbox,
   snapshot,
   T0,
@@ -53,12 +54,13 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
     it("scenario 1, fresh registration: one VERIFICATION row, is_used = FALSE, expires in 15 minutes", async () => {
       expect(await service.register({ email: ALICE, password: PASSWORD })).toEqual({
         ok: true,
-        value: { email: ALICE },
+        value: { email: ALICE, bindingToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
       });
       const users = await userTable(database);
       expect(users).toHaveLength(1);
       expect(users[0]).toMatchObject({ email: ALICE, is_verified: false, verified_at: null });
-      expect(users[0]?.password_hash).toMatch(/^\$argon2id\$/);
+      // No active password until the registration's own client uses its code (ADR 10).
+      expect(users[0]?.password_hash).toBeNull();
 
       const table = await passcodeTable(database);
       expect(table).toEqual([
@@ -307,28 +309,34 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       clock.advanceSeconds(5);
       const again = await service.register({ email: ALICE, password: "another password entirely" });
       const fresh = await service.register({ email: "bob@example.com", password: PASSWORD });
-      expect(again).toEqual({ ok: true, value: { email: ALICE } });
-      expect(fresh).toEqual({ ok: true, value: { email: "bob@example.com" } });
+      const token = expect.any(String);
+      expect(again).toEqual({ ok: true, value: { email: ALICE, bindingToken: token } });
+      expect(fresh).toEqual({ ok: true, value: { email: "bob@example.com", bindingToken: token } });
       const after = await snapshot(database);
       expect(after.users.find((u) => u.email === ALICE)).toEqual(before.users[0]);
       expect(after.passcodes.filter((p) => p.email === ALICE)).toEqual(before.passcodes);
     });
 
-    it("registering an existing unverified address replaces the password and sends a fresh code", async () => {
+    it("registering an existing unverified address replaces the pending password and sends a fresh code", async () => {
       await service.register({ email: ALICE, password: PASSWORD });
       const [userBefore] = await userTable(database);
       const [codeBefore] = await passcodeTable(database);
+      const [pendingBefore] = await pendingPasswords(database);
       clock.advanceSeconds(5);
       expect(
         await service.register({ email: "ALICE@example.com", password: "a different password" }),
       ).toEqual({
         ok: true,
-        value: { email: ALICE },
+        value: { email: ALICE, bindingToken: expect.any(String) },
       });
       const users = await userTable(database);
       expect(users).toHaveLength(1);
       expect(users[0]?.id).toBe(userBefore?.id);
-      expect(users[0]?.password_hash).not.toBe(userBefore?.password_hash);
+      expect(users[0]?.password_hash).toBeNull();
+      const [pendingAfter] = await pendingPasswords(database);
+      expect(pendingAfter?.pending_password_hash).toMatch(/^\$argon2id\$/);
+      expect(pendingAfter?.pending_password_hash).not.toBe(pendingBefore?.pending_password_hash);
+      expect(pendingAfter?.binding_hash).not.toBe(pendingBefore?.binding_hash);
       const codes = await passcodeTable(database);
       expect(codes).toHaveLength(1);
       expect(codes[0]?.id).not.toBe(codeBefore?.id);

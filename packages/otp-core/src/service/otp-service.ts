@@ -22,6 +22,8 @@ import {
   resetPasswordExtra,
   signInEffect,
   verifyEmailEffect,
+  verifyEmailExtra,
+  verifyEmailUnboundExtra,
 } from "../repositories/passcode-effects.js";
 import {
   consumeCode,
@@ -63,6 +65,12 @@ import { mayReceiveCode } from "../rules/eligibility.js";
 import { codeExpiresAt, isExpired } from "../rules/expiry.js";
 import { type PasscodePolicy, type PasscodePolicyInput, resolvePolicy } from "../rules/policy.js";
 import {
+  bindingMatches,
+  bindingTokenHash,
+  newBindingToken,
+} from "../rules/registration-binding.js";
+import {
+  bindingTokenSchema,
   type CleanupInput,
   type ConfirmEmailChangeInput,
   createInputSchemas,
@@ -118,6 +126,24 @@ export interface AcceptedRequest {
 export interface VerifiedAccount {
   userId: string;
   email: string;
+}
+
+/**
+ * What register answers for every well-formed address: the binding token goes
+ * to the registering client (an HttpOnly cookie) and must come back with the
+ * code for the registration's password to become active (ADR 10). Every
+ * answer carries one, whatever the account's state.
+ */
+export interface RegisteredRequest extends AcceptedRequest {
+  bindingToken: string;
+}
+
+/** A verified address: signed in when the registering client used its own code (ADR 10). */
+export interface VerifiedEmail extends VerifiedAccount {
+  /** The session the verification opened, or null (the code was not tied to this client). */
+  session: NewSession | null;
+  /** Whether the account now has a password (false: the owner sets one by reset). */
+  passwordActive: boolean;
 }
 
 export interface IssuedCode {
@@ -238,6 +264,7 @@ export function createOtpService(options: OtpServiceOptions) {
     codeType: CodeType,
     now: Date,
     newEmail: string | null = null,
+    pending?: { passwordHash: string; bindingHash: string },
   ): Promise<IssuedCode> {
     const code = generateCode(policy.codeLength, random);
     const passcodeId = randomUUID();
@@ -252,6 +279,12 @@ export function createOtpService(options: OtpServiceOptions) {
       expiresAt,
       now,
       newEmail,
+      // A resent verification code stays bound to the registration it replaces (ADR 10).
+      ...(pending !== undefined
+        ? { pending }
+        : codeType === "VERIFICATION"
+          ? { pending: "carry" as const }
+          : {}),
       outbox: {
         id: outboxId,
         kind,
@@ -451,18 +484,18 @@ export function createOtpService(options: OtpServiceOptions) {
      * left unchanged and its owner is told someone tried to register; an
      * unverified one takes the new password and a fresh code.
      */
-    async register(input: RegisterInput): Promise<Result<AcceptedRequest>> {
+    async register(input: RegisterInput): Promise<Result<RegisteredRequest>> {
       const parsed = parse(inputs.register, input);
       if (!parsed.ok) return parsed;
       const { email, password } = parsed.value;
       // Hash before anything else, whatever the account's state, so every answer costs the same.
       const passwordHash = await hasher.hash(password);
+      const bindingToken = newBindingToken(random);
       const now = clock();
       let queued = false;
       const refused = await db.transaction(async (tx) => {
         const outcome = await registerOrLockUser(tx, {
           email,
-          passwordHash,
           recipientKey: recipientKey(keys.recipientHmac, email),
           now,
           policy,
@@ -471,7 +504,11 @@ export function createOtpService(options: OtpServiceOptions) {
         if (limitError !== null) return limitError;
         if (outcome.user === null) return null;
         if (!outcome.user.isVerified) {
-          await issueLocked(tx, outcome.user, "VERIFICATION", now);
+          // The password waits on the code, bound to this client (ADR 10).
+          await issueLocked(tx, outcome.user, "VERIFICATION", now, null, {
+            passwordHash,
+            bindingHash: bindingTokenHash(bindingToken),
+          });
         } else {
           await queueEmail(tx, {
             ...sealNotice({ kind: "ALREADY_REGISTERED", to: outcome.user.email }),
@@ -484,7 +521,7 @@ export function createOtpService(options: OtpServiceOptions) {
       });
       if (refused !== null) return { ok: false, error: refused };
       if (queued) onEmailQueued();
-      return ok({ email });
+      return ok({ email, bindingToken });
     },
 
     /**
@@ -513,31 +550,72 @@ export function createOtpService(options: OtpServiceOptions) {
       return requestCodeByAddress(parsed.value.email, parsed.value.codeType);
     },
 
-    /** Verifies an address with its code: the code used and the account verified in one statement. */
+    /**
+     * Verifies an address with its code: the code used and the account
+     * verified in one statement. From the client that registered (its binding
+     * token) the registration's password becomes active and a session opens
+     * in that statement; from anywhere else the address is proven and no
+     * password is activated (ADR 10). Either way EMAIL_VERIFIED is recorded
+     * and the client's device becomes one the account knows.
+     */
     async verifyEmail(
       input: VerifyEmailInput,
-      client: ClientContext = {},
-    ): Promise<Result<VerifiedAccount & { deviceToken: string }>> {
+      client: ClientContext & { bindingToken?: string | undefined } = {},
+    ): Promise<Result<VerifiedEmail & { deviceToken: string }>> {
       const parsed = parse(inputs.verifyEmail, input);
       if (!parsed.ok) return parsed;
       const { email, code } = parsed.value;
+      // A token of the wrong shape (a stale or forged cookie) binds nothing; it is no input error.
+      const token = bindingTokenSchema.safeParse(client.bindingToken);
+      const bindingToken = token.success ? token.data : undefined;
       const now = clock();
       const stored = storedClient(client);
       // The address's owner proved it from this client: the device becomes one the account knows.
       const deviceToken = deviceTokenFor(client.deviceToken, random);
-      const used = await useCode(db, {
+      const session = { ...newSessionToken(now), client: stored };
+      const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(db, {
         account: { email },
         codeType: "VERIFICATION",
         code,
         now,
-        effect: (found) => ({
-          effect: sql`${verifyEmailEffect(now)},
-          ${securityEventCte("verified_event", fromConsumed, event("EMAIL_VERIFIED", stored, now))},
-          ${rememberDeviceCtes({ source: fromConsumed, deviceHash: deviceTokenHash(found.userId, deviceToken), now })}`,
-        }),
+        effect: (found) => {
+          const pending = found.passcode.pendingPasswordHash;
+          const bound =
+            pending !== null && bindingMatches(found.passcode.bindingHash, bindingToken);
+          const recorded = sql`${securityEventCte("verified_event", fromConsumed, event("EMAIL_VERIFIED", stored, now))},
+          ${rememberDeviceCtes({ source: fromConsumed, deviceHash: deviceTokenHash(found.userId, deviceToken), now })}`;
+          return bound
+            ? {
+                effect: sql`${verifyEmailEffect({ now, bound: { passwordHash: pending, session } })},
+                ${recorded},
+                ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })}`,
+                extra: verifyEmailExtra,
+              }
+            : {
+                effect: sql`${verifyEmailEffect({ now, bound: null })}, ${recorded}`,
+                extra: verifyEmailUnboundExtra,
+              };
+        },
       });
       if (!used.ok) return used;
-      return ok({ userId: used.value.found.userId, email: used.value.found.email, deviceToken });
+      const { userId, email: address } = used.value.found;
+      const signedIn = (used.value.extra.sessionsCreated ?? 0) > 0;
+      if (signedIn) logger.info({ userId, sessionId: session.sessionId }, "signed in");
+      return ok({
+        userId,
+        email: address,
+        passwordActive: used.value.extra.passwordActive === true,
+        session: signedIn
+          ? {
+              token: session.token,
+              expiresAt: session.expiresAt,
+              userId,
+              email: address,
+              deviceToken,
+            }
+          : null,
+        deviceToken,
+      });
     },
 
     /** Sends a password-reset code (enumeration-safe). */
@@ -608,7 +686,6 @@ export function createOtpService(options: OtpServiceOptions) {
       const stored = storedClient(client);
       const session = { ...newSessionToken(now), client: stored };
       const deviceToken = deviceTokenFor(client.deviceToken, random);
-      const signedIn = sql`SELECT user_id FROM consumed WHERE EXISTS (SELECT 1 FROM session)`;
       const used = await useCode<{ newDevices: number }>(db, {
         account: { email },
         codeType: "SIGN_IN",
@@ -617,9 +694,9 @@ export function createOtpService(options: OtpServiceOptions) {
         // The session, SIGNED_IN, and the device (with the notice if it is new), with the code.
         effect: (found) => ({
           effect: sql`${signInEffect({ ...session, now })},
-          ${securityEventCte("signed_in", signedIn, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })},
+          ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })},
           ${rememberDeviceCtes({
-            source: signedIn,
+            source: signedInFromSession,
             deviceHash: deviceTokenHash(found.userId, deviceToken),
             now,
             notice: newSignInNotice(found.email, stored, now),
@@ -649,13 +726,12 @@ export function createOtpService(options: OtpServiceOptions) {
       const { email, password } = parsed.value;
       const credentials = await findCredentials(db, email);
       dummyPasswordHash ??= hasher.hash(randomBytes(16).toString("hex"));
-      const passwordOk = await hasher.verify(
-        credentials?.passwordHash ?? (await dummyPasswordHash),
-        password,
-      );
+      // No account, or no password: compared against a dummy hash, so every answer costs the same.
+      const stored = credentials?.passwordHash ?? null;
+      const passwordOk = await hasher.verify(stored ?? (await dummyPasswordHash), password);
       const now = clock();
       const refusal =
-        credentials === null || !passwordOk
+        credentials === null || stored === null || !passwordOk
           ? ("INVALID_CREDENTIALS" as const)
           : !credentials.isVerified
             ? ("EMAIL_NOT_VERIFIED" as const)
@@ -805,6 +881,8 @@ export function createOtpService(options: OtpServiceOptions) {
 
 /** The account whose code the statement consumed (effects read it from the `consumed` CTE). */
 const fromConsumed = sql`SELECT user_id FROM consumed`;
+/** That account, if the statement also opened a session (the `session` CTE). */
+const signedInFromSession = sql`SELECT user_id FROM consumed WHERE EXISTS (SELECT 1 FROM session)`;
 
 /** Drizzle wraps driver errors: the SQLSTATE is on the cause (23505 on both drivers). */
 function isUniqueViolation(error: unknown): boolean {

@@ -55,7 +55,12 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
     latestCodeFor(database, TEST_SECRET, email, kind);
   const wrong = (code: string) => code.replace(/^./, (d) => String((Number(d) + 1) % 10));
 
-  /** Registers and verifies from `client`; returns the device token the client now keeps. */
+  /**
+   * Registers and verifies from `client` (with the registration's binding,
+   * so the password becomes active and the verification signs in: EMAIL_VERIFIED
+   * and SIGNED_IN). That session is signed out again, so each test starts
+   * with none. Returns the device token the client now keeps.
+   */
   async function verified(email: string, client: ClientContext = FIREFOX): Promise<string> {
     const registered = await service.register({ email, password: PASSWORD });
     if (!registered.ok) throw new Error(registered.error.code);
@@ -65,6 +70,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       { ...client, ...(binding === undefined ? {} : { bindingToken: binding }) },
     );
     if (!done.ok) throw new Error(done.error.code);
+    if (done.value.session !== null) await service.signOut(done.value.session.token);
     return done.value.deviceToken;
   }
 
@@ -222,7 +228,18 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
         database.db,
         sql`SELECT type, ip, user_agent FROM security_events`,
       );
-      expect(rows).toEqual([{ type: "EMAIL_VERIFIED", ip: FIREFOX.ip, user_agent: FIREFOX.userAgent }]);
+      expect(rows).toHaveLength(2);
+      expect(rows).toContainEqual({
+        type: "EMAIL_VERIFIED",
+        ip: FIREFOX.ip,
+        user_agent: FIREFOX.userAgent,
+      });
+      // The registering client's own code signed it in, too.
+      expect(rows).toContainEqual({
+        type: "SIGNED_IN",
+        ip: FIREFOX.ip,
+        user_agent: FIREFOX.userAgent,
+      });
     });
 
     it("SIGNED_IN (password) on success; SIGN_IN_BLOCKED for a wrong password; nothing for an unknown address", async () => {
@@ -234,17 +251,17 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       expect(
         (await service.signIn({ email: "nobody@example.com", password: PASSWORD }, SAFARI)).ok,
       ).toBe(false);
-      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "SIGN_IN_BLOCKED"]);
-      expect(await eventCount()).toBe(2);
+      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "SIGNED_IN", "SIGN_IN_BLOCKED"]);
+      expect(await eventCount()).toBe(3);
       clock.advanceSeconds(1);
       const session = await signedIn(ALICE, SAFARI);
       const page = await service.securityEvents(session.userId);
       if (!page.ok) throw new Error(page.error.code);
-      expect(page.value.events.map((e) => e.type)).toEqual([
+      expect(page.value.events.map((e) => e.type).slice(0, 2)).toEqual([
         "SIGNED_IN",
         "SIGN_IN_BLOCKED",
-        "EMAIL_VERIFIED",
       ]);
+      expect(page.value.events).toHaveLength(4);
       expect(page.value.events[0]).toMatchObject({
         method: "password",
         ip: SAFARI.ip,
@@ -260,7 +277,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       expect((await service.signInWithCode({ email: ALICE, code: wrong(code) }, SAFARI)).ok).toBe(
         false,
       );
-      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED"]);
+      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "SIGNED_IN"]);
       clock.advanceSeconds(1);
       const session = await service.signInWithCode({ email: ALICE, code }, SAFARI);
       if (!session.ok) throw new Error(session.error.code);
@@ -285,9 +302,9 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       const code = await codeFor(ALICE, "PASSWORD_RESET_CODE");
       const reset = { email: ALICE, newPassword: "another long passphrase 2" };
       expect((await service.resetPassword({ ...reset, code: wrong(code) }, SAFARI)).ok).toBe(false);
-      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED"]);
+      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "SIGNED_IN"]);
       expect((await service.resetPassword({ ...reset, code }, SAFARI)).ok).toBe(true);
-      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "PASSWORD_CHANGED"]);
+      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "PASSWORD_CHANGED", "SIGNED_IN"]);
     });
 
     it("EMAIL_CHANGED by confirming; nothing when the address was taken meanwhile", async () => {
@@ -301,7 +318,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       expect(
         await service.confirmEmailChange({ userId: alice.userId, code }, FIREFOX),
       ).toMatchObject({ ok: false, error: { code: "EMAIL_TAKEN" } });
-      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "SIGNED_IN"]);
+      expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "SIGNED_IN", "SIGNED_IN"]);
 
       await database.db.execute(sql`DELETE FROM users WHERE email = ${NEW}`);
       await service.requestEmailChange({ userId: alice.userId, newEmail: NEW });
@@ -310,7 +327,12 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       expect((await service.confirmEmailChange({ userId: alice.userId, code: second }, FIREFOX)).ok).toBe(
         true,
       );
-      expect(await eventTypes(NEW)).toEqual(["EMAIL_VERIFIED", "SIGNED_IN", "EMAIL_CHANGED"]);
+      expect(await eventTypes(NEW)).toEqual([
+        "EMAIL_VERIFIED",
+        "SIGNED_IN",
+        "SIGNED_IN",
+        "EMAIL_CHANGED",
+      ]);
     });
 
     it("SIGNED_OUT_EVERYWHERE with how many sessions ended", async () => {
@@ -353,13 +375,14 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       });
       if (!third.ok) throw new Error(third.error.code);
       const all = [...first.value.events, ...second.value.events, ...third.value.events];
-      expect(all.map((e) => e.type)).toEqual([
+      expect(all.map((e) => e.type).slice(0, 4)).toEqual([
         "SIGNED_IN",
         "SIGNED_IN",
         "SIGNED_IN",
         "SIGNED_IN",
-        "EMAIL_VERIFIED",
       ]);
+      expect(all.map((e) => e.type).slice(4).sort()).toEqual(["EMAIL_VERIFIED", "SIGNED_IN"]);
+      expect(new Set(all.map((e) => e.id)).size).toBe(6);
       const times = all.map((e) => e.at.getTime());
       expect([...times].sort((a, b) => b - a)).toEqual(times);
       expect(third.value.nextCursor).toBeNull();
@@ -385,7 +408,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       clock.advanceSeconds(2 * 86_400);
       const cleaned = await service.cleanup({ batchSize: 1 });
       if (!cleaned.ok) throw new Error(cleaned.error.code);
-      expect(cleaned.value.securityEventsDeleted).toBe(1);
+      expect(cleaned.value.securityEventsDeleted).toBe(2);
       expect(await eventTypes(ALICE)).toEqual(["SIGNED_IN"]);
       const shorter = await service.cleanup({ securityEventRetentionDays: 1 });
       if (!shorter.ok) throw new Error(shorter.error.code);

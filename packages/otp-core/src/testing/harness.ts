@@ -116,3 +116,18 @@ export async function attemptFailures(
   );
   return rows[0]?.failures ?? null;
 }
+
+/** The pending registration password and client binding of every code, oldest first (ADR 10). */
+export async function pendingPasswords(database: TestDatabase) {
+  return queryRows<{
+    email: string;
+    code_type: string;
+    is_used: boolean;
+    pending_password_hash: string | null;
+    binding_hash: string | null;
+  }>(
+    database.db,
+    sql`SELECT u.email, p.code_type::text AS code_type, p.is_used, p.pending_password_hash, p.binding_hash
+        FROM passcodes p JOIN users u ON u.id = p.user_id ORDER BY p.created_at`,
+  );
+}

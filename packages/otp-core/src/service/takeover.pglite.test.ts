@@ -1,0 +1,3 @@
+import { defineTakeoverContract } from "./takeover.contract.js";
+
+defineTakeoverContract("pglite");
