@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { deviceLabel, storedClient, UNKNOWN_DEVICE, USER_AGENT_MAX_LENGTH } from "./client-context.js";
+import {
+  deviceLabel,
+  storedClient,
+  UNKNOWN_DEVICE,
+  USER_AGENT_MAX_LENGTH,
+} from "./client-context.js";
 
 const FIREFOX_WINDOWS =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";

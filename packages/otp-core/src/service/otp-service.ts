@@ -6,10 +6,7 @@ import { recipientKey } from "../crypto/recipient-key.js";
 import type { Database } from "../db/client.js";
 import type { Executor } from "../db/rows.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
-import {
-  openSignedInSession,
-  revokeAllAccountSessions,
-} from "../repositories/account-sessions.js";
+import { openSignedInSession, revokeAllAccountSessions } from "../repositories/account-sessions.js";
 import { type CleanupCounts, runCleanup } from "../repositories/cleanup.js";
 import { newDeviceExtra, rememberDeviceCtes } from "../repositories/known-devices.js";
 import { queueEmail } from "../repositories/outbox.js";
@@ -38,11 +35,7 @@ import {
   securityEventCte,
 } from "../repositories/security-events.js";
 import { readSendReservation, type SendReservationRow } from "../repositories/send-limits.js";
-import {
-  deleteSession,
-  findCredentials,
-  findSessionUser,
-} from "../repositories/sessions.js";
+import { deleteSession, findCredentials, findSessionUser } from "../repositories/sessions.js";
 import {
   type LockedUser,
   lockUserById,

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
+import type { ClientContext } from "../rules/client-context.js";
 import {
   createTestDatabase,
   createTestService,
@@ -18,7 +19,6 @@ import {
   TestClock,
   type TestDatabase,
 } from "../testing/index.js";
-import type { ClientContext } from "../rules/client-context.js";
 import type { OtpService } from "./otp-service.js";
 
 const ALICE = "alice@example.com";
@@ -324,9 +324,9 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       await service.requestEmailChange({ userId: alice.userId, newEmail: NEW });
       const second = await codeFor(NEW, "EMAIL_CHANGE_CODE");
       clock.advanceSeconds(1);
-      expect((await service.confirmEmailChange({ userId: alice.userId, code: second }, FIREFOX)).ok).toBe(
-        true,
-      );
+      expect(
+        (await service.confirmEmailChange({ userId: alice.userId, code: second }, FIREFOX)).ok,
+      ).toBe(true);
       expect(await eventTypes(NEW)).toEqual([
         "EMAIL_VERIFIED",
         "SIGNED_IN",
@@ -381,7 +381,12 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
         "SIGNED_IN",
         "SIGNED_IN",
       ]);
-      expect(all.map((e) => e.type).slice(4).sort()).toEqual(["EMAIL_VERIFIED", "SIGNED_IN"]);
+      expect(
+        all
+          .map((e) => e.type)
+          .slice(4)
+          .sort(),
+      ).toEqual(["EMAIL_VERIFIED", "SIGNED_IN"]);
       expect(new Set(all.map((e) => e.id)).size).toBe(6);
       const times = all.map((e) => e.at.getTime());
       expect([...times].sort((a, b) => b - a)).toEqual(times);
@@ -462,8 +467,12 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       await service.requestSignInCode({ email: BOB });
       const code = await codeFor(BOB, "SIGN_IN_CODE");
       expect(
-        (await service.signInWithCode({ email: BOB, code }, { ...FIREFOX, deviceToken: aliceDevice }))
-          .ok,
+        (
+          await service.signInWithCode(
+            { email: BOB, code },
+            { ...FIREFOX, deviceToken: aliceDevice },
+          )
+        ).ok,
       ).toBe(true);
       expect(await newSignInNotices(BOB)).toHaveLength(1);
       expect(await newSignInNotices(ALICE)).toHaveLength(0);

@@ -16,6 +16,8 @@ import { type ClientContext, deviceLabel, storedClient } from "../rules/client-c
 import { encodeEventCursor, type InputSchemas } from "./inputs.js";
 import type { Logger } from "./logger.js";
 
+export { SECURITY_EVENT_TYPES, type SecurityEventType } from "../repositories/security-events.js";
+
 /** One session as its owner sees it. */
 export interface AccountSession {
   id: string;
