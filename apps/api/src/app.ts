@@ -7,7 +7,7 @@ import {
   type MailTransport,
 } from "@otp/email";
 import type { FastifyInstance } from "fastify";
-import type { Logger, LoggerOptions } from "pino";
+import { type Logger, type LoggerOptions, pino } from "pino";
 import type { AppConfig } from "./config.js";
 import { createDelivery, type Delivery } from "./delivery.js";
 import { buildServer } from "./http/server.js";
@@ -41,8 +41,19 @@ export interface StartOptions {
   transport?: MailTransport;
 }
 
+/** Bytes of JSON log lines gathered before one write, and the longest a line waits. */
+const LOG_BUFFER_BYTES = 8192;
+const LOG_FLUSH_MS = 50;
+
 export function createLogger(config: AppConfig): Logger {
-  return createFormattedLogger(logOptions(config), resolveLogFormat(config.logFormat, config.env));
+  const format = resolveLogFormat(config.logFormat, config.env);
+  if (format !== "json") return createFormattedLogger(logOptions(config), format);
+  // JSON lines are gathered and written to stdout in batches: one write per 8 KiB or per
+  // 50 ms instead of one synchronous write per line (those writes were about a tenth of a
+  // verification's CPU in the profile). Pending lines are flushed when the process exits.
+  const destination = pino.destination({ dest: 1, minLength: LOG_BUFFER_BYTES, sync: false });
+  setInterval(() => destination.flush(), LOG_FLUSH_MS).unref();
+  return pino(logOptions(config), destination);
 }
 
 function logOptions(config: AppConfig): LoggerOptions {

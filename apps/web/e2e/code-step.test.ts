@@ -4,14 +4,14 @@
  * an honest lockout.
  */
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectAccessible } from "./axe.js";
 import {
   type BrowserTestEnv,
   describeInBrowser,
   eventually,
-  startBrowserTestEnv,
   uniqueEmail,
+  useBrowserTestEnv,
 } from "./harness.js";
 import {
   alertText,
@@ -46,17 +46,17 @@ describeInBrowser("the code step's waits in Chromium, against the real API", () 
   describe("with a cool-down and a small attempt budget", () => {
     let env: BrowserTestEnv;
     let mailbox: Page;
-    beforeAll(async () => {
-      env = await startBrowserTestEnv({
+    useBrowserTestEnv(
+      {
         OTP_SEND_COOLDOWN_SECONDS: String(COOLDOWN_SECONDS),
         OTP_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
         OTP_ATTEMPT_WINDOW_SECONDS: String(ATTEMPT_WINDOW_SECONDS),
-      });
-      mailbox = await env.newPage();
-    });
-    afterAll(async () => {
-      await env?.close();
-    });
+      },
+      (opened, page) => {
+        env = opened;
+        mailbox = page;
+      },
+    );
 
     it("Send a new code counts down from the send, then works, and counts down again; a reload keeps the countdown", async () => {
       const page = await env.newPage();
@@ -154,11 +154,8 @@ describeInBrowser("the code step's waits in Chromium, against the real API", () 
 
   describe("with a cap of two sends an hour", () => {
     let env: BrowserTestEnv;
-    beforeAll(async () => {
-      env = await startBrowserTestEnv({ OTP_SEND_LIMIT: "2" });
-    });
-    afterAll(async () => {
-      await env?.close();
+    useBrowserTestEnv({ OTP_SEND_LIMIT: "2" }, (opened) => {
+      env = opened;
     });
 
     it("the hour's cap says so, with the time, and the button waits until then", async () => {

@@ -1,18 +1,18 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { expectAccessible } from "./axe.js";
 import {
   type BrowserTestEnv,
   describeInBrowser,
   eventually,
-  startBrowserTestEnv,
   uniqueEmail,
-  visitedUrls,
+  useBrowserTestEnv,
 } from "./harness.js";
 import {
   alertText,
   codeField,
   createAccount,
+  expectNoAddressInUrls,
   expectVerified,
   focusedName,
   PASSWORD,
@@ -25,24 +25,12 @@ import {
 
 const RESENT_FEEDBACK = "A new code was sent. Earlier codes no longer work.";
 
-/** No URL the page was ever at holds the address, plain or encoded. */
-function expectNoAddressInUrls(page: Page, email: string) {
-  const forms = [email, encodeURIComponent(email), email.split("@")[0] ?? email];
-  for (const url of visitedUrls(page)) {
-    for (const form of forms) expect(url, `address in ${url}`).not.toContain(form);
-  }
-}
-
 describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
   let env: BrowserTestEnv;
   let mailbox: Page;
-
-  beforeAll(async () => {
-    env = await startBrowserTestEnv();
-    mailbox = await env.newPage();
-  });
-  afterAll(async () => {
-    await env?.close();
+  useBrowserTestEnv({}, (opened, page) => {
+    env = opened;
+    mailbox = page;
   });
 
   it("register, read the code in the dev mailbox, enter it: verified; no address in any URL", async () => {

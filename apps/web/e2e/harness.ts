@@ -9,7 +9,7 @@ import {
   type TestDatabase,
 } from "@otp/core/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { describe, inject } from "vitest";
+import { afterAll, beforeAll, describe, inject } from "vitest";
 
 /** Flags that work with Debian's Chromium here (docs/toolchain.md). Playwright adds a fresh profile dir. */
 export const CHROMIUM_FLAGS = [
@@ -117,6 +117,25 @@ export async function startBrowserTestEnv(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a describe block: a test env started before its tests (with `vars`
+ * for the API's configuration) and closed after them, and a page to read
+ * the dev mailbox with; `opened` receives both.
+ */
+export function useBrowserTestEnv(
+  vars: Record<string, string>,
+  opened: (env: BrowserTestEnv, mailbox: Page) => void,
+): void {
+  let env: BrowserTestEnv | undefined;
+  beforeAll(async () => {
+    env = await startBrowserTestEnv(vars);
+    opened(env, await env.newPage());
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
 }
 
 /** Polls `read` until it returns a value (not undefined), or fails after `timeoutMs`. */

@@ -1,26 +1,21 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   type BrowserTestEnv,
   describeInBrowser,
-  startBrowserTestEnv,
   uniqueEmail,
+  useBrowserTestEnv,
 } from "./harness.js";
 import { codeField } from "./user.js";
 
 describeInBrowser("with SMTP configured (no dev mailbox)", () => {
   let env: BrowserTestEnv;
-
-  beforeAll(async () => {
-    // An SMTP URL makes the API mount its production router; delivery is off so nothing is sent.
-    env = await startBrowserTestEnv({
-      SMTP_URL: "smtp://127.0.0.1:9",
-      DELIVERY: "off",
-      APP_NAME: "Acme Mail",
-    });
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
+  // An SMTP URL makes the API mount its production router; delivery is off so nothing is sent.
+  useBrowserTestEnv(
+    { SMTP_URL: "smtp://127.0.0.1:9", DELIVERY: "off", APP_NAME: "Acme Mail" },
+    (opened) => {
+      env = opened;
+    },
+  );
 
   it("the mailbox page says it exists only in development", async () => {
     const page = await env.newPage();

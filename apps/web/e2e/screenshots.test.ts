@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { expectAccessible } from "./axe.js";
 import {
   type BrowserTestEnv,
@@ -9,8 +9,8 @@ import {
   describeInBrowser,
   PHONE,
   SMALLEST,
-  startBrowserTestEnv,
   uniqueEmail,
+  useBrowserTestEnv,
 } from "./harness.js";
 import {
   codeField,
@@ -50,21 +50,19 @@ async function horizontalOverflow(page: Page): Promise<number> {
 describeInBrowser("screenshots of every page, and the layout at small widths", () => {
   let env: BrowserTestEnv;
   let mailbox: Page;
-
-  beforeAll(async () => {
+  beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    env = await startBrowserTestEnv();
-    mailbox = await env.newPage();
   });
-  afterAll(async () => {
-    await env?.close();
+  useBrowserTestEnv({}, (opened, page) => {
+    env = opened;
+    mailbox = page;
   });
 
   for (const [label, viewport] of [
     ["desktop", DESKTOP],
     ["phone", PHONE],
   ] as const) {
-    it(`${label} (${viewport.width}x${viewport.height}): create account, verify with an error, verified, mailbox`, async () => {
+    it(`${label} (${viewport.width}x${viewport.height}): create account, verify with an error, verified, locked, unlock, mailbox`, async () => {
       const page = await env.newPage(viewport);
       const email = uniqueEmail(`screenshot-${label}`);
 
@@ -86,6 +84,23 @@ describeInBrowser("screenshots of every page, and the layout at small widths", (
       await page.keyboard.type(code.slice(3));
       await expectVerified(page, email);
       await shoot(page, `verified-${label}`);
+
+      // The last wrong try: the time stated, the input read-only.
+      const locked = await env.newPage(viewport);
+      const lockedEmail = uniqueEmail(`screenshot-locked-${label}`);
+      await createAccount(locked, lockedEmail);
+      const lockedCode = await readLatestCode(env, mailbox, lockedEmail);
+      await codeField(locked).click();
+      for (let left = env.app.config.policy.maxFailedAttempts - 1; left >= 0; left--) {
+        await locked.keyboard.type(wrongCodeFor(lockedCode));
+        await waitForAlert(locked, left > 0 ? new RegExp(`${left} attempts? left`) : /last try/);
+      }
+      await shoot(locked, `verify-locked-${label}`);
+
+      // The unlock email's page, as opened: nothing changes until the button.
+      await locked.goto(`/unlock?token=${"a".repeat(43)}`);
+      await locked.getByRole("button", { name: "Unlock my account" }).waitFor();
+      await shoot(locked, `unlock-${label}`);
 
       await page.goto("/mailbox");
       await page

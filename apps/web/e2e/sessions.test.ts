@@ -1,11 +1,11 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   type BrowserTestEnv,
   describeInBrowser,
   eventually,
-  startBrowserTestEnv,
   uniqueEmail,
+  useBrowserTestEnv,
 } from "./harness.js";
 import {
   createAccount,
@@ -41,13 +41,9 @@ async function submitSignIn(page: Page, email: string, password: string) {
 describeInBrowser("sessions in Chromium, against the real API", () => {
   let env: BrowserTestEnv;
   let mailbox: Page;
-
-  beforeAll(async () => {
-    env = await startBrowserTestEnv();
-    mailbox = await env.newPage();
-  });
-  afterAll(async () => {
-    await env?.close();
+  useBrowserTestEnv({}, (opened, page) => {
+    env = opened;
+    mailbox = page;
   });
 
   it("sign in with a password: Account shows the address; after Sign out, /account leads to Sign in", async () => {

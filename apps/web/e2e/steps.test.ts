@@ -3,21 +3,22 @@
  * where a signed-in or signed-out person is sent.
  */
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { expectAccessible } from "./axe.js";
 import {
   type BrowserTestEnv,
   describeInBrowser,
   eventually,
-  startBrowserTestEnv,
   uniqueEmail,
-  visitedUrls,
+  useBrowserTestEnv,
 } from "./harness.js";
 import {
   codeField,
   createAccount,
   createVerifiedAccount,
   expectAccount,
+  expectNoAddressInUrls,
+  expectVerified,
   focusedName,
   PASSWORD,
   readCodesFromMailbox,
@@ -58,25 +59,12 @@ async function expectCodeStepSurvives(
   }
 }
 
-function expectNoAddressInUrls(page: Page, ...emails: string[]) {
-  for (const url of visitedUrls(page)) {
-    for (const email of emails) {
-      expect(url).not.toContain(email);
-      expect(url).not.toContain(encodeURIComponent(email));
-    }
-  }
-}
-
 describeInBrowser("steps, titles, focus and redirects in Chromium, against the real API", () => {
   let env: BrowserTestEnv;
   let mailbox: Page;
-
-  beforeAll(async () => {
-    env = await startBrowserTestEnv();
-    mailbox = await env.newPage();
-  });
-  afterAll(async () => {
-    await env?.close();
+  useBrowserTestEnv({}, (opened, page) => {
+    env = opened;
+    mailbox = page;
   });
 
   const codeLabel = (kind: string) => `${kind} code (${env.codeLength} digits)`;
@@ -175,6 +163,31 @@ describeInBrowser("steps, titles, focus and redirects in Chromium, against the r
     await typeCode(page, await readLatestCode(env, mailbox, newEmail, SUBJECTS.emailChange));
     await expectAccount(page, newEmail);
     expectNoAddressInUrls(page, email, newEmail);
+  });
+
+  it("verifying in the browser that registered signs in; from another browser, it leads to choosing a password", async () => {
+    const page = await env.newPage();
+    const email = uniqueEmail("binding");
+    await createAccount(page, email);
+    await typeCode(page, await readLatestCode(env, mailbox, email, SUBJECTS.verification));
+    expect(await expectVerified(page, email)).toBe("signed-in");
+    await expectAccessible(page, "account: verified and signed in");
+
+    // The same code step opened in another browser (no registration cookie): verified, no password active.
+    const other = uniqueEmail("binding-elsewhere");
+    await createAccount(await env.newPage(), other);
+    const elsewhere = await env.newPage();
+    await elsewhere.goto("/verify");
+    await elsewhere.getByLabel("Which email address did you register with?").fill(other);
+    await elsewhere.getByRole("button", { name: "Continue" }).click();
+    await typeCode(elsewhere, await readLatestCode(env, mailbox, other, SUBJECTS.verification));
+    expect(await expectVerified(elsewhere, other)).toBe("set-password");
+    await elsewhere
+      .getByRole("status")
+      .filter({ hasText: "ask for a code below to choose a password" })
+      .waitFor();
+    await expectAccessible(elsewhere, "reset: verified without a password");
+    expectNoAddressInUrls(elsewhere, other);
   });
 
   it("signed in: Create account and Sign in lead to Account; signed out, a page that needs a session comes back after Sign in", async () => {

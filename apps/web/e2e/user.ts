@@ -1,7 +1,7 @@
 /** What a person does in the app, written once for every browser test. */
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
-import { type BrowserTestEnv, eventually } from "./harness.js";
+import { type BrowserTestEnv, eventually, visitedUrls } from "./harness.js";
 
 export const PASSWORD = "correct horse battery staple";
 
@@ -180,4 +180,14 @@ export async function expectAccount(page: Page, email: string) {
 /** The header's navigation: "Sign in" or "Account". */
 export function headerLink(page: Page, name: "Sign in" | "Account") {
   return page.getByRole("navigation", { name: "Account" }).getByRole("link", { name });
+}
+
+/** No URL the page was ever at holds any of the addresses, whole, encoded, or its local part. */
+export function expectNoAddressInUrls(page: Page, ...emails: string[]) {
+  const forms = emails.flatMap((email) => [email, encodeURIComponent(email), email.split("@")[0]]);
+  for (const url of visitedUrls(page)) {
+    for (const form of forms) {
+      if (form !== undefined) expect(url, `an address in ${url}`).not.toContain(form);
+    }
+  }
 }

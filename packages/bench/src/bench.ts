@@ -32,6 +32,7 @@ import {
   running,
   SECRET,
   settleFixtures,
+  TRPC,
 } from "./harness.js";
 import { ClosedLoop, median, type Operation, sleep, type WindowStats } from "./load.js";
 import { setBenchDatabase, snapshot, type WindowCpu, windowCpu } from "./metrics.js";
@@ -79,7 +80,8 @@ export const SETTINGS = {
 const PROFILE_DIR = fileURLToPath(new URL("../.profiles/", import.meta.url));
 
 export type OperationName = "resend" | "verify" | "register";
-export type Target = "api" | "floor";
+/** The API through its REST routes (`api`) or its tRPC procedures (`trpc`), or the floor. */
+export type Target = "api" | "trpc" | "floor";
 
 export interface Repetition extends WindowStats, WindowCpu {
   rssMb: number;
@@ -101,6 +103,7 @@ export interface PhaseResult {
     p50Ms: number;
     p99Ms: number;
     apiCpuMsPerRequest: number;
+    apiProcCpuMsPerRequest: number;
     apiSystemMsPerRequest: number;
     postgresCpuMsPerRequest: number;
     driverCpuMsPerRequest: number;
@@ -147,6 +150,7 @@ function summarisePhase(
       p50Ms: medianOf(repetitions, "p50Ms"),
       p99Ms: medianOf(repetitions, "p99Ms"),
       apiCpuMsPerRequest: medianOf(repetitions, "apiCpuMsPerRequest"),
+      apiProcCpuMsPerRequest: medianOf(repetitions, "apiProcCpuMsPerRequest"),
       apiSystemMsPerRequest: medianOf(repetitions, "apiSystemMsPerRequest"),
       postgresCpuMsPerRequest: medianOf(repetitions, "postgresCpuMsPerRequest"),
       driverCpuMsPerRequest: medianOf(repetitions, "driverCpuMsPerRequest"),
@@ -190,7 +194,7 @@ async function measureWindow(
 
 function describeRep(rep: Repetition): string {
   const cpu = Number.isFinite(rep.apiCpuMsPerRequest)
-    ? ` api-cpu ${rep.apiCpuMsPerRequest.toFixed(3)} ms/req (sys ${rep.apiSystemMsPerRequest.toFixed(3)})`
+    ? ` api-cpu ${rep.apiCpuMsPerRequest.toFixed(3)} ms/req (sys ${rep.apiSystemMsPerRequest.toFixed(3)}, /proc ${rep.apiProcCpuMsPerRequest.toFixed(3)})`
     : ` client-cpu ${rep.driverCpuMsPerRequest.toFixed(3)} ms/req`;
   const mail = Number.isFinite(rep.pendingAtEnd)
     ? ` mails ${rep.mailsPerSecond.toFixed(0)}/s backlog ${rep.pendingAtEnd} (+${rep.backlogGrowthPerSecond.toFixed(0)}/s)`
@@ -287,6 +291,13 @@ async function main(): Promise<void> {
       sized(guess.api32),
       passwordHash,
     ),
+    trpc32: await insertAccounts(
+      prep,
+      keys.codeHmac,
+      "verify-trpc-32",
+      sized(guess.api32),
+      passwordHash,
+    ),
     floor1: await insertAccounts(
       prep,
       keys.codeHmac,
@@ -326,19 +337,31 @@ async function main(): Promise<void> {
   // ------------------------------------------------------------ operations
   let registered = 0;
   const runTag = Date.now().toString(36);
-  const apiOperation = (name: OperationName, pool: Pool, accounts?: AccountPool): Operation => {
+  const apiOperation = (
+    name: OperationName,
+    pool: Pool,
+    accounts?: AccountPool,
+    surface: "api" | "trpc" = "api",
+  ): Operation => {
     let next = 0;
     if (name === "verify") {
       return async () => {
         const account = accounts?.take();
         if (account === undefined) return "exhausted";
-        return post(pool, REST.verify, { email: account.email, otp: account.code }, 200);
+        return surface === "trpc"
+          ? post(pool, TRPC.verify, { email: account.email, code: account.code }, 200)
+          : post(pool, REST.verify, { email: account.email, otp: account.code }, 200);
       };
     }
     if (name === "resend") {
       return () => {
         const account = resendApi[next++ % resendApi.length] as Account;
-        return post(pool, REST.resend, { email: account.email }, 200);
+        return post(
+          pool,
+          surface === "trpc" ? TRPC.resend : REST.resend,
+          { email: account.email },
+          200,
+        );
       };
     }
     return () =>
@@ -414,7 +437,9 @@ async function main(): Promise<void> {
     const source = accounts === undefined ? undefined : new AccountPool(accounts);
     const loop = new ClosedLoop(
       concurrency,
-      target === "api" ? apiOperation(operation, pool, source) : floorOperation(operation, source),
+      target === "floor"
+        ? floorOperation(operation, source)
+        : apiOperation(operation, pool, source, target),
     ).start();
     await Promise.race([sleep(SETTINGS.warmupSeconds * 1000), loop.exhausted]);
     const all: Repetition[] = [];
@@ -431,8 +456,8 @@ async function main(): Promise<void> {
       if (enough) extraRepetitionsLeft--;
       const rep = await measureWindow(
         loop,
-        target === "api",
-        target === "api" && operation !== "verify" ? pendingEmails : undefined,
+        target !== "floor",
+        target !== "floor" && operation !== "verify" ? pendingEmails : undefined,
       );
       log(
         `  rep ${all.length + 1}: ${describeRep(rep)}${enough ? " (extra: earlier ones were noisy)" : ""}`,
@@ -470,6 +495,15 @@ async function main(): Promise<void> {
         concurrency,
         operation === "verify" ? verifyPools[`floor${key}`] : undefined,
       );
+      // The same operation through its tRPC procedure (what the web app calls), at c=32.
+      if (concurrency !== 1 && operation !== "register") {
+        await runPhase(
+          operation,
+          "trpc",
+          concurrency,
+          operation === "verify" ? verifyPools.trpc32 : undefined,
+        );
+      }
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { restPath } from "@otp/api";
+import { restPath, trpcPath } from "@otp/api";
 import { createDatabase } from "@otp/core/db";
 import type { Sql } from "postgres";
 import type { Pool } from "undici";
@@ -19,6 +19,10 @@ export const REST = {
   register: restPath("auth.register"),
   verify: restPath("auth.verifyEmail"),
   resend: restPath("auth.resendCode"),
+};
+export const TRPC = {
+  verify: trpcPath("auth.verifyEmail"),
+  resend: trpcPath("auth.resendCode"),
 };
 export const POOL_SIZE = 10;
 
@@ -134,11 +138,14 @@ export async function settleFixtures(sql: Sql): Promise<void> {
   await sql`CHECKPOINT`;
 }
 
-/** The API's environment: production, rate limits off, send cap raised, inline delivery. */
+/**
+ * The API's environment: production at the default log level (what users run; BENCH_LOG_LEVEL
+ * overrides it), rate limits off, send cap raised, inline delivery.
+ */
 export function apiEnvironment(databaseUrl: string): Record<string, string> {
   return {
     NODE_ENV: "production",
-    LOG_LEVEL: "warn",
+    ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
     HOST: "127.0.0.1",
     PORT: "0",
     APP_URL: "https://bench.example.com",

@@ -12,11 +12,18 @@ export interface Snapshot {
   postgresTicks: number | null;
   driverCpuUs: number;
   server: ServerSample | null;
+  /** The API process's utime + stime from /proc/<pid>/stat, read from outside (ticks). */
+  serverProcTicks: number | null;
 }
 
 export interface WindowCpu {
-  /** API process CPU (user + system) per completed request, ms. */
+  /**
+   * API process CPU (user + system) per completed request, ms: getrusage of the whole
+   * process (every thread: main, libuv pool, V8's GC and compiler threads), read inside it.
+   */
   apiCpuMsPerRequest: number;
+  /** The same from outside (/proc/<pid>/stat utime + stime, 10 ms ticks), as an external harness counts. */
+  apiProcCpuMsPerRequest: number;
   /** The kernel's share of it (system time), ms per request. */
   apiSystemMsPerRequest: number;
   /** Cores the API process kept busy on average. */
@@ -107,7 +114,18 @@ function readPostgresTicks(): number | null {
   }
 }
 
+function readProcessTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(rest[11]) + Number(rest[12]);
+  } catch {
+    return null;
+  }
+}
+
 export async function snapshot(api: ApiProcess | null): Promise<Snapshot> {
+  const serverProcTicks = api === null ? null : readProcessTicks(api.pid);
   const server = api === null ? null : await api.sample();
   const cpu = process.cpuUsage();
   return {
@@ -116,6 +134,7 @@ export async function snapshot(api: ApiProcess | null): Promise<Snapshot> {
     postgresTicks: readPostgresTicks(),
     driverCpuUs: cpu.user + cpu.system,
     server,
+    serverProcTicks,
   };
 }
 
@@ -149,8 +168,13 @@ export function windowCpu(before: Snapshot, after: Snapshot, completed: number):
   const driverMs = (after.driverCpuUs - before.driverCpuUs) / 1000;
   const ownMs = (Number.isFinite(apiCpuMs) ? apiCpuMs : 0) + postgresMs + driverMs;
   const otherBusyPercent = machine - (100 * ownMs) / (wallMs * availableParallelism());
+  const apiProcMs =
+    before.serverProcTicks === null || after.serverProcTicks === null
+      ? Number.NaN
+      : ((after.serverProcTicks - before.serverProcTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
   return {
     apiCpuMsPerRequest: perRequest(apiCpuMs),
+    apiProcCpuMsPerRequest: perRequest(apiProcMs),
     apiSystemMsPerRequest: perRequest(apiSystemMs),
     apiCores: apiCpuMs / apiWallMs,
     postgresCpuMsPerRequest: perRequest(postgresMs),

@@ -6,6 +6,7 @@
  *
  * --strace counts the API process's system calls during the window (strace -c -f).
  * --floor runs the floor instead of the API (no strace).
+ * --trpc calls verify and resend through their tRPC procedures instead of the REST routes.
  * --profile runs the API under node --cpu-prof and summarises the window's samples.
  * --with-register=N keeps N concurrent registrations running during the window.
  * --ballast=N inserts N more accounts first (the full bench prepares about 460,000).
@@ -34,6 +35,7 @@ import {
   running,
   SECRET,
   settleFixtures,
+  TRPC,
 } from "./harness.js";
 import { ClosedLoop, type Operation, sleep } from "./load.js";
 import { setBenchDatabase, snapshot, windowCpu } from "./metrics.js";
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   const concurrency = Number(c);
   const seconds = Number(s);
   const useFloor = flags.has("--floor");
+  const useTrpc = flags.has("--trpc");
   const adminUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
   const keys = deriveKeys(SECRET);
   const passwordHash = await hash(PASSWORD, DEFAULT_ARGON2);
@@ -96,7 +99,9 @@ async function main(): Promise<void> {
       const account = accounts?.take();
       if (account === undefined) return "exhausted";
       if (useFloor) return (await floor.verify(account)) ? "ok" : { error: "not consumed" };
-      return post(pool, REST.verify, { email: account.email, otp: account.code }, 200);
+      return useTrpc
+        ? post(pool, TRPC.verify, { email: account.email, code: account.code }, 200)
+        : post(pool, REST.verify, { email: account.email, otp: account.code }, 200);
     },
     resend: async () => {
       const account = resendAccounts[n++ % resendAccounts.length] as Account;
@@ -104,7 +109,7 @@ async function main(): Promise<void> {
         await floor.resend(account.userId);
         return "ok";
       }
-      return post(pool, REST.resend, { email: account.email }, 200);
+      return post(pool, useTrpc ? TRPC.resend : REST.resend, { email: account.email }, 200);
     },
     /** The framework alone: a trivial route through every hook (helmet, CORS, ...). */
     healthz: async () => {
@@ -196,7 +201,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         operation,
-        target: useFloor ? "floor" : "api",
+        target: useFloor ? "floor" : useTrpc ? "trpc" : "api",
         concurrency,
         requestsPerSecond: Math.round(stats.requestsPerSecond),
         p50Ms: stats.p50Ms,

@@ -75,12 +75,15 @@ export function renderReport(input: ReportInput): { markdown: string; console: s
   const cpuRows: string[][] = [];
   const statementRows: string[][] = [];
   for (const operation of OPERATIONS) {
-    for (const concurrency of settings.concurrencies) {
-      const a = phase(operation, "api", concurrency)?.median;
+    for (const [concurrency, surface] of settings.concurrencies.flatMap((c) =>
+      (["api", "trpc"] as const).map((t) => [c, t] as const),
+    )) {
+      const a = phase(operation, surface, concurrency)?.median;
       const fl = phase(operation, "floor", concurrency)?.median;
       if (a === undefined || fl === undefined) continue;
+      const label = surface === "trpc" ? `${operation} (tRPC)` : operation;
       throughputRows.push([
-        operation,
+        label,
         String(concurrency),
         f(a.requestsPerSecond, 0),
         f(fl.requestsPerSecond, 0),
@@ -93,9 +96,10 @@ export function renderReport(input: ReportInput): { markdown: string; console: s
         ratio(a.p99Ms, fl.p99Ms),
       ]);
       cpuRows.push([
-        operation,
+        label,
         String(concurrency),
         f(a.apiCpuMsPerRequest, 3),
+        f(a.apiProcCpuMsPerRequest, 3),
         f(a.apiSystemMsPerRequest, 3),
         f(a.postgresCpuMsPerRequest, 3),
         f(fl.postgresCpuMsPerRequest, 3),
@@ -110,7 +114,7 @@ export function renderReport(input: ReportInput): { markdown: string; console: s
       ]);
       const sa = statement(operation, "api", concurrency);
       const sf = statement(operation, "floor", concurrency);
-      if (sa !== undefined && sf !== undefined) {
+      if (surface === "api" && sa !== undefined && sf !== undefined) {
         statementRows.push([
           operation,
           String(concurrency),
@@ -143,6 +147,7 @@ export function renderReport(input: ReportInput): { markdown: string; console: s
       "operation",
       "c",
       "API process CPU ms/req",
+      "the same from /proc",
       "of which kernel",
       "PostgreSQL CPU ms/req (API)",
       "PostgreSQL CPU ms/req (floor)",
@@ -257,7 +262,7 @@ export function renderReport(input: ReportInput): { markdown: string; console: s
         f(rep.p50Ms),
         f(rep.p99Ms),
         f(rep.maxMs, 1),
-        f(p.target === "api" ? rep.apiCpuMsPerRequest : rep.driverCpuMsPerRequest, 3),
+        f(p.target !== "floor" ? rep.apiCpuMsPerRequest : rep.driverCpuMsPerRequest, 3),
         f(rep.postgresCpuMsPerRequest, 3),
         `${f(rep.machineBusyPercent, 0)}%`,
         `${f(rep.otherBusyPercent, 0)}%`,

@@ -14,6 +14,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from "fastify";
 import type { AppConfig } from "../config.js";
 import {
@@ -67,7 +68,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     rewriteUrl: (request) => rewriteDocsUrl(request.url ?? "/"),
     requestIdHeader: false,
     // One access-log line per request instead (observability/access-log.ts).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   registerAccessLog(app, deps.observeRequest);
 

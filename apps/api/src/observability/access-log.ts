@@ -43,7 +43,8 @@ export function createFormattedLogger(
  * One line per request, once it is answered, instead of Fastify's two
  * ("incoming request", "request completed"): the matched route pattern (not
  * the path, which can carry anything), method, status, duration and the
- * request id (bound to `request.log`). Needs `disableRequestLogging: true`.
+ * request id (bound to `request.log`). Fastify's own request lines are off
+ * (`logController` in http/server.ts).
  * `observeRequest` (the request-duration metric) runs in the same hook.
  */
 export function registerAccessLog(

@@ -78,26 +78,31 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
       .finally(() => setImmediate(() => (summary = null)));
     return summary;
   };
-  new Gauge({
-    name: "otp_outbox_pending",
-    help: "Emails waiting to be delivered (absent when the database cannot be read).",
-    registers: [registry],
-    async collect() {
-      const read = await readSummary();
-      if (read === null) this.reset();
-      else this.set(read.pending);
-    },
-  });
-  new Gauge({
-    name: "otp_outbox_oldest_pending_age_seconds",
-    help: "Seconds since the oldest waiting email was queued; 0 when none waits.",
-    registers: [registry],
-    async collect() {
-      const read = await readSummary();
-      if (read === null) this.reset();
-      else this.set(read.oldestAgeSeconds);
-    },
-  });
+  const outboxGauge = (
+    name: string,
+    help: string,
+    pick: (read: { pending: number; oldestAgeSeconds: number }) => number,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const read = await readSummary();
+        if (read === null) this.reset();
+        else this.set(pick(read));
+      },
+    });
+  outboxGauge(
+    "otp_outbox_pending",
+    "Emails waiting to be delivered (absent when the database cannot be read).",
+    (read) => read.pending,
+  );
+  outboxGauge(
+    "otp_outbox_oldest_pending_age_seconds",
+    "Seconds since the oldest waiting email was queued; 0 when none waits.",
+    (read) => read.oldestAgeSeconds,
+  );
 
   const pools: Record<string, Pick<DatabaseHandle, "poolUsage"> | undefined> = {
     api: deps.database,

@@ -11,17 +11,6 @@ import { paths } from "../routing/paths.js";
 import { Link, navigate, type PageState, useLocation } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
-/**
- * What verification answers beyond the address (the registration binding):
- * whether this browser is now signed in, and whether the account has a
- * password that works. Older APIs say neither.
- */
-interface VerificationOutcome {
-  email: string;
-  signedIn?: boolean;
-  passwordActive?: boolean;
-}
-
 /** Verify an address with the code sent to it. The address comes in the history entry, never the URL. */
 export function VerifyEmailPage() {
   const { state } = useLocation();
@@ -43,13 +32,14 @@ function VerifyForm({ email, rules, state }: { email: string; rules: Rules; stat
   const refreshSession = useRefreshSession();
   const verify = useMutation(
     trpc.auth.verifyEmail.mutationOptions({
-      onSuccess: async (answer) => {
-        const outcome: VerificationOutcome = answer;
-        if (outcome.signedIn === true) {
+      // The answer says whether this browser is signed in now (the code came to the browser that
+      // registered) and whether a password works for the account.
+      onSuccess: async (outcome) => {
+        if (outcome.signedIn) {
           // The code came to the browser that registered: it is signed in now.
           await refreshSession();
           navigate(paths.account("email-verified"), { replace: true });
-        } else if (outcome.passwordActive === false) {
+        } else if (!outcome.passwordActive) {
           navigate(paths.resetPassword("email-verified-no-password"), {
             replace: true,
             state: { email: outcome.email },

@@ -1,4 +1,7 @@
-import { mkdirSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -230,11 +233,47 @@ async function pipelinedBegin<T>(
   }
 }
 
+/**
+ * PGlite's shared buffers. Its default, 128 MB, is all touched at start (about
+ * 150 MB of the process's resident memory, idle); the embedded database serves
+ * one process and small data, and 16 MB holds its hot pages.
+ */
+const PGLITE_SHARED_BUFFERS = "16MB";
+
+/**
+ * Creating a PGlite data directory runs initdb in a WebAssembly instance of its
+ * own, whose memory stays with the process (about 450 MB more, measured: 780 MB
+ * resident against 310 MB for opening an existing directory). A new directory is
+ * therefore created by a short-lived child process, and this one only opens it.
+ */
+async function initializePgliteDataDir(dataDir: string): Promise<void> {
+  if (existsSync(join(dataDir, "PG_VERSION"))) return;
+  const pglite = createRequire(import.meta.url).resolve("@electric-sql/pglite");
+  const script = `const { PGlite } = require(process.argv[1]);
+    PGlite.create(process.argv[2]).then((db) => db.close()).catch((error) => {
+      console.error(error); process.exit(1);
+    });`;
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, ["-e", script, pglite, dataDir], (error, _stdout, stderr) =>
+      error === null
+        ? resolve()
+        : reject(
+            new Error(
+              `could not create the embedded database in ${dataDir}: ${stderr || error.message}`,
+            ),
+          ),
+    );
+  });
+}
+
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
   if (dataDir !== undefined && !dataDir.startsWith("memory://")) {
     mkdirSync(dataDir, { recursive: true });
+    await initializePgliteDataDir(dataDir);
   }
-  const client = await PGlite.create(dataDir);
+  const client = await PGlite.create(dataDir, {
+    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+  });
   const db = drizzlePglite({ client, schema }) as unknown as Database;
   return {
     db,

@@ -54,6 +54,21 @@ describe.each(backends)("cleanup in batches (%s)", (backend) => {
     await database.reset();
   });
 
+  /** Everything cleanup deletes, two rows per statement; each deleting statement's count. */
+  async function cleanUpInPairs() {
+    const answers: Array<{ table: string; deleted: number }> = [];
+    const counts = await runCleanup(recording(database.db, answers), {
+      used: true,
+      expired: true,
+      olderThan: null,
+      outboxRetentionDays: 7,
+      now: T0,
+      policy,
+      batchSize: 2,
+    });
+    return { counts, answers };
+  }
+
   async function outboxRow(status: string, ageDays: number): Promise<string> {
     const id = randomUUID();
     const at = isoTimestamp(new Date(T0.getTime() - ageDays * DAY));
@@ -78,16 +93,7 @@ describe.each(backends)("cleanup in batches (%s)", (backend) => {
       await outboxRow("SENT", 6),
       await outboxRow("SUPERSEDED", 0),
     ];
-    const answers: Array<{ table: string; deleted: number }> = [];
-    const counts = await runCleanup(recording(database.db, answers), {
-      used: true,
-      expired: true,
-      olderThan: null,
-      outboxRetentionDays: 7,
-      now: T0,
-      policy,
-      batchSize: 2,
-    });
+    const { counts, answers } = await cleanUpInPairs();
     expect(counts.outboxDeleted).toBe(4);
     const outboxBatches = answers.filter((answer) => answer.table === "email_outbox");
     expect(outboxBatches.map((answer) => answer.deleted)).toEqual([2, 2, 0]);
@@ -126,16 +132,7 @@ describe.each(backends)("cleanup in batches (%s)", (backend) => {
             VALUES (${userId}::uuid, 'VERIFICATION', ${at(i < 5 ? -DAY : 0)}::timestamptz, 1)`,
       );
     }
-    const answers: Array<{ table: string; deleted: number }> = [];
-    const counts = await runCleanup(recording(database.db, answers), {
-      used: true,
-      expired: true,
-      olderThan: null,
-      outboxRetentionDays: 7,
-      now: T0,
-      policy,
-      batchSize: 2,
-    });
+    const { counts, answers } = await cleanUpInPairs();
     expect(counts).toMatchObject({
       usedDeleted: 3,
       expiredDeleted: 2,
