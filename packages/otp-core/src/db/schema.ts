@@ -75,6 +75,12 @@ export const passcodes = pgTable(
     pendingPasswordHash: text("pending_password_hash"),
     /** SHA-256 of the registering client's binding token (the cookie holds the token). */
     bindingHash: text("binding_hash"),
+    /**
+     * The `code_hash` (a keyed HMAC, never the code) of the unused code this
+     * one replaced: entering that code answers OTP_REPLACED, not a wrong guess.
+     * The replaced row itself is deleted, as the seed's issuing rule requires.
+     */
+    replacedCodeHash: text("replaced_code_hash"),
   },
   (t) => [
     // The seed's guarantee 4 in the schema: at most one unused code per (user, code type).

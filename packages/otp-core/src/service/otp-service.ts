@@ -386,6 +386,13 @@ export function createOtpService(options: OtpServiceOptions) {
     }
     const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
     const matches = codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted);
+    // Compared every time, so a wrong code and a replaced one cost the same.
+    const replaced = codeHashesMatch(found.passcode?.replacedCodeHash ?? absentCodeHash, submitted);
+    if (!matches && replaced && found.passcode !== null) {
+      // The code of an earlier email: not a guess, so the unit goes back; the person needs the latest email.
+      await refundAttempt(executor, { userId: found.userId, codeType });
+      return fail("OTP_REPLACED");
+    }
     if (!matches || found.passcode === null) {
       const attemptsLeft = Math.max(0, policy.maxFailedAttempts - found.reservedFailures);
       if (attemptsLeft > 0) return fail("OTP_INVALID", { attemptsLeft });
