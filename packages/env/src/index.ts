@@ -12,7 +12,12 @@ import {
   policySchema,
 } from "@otp/core";
 import { isPostgresUrl } from "@otp/core/db";
-import { DEFAULT_OUTBOX_RETENTION_DAYS, OUTBOX_RETENTION_DAYS_RANGE } from "@otp/core/repositories";
+import {
+  DEFAULT_OUTBOX_RETENTION_DAYS,
+  DEFAULT_SECURITY_EVENT_RETENTION_DAYS,
+  OUTBOX_RETENTION_DAYS_RANGE,
+  SECURITY_EVENT_RETENTION_DAYS_RANGE,
+} from "@otp/core/repositories";
 import { z } from "zod";
 
 /** A whole number within bounds, from its text. */
@@ -98,6 +103,10 @@ export const retentionVariables = {
     OUTBOX_RETENTION_DAYS_RANGE.min,
     OUTBOX_RETENTION_DAYS_RANGE.max,
   ).default(DEFAULT_OUTBOX_RETENTION_DAYS),
+  SECURITY_EVENT_RETENTION_DAYS: integer(
+    SECURITY_EVENT_RETENTION_DAYS_RANGE.min,
+    SECURITY_EVENT_RETENTION_DAYS_RANGE.max,
+  ).default(DEFAULT_SECURITY_EVENT_RETENTION_DAYS),
 };
 
 export type ParsedEnv<S extends z.ZodRawShape> =
