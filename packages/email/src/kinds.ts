@@ -12,6 +12,7 @@ export const EMAIL_KINDS = [
   "EMAIL_CHANGED",
   "PASSWORD_LIMIT_REACHED",
   "ACCOUNT_LOCKED",
+  "NEW_SIGN_IN",
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -50,6 +51,8 @@ export interface EmailDataByKind {
   PASSWORD_LIMIT_REACHED: { at: Date; ip: string; browser: string; os: string };
   /** The account hit the cap on consecutive failures: the single-use unlock link's token. */
   ACCOUNT_LOCKED: { unlockToken: string; expiresAt: Date };
+  /** A sign-in from a device the account had not used: when, from where, on what. */
+  NEW_SIGN_IN: { signedInAt: Date; ip: string; device: string };
 }
 
 /**

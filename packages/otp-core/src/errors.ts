@@ -22,6 +22,7 @@ export const ERROR_MESSAGES = {
     "This account is locked after too many failed attempts. If the address has an account, its owner was emailed a link to unlock it.",
   TOKEN_INVALID:
     "This unlock link does not work: it was used already, it has expired, or it was not copied whole.",
+  NOT_FOUND: "Your account has no such session. It may have ended already.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

@@ -33,6 +33,14 @@ function sampleMessage(kind: EmailKind, to = "alice@example.com", code = "123456
         unlockToken: "q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E",
         expiresAt: new Date("2025-11-26T07:53:00Z"),
       };
+    case "NEW_SIGN_IN":
+      return {
+        kind,
+        to,
+        signedInAt: new Date("2025-11-25T07:53:00Z"),
+        ip: "203.0.113.7",
+        device: "Firefox on Windows",
+      };
     default:
       return { kind, to, code, expiresInSeconds: 900 };
   }

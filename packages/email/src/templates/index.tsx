@@ -8,6 +8,7 @@ import { AccountLockedEmail, PasswordLimitEmail } from "./account-notices.js";
 import { AlreadyRegisteredEmail } from "./already-registered.js";
 import { CodeEmail } from "./code-email.js";
 import { EmailChangedEmail } from "./email-changed.js";
+import { NewSignInEmail } from "./new-sign-in.js";
 import { PasswordChangedEmail } from "./password-changed.js";
 
 /**
@@ -155,6 +156,24 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
         link={`${config.baseUrl}/unlock?token=${values.link}`}
         when={values.when}
       />
+    ),
+  }),
+  NEW_SIGN_IN: defineTemplate<"NEW_SIGN_IN", "to" | "when" | "device" | "ip">({
+    slots: ["to", "when", "device", "ip"],
+    slotValues(message, messages) {
+      if (Number.isNaN(message.signedInAt.getTime())) {
+        throw new RangeError("signedInAt is an invalid Date");
+      }
+      return {
+        to: message.to,
+        when: messages.formatDateTime(message.signedInAt),
+        device: message.device,
+        ip: message.ip,
+      };
+    },
+    subject: (messages, config) => messages.kinds.NEW_SIGN_IN.subject(config.productName),
+    element: (messages, config, values) => (
+      <NewSignInEmail messages={messages} config={config} {...values} />
     ),
   }),
 };

@@ -156,31 +156,6 @@ export async function reservePasswordAttempt(
 }
 
 /**
- * One statement for a right password of a verified account: the password unit
- * goes back, the consecutive count goes to 0, and the session is inserted.
- */
-export async function passwordSucceeded(
-  executor: Executor,
-  p: {
-    recipientKey: string;
-    session: { sessionId: string; userId: string; tokenHash: string; expiresAt: Date };
-    now: Date;
-  },
-): Promise<void> {
-  await executor.execute(
-    sql`WITH counters AS (
-      UPDATE account_failures SET consecutive_failures = 0,
-        password_failures = GREATEST(password_failures - 1, 0)
-      WHERE recipient_key = ${p.recipientKey}
-      RETURNING 1
-    )
-    INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at)
-    VALUES (${p.session.sessionId}::uuid, ${p.session.userId}::uuid, ${p.session.tokenHash},
-      ${isoTimestamp(p.now)}::timestamptz, ${isoTimestamp(p.session.expiresAt)}::timestamptz)`,
-  );
-}
-
-/**
  * One statement: the first time the password budget of this window ran out,
  * mark the window as told and queue the notice to the account's owner (none
  * for an address without an account: the marking happens alike). Returns

@@ -1,4 +1,5 @@
 import Bowser from "bowser";
+import { type ClientContext, storedClient } from "../rules/client-context.js";
 
 /** Who made a request, in words for the owner's notice email (never used for a decision). */
 export interface ClientDescription {
@@ -7,19 +8,14 @@ export interface ClientDescription {
   os: string;
 }
 
-export interface RequestClient {
-  ip?: string | undefined;
-  userAgent?: string | undefined;
-}
-
 const UNKNOWN = "unknown";
 
-/** Browser and system from the User-Agent header (bowser), as "Firefox 133.0" and "Windows 10". */
-export function describeClient(client: RequestClient): ClientDescription {
-  const ip = client.ip?.slice(0, 64) || UNKNOWN;
-  const agent = client.userAgent?.slice(0, 512);
-  if (agent === undefined || agent.trim() === "") return { ip, browser: UNKNOWN, os: UNKNOWN };
-  const parsed = Bowser.parse(agent);
+/** The address, and browser and system with versions from the User-Agent header (bowser). */
+export function describeClient(client: ClientContext): ClientDescription {
+  const stored = storedClient(client);
+  const ip = stored.ip ?? UNKNOWN;
+  if (stored.userAgent === null) return { ip, browser: UNKNOWN, os: UNKNOWN };
+  const parsed = Bowser.parse(stored.userAgent);
   const words = (...parts: Array<string | undefined>) =>
     parts.filter((part) => part !== undefined && part !== "").join(" ") || UNKNOWN;
   return {

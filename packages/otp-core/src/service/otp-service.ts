@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { type DerivedKeys, deriveKeys } from "../crypto/keys.js";
 import { recipientKey } from "../crypto/recipient-key.js";
@@ -8,12 +8,13 @@ import type { Executor } from "../db/rows.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
 import {
   issueUnlockIfNeeded,
-  passwordSucceeded,
   queuePasswordNoticeOnce,
   reservePasswordAttempt,
   useUnlockToken,
 } from "../repositories/account-failures.js";
+import { openSignedInSession, revokeAllAccountSessions } from "../repositories/account-sessions.js";
 import { type CleanupCounts, runCleanup } from "../repositories/cleanup.js";
+import { newDeviceExtra, rememberDeviceCtes } from "../repositories/known-devices.js";
 import { queueEmail } from "../repositories/outbox.js";
 import { createOutboxNotifier } from "../repositories/outbox-notifier.js";
 import {
@@ -34,8 +35,13 @@ import {
   replacePasscode,
   type VerificationLookup,
 } from "../repositories/passcodes.js";
+import {
+  recordSecurityEventForAddress,
+  type SecurityEventToRecord,
+  securityEventCte,
+} from "../repositories/security-events.js";
 import { readSendReservation, type SendReservationRow } from "../repositories/send-limits.js";
-import { deleteSession, deleteUserSessions, findSessionUser } from "../repositories/sessions.js";
+import { deleteSession, findSessionUser } from "../repositories/sessions.js";
 import {
   findUserEmail,
   type LockedUser,
@@ -45,6 +51,12 @@ import {
   reserveSendForEmailChange,
 } from "../repositories/users.js";
 import { attemptRetryAt, decideAttempt } from "../rules/attempt-budget.js";
+import {
+  type ClientContext,
+  deviceLabel,
+  type StoredClient,
+  storedClient,
+} from "../rules/client-context.js";
 import { generateCode, type RandomBytes, secureRandomBytes } from "../rules/code.js";
 import { codeHashesMatch, hashCode } from "../rules/code-hash.js";
 import type { CodeType } from "../rules/code-types.js";
@@ -55,6 +67,7 @@ import {
   unlockExpiresAt,
   unlockTokenHash,
 } from "../rules/consecutive-failures.js";
+import { deviceTokenFor, deviceTokenHash } from "../rules/device-token.js";
 import { mayReceiveCode } from "../rules/eligibility.js";
 import { codeExpiresAt, isExpired } from "../rules/expiry.js";
 import { passwordBudgetExhausted, passwordRetryAt } from "../rules/password-budget.js";
@@ -64,7 +77,7 @@ import {
   bindingTokenHash,
   newBindingToken,
 } from "../rules/registration-binding.js";
-import { describeClient, type RequestClient } from "./client-description.js";
+import { describeClient } from "./client-description.js";
 import {
   bindingTokenSchema,
   type CleanupInput,
@@ -92,6 +105,7 @@ import {
 } from "./outbox-payload.js";
 import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
 import { ResponseTimeFloor } from "./response-time.js";
+import { createSecurityCenter } from "./security-center.js";
 
 export interface OtpServiceOptions {
   db: Database;
@@ -155,9 +169,13 @@ export interface NewSession {
   expiresAt: Date;
   userId: string;
   email: string;
+  /** The device token the client keeps (its device cookie): the one it sent, or a new one. */
+  deviceToken: string;
 }
 
 export interface SignedInUser {
+  /** The session this request came with. */
+  sessionId: string;
   userId: string;
   email: string;
   isVerified: boolean;
@@ -168,6 +186,12 @@ export type OtpService = ReturnType<typeof createOtpService>;
 
 /** How long a session lives unless configured otherwise: 30 days. */
 export const DEFAULT_SESSION_TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * A session's last-seen time moves at most this often: the session check
+ * runs on every signed-in request and writes only when the time is older.
+ */
+export const SESSION_LAST_SEEN_INTERVAL_SECONDS = 300;
 
 /** Sessions are looked up by the SHA-256 of their token (256 random bits: no salt or stretching needed). */
 export function hashSessionToken(token: string): string {
@@ -487,7 +511,7 @@ export function createOtpService(options: OtpServiceOptions) {
     key: string,
     windowStartedAt: Date,
     now: Date,
-    client: RequestClient,
+    client: ClientContext,
   ): Promise<void> {
     const who = describeClient(client);
     const queued = await queuePasswordNoticeOnce(db, {
@@ -504,9 +528,55 @@ export function createOtpService(options: OtpServiceOptions) {
     if (queued) onEmailQueued();
   }
 
+  function event(type: SecurityEventToRecord["type"], client: StoredClient, now: Date) {
+    return { type, client, now } satisfies SecurityEventToRecord;
+  }
+
+  /** The "new sign-in" notice for the account's owner, sealed; queued only if the device is new. */
+  function newSignInNotice(to: string, client: StoredClient, now: Date): QueuedNotice {
+    return sealNotice({
+      kind: "NEW_SIGN_IN",
+      to,
+      signedInAt: now.toISOString(),
+      ip: client.ip ?? "unknown",
+      device: deviceLabel(client.userAgent),
+    });
+  }
+
+  /** A password sign-in: session, SIGNED_IN event and device (notice if new) in one statement. */
+  async function createSessionFor(
+    userId: string,
+    email: string,
+    now: Date,
+    client: ClientContext | undefined,
+    /** The address's HMAC: a right password gives its budget unit back and clears the cap's count. */
+    key: string,
+  ): Promise<NewSession> {
+    const session = newSessionToken(now);
+    const stored = storedClient(client);
+    const deviceToken = deviceTokenFor(client?.deviceToken, random);
+    const { newDevice } = await openSignedInSession(db, {
+      userId,
+      recipientKey: key,
+      session: { ...session, client: stored },
+      now,
+      event: { ...event("SIGNED_IN", stored, now), detail: { method: "password" } },
+      device: {
+        deviceHash: deviceTokenHash(userId, deviceToken),
+        notice: newSignInNotice(email, stored, now),
+      },
+    });
+    if (newDevice) onEmailQueued();
+    logger.info({ userId, sessionId: session.sessionId, newDevice }, "signed in");
+    return { token: session.token, expiresAt: session.expiresAt, userId, email, deviceToken };
+  }
+
+  const securityCenter = createSecurityCenter({ db, clock, logger, inputs, parse });
+
   return {
     policy,
     inputs,
+    ...securityCenter,
 
     /**
      * Creates an account and sends its verification code. An address that
@@ -585,12 +655,13 @@ export function createOtpService(options: OtpServiceOptions) {
      * verified in one statement. From the client that registered (its binding
      * token) the registration's password becomes active and a session opens
      * in that statement; from anywhere else the address is proven and no
-     * password is activated (ADR 10).
+     * password is activated (ADR 10). Either way EMAIL_VERIFIED is recorded
+     * and the client's device becomes one the account knows.
      */
     async verifyEmail(
       input: VerifyEmailInput,
-      client: { bindingToken?: string | undefined } = {},
-    ): Promise<Result<VerifiedEmail>> {
+      client: ClientContext & { bindingToken?: string | undefined } = {},
+    ): Promise<Result<VerifiedEmail & { deviceToken: string }>> {
       const parsed = parse(inputs.verifyEmail, input);
       if (!parsed.ok) return parsed;
       const { email, code } = parsed.value;
@@ -598,7 +669,10 @@ export function createOtpService(options: OtpServiceOptions) {
       const token = bindingTokenSchema.safeParse(client.bindingToken);
       const bindingToken = token.success ? token.data : undefined;
       const now = clock();
-      const session = newSessionToken(now);
+      const stored = storedClient(client);
+      // The address's owner proved it from this client: the device becomes one the account knows.
+      const deviceToken = deviceTokenFor(client.deviceToken, random);
+      const session = { ...newSessionToken(now), client: stored };
       const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(db, {
         account: { email },
         address: email,
@@ -609,12 +683,19 @@ export function createOtpService(options: OtpServiceOptions) {
           const pending = found.passcode.pendingPasswordHash;
           const bound =
             pending !== null && bindingMatches(found.passcode.bindingHash, bindingToken);
+          const recorded = sql`${securityEventCte("verified_event", fromConsumed, event("EMAIL_VERIFIED", stored, now))},
+          ${rememberDeviceCtes({ source: fromConsumed, deviceHash: deviceTokenHash(found.userId, deviceToken), now })}`;
           return bound
             ? {
-                effect: verifyEmailEffect({ now, bound: { passwordHash: pending, session } }),
+                effect: sql`${verifyEmailEffect({ now, bound: { passwordHash: pending, session } })},
+                ${recorded},
+                ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })}`,
                 extra: verifyEmailExtra,
               }
-            : { effect: verifyEmailEffect({ now, bound: null }), extra: verifyEmailUnboundExtra };
+            : {
+                effect: sql`${verifyEmailEffect({ now, bound: null })}, ${recorded}`,
+                extra: verifyEmailUnboundExtra,
+              };
         },
       });
       if (!used.ok) return used;
@@ -626,8 +707,15 @@ export function createOtpService(options: OtpServiceOptions) {
         email: address,
         passwordActive: used.value.extra.passwordActive === true,
         session: signedIn
-          ? { token: session.token, expiresAt: session.expiresAt, userId, email: address }
+          ? {
+              token: session.token,
+              expiresAt: session.expiresAt,
+              userId,
+              email: address,
+              deviceToken,
+            }
           : null,
+        deviceToken,
       });
     },
 
@@ -645,6 +733,7 @@ export function createOtpService(options: OtpServiceOptions) {
      */
     async resetPassword(
       input: ResetPasswordInput,
+      client: ClientContext = {},
     ): Promise<Result<VerifiedAccount & { sessionsRevoked: number }>> {
       const parsed = parse(inputs.resetPassword, input);
       if (!parsed.ok) return parsed;
@@ -658,7 +747,7 @@ export function createOtpService(options: OtpServiceOptions) {
         code,
         now,
         effect: (found) => ({
-          effect: resetPasswordEffect({
+          effect: sql`${resetPasswordEffect({
             passwordHash,
             now,
             notice: sealNotice({
@@ -666,7 +755,8 @@ export function createOtpService(options: OtpServiceOptions) {
               to: found.email,
               changedAt: now.toISOString(),
             }),
-          }),
+          })},
+          ${securityEventCte("changed_event", fromConsumed, event("PASSWORD_CHANGED", storedClient(client), now))}`,
           extra: resetPasswordExtra,
         }),
       });
@@ -687,26 +777,44 @@ export function createOtpService(options: OtpServiceOptions) {
     },
 
     /** Signs in with a SIGN_IN code: the code used, the address verified and a session created at once. */
-    async signInWithCode(input: SignInWithCodeInput): Promise<Result<NewSession>> {
+    async signInWithCode(
+      input: SignInWithCodeInput,
+      client: ClientContext = {},
+    ): Promise<Result<NewSession>> {
       const parsed = parse(inputs.signInWithCode, input);
       if (!parsed.ok) return parsed;
       const { email, code } = parsed.value;
       const now = clock();
-      const session = newSessionToken(now);
-      const used = await useCode(db, {
+      const stored = storedClient(client);
+      const session = { ...newSessionToken(now), client: stored };
+      const deviceToken = deviceTokenFor(client.deviceToken, random);
+      const used = await useCode<{ newDevices: number }>(db, {
         account: { email },
         address: email,
         codeType: "SIGN_IN",
         code,
         now,
-        effect: () => ({ effect: signInEffect({ ...session, now }) }),
+        // The session, SIGNED_IN, and the device (with the notice if it is new), with the code.
+        effect: (found) => ({
+          effect: sql`${signInEffect({ ...session, now })},
+          ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })},
+          ${rememberDeviceCtes({
+            source: signedInFromSession,
+            deviceHash: deviceTokenHash(found.userId, deviceToken),
+            now,
+            notice: newSignInNotice(found.email, stored, now),
+          })}`,
+          extra: newDeviceExtra,
+        }),
       });
       if (!used.ok) return used;
+      if ((used.value.extra.newDevices ?? 0) > 0) onEmailQueued();
       return ok({
         token: session.token,
         expiresAt: session.expiresAt,
         userId: used.value.found.userId,
         email: used.value.found.email,
+        deviceToken,
       });
     },
 
@@ -715,7 +823,7 @@ export function createOtpService(options: OtpServiceOptions) {
      * answer alike (and cost alike); an unverified account is told so only when
      * the password was right.
      */
-    async signIn(input: SignInInput, client: RequestClient = {}): Promise<Result<NewSession>> {
+    async signIn(input: SignInInput, client: ClientContext = {}): Promise<Result<NewSession>> {
       const parsed = parse(inputs.signIn, input);
       if (!parsed.ok) return parsed;
       const { email, password } = parsed.value;
@@ -744,29 +852,31 @@ export function createOtpService(options: OtpServiceOptions) {
       // No account, or no password: compared against a dummy hash, so every answer costs the same.
       const stored = credentials?.passwordHash ?? null;
       const passwordOk = await hasher.verify(stored ?? (await dummyPasswordHash), password);
-      if (credentials !== null && stored !== null && passwordOk) {
-        // The right password of an unverified registration: no session, and the units stay spent.
-        if (!credentials.isVerified) return fail("EMAIL_NOT_VERIFIED");
-        const session = newSessionToken(now);
-        await passwordSucceeded(db, {
-          recipientKey: key,
-          session: { ...session, userId: credentials.userId },
-          now,
+      const refusal =
+        credentials === null || stored === null || !passwordOk
+          ? ("INVALID_CREDENTIALS" as const)
+          : !credentials.isVerified
+            ? ("EMAIL_NOT_VERIFIED" as const)
+            : null;
+      if (refusal !== null || credentials === null) {
+        // Recorded for the account of the address, if any: the same statement for every address.
+        await recordSecurityEventForAddress(db, email, {
+          ...event("SIGN_IN_BLOCKED", storedClient(client), now),
+          detail: {
+            reason: refusal === "INVALID_CREDENTIALS" ? "WRONG_PASSWORD" : "EMAIL_NOT_VERIFIED",
+          },
         });
-        logger.info({ userId: credentials.userId, sessionId: session.sessionId }, "signed in");
-        return ok({
-          token: session.token,
-          expiresAt: session.expiresAt,
-          userId: credentials.userId,
-          email,
-        });
+        // The right password of an unverified registration spends its units too (no session).
+        if (refusal === "INVALID_CREDENTIALS") {
+          const { passwordFailures, consecutiveFailures, windowStartedAt } = reservation.reserved;
+          if (passwordBudgetExhausted(passwordFailures, policy)) {
+            await noticePasswordLimit(email, key, windowStartedAt, now, client);
+          }
+          if (reachesLock(consecutiveFailures, policy)) await lockAddress(email, key, now);
+        }
+        return fail(refusal ?? "INVALID_CREDENTIALS");
       }
-      const { passwordFailures, consecutiveFailures, windowStartedAt } = reservation.reserved;
-      if (passwordBudgetExhausted(passwordFailures, policy)) {
-        await noticePasswordLimit(email, key, windowStartedAt, now, client);
-      }
-      if (reachesLock(consecutiveFailures, policy)) await lockAddress(email, key, now);
-      return fail("INVALID_CREDENTIALS");
+      return ok(await createSessionFor(credentials.userId, email, now, client, key));
     },
 
     /** Lifts the cap on consecutive failures with the token of an unlock link (single use). */
@@ -786,12 +896,15 @@ export function createOtpService(options: OtpServiceOptions) {
     async authenticate(token: string): Promise<Result<SignedInUser>> {
       const parsed = parse(inputs.sessionToken, token);
       if (!parsed.ok) return fail("UNAUTHORIZED");
+      const now = clock();
       const user = await findSessionUser(db, {
         tokenHash: hashSessionToken(parsed.value),
-        now: clock(),
+        now,
+        touchBefore: new Date(now.getTime() - SESSION_LAST_SEEN_INTERVAL_SECONDS * 1000),
       });
       if (user === null) return fail("UNAUTHORIZED");
       return ok({
+        sessionId: user.sessionId,
         userId: user.userId,
         email: user.email,
         isVerified: user.isVerified,
@@ -806,9 +919,15 @@ export function createOtpService(options: OtpServiceOptions) {
       return ok({ signedOut: await deleteSession(db, hashSessionToken(parsed.value)) });
     },
 
-    /** Revokes every session of the account. */
-    async signOutEverywhere(userId: string): Promise<Result<{ sessionsRevoked: number }>> {
-      const sessionsRevoked = await deleteUserSessions(db, userId);
+    /** Revokes every session of the account and records SIGNED_OUT_EVERYWHERE, in one statement. */
+    async signOutEverywhere(
+      userId: string,
+      client: ClientContext = {},
+    ): Promise<Result<{ sessionsRevoked: number }>> {
+      const sessionsRevoked = await revokeAllAccountSessions(db, {
+        userId,
+        event: event("SIGNED_OUT_EVERYWHERE", storedClient(client), clock()),
+      });
       logger.info({ userId, sessionsRevoked }, "signed out everywhere");
       return ok({ sessionsRevoked });
     },
@@ -853,7 +972,10 @@ export function createOtpService(options: OtpServiceOptions) {
      * address switches (refused with EMAIL_TAKEN if another account took it
      * meanwhile) and the old address is told, in one statement.
      */
-    async confirmEmailChange(input: ConfirmEmailChangeInput): Promise<Result<VerifiedAccount>> {
+    async confirmEmailChange(
+      input: ConfirmEmailChangeInput,
+      client: ClientContext = {},
+    ): Promise<Result<VerifiedAccount>> {
       const parsed = parse(inputs.confirmEmailChange, input);
       if (!parsed.ok) return parsed;
       const { userId, code } = parsed.value;
@@ -869,14 +991,15 @@ export function createOtpService(options: OtpServiceOptions) {
           code,
           now,
           effect: (found) => ({
-            effect: changeEmailEffect({
+            effect: sql`${changeEmailEffect({
               now,
               notice: sealNotice({
                 kind: "EMAIL_CHANGED",
                 to: found.email,
                 newEmail: found.passcode.newEmail ?? "",
               }),
-            }),
+            })},
+            ${securityEventCte("changed_event", sql`SELECT id AS user_id FROM switched`, event("EMAIL_CHANGED", storedClient(client), now))}`,
             extra: changeEmailExtra,
           }),
         });
@@ -902,6 +1025,11 @@ export function createOtpService(options: OtpServiceOptions) {
     },
   };
 }
+
+/** The account whose code the statement consumed (effects read it from the `consumed` CTE). */
+const fromConsumed = sql`SELECT user_id FROM consumed`;
+/** That account, if the statement also opened a session (the `session` CTE). */
+const signedInFromSession = sql`SELECT user_id FROM consumed WHERE EXISTS (SELECT 1 FROM session)`;
 
 /** Drizzle wraps driver errors: the SQLSTATE is on the cause (23505 on both drivers). */
 function isUniqueViolation(error: unknown): boolean {

@@ -12,6 +12,7 @@ export const OUTBOX_KINDS = [
   "EMAIL_CHANGED",
   "PASSWORD_LIMIT_REACHED",
   "ACCOUNT_LOCKED",
+  "NEW_SIGN_IN",
 ] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
@@ -39,6 +40,10 @@ export interface OutboxPayload {
   attempt?: { at: string; ip: string; browser: string; os: string };
   /** ACCOUNT_LOCKED: the single-use token of the unlock link (the database keeps its SHA-256). */
   unlockToken?: string;
+  /** NEW_SIGN_IN: when, from which address, on what device ("Firefox on Windows"). */
+  signedInAt?: string;
+  ip?: string;
+  device?: string;
 }
 
 export function sealOutboxPayload(
