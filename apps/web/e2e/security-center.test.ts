@@ -82,10 +82,10 @@ describeInBrowser("the security center on the account page, in Chromium", () => 
       (await sessionsList(laptop).count()) === 2 ? true : undefined,
     );
     const [newest, older] = [sessionsList(laptop).nth(0), sessionsList(laptop).nth(1)];
-    expect(await newest.innerText()).toContain("Safari on iOS");
-    expect(await newest.innerText()).toContain("127.0.0.1");
-    expect(await newest.innerText()).not.toContain("This device");
-    expect(await older.innerText()).toContain("This device");
+    expect((await newest.textContent()) ?? "").toContain("Safari on iOS");
+    expect((await newest.textContent()) ?? "").toContain("127.0.0.1");
+    expect((await newest.textContent()) ?? "").not.toContain("This device");
+    expect((await older.textContent()) ?? "").toContain("This device");
     // This device has no sign-out-this-session button (Sign out above does that).
     expect(await older.getByRole("button").count()).toBe(0);
 
@@ -93,7 +93,8 @@ describeInBrowser("the security center on the account page, in Chromium", () => 
     await eventually("the activity", async () =>
       (await activityList(laptop).count()) >= 3 ? true : undefined,
     );
-    const activity = await laptop.getByRole("list", { name: "Recent activity" }).innerText();
+    const activity =
+      (await laptop.getByRole("list", { name: "Recent activity" }).textContent()) ?? "";
     expect(activity).toContain("Signed in with your password");
     expect(activity).toContain("Email address verified");
     expect(activity).toContain("Safari on iOS");
@@ -115,7 +116,9 @@ describeInBrowser("the security center on the account page, in Chromium", () => 
       (await sessionsList(laptop).count()) === 1 ? true : undefined,
     );
     await eventually("the revocation in the activity", async () =>
-      (await activityList(laptop).first().innerText()).includes("A session was signed out")
+      ((await activityList(laptop).first().textContent()) ?? "").includes(
+        "A session was signed out",
+      )
         ? true
         : undefined,
     );
@@ -137,7 +140,10 @@ describeInBrowser("the security center on the account page, in Chromium", () => 
       await page.getByLabel("Email address").fill(email);
       await page.getByLabel("Password", { exact: true }).fill("not the password at all");
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
-      await page.getByRole("alert").filter({ hasText: /do not match/ }).waitFor();
+      await page
+        .getByRole("alert")
+        .filter({ hasText: /do not match/ })
+        .waitFor();
     }
     for (let i = 0; i < 4; i++) {
       await signIn(page, email);
@@ -154,9 +160,9 @@ describeInBrowser("the security center on the account page, in Chromium", () => 
     await eventually("the older activity", async () =>
       (await activityList(page).count()) > 10 ? true : undefined,
     );
-    expect(await page.getByRole("list", { name: "Recent activity" }).innerText()).toContain(
-      "Sign-in refused: wrong password",
-    );
+    expect(
+      (await page.getByRole("list", { name: "Recent activity" }).textContent()) ?? "",
+    ).toContain("Sign-in refused: wrong password");
     await shoot(page, "account-security-phone");
   });
 });

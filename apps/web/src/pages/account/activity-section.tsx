@@ -28,6 +28,10 @@ function describeEvent(event: SecurityEvent): string {
       return "Email address changed";
     case "SESSION_REVOKED":
       return "A session was signed out";
+    case "ACCOUNT_LOCKED":
+      return "Account locked after too many failed attempts";
+    case "ACCOUNT_UNLOCKED":
+      return "Account unlocked";
     case "SIGNED_OUT_EVERYWHERE":
       return event.sessionsRevoked === undefined
         ? "Signed out everywhere"
