@@ -434,7 +434,7 @@ const securityCenter = {
   securityEvents: defineOperation({
     kind: "query",
     summary:
-      "The signed-in account's recent security events, newest first, a page at a time (`before`: the previous page's nextCursor).",
+      "The signed-in account's recent security events, newest first, a page at a time (`cursor`: the previous page's nextCursor).",
     input: (s) => s.securityEvents,
     output: z.object({ events: z.array(securityEvent), nextCursor: z.string().nullable() }),
     failures: [],

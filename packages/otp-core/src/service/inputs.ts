@@ -106,7 +106,9 @@ export function createInputSchemas(policy: PasscodePolicy) {
     }),
     revokeSession: z.object({ sessionId: z.uuid({ error: "Not a valid session id." }) }),
     securityEvents: z.object({
-      before: eventCursorSchema.optional(),
+      cursor: eventCursorSchema.nullish(),
+      // What tRPC's infinite queries send beside the cursor; pages only go back in time.
+      direction: z.enum(["forward", "backward"]).optional(),
       // Coerced: a REST query string carries it as text.
       limit: z.coerce
         .number({ error: "The page size is a whole number." })
