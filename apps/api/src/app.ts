@@ -191,7 +191,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
           if (cleanupRunning) return;
           cleanupRunning = true;
           service
-            .cleanup({ outboxRetentionDays: config.outboxRetentionDays })
+            .cleanup({
+              outboxRetentionDays: config.outboxRetentionDays,
+              securityEventRetentionDays: config.securityEventRetentionDays,
+            })
             .catch((error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed"))
             .finally(() => {
               cleanupRunning = false;

@@ -76,6 +76,8 @@ export interface AppConfig {
   cleanupIntervalSeconds: number;
   /** Finished outbox rows older than this many days are deleted by the cleanup. */
   outboxRetentionDays: number;
+  /** Security events older than this many days are deleted by the cleanup. */
+  securityEventRetentionDays: number;
   rateLimit: {
     enabled: boolean;
     sendPerHour: number;
@@ -147,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     cleanupIntervalSeconds: e.CLEANUP_INTERVAL_SECONDS,
     outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
+    securityEventRetentionDays: e.SECURITY_EVENT_RETENTION_DAYS,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
       sendPerHour: e.RATE_LIMIT_SEND_PER_HOUR,

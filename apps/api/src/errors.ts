@@ -17,6 +17,7 @@ const TRANSPORT_MESSAGES = {
   UNSUPPORTED_MEDIA_TYPE: "Send the request body as application/json.",
   PAYLOAD_TOO_LARGE: "The request body is too large.",
   RATE_LIMITED: "Too many requests from your network. Wait a while, then try again.",
+  // Also a domain code (a session not on this account): the domain's answer keeps its own message.
   NOT_FOUND: "There is nothing at this address.",
   METHOD_NOT_ALLOWED: "This address does not accept that method.",
   SERVICE_UNAVAILABLE: "The service is temporarily unavailable. Try again in a moment.",
@@ -75,7 +76,7 @@ export function httpStatusOf(code: ApiErrorCode): number {
 
 /** The transport's own code for a framework's HTTP status (400 is INVALID_JSON: a body it could not read). */
 export function transportCodeOf(status: number): ApiErrorCode | undefined {
-  return API_ERROR_CODES.find((code) => !(code in ERROR_MESSAGES) && HTTP_STATUS[code] === status);
+  return API_ERROR_CODES.find((code) => code in TRANSPORT_MESSAGES && HTTP_STATUS[code] === status);
 }
 
 /** The JSON-RPC error number tRPC's envelope carries for an error code (tRPC's table). */
@@ -224,7 +225,7 @@ export function describeError(error: unknown): WireError {
       return { code: "INVALID_INPUT", message: error.message || API_ERROR_MESSAGES.INVALID_INPUT };
     }
     const byTrpc = API_ERROR_CODES.find(
-      (code) => API_ERRORS[code] === error.code && !(code in ERROR_MESSAGES),
+      (code) => API_ERRORS[code] === error.code && code in TRANSPORT_MESSAGES,
     );
     if (byTrpc !== undefined && byTrpc !== "INTERNAL_ERROR") return wireError(byTrpc);
   }

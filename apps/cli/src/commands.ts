@@ -26,6 +26,7 @@ export interface CleanupOptions {
   expired: boolean;
   olderThan: Date | null;
   outboxRetentionDays: number;
+  securityEventRetentionDays: number;
 }
 
 /**
@@ -54,6 +55,8 @@ export async function cleanupCommand(
         `${counts.sessionsDeleted} expired session${plural(counts.sessionsDeleted)}`,
       `deleted ${counts.outboxDeleted} finished email${plural(counts.outboxDeleted)} (sent, failed, expired or superseded) ` +
         `older than ${options.outboxRetentionDays} day${plural(options.outboxRetentionDays)}`,
+      `deleted ${counts.securityEventsDeleted} security event${plural(counts.securityEventsDeleted)} ` +
+        `older than ${options.securityEventRetentionDays} day${plural(options.securityEventRetentionDays)}`,
     ],
     json: counts,
   };

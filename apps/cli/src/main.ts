@@ -7,7 +7,10 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createDatabase } from "@otp/core/db";
-import { DEFAULT_OUTBOX_RETENTION_DAYS } from "@otp/core/repositories";
+import {
+  DEFAULT_OUTBOX_RETENTION_DAYS,
+  DEFAULT_SECURITY_EVENT_RETENTION_DAYS,
+} from "@otp/core/repositories";
 import {
   databaseVariables,
   parseEnv,
@@ -30,8 +33,9 @@ commands:
   cleanup [--used] [--expired]    delete used and/or expired codes (both when neither is given),
           [--older-than 30d]      only codes created before then (s, m, h, d, or an ISO date);
                                   also finished limit windows, expired sessions and finished
-                                  emails older than OUTBOX_RETENTION_DAYS, a few thousand rows
-                                  per statement
+                                  emails older than OUTBOX_RETENTION_DAYS, security events older
+                                  than SECURITY_EVENT_RETENTION_DAYS, a few thousand rows per
+                                  statement
   stats                           codes by type and state, emails by delivery state
 
 options:
@@ -39,7 +43,8 @@ options:
 
 environment: DATABASE_URL (postgres://...; unset = embedded PGlite in $DATA_DIR/pglite), DATA_DIR,
   OTP_ATTEMPT_WINDOW_SECONDS, OTP_SEND_WINDOW_SECONDS, OTP_SEND_COOLDOWN_SECONDS,
-  OUTBOX_RETENTION_DAYS (default ${DEFAULT_OUTBOX_RETENTION_DAYS})`;
+  OUTBOX_RETENTION_DAYS (default ${DEFAULT_OUTBOX_RETENTION_DAYS}),
+  SECURITY_EVENT_RETENTION_DAYS (default ${DEFAULT_SECURITY_EVENT_RETENTION_DAYS})`;
 
 /** The shared variables (@otp/env) this command reads. */
 const variables = {
@@ -112,6 +117,7 @@ async function main(): Promise<void> {
             expired: both || parsed.values.expired === true,
             olderThan,
             outboxRetentionDays: env.env.OUTBOX_RETENTION_DAYS,
+            securityEventRetentionDays: env.env.SECURITY_EVENT_RETENTION_DAYS,
           },
           policy,
           now,

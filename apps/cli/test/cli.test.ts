@@ -79,6 +79,7 @@ describe("otp CLI on PGlite", () => {
     expect(cleaned.out).toContain(
       "deleted 0 finished emails (sent, failed, expired or superseded) older than 7 days",
     );
+    expect(cleaned.out).toContain("deleted 0 security events older than 90 days");
 
     const json = await otp(["stats", "--json"], env);
     expect(JSON.parse(json.out)).toMatchObject({

@@ -120,7 +120,7 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     await expectVerified(page, email);
   });
 
-  it("resend: pending state and feedback, the same status announced again, messages replaced; old code refused, new one accepted", async () => {
+  it("resend: pending state and feedback, the same status announced again, messages replaced; a replaced code told apart, the new one accepted", async () => {
     const page = await env.newPage();
     const email = uniqueEmail("resend");
     await createAccount(page, email);
@@ -169,13 +169,22 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     );
     expect(await page.getByText(RESENT_FEEDBACK).count()).toBe(1);
 
-    // A refused code replaces "A new code was sent"; a new code sent replaces the refusal.
-    const [newest, , oldest] = await readCodesFromMailbox(env, mailbox, email, 3);
-    if (newest === undefined || oldest === undefined) throw new Error("codes missing");
+    // A refused code replaces "A new code was sent": the code just replaced says so, and costs no try.
+    const [newest, replaced, oldest] = await readCodesFromMailbox(env, mailbox, email, 3);
+    if (newest === undefined || replaced === undefined || oldest === undefined) {
+      throw new Error("codes missing");
+    }
     expect(oldest).toBe(firstCode);
-    await typeCode(page, oldest);
-    await waitForAlert(page, /code/);
+    await typeCode(page, replaced);
+    expect(await waitForAlert(page, /replaced/)).toBe(
+      "That code was replaced by a newer one. Enter the code from the latest email (this try was not counted).",
+    );
     expect(await status.count()).toBe(0);
+    await expectAccessible(page, "verify: a replaced code");
+    await page.keyboard.type(wrongCodeFor(newest));
+    const maxAttempts = env.app.config.policy.maxFailedAttempts;
+    await waitForAlert(page, new RegExp(`You have ${maxAttempts - 1} attempts left`));
+    // A new code sent replaces the refusal.
     await resend.click();
     await status.waitFor();
     expect(await alertText(page)).toBe("");

@@ -138,6 +138,9 @@ export async function settleFixtures(sql: Sql): Promise<void> {
   await sql`CHECKPOINT`;
 }
 
+/** The API's log level when BENCH_LOG_LEVEL sets one; otherwise the API's default. */
+export const BENCH_LOG_LEVEL = process.env.BENCH_LOG_LEVEL || undefined;
+
 /**
  * The API's environment: production at the default log level (what users run; BENCH_LOG_LEVEL
  * overrides it), rate limits off, send cap raised, inline delivery.
@@ -145,7 +148,7 @@ export async function settleFixtures(sql: Sql): Promise<void> {
 export function apiEnvironment(databaseUrl: string): Record<string, string> {
   return {
     NODE_ENV: "production",
-    ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+    ...(BENCH_LOG_LEVEL === undefined ? {} : { LOG_LEVEL: BENCH_LOG_LEVEL }),
     HOST: "127.0.0.1",
     PORT: "0",
     APP_URL: "https://bench.example.com",

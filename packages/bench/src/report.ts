@@ -327,12 +327,13 @@ API, PostgreSQL and the load driver share these ${machine.cores} cores.
 **Setup**: a fresh database on the local server, dropped at the end; the accounts every phase
 uses are inserted first, then \`VACUUM ANALYZE users, passcodes\` (the tables they filled; the
 others start as after migrations) and \`CHECKPOINT\`. The API runs in its own
-process in production mode (\`NODE_ENV=production LOG_LEVEL=warn RATE_LIMIT_ENABLED=false
+process in production mode at ${settings.logLevel === undefined ? "its default log level (info: an access line per request, as users run it)" : `log level ${settings.logLevel}`} (\`NODE_ENV=production RATE_LIMIT_ENABLED=false
 OTP_SEND_LIMIT=1000 DELIVERY=inline DATABASE_POOL_SIZE=${settings.poolSize}\`), built by \`startApp\` with the dev mailbox
 injected as its transport: every email is rendered and passed to the dispatcher's transport
 in-process, nothing leaves the machine. The driver (a separate process) sends HTTP/1.1 keep-alive
 requests over loopback from a closed loop of c workers (undici, one connection per worker) to the
-seed's REST paths. **resend**: \`POST /api/v1/auth/resend-otp/\` cycling over ${settings.resendAccounts} unverified
+seed's REST paths, and at c=32 also to the tRPC procedures of verify and resend (\`auth.verifyEmail\`,
+\`auth.resendCode\`: what the web app calls; "(tRPC)" rows). **resend**: \`POST /api/v1/auth/resend-otp/\` cycling over ${settings.resendAccounts} unverified
 accounts (send slot + account lock, delete-and-insert of the code, sealed outbox row; after
 commit a coalesced NOTIFY; then delivery: claim, render, transport, mark sent). **verify**: \`POST /api/v1/auth/verify-email/\` with the right
 code, a fresh account and code per request (inserted in bulk before the clock starts, hashed with
@@ -353,8 +354,10 @@ ${throughputTable}
 
 ## CPU per request
 
-API process CPU is \`process.cpuUsage()\` of the API process over the window divided by the
-requests completed in it (it includes delivering the emails those requests queued). PostgreSQL
+API process CPU is \`process.cpuUsage()\` (getrusage: every thread of the process, user + system)
+of the API process over the window divided by the requests completed in it (it includes
+delivering the emails those requests queued); "the same from /proc" is its utime + stime read from
+outside, as an external harness counts it (the two agree within 1-2%). PostgreSQL
 CPU is utime+stime (/proc) over the same window of the server's shared processes (checkpointer,
 WAL writer, ...) and of the benchmark database's backends; other databases' backends (other
 sessions on this shared server) are left out and count as "other processes". Floor client CPU is

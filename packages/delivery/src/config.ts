@@ -18,7 +18,7 @@ const PGLITE_REFUSAL =
 
 // Every variable is required here; the rules are the shared ones (@otp/env).
 const variables = {
-  DATABASE_URL: variableRules.DATABASE_URL(`is not set; it ${PGLITE_REFUSAL}`),
+  DATABASE_URL: variableRules.DATABASE_URL(`is not set; it ${PGLITE_REFUSAL}`, PGLITE_REFUSAL),
   APP_SECRET: variableRules.APP_SECRET(),
   SMTP_URL: variableRules.SMTP_URL(
     "is not set (smtp://user:pass@host:587 or smtps://user:pass@host:465)",

@@ -58,6 +58,19 @@ export function toEmailMessage(
         throw new UndeliverablePayloadError("EMAIL_CHANGED payload has no newEmail");
       }
       return { kind, to, newEmail: payload.newEmail };
+    case "NEW_SIGN_IN": {
+      const signedInAt = new Date(payload.signedInAt ?? "");
+      if (Number.isNaN(signedInAt.getTime())) {
+        throw new UndeliverablePayloadError("NEW_SIGN_IN payload has no valid signedInAt");
+      }
+      return {
+        kind,
+        to,
+        signedInAt,
+        ip: payload.ip ?? "unknown",
+        device: payload.device ?? "Unknown device",
+      };
+    }
   }
 }
 

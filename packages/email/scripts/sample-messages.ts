@@ -10,6 +10,14 @@ export function sampleMessage(kind: EmailKind, code = "48213907"): EmailMessage 
       return { kind, to };
     case "EMAIL_CHANGED":
       return { kind, to, newEmail: "alice.new@example.com" };
+    case "NEW_SIGN_IN":
+      return {
+        kind,
+        to,
+        signedInAt: new Date("2025-11-25T07:53:00Z"),
+        ip: "203.0.113.7",
+        device: "Firefox on Windows",
+      };
     default:
       return { kind, to, code, expiresInSeconds: 900 };
   }

@@ -8,6 +8,8 @@ export interface EmailConfig {
   signInUrl?: string;
   /** Where "reset your password" links point; defaults to `${baseUrl}/reset-password`. */
   resetPasswordUrl?: string;
+  /** The account page (sessions, activity); defaults to `${baseUrl}/account`. */
+  accountUrl?: string;
 }
 
 /** The config with every link worked out, as templates use it. */
@@ -16,6 +18,7 @@ export interface ResolvedEmailConfig {
   baseUrl: string;
   signInUrl: string;
   resetPasswordUrl: string;
+  accountUrl: string;
 }
 
 export function resolveEmailConfig(config: EmailConfig): ResolvedEmailConfig {
@@ -36,5 +39,6 @@ export function resolveEmailConfig(config: EmailConfig): ResolvedEmailConfig {
     baseUrl,
     signInUrl: config.signInUrl ?? `${baseUrl}/sign-in`,
     resetPasswordUrl: config.resetPasswordUrl ?? `${baseUrl}/reset-password`,
+    accountUrl: config.accountUrl ?? `${baseUrl}/account`,
   };
 }

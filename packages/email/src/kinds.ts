@@ -10,6 +10,7 @@ export const EMAIL_KINDS = [
   "PASSWORD_CHANGED",
   "ALREADY_REGISTERED",
   "EMAIL_CHANGED",
+  "NEW_SIGN_IN",
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -44,6 +45,8 @@ export interface EmailDataByKind {
   ALREADY_REGISTERED: Record<never, never>;
   /** Sent to the OLD address once the account moved to `newEmail`. */
   EMAIL_CHANGED: { newEmail: string };
+  /** A sign-in from a device the account had not used: when, from where, on what. */
+  NEW_SIGN_IN: { signedInAt: Date; ip: string; device: string };
 }
 
 /**

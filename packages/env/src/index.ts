@@ -12,7 +12,12 @@ import {
   policySchema,
 } from "@otp/core";
 import { isPostgresUrl } from "@otp/core/db";
-import { DEFAULT_OUTBOX_RETENTION_DAYS, OUTBOX_RETENTION_DAYS_RANGE } from "@otp/core/repositories";
+import {
+  DEFAULT_OUTBOX_RETENTION_DAYS,
+  DEFAULT_SECURITY_EVENT_RETENTION_DAYS,
+  OUTBOX_RETENTION_DAYS_RANGE,
+  SECURITY_EVENT_RETENTION_DAYS_RANGE,
+} from "@otp/core/repositories";
 import { z } from "zod";
 
 /** A whole number within bounds, from its text. */
@@ -32,8 +37,8 @@ const text = (unset = "is not set") => z.string({ error: unset }).trim();
 
 /** The rules of each text variable (messages never echo a value: some carry passwords). */
 export const variableRules = {
-  DATABASE_URL: (unset?: string) =>
-    text(unset).refine(isPostgresUrl, { error: "must start with postgres:// or postgresql://" }),
+  DATABASE_URL: (unset?: string, invalid = "must start with postgres:// or postgresql://") =>
+    text(unset).refine(isPostgresUrl, { error: invalid }),
   APP_SECRET: (unset?: string) =>
     text(unset).min(MIN_SECRET_LENGTH, {
       error: `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 48)`,
@@ -98,6 +103,10 @@ export const retentionVariables = {
     OUTBOX_RETENTION_DAYS_RANGE.min,
     OUTBOX_RETENTION_DAYS_RANGE.max,
   ).default(DEFAULT_OUTBOX_RETENTION_DAYS),
+  SECURITY_EVENT_RETENTION_DAYS: integer(
+    SECURITY_EVENT_RETENTION_DAYS_RANGE.min,
+    SECURITY_EVENT_RETENTION_DAYS_RANGE.max,
+  ).default(DEFAULT_SECURITY_EVENT_RETENTION_DAYS),
 };
 
 export type ParsedEnv<S extends z.ZodRawShape> =
@@ -115,7 +124,7 @@ export function parseEnv<S extends z.ZodRawShape>(
   const present = Object.fromEntries(
     Object.keys(shape).map((name) => {
       const value = env[name];
-      return [name, value === undefined || value.trim() === "" ? undefined : value];
+      return [name, value === "" ? undefined : value];
     }),
   );
   const parsed = z.object(shape).safeParse(present);

@@ -38,7 +38,7 @@ describe("shared environment variables", () => {
   it("an empty variable is unset, and a required one says so without echoing values", () => {
     const parsed = parseEnv(
       { SMTP_URL: variableRules.SMTP_URL(), APP_SECRET: variableRules.APP_SECRET("is not set") },
-      { SMTP_URL: "http://user:hunter2@mail", APP_SECRET: "  " },
+      { SMTP_URL: "http://user:hunter2@mail", APP_SECRET: "" },
     );
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;

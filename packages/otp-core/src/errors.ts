@@ -18,6 +18,7 @@ export const ERROR_MESSAGES = {
   EMAIL_NOT_VERIFIED: "This email address is not verified yet. Ask for a verification code.",
   UNAUTHORIZED: "Sign in to continue.",
   EMAIL_TAKEN: "That email address belongs to another account.",
+  NOT_FOUND: "Your account has no such session. It may have ended already.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

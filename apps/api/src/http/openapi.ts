@@ -116,6 +116,18 @@ function operationObject(endpoint: Endpoint, schemas: { input?: JsonSchema }): J
     responses,
   };
   if (endpoint.session) operation.security = [{ session: [] }];
+  if (rest.method === "GET") {
+    // A GET's input is its query string.
+    const properties = (schemas.input?.properties ?? {}) as Record<string, JsonSchema>;
+    const required = (schemas.input?.required ?? []) as string[];
+    const parameters = Object.entries(properties).map(([name, schema]) => ({
+      name,
+      in: "query",
+      required: required.includes(name),
+      schema,
+    }));
+    if (parameters.length > 0) operation.parameters = parameters;
+  }
   if (rest.method === "POST") {
     operation.requestBody = {
       required: true,

@@ -87,6 +87,31 @@ function redisCounter(url: string, prefix: string): Counter {
   };
 }
 
+/** IPv6 clients are counted by /56 (a home or small site gets a /56 to /64, so one host can rotate through them). */
+const IPV6_PREFIX_HEXTETS = 3.5;
+
+/** The key a client's budget is counted under: its IPv4 address, or its IPv6 /56. */
+export function clientKeyOf(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped?.[1] !== undefined) return mapped[1];
+  const [head = "", tail] = ip.split("%")[0]?.split("::") ?? [];
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const hextets = [
+    ...left,
+    ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"),
+    ...right,
+  ]
+    .slice(0, 8)
+    .map((part) => Number.parseInt(part || "0", 16));
+  const whole = Math.floor(IPV6_PREFIX_HEXTETS);
+  const kept = hextets.slice(0, whole).map((part) => part.toString(16));
+  // The half hextet: its high byte.
+  kept.push(((hextets[whole] ?? 0) & 0xff00).toString(16));
+  return `${kept.join(":")}::/56`;
+}
+
 export function createRateLimiter(
   config: AppConfig["rateLimit"],
   logger: FastifyBaseLogger,
@@ -105,7 +130,7 @@ export function createRateLimiter(
       const budget = budgets[group];
       let window: Window;
       try {
-        window = await counter.increment(`${group}:${ip}`, budget.windowMs);
+        window = await counter.increment(`${group}:${clientKeyOf(ip)}`, budget.windowMs);
       } catch (error) {
         // A shared store that is down must not take the API down with it.
         logger.warn({ err: error }, "rate limit store unavailable; request let through");

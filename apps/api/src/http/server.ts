@@ -31,7 +31,12 @@ import { registerAccessLog } from "../observability/access-log.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
-import { type Context, REGISTRATION_COOKIE, sessionCookies } from "../trpc/context.js";
+import {
+  type Context,
+  DEVICE_COOKIE,
+  REGISTRATION_COOKIE,
+  sessionCookies,
+} from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
 import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
 import { createRateLimiter } from "./rate-limit.js";
@@ -139,6 +144,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     log: request.log,
     session: sessionCookies(request, reply, secureCookies),
     registration: sessionCookies(request, reply, secureCookies, REGISTRATION_COOKIE, "strict"),
+    device: sessionCookies(request, reply, secureCookies, DEVICE_COOKIE),
     client: { ip: request.ip, userAgent: request.headers["user-agent"] },
     // tRPC: each procedure tRPC resolved spends its own group's budget (see trpc/router.ts).
     async spendLimit(group) {

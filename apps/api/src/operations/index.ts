@@ -5,6 +5,7 @@
  * from this table; nothing about an operation is written anywhere else.
  */
 import {
+  deviceTokenFor,
   type NewSession,
   type OtpService,
   ok,
@@ -13,9 +14,11 @@ import {
   REGISTRATION_BINDING_TTL_SECONDS,
   type RequestCodeInput,
   type Result,
+  SECURITY_EVENT_TYPES,
+  secureRandomBytes,
 } from "@otp/core";
 import { z } from "zod";
-import type { Context } from "../trpc/context.js";
+import { type Context, clientOf, keepDevice } from "../trpc/context.js";
 import { type AnyOperation, defineOperation, type LimitGroup } from "./define.js";
 
 export type { AnyOperation, LimitGroup, Operation, RestBinding } from "./define.js";
@@ -54,6 +57,7 @@ export const MESSAGES = {
   emailChangeRequested: "If the new address can be used, a code is on its way to it.",
   emailChanged: "Your email address was changed. We told your old address.",
   signedOutEverywhere: "Every session of your account was signed out.",
+  sessionRevoked: "That session was signed out.",
 } as const;
 
 /** The service's value shaped into the answer; a failure as it is. */
@@ -63,7 +67,10 @@ function answer<T, A>(result: Result<T>, shape: (value: T) => A): Result<A> {
 
 /** A new session: its cookie is set, and the answer says who is signed in. */
 function signedIn(ctx: Context, session: Result<NewSession>) {
-  if (session.ok) ctx.session.set(session.value.token, session.value.expiresAt);
+  if (session.ok) {
+    ctx.session.set(session.value.token, session.value.expiresAt);
+    keepDevice(ctx, session.value.deviceToken);
+  }
   return answer(session, (value) => ({ email: value.email, message: MESSAGES.signedIn }));
 }
 
@@ -114,6 +121,9 @@ const auth = {
         accepted.value.bindingToken,
         new Date(Date.now() + REGISTRATION_BINDING_TTL_SECONDS * 1000),
       );
+      // Every answer marks this client with a device cookie, too; the account
+      // learns the device only when its address is proven from it (verification).
+      keepDevice(ctx, deviceTokenFor(ctx.device.read(), secureRandomBytes));
       return ok({ email: accepted.value.email, message: MESSAGES.registered });
     },
   }),
@@ -146,10 +156,12 @@ const auth = {
     },
     async run(ctx, input) {
       const verified = await ctx.service.verifyEmail(input, {
+        ...clientOf(ctx),
         bindingToken: ctx.registration.read(),
       });
       if (!verified.ok) return verified;
       ctx.registration.clear();
+      keepDevice(ctx, verified.value.deviceToken);
       const { session, passwordActive } = verified.value;
       if (session !== null) ctx.session.set(session.token, session.expiresAt);
       return ok({
@@ -201,7 +213,7 @@ const auth = {
       path: "/api/v1/auth/sign-in/",
       example: { email: EXAMPLE_EMAIL, password: EXAMPLE_PASSWORD },
     },
-    run: async (ctx, input) => signedIn(ctx, await ctx.service.signIn(input)),
+    run: async (ctx, input) => signedIn(ctx, await ctx.service.signIn(input, clientOf(ctx))),
   }),
 
   requestSignInCode: codeRequest({
@@ -225,7 +237,8 @@ const auth = {
       renames: { otp: "code" },
       example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE },
     },
-    run: async (ctx, input) => signedIn(ctx, await ctx.service.signInWithCode(input)),
+    run: async (ctx, input) =>
+      signedIn(ctx, await ctx.service.signInWithCode(input, clientOf(ctx))),
   }),
 
   requestPasswordReset: codeRequest({
@@ -250,7 +263,7 @@ const auth = {
       example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE, password: EXAMPLE_PASSWORD },
     },
     async run(ctx, input) {
-      const reset = await ctx.service.resetPassword(input);
+      const reset = await ctx.service.resetPassword(input, clientOf(ctx));
       if (reset.ok) ctx.session.clear();
       return answer(reset, ({ email }) => ({ email, message: MESSAGES.passwordReset }));
     },
@@ -331,7 +344,92 @@ const auth = {
   }),
 };
 
+const accountSession = z.object({
+  id: z.string(),
+  device: z.string().describe('Read from the User-Agent it signed in with: "Firefox on Windows".'),
+  ip: z.string().nullable().describe("The client address it signed in from."),
+  createdAt: z.string(),
+  lastSeenAt: z.string().describe("Moved forward at most once every five minutes."),
+  current: z.boolean().describe("The session this request came with."),
+});
+
+const securityEvent = z.object({
+  id: z.string(),
+  type: z.enum(SECURITY_EVENT_TYPES),
+  at: z.string(),
+  ip: z.string().nullable(),
+  device: z.string(),
+  method: z.enum(["password", "code"]).optional().describe("SIGNED_IN: how."),
+  reason: z
+    .enum(["WRONG_PASSWORD", "EMAIL_NOT_VERIFIED"])
+    .optional()
+    .describe("SIGN_IN_BLOCKED: why."),
+  sessionsRevoked: z.number().optional().describe("SIGNED_OUT_EVERYWHERE: how many."),
+});
+
+/** The security center (issue 14): where the account is signed in, and what happened to it. */
+const securityCenter = {
+  sessions: defineOperation({
+    kind: "query",
+    summary: "The signed-in account's live sessions, newest first; `current` marks this one.",
+    input: null,
+    output: z.object({ sessions: z.array(accountSession) }),
+    failures: [],
+    limit: "none",
+    session: true,
+    rest: { method: "GET", path: "/api/v1/account/sessions/" },
+    run: async (ctx) =>
+      answer(await ctx.service.listSessions(ctx.user), ({ sessions }) => ({
+        sessions: sessions.map((session) => ({
+          ...session,
+          createdAt: session.createdAt.toISOString(),
+          lastSeenAt: session.lastSeenAt.toISOString(),
+        })),
+      })),
+  }),
+
+  revokeSession: defineOperation({
+    kind: "mutation",
+    summary:
+      "End one session of the signed-in account at once; another account's session is NOT_FOUND.",
+    input: (s) => s.revokeSession,
+    output: z.object({ sessionId: z.string(), current: z.boolean(), message: detail }),
+    failures: ["NOT_FOUND"],
+    limit: "none",
+    session: true,
+    rest: {
+      method: "POST",
+      path: "/api/v1/account/sessions/revoke/",
+      example: { sessionId: "00000000-0000-4000-8000-000000000000" },
+    },
+    async run(ctx, input) {
+      const revoked = await ctx.service.revokeSession(ctx.user, input, clientOf(ctx));
+      // Ending the session this request came with signs this client out.
+      if (revoked.ok && revoked.value.current) ctx.session.clear();
+      return answer(revoked, (value) => ({ ...value, message: MESSAGES.sessionRevoked }));
+    },
+  }),
+
+  securityEvents: defineOperation({
+    kind: "query",
+    summary:
+      "The signed-in account's recent security events, newest first, a page at a time (`cursor`: the previous page's nextCursor).",
+    input: (s) => s.securityEvents,
+    output: z.object({ events: z.array(securityEvent), nextCursor: z.string().nullable() }),
+    failures: [],
+    limit: "none",
+    session: true,
+    rest: { method: "GET", path: "/api/v1/account/security-events/" },
+    run: async (ctx, input) =>
+      answer(await ctx.service.securityEvents(ctx.user.userId, input), (page) => ({
+        events: page.events.map((event) => ({ ...event, at: event.at.toISOString() })),
+        nextCursor: page.nextCursor,
+      })),
+  }),
+};
+
 const account = {
+  ...securityCenter,
   requestEmailChange: defineOperation({
     kind: "mutation",
     summary: "Email a code to a new address for the signed-in account.",
@@ -370,7 +468,7 @@ const account = {
     },
     run: async (ctx, input) =>
       answer(
-        await ctx.service.confirmEmailChange({ ...input, userId: ctx.user.userId }),
+        await ctx.service.confirmEmailChange({ ...input, userId: ctx.user.userId }, clientOf(ctx)),
         ({ email }) => ({ email, message: MESSAGES.emailChanged }),
       ),
   }),
@@ -385,7 +483,7 @@ const account = {
     session: true,
     rest: { method: "POST", path: "/api/v1/account/sign-out-everywhere/", example: {} },
     async run(ctx) {
-      const revoked = await ctx.service.signOutEverywhere(ctx.user.userId);
+      const revoked = await ctx.service.signOutEverywhere(ctx.user.userId, clientOf(ctx));
       if (revoked.ok) ctx.session.clear();
       return answer(revoked, ({ sessionsRevoked }) => ({
         sessionsRevoked,

@@ -37,7 +37,9 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
       url: rest.path,
       config: { limit: operation.limit },
       handler: async (request, reply) => {
-        const body = rest.method === "GET" ? {} : (request.body ?? {});
+        // A GET's input is its query string (`?limit=20&before=...`), checked like a body.
+        const body =
+          rest.method === "GET" ? { ...(request.query as object) } : (request.body ?? {});
         const refused = refuseUnknownFields(body, allowed);
         if (refused !== undefined) return sendError(reply, refused);
         const input: Record<string, unknown> = {};

@@ -1,4 +1,11 @@
-import { fail, type OtpService, type Result, type SignedInUser } from "@otp/core";
+import {
+  type ClientContext,
+  DEVICE_COOKIE_TTL_SECONDS,
+  fail,
+  type OtpService,
+  type Result,
+  type SignedInUser,
+} from "@otp/core";
 import type { DevMailbox } from "@otp/email";
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { WireError } from "../errors.js";
@@ -13,6 +20,14 @@ export const SESSION_COOKIE = "otp_session";
  * active only from the client that chose it. HttpOnly, SameSite=Strict.
  */
 export const REGISTRATION_COOKIE = "otp_registration";
+
+/**
+ * The device cookie (issue 14): a long-lived random token that marks this
+ * client as one an account has used (the server keeps only a hash per
+ * account). Set by registration, verification and sign-in; a sign-in from a
+ * client the account has not seen emails the owner. HttpOnly, SameSite=Lax.
+ */
+export const DEVICE_COOKIE = "otp_device";
 
 export interface SessionCookies {
   /** The session token the request carried, if any. */
@@ -34,6 +49,8 @@ export interface Context {
   registration: SessionCookies;
   /** Who is asking, for notices to the account's owner (never for decisions). */
   client: { ip: string; userAgent: string | undefined };
+  /** The device cookie (issue 14). */
+  device: SessionCookies;
   /**
    * Spends one unit of this client's per-IP budget for a group; the refusal
    * (RATE_LIMITED, with `retryAt`) when it is spent.
@@ -78,4 +95,14 @@ export async function authenticate(ctx: Context): Promise<Result<SignedInUser>> 
   const user = await ctx.service.authenticate(token);
   if (!user.ok) ctx.session.clear();
   return user;
+}
+
+/** The request's client as the service records it: address, User-Agent and device cookie. */
+export function clientOf(ctx: Context): ClientContext {
+  return { ...ctx.client, deviceToken: ctx.device.read() };
+}
+
+/** Keeps (or starts) the client's device cookie for another DEVICE_COOKIE_TTL_SECONDS. */
+export function keepDevice(ctx: Context, deviceToken: string): void {
+  ctx.device.set(deviceToken, new Date(Date.now() + DEVICE_COOKIE_TTL_SECONDS * 1000));
 }

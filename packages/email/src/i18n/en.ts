@@ -102,5 +102,18 @@ export const en: Messages = {
         "If you did not, someone may have access to your account: contact support and reset your password.",
       whyYouGetThis: "We tell the old address whenever the email address of an account changes.",
     },
+    NEW_SIGN_IN: {
+      subject: (productName) => `New sign-in to your ${productName} account`,
+      preview: (productName) => `Your ${productName} account was signed in to from a new device.`,
+      heading: "New sign-in to your account",
+      signedIn: (productName, to, when, device, ip) =>
+        `The ${productName} account for ${to} was signed in to on ${when}, from ${device} (IP address ${ip}), a device it had not been used on before.`,
+      ifItWasYou: "If it was you, there is nothing else to do.",
+      ifItWasNotYou:
+        "If it was not you, open your account page, end that session under “Where you’re signed in”, and reset your password: someone else may know it.",
+      accountButton: "Review where you're signed in",
+      whyYouGetThis:
+        "We send this notice whenever your account is signed in to from a device it had not been used on.",
+    },
   },
 };

@@ -44,6 +44,17 @@ export interface AlreadyRegisteredMessages {
   notRequested: string;
 }
 
+export interface NewSignInMessages {
+  subject(productName: string): string;
+  preview(productName: string): string;
+  heading: string;
+  signedIn(productName: string, to: string, when: string, device: string, ip: string): string;
+  ifItWasYou: string;
+  ifItWasNotYou: string;
+  accountButton: string;
+  whyYouGetThis: string;
+}
+
 export interface EmailChangedMessages {
   subject(productName: string): string;
   preview(productName: string): string;
@@ -58,6 +69,7 @@ export type MessagesByKind = { [K in CodeEmailKind]: CodeEmailMessages } & {
   PASSWORD_CHANGED: PasswordChangedMessages;
   ALREADY_REGISTERED: AlreadyRegisteredMessages;
   EMAIL_CHANGED: EmailChangedMessages;
+  NEW_SIGN_IN: NewSignInMessages;
 };
 
 /**

@@ -17,6 +17,14 @@ function sampleMessage(kind: EmailKind, to = "alice@example.com", code = "123456
       return { kind, to };
     case "EMAIL_CHANGED":
       return { kind, to, newEmail: "alice.new@example.com" };
+    case "NEW_SIGN_IN":
+      return {
+        kind,
+        to,
+        signedInAt: new Date("2025-11-25T07:53:00Z"),
+        ip: "203.0.113.7",
+        device: "Firefox on Windows",
+      };
     default:
       return { kind, to, code, expiresInSeconds: 900 };
   }

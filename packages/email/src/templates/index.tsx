@@ -7,6 +7,7 @@ import type { CodeEmailKind, EmailKind, EmailMessage } from "../kinds.js";
 import { AlreadyRegisteredEmail } from "./already-registered.js";
 import { CodeEmail } from "./code-email.js";
 import { EmailChangedEmail } from "./email-changed.js";
+import { NewSignInEmail } from "./new-sign-in.js";
 import { PasswordChangedEmail } from "./password-changed.js";
 
 /**
@@ -107,6 +108,24 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
     subject: (messages, config) => messages.kinds.EMAIL_CHANGED.subject(config.productName),
     element: (messages, config, values) => (
       <EmailChangedEmail messages={messages} config={config} {...values} />
+    ),
+  }),
+  NEW_SIGN_IN: defineTemplate<"NEW_SIGN_IN", "to" | "when" | "device" | "ip">({
+    slots: ["to", "when", "device", "ip"],
+    slotValues(message, messages) {
+      if (Number.isNaN(message.signedInAt.getTime())) {
+        throw new RangeError("signedInAt is an invalid Date");
+      }
+      return {
+        to: message.to,
+        when: messages.formatDateTime(message.signedInAt),
+        device: message.device,
+        ip: message.ip,
+      };
+    },
+    subject: (messages, config) => messages.kinds.NEW_SIGN_IN.subject(config.productName),
+    element: (messages, config, values) => (
+      <NewSignInEmail messages={messages} config={config} {...values} />
     ),
   }),
 };

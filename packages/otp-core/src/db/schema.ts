@@ -4,6 +4,7 @@ import {
   customType,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -74,6 +75,12 @@ export const passcodes = pgTable(
     pendingPasswordHash: text("pending_password_hash"),
     /** SHA-256 of the registering client's binding token (the cookie holds the token). */
     bindingHash: text("binding_hash"),
+    /**
+     * The `code_hash` (a keyed HMAC, never the code) of the unused code this
+     * one replaced: entering that code answers OTP_REPLACED, not a wrong guess.
+     * The replaced row itself is deleted, as the seed's issuing rule requires.
+     */
+    replacedCodeHash: text("replaced_code_hash"),
   },
   (t) => [
     // The seed's guarantee 4 in the schema: at most one unused code per (user, code type).
@@ -99,6 +106,12 @@ export const sessions = pgTable(
     tokenHash: text("token_hash").notNull(),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     expiresAt: timestamptz("expires_at").notNull(),
+    /** Moved forward at most once per SESSION_LAST_SEEN_INTERVAL_SECONDS, never on every request. */
+    lastSeenAt: timestamptz("last_seen_at").notNull().defaultNow(),
+    /** The client's address when the session was created (X-Forwarded-For only with TRUST_PROXY). */
+    ip: text("ip"),
+    /** The client's User-Agent header, cut to 512 characters; the device label is read from it. */
+    userAgent: text("user_agent"),
   },
   (t) => [
     uniqueIndex("sessions_token_hash_key").on(t.tokenHash),
@@ -176,6 +189,49 @@ export const accountFailures = pgTable(
   (t) => [uniqueIndex("account_failures_unlock_token_hash_key").on(t.unlockTokenHash)],
 );
 
+/**
+ * What happened to an account, for its owner (the account page's "Recent
+ * activity"): each row written in the same statement as the change it
+ * records. `type` is one of SECURITY_EVENT_TYPES; `detail` holds the few
+ * facts a type adds (the sign-in method, how many sessions ended). Removed by
+ * cleanup after SECURITY_EVENT_RETENTION_DAYS.
+ */
+export const securityEvents = pgTable(
+  "security_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    detail: jsonb("detail"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [
+    // The account's page, newest first; cleanup walks the primary key.
+    index("security_events_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+/**
+ * The clients an account has signed in from: the SHA-256 of the long-lived
+ * device cookie (never the cookie), per account. A sign-in from a device not
+ * listed here emails the owner a "new sign-in" notice.
+ */
+export const knownDevices = pgTable(
+  "known_devices",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceHash: text("device_hash").notNull(),
+    firstSeenAt: timestamptz("first_seen_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.deviceHash] })],
+);
+
 export const schema = {
   users,
   passcodes,
@@ -184,4 +240,6 @@ export const schema = {
   sendLimits,
   emailOutbox,
   accountFailures,
+  securityEvents,
+  knownDevices,
 };

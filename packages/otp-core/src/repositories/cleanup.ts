@@ -15,6 +15,11 @@ export const DEFAULT_OUTBOX_RETENTION_DAYS = 7;
 /** The retentions cleanup accepts, in days (OUTBOX_RETENTION_DAYS is checked against these). */
 export const OUTBOX_RETENTION_DAYS_RANGE = { min: 1, max: 3650 } as const;
 
+/** Days a security event is kept before cleanup deletes it (SECURITY_EVENT_RETENTION_DAYS). */
+export const DEFAULT_SECURITY_EVENT_RETENTION_DAYS = 90;
+/** The security-event retentions cleanup accepts, in days. */
+export const SECURITY_EVENT_RETENTION_DAYS_RANGE = { min: 1, max: 3650 } as const;
+
 export interface CleanupParams {
   /** Delete used codes. */
   used: boolean;
@@ -24,6 +29,8 @@ export interface CleanupParams {
   olderThan: Date | null;
   /** Finished outbox rows created more than this many days before `now` are deleted. */
   outboxRetentionDays: number;
+  /** Security events created more than this many days before `now` are deleted; default 90. */
+  securityEventRetentionDays?: number;
   now: Date;
   policy: PasscodePolicy;
   /** Rows per statement; default CLEANUP_BATCH_SIZE. */
@@ -38,6 +45,8 @@ export interface CleanupCounts {
   sessionsDeleted: number;
   /** Finished emails (SENT, FAILED, EXPIRED, SUPERSEDED) past the retention. */
   outboxDeleted: number;
+  /** Security events past SECURITY_EVENT_RETENTION_DAYS. */
+  securityEventsDeleted: number;
 }
 
 /** A table cleanup walks in batches, in the order of `key`. */
@@ -132,6 +141,17 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
       `outbox retention must be a whole number of days from ${min} to ${max}, got ${p.outboxRetentionDays}`,
     );
   }
+  const eventRetentionDays = p.securityEventRetentionDays ?? DEFAULT_SECURITY_EVENT_RETENTION_DAYS;
+  const eventRange = SECURITY_EVENT_RETENTION_DAYS_RANGE;
+  if (
+    !Number.isSafeInteger(eventRetentionDays) ||
+    eventRetentionDays < eventRange.min ||
+    eventRetentionDays > eventRange.max
+  ) {
+    throw new RangeError(
+      `security event retention must be a whole number of days from ${eventRange.min} to ${eventRange.max}, got ${eventRetentionDays}`,
+    );
+  }
   const now = isoTimestamp(p.now);
   const olderThan = p.olderThan === null ? null : isoTimestamp(p.olderThan);
   const outboxCutoff = isoTimestamp(new Date(p.now.getTime() - p.outboxRetentionDays * 86_400_000));
@@ -199,6 +219,18 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     },
     batchSize,
   );
+  const eventCutoff = isoTimestamp(new Date(p.now.getTime() - eventRetentionDays * 86_400_000));
+  const securityEvents = await deleteInBatches(
+    executor,
+    {
+      table: "security_events",
+      key: "id",
+      keyType: "uuid",
+      start: FIRST_UUID,
+      condition: sql`created_at < ${eventCutoff}::timestamptz`,
+    },
+    batchSize,
+  );
   return {
     usedDeleted: codes.tallied,
     expiredDeleted: codes.deleted - codes.tallied,
@@ -206,5 +238,6 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     sendWindowsDeleted: sendWindows.deleted,
     sessionsDeleted: sessions.deleted,
     outboxDeleted: outbox.deleted,
+    securityEventsDeleted: securityEvents.deleted,
   };
 }

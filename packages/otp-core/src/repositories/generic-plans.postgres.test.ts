@@ -23,10 +23,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Executor } from "../db/rows.js";
 import { resolvePolicy } from "../rules/policy.js";
 import { createTestDatabase, resolveTestPostgres, type TestDatabase } from "../testing/index.js";
+import * as accountSessions from "./account-sessions.js";
 import * as cleanup from "./cleanup.js";
 import * as outbox from "./outbox.js";
 import * as effects from "./passcode-effects.js";
 import * as passcodes from "./passcodes.js";
+import * as securityEvents from "./security-events.js";
 import * as sessions from "./sessions.js";
 import * as stats from "./stats.js";
 import * as users from "./users.js";
@@ -42,6 +44,8 @@ const GROWING_TABLES = [
   "otp_attempts",
   "send_limits",
   "email_outbox",
+  "security_events",
+  "known_devices",
 ];
 
 const dialect = new PgDialect();
@@ -49,6 +53,7 @@ const NOW = new Date();
 const policy = resolvePolicy({});
 const uuid = () => randomUUID();
 const bytes = new Uint8Array([1, 2, 3]);
+const client = { ip: "203.0.113.7", userAgent: "Mozilla/5.0" };
 
 /** The text of every statement a repository call sends, without running it. */
 async function statementsOf(call: (executor: Executor) => Promise<unknown>): Promise<string[]> {
@@ -177,7 +182,45 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       expiresAt: NOW,
       now: NOW,
     }),
-  findSessionUser: (e) => sessions.findSessionUser(e, { tokenHash: "t", now: NOW }),
+  findSessionUser: (e) =>
+    sessions.findSessionUser(e, { tokenHash: "t", now: NOW, touchBefore: NOW }),
+  listAccountSessions: (e) => accountSessions.listAccountSessions(e, { userId: uuid(), now: NOW }),
+  revokeAccountSession: (e) =>
+    accountSessions.revokeAccountSession(e, {
+      userId: uuid(),
+      sessionId: uuid(),
+      event: { type: "SESSION_REVOKED", client, now: NOW },
+    }),
+  revokeAllAccountSessions: (e) =>
+    accountSessions.revokeAllAccountSessions(e, {
+      userId: uuid(),
+      event: { type: "SIGNED_OUT_EVERYWHERE", client, now: NOW },
+    }),
+  openSignedInSession: (e) =>
+    accountSessions.openSignedInSession(e, {
+      userId: uuid(),
+      session: { sessionId: uuid(), tokenHash: "t", expiresAt: NOW, client },
+      now: NOW,
+      event: { type: "SIGNED_IN", detail: { method: "password" }, client, now: NOW },
+      device: {
+        deviceHash: "d",
+        notice: { id: uuid(), kind: "NEW_SIGN_IN", payload: bytes },
+      },
+    }),
+  recordSecurityEventForAddress: (e) =>
+    securityEvents.recordSecurityEventForAddress(e, "a@example.com", {
+      type: "SIGN_IN_BLOCKED",
+      client,
+      now: NOW,
+    }),
+  "listSecurityEvents first page": (e) =>
+    securityEvents.listSecurityEvents(e, { userId: uuid(), before: null, limit: 20 }),
+  "listSecurityEvents next page": (e) =>
+    securityEvents.listSecurityEvents(e, {
+      userId: uuid(),
+      before: { at: NOW, id: uuid() },
+      limit: 20,
+    }),
   deleteSession: (e) => sessions.deleteSession(e, "t"),
   deleteUserSessions: (e) => sessions.deleteUserSessions(e, uuid()),
   findCredentials: (e) => sessions.findCredentials(e, "a@example.com"),
@@ -280,6 +323,10 @@ async function fillSkewed(sqlClient: postgres.Sql): Promise<void> {
       SELECT gen_random_uuid(), 'verification', NULL, NULL, 'SENT', 1, now() - interval '3 days',
         now() - interval '3 days', now() - interval '3 days', now() - interval '3 days'
       FROM generate_series(1, 150000);
+    INSERT INTO security_events (user_id, type, created_at, ip, user_agent)
+      SELECT id, 'SIGNED_IN', now() - interval '3 days', '203.0.113.7', 'Mozilla/5.0' FROM users;
+    INSERT INTO known_devices (user_id, device_hash, first_seen_at)
+      SELECT id, md5(id::text), now() - interval '3 days' FROM users;
     ANALYZE;
     INSERT INTO users (id, email, password_hash)
       SELECT gen_random_uuid(), 'new' || g || '@example.com', 'h' FROM generate_series(1, 8000) g;

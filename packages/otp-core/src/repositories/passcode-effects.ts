@@ -6,6 +6,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { isoTimestamp } from "../db/rows.js";
+import type { StoredClient } from "../rules/client-context.js";
 
 export interface QueuedNotice {
   id: string;
@@ -30,13 +31,17 @@ export interface SessionToInsert {
   sessionId: string;
   tokenHash: string;
   expiresAt: Date;
+  /** The signing-in client's address and User-Agent, kept on the session. */
+  client?: StoredClient;
 }
 
 function sessionCte(session: SessionToInsert, now: Date, source = "consumed"): SQL {
+  const at = isoTimestamp(now);
   return sql`session AS (
-    INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at)
-    SELECT ${session.sessionId}::uuid, user_id, ${session.tokenHash}, ${isoTimestamp(now)}::timestamptz,
-      ${isoTimestamp(session.expiresAt)}::timestamptz
+    INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at, ip, user_agent)
+    SELECT ${session.sessionId}::uuid, user_id, ${session.tokenHash}, ${at}::timestamptz,
+      ${isoTimestamp(session.expiresAt)}::timestamptz, ${at}::timestamptz,
+      ${session.client?.ip ?? null}::text, ${session.client?.userAgent ?? null}::text
     FROM ${sql.raw(source)}
     RETURNING id
   )`;

@@ -59,19 +59,22 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
     sql`${sql.raw(THEN_COMMIT)} WITH deleted AS (
       DELETE FROM passcodes
       WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
-      RETURNING is_used, pending_password_hash, binding_hash
+      RETURNING is_used, code_hash, created_at, pending_password_hash, binding_hash
     ),
     deleted_count AS (SELECT count(*)::int AS n FROM deleted),
+    replaced AS (
+      SELECT code_hash FROM deleted WHERE NOT is_used ORDER BY created_at DESC LIMIT 1
+    ),
     carried AS (
       SELECT pending_password_hash, binding_hash FROM deleted
       WHERE NOT is_used AND binding_hash IS NOT NULL LIMIT 1
     ),
     inserted AS (
       INSERT INTO passcodes (id, user_id, code_type, code_hash, is_used, expires_at, created_at,
-        new_email, pending_password_hash, binding_hash)
+        new_email, pending_password_hash, binding_hash, replaced_code_hash)
       SELECT ${p.passcodeId}::uuid, ${p.userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
         false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text,
-        ${pending.passwordHash}, ${pending.bindingHash}
+        ${pending.passwordHash}, ${pending.bindingHash}, (SELECT code_hash FROM replaced)
       FROM deleted_count
       RETURNING id
     ),
@@ -115,6 +118,8 @@ export interface VerificationLookup {
     /** VERIFICATION: the registration's password and its client binding (ADR 10). */
     pendingPasswordHash: string | null;
     bindingHash: string | null;
+    /** The keyed hash of the unused code this one replaced, if any. */
+    replacedCodeHash: string | null;
   } | null;
 }
 
@@ -132,6 +137,7 @@ interface LookupRow {
   new_email: string | null;
   pending_password_hash: string | null;
   binding_hash: string | null;
+  replaced_code_hash: string | null;
 }
 
 /**
@@ -173,10 +179,11 @@ export async function lockAccountAndReserveAttempt(
       (SELECT window_started_at FROM attempt_before) AS window_started_at_before,
       (SELECT failures FROM attempt_before) AS failures_before,
       code.id AS passcode_id, code.code_hash, code.is_used, code.expires_at, code.new_email,
-      code.pending_password_hash, code.binding_hash
+      code.pending_password_hash, code.binding_hash, code.replaced_code_hash
     FROM account
     LEFT JOIN LATERAL (
-      SELECT id, code_hash, is_used, expires_at, new_email, pending_password_hash, binding_hash
+      SELECT id, code_hash, is_used, expires_at, new_email, pending_password_hash, binding_hash,
+        replaced_code_hash
       FROM passcodes
       WHERE user_id = account.id AND code_type = ${p.codeType}::code_type
       ORDER BY created_at DESC LIMIT 1
@@ -207,6 +214,7 @@ export async function lockAccountAndReserveAttempt(
             newEmail: row.new_email,
             pendingPasswordHash: row.pending_password_hash,
             bindingHash: row.binding_hash,
+            replacedCodeHash: row.replaced_code_hash,
           },
   };
 }

@@ -21,11 +21,17 @@ export async function insertSession(
   );
 }
 
-/** The account behind a live session token hash, in one indexed lookup; null if none or expired. */
+/**
+ * The account behind a live session token hash, in one indexed lookup; null
+ * if none or expired. The same statement moves the session's last-seen time
+ * to `now` only when it is older than `touchBefore`: most requests write
+ * nothing, one every few minutes writes one row.
+ */
 export async function findSessionUser(
   executor: Executor,
-  p: { tokenHash: string; now: Date },
+  p: { tokenHash: string; now: Date; touchBefore: Date },
 ): Promise<SessionUser | null> {
+  const now = isoTimestamp(p.now);
   const rows = await queryRows<{
     session_id: string;
     user_id: string;
@@ -34,9 +40,19 @@ export async function findSessionUser(
     expires_at: Date | string;
   }>(
     executor,
-    sql`SELECT s.id AS session_id, u.id AS user_id, u.email, u.is_verified, s.expires_at
-        FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.token_hash = ${p.tokenHash} AND s.expires_at > ${isoTimestamp(p.now)}::timestamptz`,
+    sql`WITH live AS (
+          SELECT s.id AS session_id, u.id AS user_id, u.email, u.is_verified, s.expires_at,
+            s.last_seen_at
+          FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.token_hash = ${p.tokenHash} AND s.expires_at > ${now}::timestamptz
+        ),
+        touched AS (
+          UPDATE sessions SET last_seen_at = ${now}::timestamptz
+          WHERE id = (SELECT session_id FROM live)
+            AND last_seen_at < ${isoTimestamp(p.touchBefore)}::timestamptz
+          RETURNING id
+        )
+        SELECT session_id, user_id, email, is_verified, expires_at FROM live`,
   );
   const row = rows[0];
   if (row === undefined) return null;

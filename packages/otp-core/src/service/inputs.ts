@@ -2,7 +2,9 @@ import { z } from "zod";
 import {
   CLEANUP_BATCH_SIZE,
   DEFAULT_OUTBOX_RETENTION_DAYS,
+  DEFAULT_SECURITY_EVENT_RETENTION_DAYS,
   OUTBOX_RETENTION_DAYS_RANGE,
+  SECURITY_EVENT_RETENTION_DAYS_RANGE,
 } from "../repositories/cleanup.js";
 import { isWellFormedCode } from "../rules/code.js";
 import { CODE_TYPES } from "../rules/code-types.js";
@@ -50,6 +52,28 @@ export const resendableCodeTypeSchema = z.enum(RESENDABLE_CODE_TYPES, {
   error: `Codes can be sent again for: ${RESENDABLE_CODE_TYPES.join(", ")}.`,
 });
 
+/** Events per page of "Recent activity", unless the caller asks for another size (at most 100). */
+export const SECURITY_EVENTS_PAGE_SIZE = 20;
+export const SECURITY_EVENTS_MAX_PAGE_SIZE = 100;
+
+/** Where the next page of events starts: the last event shown, as an opaque string. */
+export function encodeEventCursor(cursor: { at: Date; id: string }): string {
+  return Buffer.from(`${cursor.at.toISOString()}|${cursor.id}`).toString("base64url");
+}
+
+const eventCursorSchema = z
+  .string({ error: "Use the nextCursor of the previous page." })
+  .max(200, { error: "Use the nextCursor of the previous page." })
+  .transform((value, ctx) => {
+    const [at, id, ...rest] = Buffer.from(value, "base64url").toString().split("|");
+    const date = new Date(at ?? "");
+    if (rest.length > 0 || Number.isNaN(date.getTime()) || !z.uuid().safeParse(id).success) {
+      ctx.addIssue({ code: "custom", message: "Use the nextCursor of the previous page." });
+      return z.NEVER;
+    }
+    return { at: date, id: id as string };
+  });
+
 /** The service's input schemas; exported so transports validate with the same rules. */
 export function createInputSchemas(policy: PasscodePolicy) {
   const code = codeSchema(policy.codeLength);
@@ -73,6 +97,21 @@ export function createInputSchemas(policy: PasscodePolicy) {
     requestEmailChange: z.object({ userId: z.uuid(), newEmail: emailSchema }),
     confirmEmailChange: z.object({ userId: z.uuid(), code }),
     sessionToken: z.string().min(20).max(200),
+    revokeSession: z.object({ sessionId: z.uuid({ error: "Not a valid session id." }) }),
+    securityEvents: z.object({
+      cursor: eventCursorSchema.nullish(),
+      // What tRPC's infinite queries send beside the cursor; pages only go back in time.
+      direction: z.enum(["forward", "backward"]).optional(),
+      // Coerced: a REST query string carries it as text.
+      limit: z.coerce
+        .number({ error: "The page size is a whole number." })
+        .int({ error: "The page size is a whole number." })
+        .min(1, { error: "Ask for at least one event." })
+        .max(SECURITY_EVENTS_MAX_PAGE_SIZE, {
+          error: `Ask for at most ${SECURITY_EVENTS_MAX_PAGE_SIZE} events.`,
+        })
+        .default(SECURITY_EVENTS_PAGE_SIZE),
+    }),
     issueCode: z.object({
       userId: z.uuid({ error: "Not a valid account id." }),
       codeType: codeTypeSchema,
@@ -87,6 +126,12 @@ export function createInputSchemas(policy: PasscodePolicy) {
         .min(OUTBOX_RETENTION_DAYS_RANGE.min)
         .max(OUTBOX_RETENTION_DAYS_RANGE.max)
         .default(DEFAULT_OUTBOX_RETENTION_DAYS),
+      securityEventRetentionDays: z
+        .number()
+        .int()
+        .min(SECURITY_EVENT_RETENTION_DAYS_RANGE.min)
+        .max(SECURITY_EVENT_RETENTION_DAYS_RANGE.max)
+        .default(DEFAULT_SECURITY_EVENT_RETENTION_DAYS),
       batchSize: z.number().int().positive().default(CLEANUP_BATCH_SIZE),
     }),
   };
@@ -103,6 +148,8 @@ export type SignInInput = z.input<InputSchemas["signIn"]>;
 export type SignInWithCodeInput = z.input<InputSchemas["signInWithCode"]>;
 export type ResetPasswordInput = z.input<InputSchemas["resetPassword"]>;
 export type RequestEmailChangeInput = z.input<InputSchemas["requestEmailChange"]>;
+export type RevokeSessionInput = z.input<InputSchemas["revokeSession"]>;
+export type SecurityEventsInput = z.input<InputSchemas["securityEvents"]>;
 export type ConfirmEmailChangeInput = z.input<InputSchemas["confirmEmailChange"]>;
 
 /** Field errors keyed by field name, for INVALID_INPUT. */

@@ -14,6 +14,7 @@ import {
   passcodeTable,
   pendingPasswords,
   readOutbox,
+  replacedCodeHashes,
   snapshot,
   T0,
   TEST_SECRET,
@@ -117,11 +118,12 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
         }),
       );
 
+      // The old code no longer works; the answer says a newer one was sent.
       const newCode = await codeFor(ALICE);
       if (newCode !== oldCode) {
         expect(await service.verifyEmail({ email: ALICE, code: oldCode })).toMatchObject({
           ok: false,
-          error: { code: "OTP_INVALID" },
+          error: { code: "OTP_REPLACED" },
         });
       }
       expect(await service.verifyEmail({ email: ALICE, code: newCode })).toMatchObject({
@@ -298,6 +300,65 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       await service.verifyEmail({ email: ALICE, code: wrongCode(code) });
       await service.verifyEmail({ email: ALICE, code });
       expect(await attemptFailures(database, ALICE)).toBe(1);
+    });
+  });
+
+  describe(`a replaced code (${backend})`, () => {
+    it("answers OTP_REPLACED without spending the budget; only its keyed hash is kept, beside the one live row", async () => {
+      await service.register({ email: ALICE, password: PASSWORD });
+      const first = await codeFor(ALICE);
+      const [firstRow] = await passcodeTable(database);
+      clock.advanceSeconds(5);
+      await service.resendCode({ email: ALICE });
+      const second = await codeFor(ALICE);
+
+      // The seed's rule holds for the rows: every earlier code deleted, one live row.
+      const table = await passcodeTable(database);
+      expect(table).toHaveLength(1);
+      expect(table[0]?.id).not.toBe(firstRow?.id);
+      // Beside it, the replaced code's HMAC (the value its own row held), never the code.
+      expect(await replacedCodeHashes(database)).toEqual([
+        { code_hash: table[0]?.code_hash, replaced_code_hash: firstRow?.code_hash },
+      ]);
+      expect(firstRow?.code_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(firstRow?.code_hash).not.toContain(first);
+
+      const failuresBefore = (await attemptFailures(database, ALICE)) ?? 0;
+      for (let i = 0; i < 3; i++) {
+        expect(await service.verifyEmail({ email: ALICE, code: first })).toEqual({
+          ok: false,
+          error: { code: "OTP_REPLACED", message: "A newer code was sent; use the latest email." },
+        });
+      }
+      expect((await attemptFailures(database, ALICE)) ?? 0).toBe(failuresBefore);
+
+      // A code two emails back is only a wrong code (counted); the one just replaced still says so.
+      clock.advanceSeconds(5);
+      await service.resendCode({ email: ALICE });
+      expect(await service.verifyEmail({ email: ALICE, code: first })).toMatchObject({
+        error: { code: first === second ? "OTP_REPLACED" : "OTP_INVALID" },
+      });
+      expect(await service.verifyEmail({ email: ALICE, code: second })).toMatchObject({
+        error: { code: "OTP_REPLACED" },
+      });
+      expect((await service.verifyEmail({ email: ALICE, code: await codeFor(ALICE) })).ok).toBe(
+        true,
+      );
+    });
+
+    it("a used code is not kept as replaced: after the next code it is a wrong code", async () => {
+      await service.register({ email: ALICE, password: PASSWORD });
+      await service.verifyEmail({ email: ALICE, code: await codeFor(ALICE) });
+      await service.requestSignInCode({ email: ALICE });
+      const used = await latestCodeFor(database, TEST_SECRET, ALICE, "SIGN_IN_CODE");
+      expect((await service.signInWithCode({ email: ALICE, code: used })).ok).toBe(true);
+      clock.advanceSeconds(5);
+      await service.requestSignInCode({ email: ALICE });
+      const live = (await replacedCodeHashes(database)).at(-1);
+      expect(live?.replaced_code_hash).toBeNull();
+      expect(await service.signInWithCode({ email: ALICE, code: used })).toMatchObject({
+        error: { code: "OTP_INVALID" },
+      });
     });
   });
 

@@ -1,12 +1,14 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { type DerivedKeys, deriveKeys } from "../crypto/keys.js";
 import { recipientKey } from "../crypto/recipient-key.js";
 import type { Database } from "../db/client.js";
 import type { Executor } from "../db/rows.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
+import { openSignedInSession, revokeAllAccountSessions } from "../repositories/account-sessions.js";
 import { type CleanupCounts, runCleanup } from "../repositories/cleanup.js";
+import { newDeviceExtra, rememberDeviceCtes } from "../repositories/known-devices.js";
 import { queueEmail } from "../repositories/outbox.js";
 import { createOutboxNotifier } from "../repositories/outbox-notifier.js";
 import {
@@ -27,14 +29,13 @@ import {
   replacePasscode,
   type VerificationLookup,
 } from "../repositories/passcodes.js";
-import { readSendReservation, type SendReservationRow } from "../repositories/send-limits.js";
 import {
-  deleteSession,
-  deleteUserSessions,
-  findCredentials,
-  findSessionUser,
-  insertSession,
-} from "../repositories/sessions.js";
+  recordSecurityEventForAddress,
+  type SecurityEventToRecord,
+  securityEventCte,
+} from "../repositories/security-events.js";
+import { readSendReservation, type SendReservationRow } from "../repositories/send-limits.js";
+import { deleteSession, findCredentials, findSessionUser } from "../repositories/sessions.js";
 import {
   type LockedUser,
   lockUserById,
@@ -43,9 +44,16 @@ import {
   reserveSendForEmailChange,
 } from "../repositories/users.js";
 import { attemptRetryAt, decideAttempt } from "../rules/attempt-budget.js";
+import {
+  type ClientContext,
+  deviceLabel,
+  type StoredClient,
+  storedClient,
+} from "../rules/client-context.js";
 import { generateCode, type RandomBytes, secureRandomBytes } from "../rules/code.js";
 import { codeHashesMatch, hashCode } from "../rules/code-hash.js";
 import type { CodeType } from "../rules/code-types.js";
+import { deviceTokenFor, deviceTokenHash } from "../rules/device-token.js";
 import { mayReceiveCode } from "../rules/eligibility.js";
 import { codeExpiresAt, isExpired } from "../rules/expiry.js";
 import { type PasscodePolicy, type PasscodePolicyInput, resolvePolicy } from "../rules/policy.js";
@@ -80,6 +88,7 @@ import {
 } from "./outbox-payload.js";
 import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
 import { ResponseTimeFloor } from "./response-time.js";
+import { createSecurityCenter } from "./security-center.js";
 
 export interface OtpServiceOptions {
   db: Database;
@@ -143,9 +152,13 @@ export interface NewSession {
   expiresAt: Date;
   userId: string;
   email: string;
+  /** The device token the client keeps (its device cookie): the one it sent, or a new one. */
+  deviceToken: string;
 }
 
 export interface SignedInUser {
+  /** The session this request came with. */
+  sessionId: string;
   userId: string;
   email: string;
   isVerified: boolean;
@@ -156,6 +169,12 @@ export type OtpService = ReturnType<typeof createOtpService>;
 
 /** How long a session lives unless configured otherwise: 30 days. */
 export const DEFAULT_SESSION_TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * A session's last-seen time moves at most this often: the session check
+ * runs on every signed-in request and writes only when the time is older.
+ */
+export const SESSION_LAST_SEEN_INTERVAL_SECONDS = 300;
 
 /** Sessions are looked up by the SHA-256 of their token (256 random bits: no salt or stretching needed). */
 export function hashSessionToken(token: string): string {
@@ -367,6 +386,13 @@ export function createOtpService(options: OtpServiceOptions) {
     }
     const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
     const matches = codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted);
+    // Compared every time, so a wrong code and a replaced one cost the same.
+    const replaced = codeHashesMatch(found.passcode?.replacedCodeHash ?? absentCodeHash, submitted);
+    if (!matches && replaced && found.passcode !== null) {
+      // The code of an earlier email: not a guess, so the unit goes back; the person needs the latest email.
+      await refundAttempt(executor, { userId: found.userId, codeType });
+      return fail("OTP_REPLACED");
+    }
     if (!matches || found.passcode === null) {
       const attemptsLeft = Math.max(0, policy.maxFailedAttempts - found.reservedFailures);
       if (attemptsLeft > 0) return fail("OTP_INVALID", { attemptsLeft });
@@ -405,16 +431,52 @@ export function createOtpService(options: OtpServiceOptions) {
     return ok({ found, extra: result });
   }
 
-  async function createSessionFor(userId: string, email: string, now: Date): Promise<NewSession> {
-    const session = newSessionToken(now);
-    await insertSession(db, { ...session, userId, now });
-    logger.info({ userId, sessionId: session.sessionId }, "signed in");
-    return { token: session.token, expiresAt: session.expiresAt, userId, email };
+  function event(type: SecurityEventToRecord["type"], client: StoredClient, now: Date) {
+    return { type, client, now } satisfies SecurityEventToRecord;
   }
+
+  /** The "new sign-in" notice for the account's owner, sealed; queued only if the device is new. */
+  function newSignInNotice(to: string, client: StoredClient, now: Date): QueuedNotice {
+    return sealNotice({
+      kind: "NEW_SIGN_IN",
+      to,
+      signedInAt: now.toISOString(),
+      ip: client.ip ?? "unknown",
+      device: deviceLabel(client.userAgent),
+    });
+  }
+
+  /** A password sign-in: session, SIGNED_IN event and device (notice if new) in one statement. */
+  async function createSessionFor(
+    userId: string,
+    email: string,
+    now: Date,
+    client: ClientContext | undefined,
+  ): Promise<NewSession> {
+    const session = newSessionToken(now);
+    const stored = storedClient(client);
+    const deviceToken = deviceTokenFor(client?.deviceToken, random);
+    const { newDevice } = await openSignedInSession(db, {
+      userId,
+      session: { ...session, client: stored },
+      now,
+      event: { ...event("SIGNED_IN", stored, now), detail: { method: "password" } },
+      device: {
+        deviceHash: deviceTokenHash(userId, deviceToken),
+        notice: newSignInNotice(email, stored, now),
+      },
+    });
+    if (newDevice) onEmailQueued();
+    logger.info({ userId, sessionId: session.sessionId, newDevice }, "signed in");
+    return { token: session.token, expiresAt: session.expiresAt, userId, email, deviceToken };
+  }
+
+  const securityCenter = createSecurityCenter({ db, clock, logger, inputs, parse });
 
   return {
     policy,
     inputs,
+    ...securityCenter,
 
     /**
      * Creates an account and sends its verification code. An address that
@@ -493,12 +555,13 @@ export function createOtpService(options: OtpServiceOptions) {
      * verified in one statement. From the client that registered (its binding
      * token) the registration's password becomes active and a session opens
      * in that statement; from anywhere else the address is proven and no
-     * password is activated (ADR 10).
+     * password is activated (ADR 10). Either way EMAIL_VERIFIED is recorded
+     * and the client's device becomes one the account knows.
      */
     async verifyEmail(
       input: VerifyEmailInput,
-      client: { bindingToken?: string | undefined } = {},
-    ): Promise<Result<VerifiedEmail>> {
+      client: ClientContext & { bindingToken?: string | undefined } = {},
+    ): Promise<Result<VerifiedEmail & { deviceToken: string }>> {
       const parsed = parse(inputs.verifyEmail, input);
       if (!parsed.ok) return parsed;
       const { email, code } = parsed.value;
@@ -506,7 +569,10 @@ export function createOtpService(options: OtpServiceOptions) {
       const token = bindingTokenSchema.safeParse(client.bindingToken);
       const bindingToken = token.success ? token.data : undefined;
       const now = clock();
-      const session = newSessionToken(now);
+      const stored = storedClient(client);
+      // The address's owner proved it from this client: the device becomes one the account knows.
+      const deviceToken = deviceTokenFor(client.deviceToken, random);
+      const session = { ...newSessionToken(now), client: stored };
       const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(db, {
         account: { email },
         codeType: "VERIFICATION",
@@ -516,12 +582,19 @@ export function createOtpService(options: OtpServiceOptions) {
           const pending = found.passcode.pendingPasswordHash;
           const bound =
             pending !== null && bindingMatches(found.passcode.bindingHash, bindingToken);
+          const recorded = sql`${securityEventCte("verified_event", fromConsumed, event("EMAIL_VERIFIED", stored, now))},
+          ${rememberDeviceCtes({ source: fromConsumed, deviceHash: deviceTokenHash(found.userId, deviceToken), now })}`;
           return bound
             ? {
-                effect: verifyEmailEffect({ now, bound: { passwordHash: pending, session } }),
+                effect: sql`${verifyEmailEffect({ now, bound: { passwordHash: pending, session } })},
+                ${recorded},
+                ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })}`,
                 extra: verifyEmailExtra,
               }
-            : { effect: verifyEmailEffect({ now, bound: null }), extra: verifyEmailUnboundExtra };
+            : {
+                effect: sql`${verifyEmailEffect({ now, bound: null })}, ${recorded}`,
+                extra: verifyEmailUnboundExtra,
+              };
         },
       });
       if (!used.ok) return used;
@@ -533,8 +606,15 @@ export function createOtpService(options: OtpServiceOptions) {
         email: address,
         passwordActive: used.value.extra.passwordActive === true,
         session: signedIn
-          ? { token: session.token, expiresAt: session.expiresAt, userId, email: address }
+          ? {
+              token: session.token,
+              expiresAt: session.expiresAt,
+              userId,
+              email: address,
+              deviceToken,
+            }
           : null,
+        deviceToken,
       });
     },
 
@@ -552,6 +632,7 @@ export function createOtpService(options: OtpServiceOptions) {
      */
     async resetPassword(
       input: ResetPasswordInput,
+      client: ClientContext = {},
     ): Promise<Result<VerifiedAccount & { sessionsRevoked: number }>> {
       const parsed = parse(inputs.resetPassword, input);
       if (!parsed.ok) return parsed;
@@ -564,7 +645,7 @@ export function createOtpService(options: OtpServiceOptions) {
         code,
         now,
         effect: (found) => ({
-          effect: resetPasswordEffect({
+          effect: sql`${resetPasswordEffect({
             passwordHash,
             now,
             notice: sealNotice({
@@ -572,7 +653,8 @@ export function createOtpService(options: OtpServiceOptions) {
               to: found.email,
               changedAt: now.toISOString(),
             }),
-          }),
+          })},
+          ${securityEventCte("changed_event", fromConsumed, event("PASSWORD_CHANGED", storedClient(client), now))}`,
           extra: resetPasswordExtra,
         }),
       });
@@ -593,25 +675,43 @@ export function createOtpService(options: OtpServiceOptions) {
     },
 
     /** Signs in with a SIGN_IN code: the code used, the address verified and a session created at once. */
-    async signInWithCode(input: SignInWithCodeInput): Promise<Result<NewSession>> {
+    async signInWithCode(
+      input: SignInWithCodeInput,
+      client: ClientContext = {},
+    ): Promise<Result<NewSession>> {
       const parsed = parse(inputs.signInWithCode, input);
       if (!parsed.ok) return parsed;
       const { email, code } = parsed.value;
       const now = clock();
-      const session = newSessionToken(now);
-      const used = await useCode(db, {
+      const stored = storedClient(client);
+      const session = { ...newSessionToken(now), client: stored };
+      const deviceToken = deviceTokenFor(client.deviceToken, random);
+      const used = await useCode<{ newDevices: number }>(db, {
         account: { email },
         codeType: "SIGN_IN",
         code,
         now,
-        effect: () => ({ effect: signInEffect({ ...session, now }) }),
+        // The session, SIGNED_IN, and the device (with the notice if it is new), with the code.
+        effect: (found) => ({
+          effect: sql`${signInEffect({ ...session, now })},
+          ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })},
+          ${rememberDeviceCtes({
+            source: signedInFromSession,
+            deviceHash: deviceTokenHash(found.userId, deviceToken),
+            now,
+            notice: newSignInNotice(found.email, stored, now),
+          })}`,
+          extra: newDeviceExtra,
+        }),
       });
       if (!used.ok) return used;
+      if ((used.value.extra.newDevices ?? 0) > 0) onEmailQueued();
       return ok({
         token: session.token,
         expiresAt: session.expiresAt,
         userId: used.value.found.userId,
         email: used.value.found.email,
+        deviceToken,
       });
     },
 
@@ -620,7 +720,7 @@ export function createOtpService(options: OtpServiceOptions) {
      * answer alike (and cost alike); an unverified account is told so only when
      * the password was right.
      */
-    async signIn(input: SignInInput): Promise<Result<NewSession>> {
+    async signIn(input: SignInInput, client: ClientContext = {}): Promise<Result<NewSession>> {
       const parsed = parse(inputs.signIn, input);
       if (!parsed.ok) return parsed;
       const { email, password } = parsed.value;
@@ -629,22 +729,39 @@ export function createOtpService(options: OtpServiceOptions) {
       // No account, or no password: compared against a dummy hash, so every answer costs the same.
       const stored = credentials?.passwordHash ?? null;
       const passwordOk = await hasher.verify(stored ?? (await dummyPasswordHash), password);
-      if (credentials === null || stored === null || !passwordOk)
-        return fail("INVALID_CREDENTIALS");
-      if (!credentials.isVerified) return fail("EMAIL_NOT_VERIFIED");
-      return ok(await createSessionFor(credentials.userId, email, clock()));
+      const now = clock();
+      const refusal =
+        credentials === null || stored === null || !passwordOk
+          ? ("INVALID_CREDENTIALS" as const)
+          : !credentials.isVerified
+            ? ("EMAIL_NOT_VERIFIED" as const)
+            : null;
+      if (refusal !== null || credentials === null) {
+        // Recorded for the account of the address, if any: the same statement for every address.
+        await recordSecurityEventForAddress(db, email, {
+          ...event("SIGN_IN_BLOCKED", storedClient(client), now),
+          detail: {
+            reason: refusal === "INVALID_CREDENTIALS" ? "WRONG_PASSWORD" : "EMAIL_NOT_VERIFIED",
+          },
+        });
+        return fail(refusal ?? "INVALID_CREDENTIALS");
+      }
+      return ok(await createSessionFor(credentials.userId, email, now, client));
     },
 
     /** The account behind a session token, or UNAUTHORIZED. */
     async authenticate(token: string): Promise<Result<SignedInUser>> {
       const parsed = parse(inputs.sessionToken, token);
       if (!parsed.ok) return fail("UNAUTHORIZED");
+      const now = clock();
       const user = await findSessionUser(db, {
         tokenHash: hashSessionToken(parsed.value),
-        now: clock(),
+        now,
+        touchBefore: new Date(now.getTime() - SESSION_LAST_SEEN_INTERVAL_SECONDS * 1000),
       });
       if (user === null) return fail("UNAUTHORIZED");
       return ok({
+        sessionId: user.sessionId,
         userId: user.userId,
         email: user.email,
         isVerified: user.isVerified,
@@ -659,9 +776,15 @@ export function createOtpService(options: OtpServiceOptions) {
       return ok({ signedOut: await deleteSession(db, hashSessionToken(parsed.value)) });
     },
 
-    /** Revokes every session of the account. */
-    async signOutEverywhere(userId: string): Promise<Result<{ sessionsRevoked: number }>> {
-      const sessionsRevoked = await deleteUserSessions(db, userId);
+    /** Revokes every session of the account and records SIGNED_OUT_EVERYWHERE, in one statement. */
+    async signOutEverywhere(
+      userId: string,
+      client: ClientContext = {},
+    ): Promise<Result<{ sessionsRevoked: number }>> {
+      const sessionsRevoked = await revokeAllAccountSessions(db, {
+        userId,
+        event: event("SIGNED_OUT_EVERYWHERE", storedClient(client), clock()),
+      });
       logger.info({ userId, sessionsRevoked }, "signed out everywhere");
       return ok({ sessionsRevoked });
     },
@@ -706,7 +829,10 @@ export function createOtpService(options: OtpServiceOptions) {
      * address switches (refused with EMAIL_TAKEN if another account took it
      * meanwhile) and the old address is told, in one statement.
      */
-    async confirmEmailChange(input: ConfirmEmailChangeInput): Promise<Result<VerifiedAccount>> {
+    async confirmEmailChange(
+      input: ConfirmEmailChangeInput,
+      client: ClientContext = {},
+    ): Promise<Result<VerifiedAccount>> {
       const parsed = parse(inputs.confirmEmailChange, input);
       if (!parsed.ok) return parsed;
       const { userId, code } = parsed.value;
@@ -718,14 +844,15 @@ export function createOtpService(options: OtpServiceOptions) {
           code,
           now,
           effect: (found) => ({
-            effect: changeEmailEffect({
+            effect: sql`${changeEmailEffect({
               now,
               notice: sealNotice({
                 kind: "EMAIL_CHANGED",
                 to: found.email,
                 newEmail: found.passcode.newEmail ?? "",
               }),
-            }),
+            })},
+            ${securityEventCte("changed_event", sql`SELECT id AS user_id FROM switched`, event("EMAIL_CHANGED", storedClient(client), now))}`,
             extra: changeEmailExtra,
           }),
         });
@@ -751,6 +878,11 @@ export function createOtpService(options: OtpServiceOptions) {
     },
   };
 }
+
+/** The account whose code the statement consumed (effects read it from the `consumed` CTE). */
+const fromConsumed = sql`SELECT user_id FROM consumed`;
+/** That account, if the statement also opened a session (the `session` CTE). */
+const signedInFromSession = sql`SELECT user_id FROM consumed WHERE EXISTS (SELECT 1 FROM session)`;
 
 /** Drizzle wraps driver errors: the SQLSTATE is on the cause (23505 on both drivers). */
 function isUniqueViolation(error: unknown): boolean {

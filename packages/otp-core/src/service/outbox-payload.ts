@@ -10,6 +10,7 @@ export const OUTBOX_KINDS = [
   "PASSWORD_CHANGED",
   "ALREADY_REGISTERED",
   "EMAIL_CHANGED",
+  "NEW_SIGN_IN",
 ] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
@@ -33,6 +34,10 @@ export interface OutboxPayload {
   changedAt?: string;
   /** EMAIL_CHANGED: the address the account moved to (the notice goes to the old one). */
   newEmail?: string;
+  /** NEW_SIGN_IN: when, from which address, on what device ("Firefox on Windows"). */
+  signedInAt?: string;
+  ip?: string;
+  device?: string;
 }
 
 export function sealOutboxPayload(

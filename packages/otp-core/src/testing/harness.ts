@@ -117,6 +117,14 @@ export async function attemptFailures(
   return rows[0]?.failures ?? null;
 }
 
+/** Each live code's hash and the hash of the code it replaced, oldest first. */
+export async function replacedCodeHashes(database: TestDatabase) {
+  return queryRows<{ code_hash: string; replaced_code_hash: string | null }>(
+    database.db,
+    sql`SELECT code_hash, replaced_code_hash FROM passcodes ORDER BY created_at, id`,
+  );
+}
+
 /** The pending registration password and client binding of every code, oldest first (ADR 10). */
 export async function pendingPasswords(database: TestDatabase) {
   return queryRows<{

@@ -1,0 +1,3 @@
+import { defineSecurityCenterContract } from "./security-center.contract.js";
+
+defineSecurityCenterContract("pglite");
