@@ -97,6 +97,13 @@ export function createInputSchemas(policy: PasscodePolicy) {
     requestEmailChange: z.object({ userId: z.uuid(), newEmail: emailSchema }),
     confirmEmailChange: z.object({ userId: z.uuid(), code }),
     sessionToken: z.string().min(20).max(200),
+    unlock: z.object({
+      token: z
+        .string({ error: "Open the link from the email, or paste all of it." })
+        .trim()
+        .min(20, { error: "Open the link from the email, or paste all of it." })
+        .max(200, { error: "That is not an unlock link's token." }),
+    }),
     revokeSession: z.object({ sessionId: z.uuid({ error: "Not a valid session id." }) }),
     securityEvents: z.object({
       cursor: eventCursorSchema.nullish(),
@@ -151,6 +158,7 @@ export type RequestEmailChangeInput = z.input<InputSchemas["requestEmailChange"]
 export type RevokeSessionInput = z.input<InputSchemas["revokeSession"]>;
 export type SecurityEventsInput = z.input<InputSchemas["securityEvents"]>;
 export type ConfirmEmailChangeInput = z.input<InputSchemas["confirmEmailChange"]>;
+export type UnlockInput = z.input<InputSchemas["unlock"]>;
 
 /** Field errors keyed by field name, for INVALID_INPUT. */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
