@@ -54,7 +54,7 @@ describe("toEmailMessage", () => {
   });
 
   it("maps NEW_SIGN_IN to when, IP and device; refuses one without a valid time", () => {
-    const kind = "NEW_SIGN_IN";
+    const kind = "NEW_SIGN_IN" as const;
     const notice = {
       v: 1 as const,
       kind,
