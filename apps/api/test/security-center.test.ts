@@ -195,7 +195,7 @@ describe.each(BACKENDS)("security center over HTTP (%s)", (backend) => {
       "?limit=abc",
       "?limit=0",
       "?limit=1000",
-      "?before=nonsense",
+      "?cursor=nonsense",
       "?other=1",
       "?limit=1&limit=2",
     ]) {
@@ -222,7 +222,7 @@ describe.each(BACKENDS)("security center over HTTP (%s)", (backend) => {
       };
       seen.push(...page.events.map((e) => e.type));
       if (page.nextCursor === null) break;
-      path = `/api/v1/account/security-events/?limit=2&before=${encodeURIComponent(page.nextCursor)}`;
+      path = `/api/v1/account/security-events/?limit=2&cursor=${encodeURIComponent(page.nextCursor)}`;
     }
     expect(seen).toHaveLength(4);
     expect(seen.slice(0, 2)).toEqual(["SIGNED_IN", "SIGN_IN_BLOCKED"]);

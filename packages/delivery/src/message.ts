@@ -71,6 +71,30 @@ export function toEmailMessage(
         device: payload.device ?? "Unknown device",
       };
     }
+    case "PASSWORD_LIMIT_REACHED": {
+      const attempt = payload.attempt;
+      if (attempt === undefined || typeof attempt.at !== "string") {
+        throw new UndeliverablePayloadError("PASSWORD_LIMIT_REACHED payload has no attempt");
+      }
+      return {
+        kind,
+        to,
+        at: new Date(attempt.at),
+        ip: String(attempt.ip),
+        browser: String(attempt.browser),
+        os: String(attempt.os),
+      };
+    }
+    case "ACCOUNT_LOCKED":
+      if (typeof payload.unlockToken !== "string" || typeof payload.expiresAt !== "string") {
+        throw new UndeliverablePayloadError("ACCOUNT_LOCKED payload has no unlock token");
+      }
+      return {
+        kind,
+        to,
+        unlockToken: payload.unlockToken,
+        expiresAt: new Date(payload.expiresAt),
+      };
   }
 }
 

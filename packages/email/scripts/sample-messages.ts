@@ -10,6 +10,22 @@ export function sampleMessage(kind: EmailKind, code = "48213907"): EmailMessage 
       return { kind, to };
     case "EMAIL_CHANGED":
       return { kind, to, newEmail: "alice.new@example.com" };
+    case "PASSWORD_LIMIT_REACHED":
+      return {
+        kind,
+        to,
+        at: new Date("2025-11-25T07:53:00Z"),
+        ip: "203.0.113.7",
+        browser: "Firefox 133.0",
+        os: "Windows 10",
+      };
+    case "ACCOUNT_LOCKED":
+      return {
+        kind,
+        to,
+        unlockToken: "q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E",
+        expiresAt: new Date("2025-11-26T07:53:00Z"),
+      };
     case "NEW_SIGN_IN":
       return {
         kind,

@@ -10,6 +10,8 @@ export const EMAIL_KINDS = [
   "PASSWORD_CHANGED",
   "ALREADY_REGISTERED",
   "EMAIL_CHANGED",
+  "PASSWORD_LIMIT_REACHED",
+  "ACCOUNT_LOCKED",
   "NEW_SIGN_IN",
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
@@ -45,6 +47,10 @@ export interface EmailDataByKind {
   ALREADY_REGISTERED: Record<never, never>;
   /** Sent to the OLD address once the account moved to `newEmail`. */
   EMAIL_CHANGED: { newEmail: string };
+  /** The password budget of the account ran out: the attempt that used it up. */
+  PASSWORD_LIMIT_REACHED: { at: Date; ip: string; browser: string; os: string };
+  /** The account hit the cap on consecutive failures: the single-use unlock link's token. */
+  ACCOUNT_LOCKED: { unlockToken: string; expiresAt: Date };
   /** A sign-in from a device the account had not used: when, from where, on what. */
   NEW_SIGN_IN: { signedInAt: Date; ip: string; device: string };
 }

@@ -71,6 +71,10 @@ const POLICY_VARIABLES = {
   OTP_SEND_LIMIT: "maxSendsPerWindow",
   OTP_SEND_WINDOW_SECONDS: "sendWindowSeconds",
   OTP_SEND_COOLDOWN_SECONDS: "sendCooldownSeconds",
+  PASSWORD_MAX_FAILURES: "passwordMaxFailures",
+  PASSWORD_FAILURE_WINDOW_SECONDS: "passwordFailureWindowSeconds",
+  MAX_CONSECUTIVE_FAILURES: "maxConsecutiveFailures",
+  UNLOCK_LINK_TTL_SECONDS: "unlockTokenTtlSeconds",
 } as const satisfies Record<string, keyof PasscodePolicy>;
 
 type PolicyVariable = keyof typeof POLICY_VARIABLES;

@@ -11,13 +11,17 @@ export const ERROR_MESSAGES = {
   OTP_EXPIRED: "That code has expired. Ask for a new one.",
   OTP_ALREADY_USED: "That code has already been used.",
   OTP_REPLACED: "A newer code was sent; use the latest email.",
-  TOO_MANY_ATTEMPTS: "Too many incorrect codes. Wait a while, then try again.",
+  TOO_MANY_ATTEMPTS: "Too many incorrect attempts. Wait a while, then try again.",
   SEND_LIMIT_REACHED: "Too many codes were sent to this address. Wait a while, then ask again.",
   USER_NOT_FOUND: "No such account.",
   INVALID_CREDENTIALS: "That email and password do not match an account.",
   EMAIL_NOT_VERIFIED: "This email address is not verified yet. Ask for a verification code.",
   UNAUTHORIZED: "Sign in to continue.",
   EMAIL_TAKEN: "That email address belongs to another account.",
+  ACCOUNT_LOCKED:
+    "This account is locked after too many failed attempts. If the address has an account, its owner was emailed a link to unlock it.",
+  TOKEN_INVALID:
+    "This unlock link does not work: it was used already, it has expired, or it was not copied whole.",
   NOT_FOUND: "Your account has no such session. It may have ended already.",
 } as const;
 

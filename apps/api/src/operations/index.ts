@@ -29,6 +29,7 @@ const EXAMPLE_CODE = "12345678";
 
 /** What a wrong, old or used code can answer, on every code-checking operation. */
 const CODE_FAILURES = [
+  "ACCOUNT_LOCKED",
   "OTP_INVALID",
   "OTP_EXPIRED",
   "OTP_ALREADY_USED",
@@ -54,6 +55,8 @@ export const MESSAGES = {
     "Your password was changed. Every session was signed out; sign in with the new password.",
   signedIn: "You are signed in.",
   signedOut: "You are signed out.",
+  unlocked:
+    "Your account is unlocked. Sign in again; if the failed attempts were not yours, choose a new password.",
   emailChangeRequested: "If the new address can be used, a code is on its way to it.",
   emailChanged: "Your email address was changed. We told your old address.",
   signedOutEverywhere: "Every session of your account was signed out.",
@@ -205,7 +208,7 @@ const auth = {
     summary: "Sign in with email and password; sets the session cookie.",
     input: (s) => s.signIn,
     output: acceptedAnswer,
-    failures: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED"],
+    failures: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED", "TOO_MANY_ATTEMPTS", "ACCOUNT_LOCKED"],
     limit: "guess",
     session: false,
     rest: {
@@ -267,6 +270,24 @@ const auth = {
       if (reset.ok) ctx.session.clear();
       return answer(reset, ({ email }) => ({ email, message: MESSAGES.passwordReset }));
     },
+  }),
+
+  unlock: defineOperation({
+    kind: "mutation",
+    summary:
+      "Unlock an account locked after too many failed attempts, with the token of the emailed link (single use).",
+    input: (s) => s.unlock,
+    output: z.object({ message: detail }),
+    failures: ["TOKEN_INVALID"],
+    limit: "guess",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/unlock/",
+      example: { token: "q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E" },
+    },
+    run: async (ctx, input) =>
+      answer(await ctx.service.unlock(input), () => ({ message: MESSAGES.unlocked })),
   }),
 
   signOut: defineOperation({
@@ -413,7 +434,7 @@ const securityCenter = {
   securityEvents: defineOperation({
     kind: "query",
     summary:
-      "The signed-in account's recent security events, newest first, a page at a time (`before`: the previous page's nextCursor).",
+      "The signed-in account's recent security events, newest first, a page at a time (`cursor`: the previous page's nextCursor).",
     input: (s) => s.securityEvents,
     output: z.object({ events: z.array(securityEvent), nextCursor: z.string().nullable() }),
     failures: [],

@@ -8,6 +8,8 @@ import { type AccountNotice, paths } from "../routing/paths.js";
 import { Link, navigate } from "../routing/router.js";
 import { formatDateTime } from "../time/retry-time.js";
 import { useTRPC } from "../trpc.js";
+import { ActivitySection } from "./account/activity-section.js";
+import { SessionsSection } from "./account/sessions-section.js";
 
 const NOTICES: Record<AccountNotice, string> = {
   "email-changed": "Your email address was changed. We told your old address.",
@@ -110,6 +112,8 @@ function Account({ user, notice }: { user: SignedInUser; notice: string | null }
           )}
         </div>
       </section>
+      <SessionsSection />
+      <ActivitySection />
     </section>
   );
 }

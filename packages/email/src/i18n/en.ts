@@ -102,6 +102,35 @@ export const en: Messages = {
         "If you did not, someone may have access to your account: contact support and reset your password.",
       whyYouGetThis: "We tell the old address whenever the email address of an account changes.",
     },
+    PASSWORD_LIMIT_REACHED: {
+      subject: (productName) => `Too many wrong passwords for your ${productName} account`,
+      preview: (productName) => `Someone typed wrong passwords for your ${productName} account.`,
+      heading: "Too many wrong passwords",
+      attempts: (productName, to) =>
+        `Someone typed too many wrong passwords for the ${productName} account of ${to}. Signing in with a password is paused for a while, even with the right one.`,
+      details: (when, ip, browser, os) =>
+        `The last attempt: ${when}, from the IP address ${ip}, with ${browser} on ${os}.`,
+      ifItWasYou: "If that was you, wait a few minutes, or sign in with a code instead.",
+      ifItWasNotYou:
+        "If it was not you, someone may be trying to guess your password: choose a new, unique one now.",
+      resetPasswordButton: "Choose a new password",
+      whyYouGetThis: "We send this notice at most once in each waiting period.",
+    },
+    ACCOUNT_LOCKED: {
+      subject: (productName) => `Your ${productName} account is locked`,
+      preview: (productName) => `Unlock your ${productName} account with the link inside.`,
+      heading: "Your account is locked",
+      locked: (productName, to) =>
+        `There were too many failed attempts in a row to sign in to the ${productName} account of ${to} or to use its codes, so it is locked: no code and no password works until you unlock it.`,
+      unlockWith: "To unlock it, open this link and press the button on the page:",
+      link: (link) => link,
+      linkExpires: (when) => `The link works once, until ${when}.`,
+      ifItWasNotYou:
+        "If the failed attempts were not yours, someone may be trying to get into your account: after unlocking, choose a new password.",
+      unlockButton: "Unlock your account",
+      whyYouGetThis:
+        "We send this email when an account is locked, so that only its owner can unlock it.",
+    },
     NEW_SIGN_IN: {
       subject: (productName) => `New sign-in to your ${productName} account`,
       preview: (productName) => `Your ${productName} account was signed in to from a new device.`,

@@ -69,6 +69,8 @@ export type MessagesByKind = { [K in CodeEmailKind]: CodeEmailMessages } & {
   PASSWORD_CHANGED: PasswordChangedMessages;
   ALREADY_REGISTERED: AlreadyRegisteredMessages;
   EMAIL_CHANGED: EmailChangedMessages;
+  PASSWORD_LIMIT_REACHED: PasswordLimitMessages;
+  ACCOUNT_LOCKED: AccountLockedMessages;
   NEW_SIGN_IN: NewSignInMessages;
 };
 
@@ -88,4 +90,31 @@ export interface Messages {
   earlierCodesNoLongerWork: string;
   sentTo(to: string, productName: string): string;
   kinds: MessagesByKind;
+}
+
+export interface PasswordLimitMessages {
+  subject(productName: string): string;
+  preview(productName: string): string;
+  heading: string;
+  attempts(productName: string, to: string): string;
+  /** When, from where and with what; every argument is a per-message value. */
+  details(when: string, ip: string, browser: string, os: string): string;
+  ifItWasYou: string;
+  ifItWasNotYou: string;
+  resetPasswordButton: string;
+  whyYouGetThis: string;
+}
+
+export interface AccountLockedMessages {
+  subject(productName: string): string;
+  preview(productName: string): string;
+  heading: string;
+  locked(productName: string, to: string): string;
+  unlockWith: string;
+  /** The link, in words, as a per-message value (also the button's target). */
+  link(link: string): string;
+  linkExpires(when: string): string;
+  ifItWasNotYou: string;
+  unlockButton: string;
+  whyYouGetThis: string;
 }

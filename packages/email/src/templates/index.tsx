@@ -4,6 +4,7 @@ import type { ReactElement } from "react";
 import type { ResolvedEmailConfig } from "../config.js";
 import type { Messages } from "../i18n/messages.js";
 import type { CodeEmailKind, EmailKind, EmailMessage } from "../kinds.js";
+import { AccountLockedEmail, PasswordLimitEmail } from "./account-notices.js";
 import { AlreadyRegisteredEmail } from "./already-registered.js";
 import { CodeEmail } from "./code-email.js";
 import { EmailChangedEmail } from "./email-changed.js";
@@ -108,6 +109,53 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
     subject: (messages, config) => messages.kinds.EMAIL_CHANGED.subject(config.productName),
     element: (messages, config, values) => (
       <EmailChangedEmail messages={messages} config={config} {...values} />
+    ),
+  }),
+  PASSWORD_LIMIT_REACHED: defineTemplate<
+    "PASSWORD_LIMIT_REACHED",
+    "to" | "when" | "ip" | "browser" | "os"
+  >({
+    slots: ["to", "when", "ip", "browser", "os"],
+    slotValues(message, messages) {
+      if (Number.isNaN(message.at.getTime())) throw new RangeError("at is an invalid Date");
+      return {
+        to: message.to,
+        when: messages.formatDateTime(message.at),
+        ip: message.ip,
+        browser: message.browser,
+        os: message.os,
+      };
+    },
+    subject: (messages, config) =>
+      messages.kinds.PASSWORD_LIMIT_REACHED.subject(config.productName),
+    element: (messages, config, values) => (
+      <PasswordLimitEmail messages={messages} config={config} {...values} />
+    ),
+  }),
+  ACCOUNT_LOCKED: defineTemplate<"ACCOUNT_LOCKED", "to" | "link" | "when">({
+    slots: ["to", "link", "when"],
+    slotValues(message, messages, _now) {
+      if (!/^[A-Za-z0-9_-]{20,200}$/.test(message.unlockToken)) {
+        throw new RangeError("unlockToken is not a token");
+      }
+      if (Number.isNaN(message.expiresAt.getTime())) {
+        throw new RangeError("expiresAt is an invalid Date");
+      }
+      return {
+        to: message.to,
+        link: message.unlockToken,
+        when: messages.formatDateTime(message.expiresAt),
+      };
+    },
+    subject: (messages, config) => messages.kinds.ACCOUNT_LOCKED.subject(config.productName),
+    element: (messages, config, values) => (
+      <AccountLockedEmail
+        messages={messages}
+        config={config}
+        to={values.to}
+        link={`${config.baseUrl}/unlock?token=${values.link}`}
+        when={values.when}
+      />
     ),
   }),
   NEW_SIGN_IN: defineTemplate<"NEW_SIGN_IN", "to" | "when" | "device" | "ip">({

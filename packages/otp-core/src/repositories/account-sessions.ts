@@ -110,6 +110,12 @@ export async function openSignedInSession(
   executor: Executor,
   p: {
     userId: string;
+    /**
+     * The address's HMAC: the right password gives back the password-budget
+     * unit it spent and clears the count of consecutive failures
+     * (account-failures.ts), in the same statement.
+     */
+    recipientKey: string;
     session: SessionWithContext;
     now: Date;
     event: SecurityEventToRecord;
@@ -127,7 +133,13 @@ export async function openSignedInSession(
       RETURNING user_id
     ),
     ${securityEventCte("signed_in", sql`SELECT user_id FROM session`, p.event)},
-    ${rememberDeviceCtes({ source: sql`SELECT user_id FROM session`, now: p.now, ...p.device })}
+    ${rememberDeviceCtes({ source: sql`SELECT user_id FROM session`, now: p.now, ...p.device })},
+    counters AS (
+      UPDATE account_failures SET consecutive_failures = 0,
+        password_failures = GREATEST(password_failures - 1, 0)
+      WHERE recipient_key = ${p.recipientKey}
+      RETURNING 1
+    )
     SELECT ${newDeviceExtra}`,
   );
   return { newDevice: (rows[0]?.newDevices ?? 0) > 0 };

@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Executor } from "../db/rows.js";
 import { resolvePolicy } from "../rules/policy.js";
 import { createTestDatabase, resolveTestPostgres, type TestDatabase } from "../testing/index.js";
+import * as failures from "./account-failures.js";
 import * as accountSessions from "./account-sessions.js";
 import * as cleanup from "./cleanup.js";
 import * as outbox from "./outbox.js";
@@ -44,6 +45,7 @@ const GROWING_TABLES = [
   "otp_attempts",
   "send_limits",
   "email_outbox",
+  "account_failures",
   "security_events",
   "known_devices",
 ];
@@ -106,6 +108,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
     passcodes.lockAccountAndReserveAttempt(e, {
       account: { email: "a@example.com" },
       codeType: "VERIFICATION",
+      recipientKey: "k",
       now: NOW,
       policy,
     }),
@@ -113,6 +116,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
     passcodes.lockAccountAndReserveAttempt(e, {
       account: { userId: uuid() },
       codeType: "SIGN_IN",
+      recipientKey: "k",
       now: NOW,
       policy,
     }),
@@ -120,6 +124,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
     passcodes.consumeCode(e, {
       passcodeId: uuid(),
       userId: uuid(),
+      recipientKey: "k",
       codeType: "VERIFICATION",
       now: NOW,
       effect: effects.verifyEmailEffect({ now: NOW, bound: null }),
@@ -129,6 +134,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
     passcodes.consumeCode(e, {
       passcodeId: uuid(),
       userId: uuid(),
+      recipientKey: "k",
       codeType: "VERIFICATION",
       now: NOW,
       effect: effects.verifyEmailEffect({
@@ -144,6 +150,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
     passcodes.consumeCode(e, {
       passcodeId: uuid(),
       userId: uuid(),
+      recipientKey: "k",
       codeType: "PASSWORD_RESET",
       now: NOW,
       effect: effects.resetPasswordEffect({
@@ -157,6 +164,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
     passcodes.consumeCode(e, {
       passcodeId: uuid(),
       userId: uuid(),
+      recipientKey: "k",
       codeType: "SIGN_IN",
       now: NOW,
       effect: effects.signInEffect({ sessionId: uuid(), tokenHash: "t", expiresAt: NOW, now: NOW }),
@@ -165,6 +173,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
     passcodes.consumeCode(e, {
       passcodeId: uuid(),
       userId: uuid(),
+      recipientKey: "k",
       codeType: "EMAIL_CHANGE",
       now: NOW,
       effect: effects.changeEmailEffect({
@@ -173,15 +182,35 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       }),
       extra: effects.changeEmailExtra,
     }),
-  refundAttempt: (e) => passcodes.refundAttempt(e, { userId: uuid(), codeType: "VERIFICATION" }),
-  insertSession: (e) =>
-    sessions.insertSession(e, {
-      sessionId: uuid(),
-      userId: uuid(),
-      tokenHash: "t",
-      expiresAt: NOW,
+  refundAttempt: (e) =>
+    passcodes.refundAttempt(e, { userId: uuid(), codeType: "VERIFICATION", recipientKey: "k" }),
+  reservePasswordAttempt: (e) =>
+    failures.reservePasswordAttempt(e, {
+      recipientKey: "k",
+      email: "a@example.com",
+      now: NOW,
+      policy,
+    }),
+  queuePasswordNoticeOnce: (e) =>
+    failures.queuePasswordNoticeOnce(e, {
+      recipientKey: "k",
+      email: "a@example.com",
+      windowStartedAt: NOW,
+      notice: { id: uuid(), kind: "PASSWORD_LIMIT_REACHED", payload: bytes },
       now: NOW,
     }),
+  issueUnlockIfNeeded: (e) =>
+    failures.issueUnlockIfNeeded(e, {
+      recipientKey: "k",
+      email: "a@example.com",
+      tokenHash: "t",
+      expiresAt: NOW,
+      notice: { id: uuid(), kind: "ACCOUNT_LOCKED", payload: bytes },
+      now: NOW,
+      policy,
+    }),
+  useUnlockToken: (e) => failures.useUnlockToken(e, { tokenHash: "t", now: NOW }),
+  findUserEmail: (e) => users.findUserEmail(e, uuid()),
   findSessionUser: (e) =>
     sessions.findSessionUser(e, { tokenHash: "t", now: NOW, touchBefore: NOW }),
   listAccountSessions: (e) => accountSessions.listAccountSessions(e, { userId: uuid(), now: NOW }),
@@ -199,6 +228,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   openSignedInSession: (e) =>
     accountSessions.openSignedInSession(e, {
       userId: uuid(),
+      recipientKey: "k",
       session: { sessionId: uuid(), tokenHash: "t", expiresAt: NOW, client },
       now: NOW,
       event: { type: "SIGNED_IN", detail: { method: "password" }, client, now: NOW },
@@ -223,7 +253,6 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
     }),
   deleteSession: (e) => sessions.deleteSession(e, "t"),
   deleteUserSessions: (e) => sessions.deleteUserSessions(e, uuid()),
-  findCredentials: (e) => sessions.findCredentials(e, "a@example.com"),
   registerOrLockUser: (e) =>
     users.registerOrLockUser(e, {
       recipientKey: "k",
@@ -318,6 +347,9 @@ async function fillSkewed(sqlClient: postgres.Sql): Promise<void> {
       SELECT id, 'VERIFICATION', now() - interval '3 days', 0 FROM users;
     INSERT INTO send_limits (recipient_key, window_started_at, sent_count, last_sent_at)
       SELECT md5(email), now() - interval '3 days', 1, now() - interval '3 days' FROM users;
+    INSERT INTO account_failures (recipient_key, password_window_started_at, password_failures,
+        consecutive_failures)
+      SELECT md5(email), now() - interval '3 days', 1, 1 FROM users;
     INSERT INTO email_outbox (id, kind, payload, passcode_id, status, attempts, available_at,
         expires_at, created_at, sent_at)
       SELECT gen_random_uuid(), 'verification', NULL, NULL, 'SENT', 1, now() - interval '3 days',

@@ -1,3 +1,4 @@
+export * from "./account-failures.js";
 export * from "./account-sessions.js";
 export * from "./cleanup.js";
 export * from "./known-devices.js";

@@ -10,6 +10,7 @@ import {
 import { attemptWindowCutoff } from "../rules/attempt-budget.js";
 import type { CodeType } from "../rules/code-types.js";
 import type { PasscodePolicy } from "../rules/policy.js";
+import { guardCtes, guardSpendCte } from "./account-failures.js";
 
 export interface ReplacePasscodeParams {
   userId: string;
@@ -96,6 +97,8 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
 export interface VerificationLookupParams {
   /** The account, by address (verification, reset, sign-in) or by id (signed-in flows). */
   account: { email: string } | { userId: string };
+  /** The address's HMAC: the key of its consecutive-failure cap (account-failures.ts). */
+  recipientKey: string;
   codeType: CodeType;
   now: Date;
   policy: PasscodePolicy;
@@ -123,8 +126,18 @@ export interface VerificationLookup {
   } | null;
 }
 
+/** The cap on consecutive failures as this check found it (rules/consecutive-failures.ts). */
+export interface GuardLookup {
+  /** The address was at the cap: nothing was spent, nothing may be compared. */
+  locked: boolean;
+  /** Granted: consecutive failures including this check; null when not spent. */
+  reservedConsecutive: number | null;
+}
+
 interface LookupRow {
-  user_id: string;
+  guard_open: boolean;
+  guard_reserved: number | null;
+  user_id: string | null;
   email: string;
   is_verified: boolean;
   reserved_failures: number | null;
@@ -141,17 +154,21 @@ interface LookupRow {
 }
 
 /**
- * One statement: lock the account, spend one unit of its attempt budget for
- * this code type (a conditional upsert, so parallel guesses cannot overdraw
- * it; mirrors `decideAttempt`), and read its code. Null for an unknown
- * address, with nothing written.
+ * One statement: lock the account and the address's failure counters, and,
+ * unless the address is at its cap of consecutive failures, spend one unit of
+ * the account's attempt budget for this code type (a conditional upsert, so
+ * parallel guesses cannot overdraw it; mirrors `decideAttempt`) and, when that
+ * was granted (or there is no account: an unknown address is counted alike),
+ * one unit of the cap; then read the code. `found` is null for an unknown
+ * address.
  */
 export async function lockAccountAndReserveAttempt(
   tx: Executor,
   p: VerificationLookupParams,
-): Promise<VerificationLookup | null> {
+): Promise<{ guard: GuardLookup; found: VerificationLookup | null }> {
   const now = isoTimestamp(p.now);
   const cutoff = isoTimestamp(attemptWindowCutoff(p.now, p.policy));
+  const guardParams = { recipientKey: p.recipientKey, now: p.now, policy: p.policy };
   const rows = await queryRows<LookupRow>(
     tx,
     sql`WITH account AS (
@@ -159,6 +176,7 @@ export async function lockAccountAndReserveAttempt(
       WHERE ${"email" in p.account ? sql`lower(email) = ${p.account.email}` : sql`id = ${p.account.userId}::uuid`}
       FOR UPDATE
     ),
+    ${guardCtes(guardParams)},
     attempt_before AS (
       SELECT a.window_started_at, a.failures FROM otp_attempts a JOIN account ON a.user_id = account.id
       WHERE a.code_type = ${p.codeType}::code_type
@@ -166,6 +184,7 @@ export async function lockAccountAndReserveAttempt(
     attempt_reserved AS (
       INSERT INTO otp_attempts AS a (user_id, code_type, window_started_at, failures)
       SELECT id, ${p.codeType}::code_type, ${now}::timestamptz, 1 FROM account
+      WHERE EXISTS (SELECT 1 FROM guard_open)
       ON CONFLICT (user_id, code_type) DO UPDATE SET
         window_started_at = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
           THEN EXCLUDED.window_started_at ELSE a.window_started_at END,
@@ -173,14 +192,21 @@ export async function lockAccountAndReserveAttempt(
           THEN 1 ELSE a.failures + 1 END
       WHERE a.window_started_at <= ${cutoff}::timestamptz OR a.failures < ${p.policy.maxFailedAttempts}::int
       RETURNING a.failures
-    )
-    SELECT account.id AS user_id, account.email, account.is_verified,
+    ),
+    ${guardSpendCte(
+      guardParams,
+      sql`NOT EXISTS (SELECT 1 FROM account) OR EXISTS (SELECT 1 FROM attempt_reserved)`,
+    )}
+    SELECT EXISTS (SELECT 1 FROM guard_open) AS guard_open,
+      (SELECT consecutive_failures FROM guard_reserved) AS guard_reserved,
+      account.id AS user_id, account.email, account.is_verified,
       (SELECT failures FROM attempt_reserved) AS reserved_failures,
       (SELECT window_started_at FROM attempt_before) AS window_started_at_before,
       (SELECT failures FROM attempt_before) AS failures_before,
       code.id AS passcode_id, code.code_hash, code.is_used, code.expires_at, code.new_email,
       code.pending_password_hash, code.binding_hash, code.replaced_code_hash
-    FROM account
+    FROM (SELECT 1) AS one
+    LEFT JOIN account ON true
     LEFT JOIN LATERAL (
       SELECT id, code_hash, is_used, expires_at, new_email, pending_password_hash, binding_hash,
         replaced_code_hash
@@ -190,38 +216,45 @@ export async function lockAccountAndReserveAttempt(
     ) AS code ON true`,
   );
   const row = rows[0];
-  if (row === undefined) return null;
+  if (row === undefined) throw new Error("code lookup statement returned no row");
+  const guard: GuardLookup = { locked: !row.guard_open, reservedConsecutive: row.guard_reserved };
+  if (row.user_id === null) return { guard, found: null };
   return {
-    userId: row.user_id,
-    email: row.email,
-    isVerified: row.is_verified,
-    reservedFailures: row.reserved_failures,
-    windowBefore:
-      row.window_started_at_before === null
-        ? null
-        : {
-            windowStartedAt: toDate(row.window_started_at_before),
-            failures: row.failures_before ?? 0,
-          },
-    passcode:
-      row.passcode_id === null || row.code_hash === null
-        ? null
-        : {
-            id: row.passcode_id,
-            codeHash: row.code_hash,
-            isUsed: row.is_used === true,
-            expiresAt: toDateOrNull(row.expires_at) ?? new Date(0),
-            newEmail: row.new_email,
-            pendingPasswordHash: row.pending_password_hash,
-            bindingHash: row.binding_hash,
-            replacedCodeHash: row.replaced_code_hash,
-          },
+    guard,
+    found: {
+      userId: row.user_id,
+      email: row.email,
+      isVerified: row.is_verified,
+      reservedFailures: row.reserved_failures,
+      windowBefore:
+        row.window_started_at_before === null
+          ? null
+          : {
+              windowStartedAt: toDate(row.window_started_at_before),
+              failures: row.failures_before ?? 0,
+            },
+      passcode:
+        row.passcode_id === null || row.code_hash === null
+          ? null
+          : {
+              id: row.passcode_id,
+              codeHash: row.code_hash,
+              isUsed: row.is_used === true,
+              expiresAt: toDateOrNull(row.expires_at) ?? new Date(0),
+              newEmail: row.new_email,
+              pendingPasswordHash: row.pending_password_hash,
+              bindingHash: row.binding_hash,
+              replacedCodeHash: row.replaced_code_hash,
+            },
+    },
   };
 }
 
 export interface ConsumeParams {
   passcodeId: string;
   userId: string;
+  /** The address's HMAC: a used code is a success, so its consecutive failures go back to 0. */
+  recipientKey: string;
   codeType: CodeType;
   now: Date;
   /**
@@ -270,6 +303,11 @@ export async function consumeCode<Extra extends object = object>(
       WHERE user_id = (SELECT id FROM account) AND code_type = ${p.codeType}::code_type
       RETURNING 1
     ),
+    guard_cleared AS (
+      UPDATE account_failures SET consecutive_failures = 0
+      WHERE recipient_key = ${p.recipientKey} AND EXISTS (SELECT 1 FROM consumed)
+      RETURNING 1
+    ),
     ${p.effect}
     SELECT (SELECT count(*) FROM consumed)::int AS consumed,
       (SELECT count(*) FROM refunded)::int AS refunded
@@ -281,13 +319,22 @@ export async function consumeCode<Extra extends object = object>(
   } & Partial<Extra>;
 }
 
-/** Gives back the attempt unit spent by a code that matched but was expired or used: not a guess. */
+/**
+ * Gives back the attempt unit and the consecutive-failure unit spent by a code
+ * that matched but was expired or used: not a guess. One statement.
+ */
 export async function refundAttempt(
   tx: Executor,
-  p: { userId: string; codeType: CodeType },
+  /** `recipientKey` null: the consecutive-failure unit was not spent. */
+  p: { userId: string; codeType: CodeType; recipientKey: string | null },
 ): Promise<void> {
   await tx.execute(
-    sql`UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
-        WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type`,
+    sql`WITH attempt AS (
+      UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
+      WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+      RETURNING 1
+    )
+    UPDATE account_failures SET consecutive_failures = GREATEST(consecutive_failures - 1, 0)
+    WHERE recipient_key = ${p.recipientKey}`,
   );
 }

@@ -15,6 +15,10 @@ export const SECURITY_EVENT_TYPES = [
   "EMAIL_CHANGED",
   "SESSION_REVOKED",
   "SIGNED_OUT_EVERYWHERE",
+  // The consecutive-failure lock and its unlock (issue 13): declared here so the lockout flow
+  // records them with `securityEventCte` in its own statements; nothing writes them before it.
+  "ACCOUNT_LOCKED",
+  "ACCOUNT_UNLOCKED",
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

@@ -9,18 +9,6 @@ export interface SessionUser {
   expiresAt: Date;
 }
 
-/** Creates a session for a verified account. */
-export async function insertSession(
-  executor: Executor,
-  p: { sessionId: string; userId: string; tokenHash: string; expiresAt: Date; now: Date },
-): Promise<void> {
-  await executor.execute(
-    sql`INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at)
-        VALUES (${p.sessionId}::uuid, ${p.userId}::uuid, ${p.tokenHash},
-          ${isoTimestamp(p.now)}::timestamptz, ${isoTimestamp(p.expiresAt)}::timestamptz)`,
-  );
-}
-
 /**
  * The account behind a live session token hash, in one indexed lookup; null
  * if none or expired. The same statement moves the session's last-seen time
@@ -81,32 +69,4 @@ export async function deleteUserSessions(executor: Executor, userId: string): Pr
     sql`DELETE FROM sessions WHERE user_id = ${userId}::uuid RETURNING id`,
   );
   return rows.length;
-}
-
-/**
- * The account's password hash and state, for password sign-in (no lock:
- * nothing is written). A verified account has its active password, or none.
- * An unverified account has no active password (ADR 10); the password its
- * live registration chose is returned so that, when it is typed, the answer
- * can say "verify your address first" (never a session).
- */
-export async function findCredentials(
-  executor: Executor,
-  email: string,
-): Promise<{ userId: string; passwordHash: string | null; isVerified: boolean } | null> {
-  const rows = await queryRows<{ id: string; password_hash: string | null; is_verified: boolean }>(
-    executor,
-    sql`SELECT u.id, u.is_verified,
-          CASE WHEN u.is_verified THEN u.password_hash
-            ELSE COALESCE(u.password_hash, (
-              SELECT p.pending_password_hash FROM passcodes p
-              WHERE p.user_id = u.id AND p.code_type = 'VERIFICATION' AND p.is_used = false
-              ORDER BY p.created_at DESC LIMIT 1))
-          END AS password_hash
-        FROM users u WHERE lower(u.email) = ${email}`,
-  );
-  const row = rows[0];
-  return row === undefined
-    ? null
-    : { userId: row.id, passwordHash: row.password_hash, isVerified: row.is_verified };
 }

@@ -57,6 +57,13 @@ export async function registerOrLockUser(
       ON CONFLICT ((lower(email))) DO UPDATE SET
         updated_at = CASE WHEN u.is_verified THEN u.updated_at ELSE EXCLUDED.updated_at END
       RETURNING u.id, u.email, u.is_verified, (u.xmax = 0) AS created
+    ),
+    -- A new account starts with clean failure counters: failures against the
+    -- address before it had an account must not lock its owner out.
+    guard_forgotten AS (
+      DELETE FROM account_failures WHERE recipient_key = ${params.recipientKey}
+        AND EXISTS (SELECT 1 FROM registered WHERE created)
+      RETURNING 1
     )
     SELECT ${sendReservationColumns}, r.id, r.email, r.is_verified, r.created
     FROM (SELECT 1) AS one LEFT JOIN registered r ON true`,
@@ -99,6 +106,15 @@ export async function reserveSendAndLockUser(
   const row = rows[0];
   if (row === undefined) throw new Error("code request statement returned no row");
   return { sendReservation: row, user: toLockedUser(row) };
+}
+
+/** An account's address by id (no lock), or null. */
+export async function findUserEmail(executor: Executor, userId: string): Promise<string | null> {
+  const rows = await queryRows<{ email: string }>(
+    executor,
+    sql`SELECT email FROM users WHERE id = ${userId}::uuid`,
+  );
+  return rows[0]?.email ?? null;
 }
 
 /** Locks an account by id for the rest of the transaction. */

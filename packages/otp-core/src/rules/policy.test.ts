@@ -13,6 +13,10 @@ describe("policy", () => {
       maxSendsPerWindow: 10,
       sendWindowSeconds: 3600,
       sendCooldownSeconds: 0,
+      passwordMaxFailures: 10,
+      passwordFailureWindowSeconds: 900,
+      maxConsecutiveFailures: 100,
+      unlockTokenTtlSeconds: 86_400,
     });
   });
 

@@ -24,6 +24,25 @@ export const policySchema = z.object({
   sendWindowSeconds: z.number().int().min(1).max(86_400).default(3600),
   /** Minimum gap between two sends to one address; 0 means an immediate resend works. */
   sendCooldownSeconds: z.number().int().min(0).max(3600).default(0),
+  /**
+   * Wrong passwords allowed per address per window (rules/password-budget.ts);
+   * past it, sign-in waits for the window to end, even with the right password.
+   */
+  passwordMaxFailures: z.number().int().min(1).max(1000).default(10),
+  passwordFailureWindowSeconds: z.number().int().min(1).max(86_400).default(900),
+  /**
+   * Consecutive failures (every code type and passwords) after which an
+   * address is locked until its owner uses the emailed unlock link; NIST SP
+   * 800-63B-4 5.2.2 allows at most 100 (rules/consecutive-failures.ts).
+   */
+  maxConsecutiveFailures: z.number().int().min(1).max(100).default(100),
+  /** How long an unlock link works. */
+  unlockTokenTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(86_400),
 });
 
 export type PasscodePolicy = z.output<typeof policySchema>;

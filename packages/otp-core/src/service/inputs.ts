@@ -97,9 +97,18 @@ export function createInputSchemas(policy: PasscodePolicy) {
     requestEmailChange: z.object({ userId: z.uuid(), newEmail: emailSchema }),
     confirmEmailChange: z.object({ userId: z.uuid(), code }),
     sessionToken: z.string().min(20).max(200),
+    unlock: z.object({
+      token: z
+        .string({ error: "Open the link from the email, or paste all of it." })
+        .trim()
+        .min(20, { error: "Open the link from the email, or paste all of it." })
+        .max(200, { error: "That is not an unlock link's token." }),
+    }),
     revokeSession: z.object({ sessionId: z.uuid({ error: "Not a valid session id." }) }),
     securityEvents: z.object({
-      before: eventCursorSchema.optional(),
+      cursor: eventCursorSchema.nullish(),
+      // What tRPC's infinite queries send beside the cursor; pages only go back in time.
+      direction: z.enum(["forward", "backward"]).optional(),
       // Coerced: a REST query string carries it as text.
       limit: z.coerce
         .number({ error: "The page size is a whole number." })
@@ -149,6 +158,7 @@ export type RequestEmailChangeInput = z.input<InputSchemas["requestEmailChange"]
 export type RevokeSessionInput = z.input<InputSchemas["revokeSession"]>;
 export type SecurityEventsInput = z.input<InputSchemas["securityEvents"]>;
 export type ConfirmEmailChangeInput = z.input<InputSchemas["confirmEmailChange"]>;
+export type UnlockInput = z.input<InputSchemas["unlock"]>;
 
 /** Field errors keyed by field name, for INVALID_INPUT. */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {

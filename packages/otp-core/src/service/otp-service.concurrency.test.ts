@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
 import {
   attemptFailures,
+  cheapArgon2 as cheap,
   createTestDatabase,
   createTestService,
   latestCodeFor,
@@ -17,6 +18,7 @@ import {
   userTable,
 } from "../testing/index.js";
 import type { OtpService } from "./otp-service.js";
+import type { PasswordHasher } from "./password-hasher.js";
 
 const server = await resolveTestPostgres();
 if (!server.available) console.warn(`[otp-core] skipping the concurrency suite: ${server.reason}`);
@@ -41,6 +43,38 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
     // A generous send cap so the races, not the cap, are under test.
     service = createTestService(database, { policy: { maxSendsPerWindow: 1000 } });
     await service.register({ email: ALICE, password: PASSWORD });
+  });
+
+  it(`${PARALLEL} parallel wrong passwords compare exactly the budget (10), known or unknown address; the rest are refused before comparing`, async () => {
+    const registered = await service.register({ email: "bob@example.com", password: PASSWORD });
+    if (!registered.ok) throw new Error(registered.error.code);
+    await service.verifyEmail(
+      {
+        email: "bob@example.com",
+        code: await latestCodeFor(database, TEST_SECRET, "bob@example.com"),
+      },
+      { bindingToken: registered.value.bindingToken },
+    );
+    for (const email of ["bob@example.com", "nobody@example.com"]) {
+      let compared = 0;
+      const counting: PasswordHasher = {
+        hash: (password) => cheap.hash(password),
+        verify: (hash, password) => {
+          compared += 1;
+          return cheap.verify(hash, password);
+        },
+      };
+      const guessing = createTestService(database, { passwordHasher: counting });
+      const answers = await Promise.all(
+        Array.from({ length: PARALLEL }, (_, i) =>
+          guessing.signIn({ email, password: `wrong password number ${i}` }),
+        ),
+      );
+      const codes = answers.map((answer) => (answer.ok ? "ok" : answer.error.code));
+      expect(codes.filter((code) => code === "INVALID_CREDENTIALS")).toHaveLength(10);
+      expect(codes.filter((code) => code === "TOO_MANY_ATTEMPTS")).toHaveLength(PARALLEL - 10);
+      expect(compared).toBe(10);
+    }
   });
 
   async function aliceId(): Promise<string> {
@@ -122,8 +156,11 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
     const results = await Promise.all(
       guesses.map((guess) => service.verifyEmail({ email: ALICE, code: guess })),
     );
-    const compared = results.filter((r) => r.ok || r.error.code === "OTP_INVALID").length;
-    expect(compared).toBeLessThanOrEqual(5);
+    // At most 5 wrong guesses compared. The right code, if it won a unit, gives
+    // it back on success (ADR 2), so one more guess may then be compared.
+    const wrongCompared = results.filter((r) => !r.ok && r.error.code === "OTP_INVALID").length;
+    expect(wrongCompared).toBeLessThanOrEqual(5);
+    expect(results.filter((r) => r.ok).length).toBeLessThanOrEqual(1);
     expect(await attemptFailures(database, ALICE)).toBeLessThanOrEqual(5);
   });
 

@@ -6,6 +6,12 @@ import { recipientKey } from "../crypto/recipient-key.js";
 import type { Database } from "../db/client.js";
 import type { Executor } from "../db/rows.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
+import {
+  issueUnlockIfNeeded,
+  queuePasswordNoticeOnce,
+  reservePasswordAttempt,
+  useUnlockToken,
+} from "../repositories/account-failures.js";
 import { openSignedInSession, revokeAllAccountSessions } from "../repositories/account-sessions.js";
 import { type CleanupCounts, runCleanup } from "../repositories/cleanup.js";
 import { newDeviceExtra, rememberDeviceCtes } from "../repositories/known-devices.js";
@@ -35,8 +41,9 @@ import {
   securityEventCte,
 } from "../repositories/security-events.js";
 import { readSendReservation, type SendReservationRow } from "../repositories/send-limits.js";
-import { deleteSession, findCredentials, findSessionUser } from "../repositories/sessions.js";
+import { deleteSession, findSessionUser } from "../repositories/sessions.js";
 import {
+  findUserEmail,
   type LockedUser,
   lockUserById,
   registerOrLockUser,
@@ -53,15 +60,24 @@ import {
 import { generateCode, type RandomBytes, secureRandomBytes } from "../rules/code.js";
 import { codeHashesMatch, hashCode } from "../rules/code-hash.js";
 import type { CodeType } from "../rules/code-types.js";
+import {
+  decideConsecutive,
+  newUnlockToken,
+  reachesLock,
+  unlockExpiresAt,
+  unlockTokenHash,
+} from "../rules/consecutive-failures.js";
 import { deviceTokenFor, deviceTokenHash } from "../rules/device-token.js";
 import { mayReceiveCode } from "../rules/eligibility.js";
 import { codeExpiresAt, isExpired } from "../rules/expiry.js";
+import { passwordBudgetExhausted, passwordRetryAt } from "../rules/password-budget.js";
 import { type PasscodePolicy, type PasscodePolicyInput, resolvePolicy } from "../rules/policy.js";
 import {
   bindingMatches,
   bindingTokenHash,
   newBindingToken,
 } from "../rules/registration-binding.js";
+import { describeClient } from "./client-description.js";
 import {
   bindingTokenSchema,
   type CleanupInput,
@@ -77,6 +93,7 @@ import {
   type ResetPasswordInput,
   type SignInInput,
   type SignInWithCodeInput,
+  type UnlockInput,
   type VerifyEmailInput,
 } from "./inputs.js";
 import { createDefaultLogger, type Logger } from "./logger.js";
@@ -335,6 +352,8 @@ export function createOtpService(options: OtpServiceOptions) {
 
   interface CodeCheck<Extra> {
     account: { email: string } | { userId: string };
+    /** The address whose cap on consecutive failures this check counts against. */
+    address: string;
     codeType: CodeType;
     code: string;
     now: Date;
@@ -371,29 +390,50 @@ export function createOtpService(options: OtpServiceOptions) {
     check: CodeCheck<Extra>,
   ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
     const { codeType, code, now } = check;
-    const found = await lockAccountAndReserveAttempt(executor, {
+    const key = recipientKey(keys.recipientHmac, check.address);
+    const { guard, found } = await lockAccountAndReserveAttempt(executor, {
       account: check.account,
+      recipientKey: key,
       codeType,
       now,
       policy,
     });
+    if (guard.locked) {
+      // (Re)sends the unlock link if the last one expired; nothing for an unknown address.
+      await lockAddress(check.address, key, now);
+      return fail("ACCOUNT_LOCKED");
+    }
     // Unknown addresses answer like a wrong code: the answer must not reveal accounts.
-    if (found === null) return fail("OTP_INVALID");
+    // They count toward the cap alike, so they reach ACCOUNT_LOCKED after as many failures.
+    if (found === null) {
+      if (guard.reservedConsecutive !== null && reachesLock(guard.reservedConsecutive, policy)) {
+        await lockAddress(check.address, key, now);
+      }
+      return fail("OTP_INVALID");
+    }
     if (found.reservedFailures === null) {
       // No window in this statement's snapshot: a concurrent attempt opened one just now.
       const retryAt = attemptRetryAt(found.windowBefore?.windowStartedAt ?? now, policy);
       return fail("TOO_MANY_ATTEMPTS", { retryAt });
+    }
+    if (guard.reservedConsecutive === null) {
+      // A concurrent check took the address to its cap: this one compares nothing.
+      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null });
+      return fail("ACCOUNT_LOCKED");
     }
     const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
     const matches = codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted);
     // Compared every time, so a wrong code and a replaced one cost the same.
     const replaced = codeHashesMatch(found.passcode?.replacedCodeHash ?? absentCodeHash, submitted);
     if (!matches && replaced && found.passcode !== null) {
-      // The code of an earlier email: not a guess, so the unit goes back; the person needs the latest email.
-      await refundAttempt(executor, { userId: found.userId, codeType });
+      // The code of an earlier email: not a guess, so the units go back; the person needs the latest email.
+      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
       return fail("OTP_REPLACED");
     }
     if (!matches || found.passcode === null) {
+      if (reachesLock(guard.reservedConsecutive, policy)) {
+        await lockAddress(check.address, key, now);
+      }
       const attemptsLeft = Math.max(0, policy.maxFailedAttempts - found.reservedFailures);
       if (attemptsLeft > 0) return fail("OTP_INVALID", { attemptsLeft });
       // The last try of the window: say when the next one is possible (the
@@ -405,19 +445,20 @@ export function createOtpService(options: OtpServiceOptions) {
         retryAt: attemptRetryAt(windowStartedAt, policy),
       });
     }
-    // The right code, but no longer usable: not a guess, so the unit goes back.
+    // The right code, but no longer usable: not a guess, so the units go back.
     if (found.passcode.isUsed) {
-      await refundAttempt(executor, { userId: found.userId, codeType });
+      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
       return fail("OTP_ALREADY_USED");
     }
     if (isExpired(found.passcode.expiresAt, now)) {
-      await refundAttempt(executor, { userId: found.userId, codeType });
+      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
       return fail("OTP_EXPIRED");
     }
     const effect = check.effect({ ...found, passcode: found.passcode });
     const result = await consumeCode<Extra>(executor, {
       passcodeId: found.passcode.id,
       userId: found.userId,
+      recipientKey: key,
       codeType,
       now,
       effect: effect.effect,
@@ -429,6 +470,62 @@ export function createOtpService(options: OtpServiceOptions) {
     if (refused !== null) return { ok: false, error: refused };
     logger.info({ userId: found.userId, codeType, passcodeId: found.passcode.id }, "passcode used");
     return ok({ found, extra: result });
+  }
+
+  /**
+   * An address at its cap of consecutive failures: give it an unlock token
+   * (unless it has a live one) and email its owner the link, in one statement.
+   * The token is sealed for an unknown address too (the same work), but
+   * nothing is queued for it.
+   */
+  async function lockAddress(email: string, key: string, now: Date): Promise<void> {
+    const token = newUnlockToken(random);
+    const expiresAt = unlockExpiresAt(now, policy);
+    const queued = await issueUnlockIfNeeded(db, {
+      recipientKey: key,
+      email,
+      now,
+      policy,
+      tokenHash: unlockTokenHash(token),
+      expiresAt,
+      notice: sealNotice({
+        kind: "ACCOUNT_LOCKED",
+        to: email,
+        unlockToken: token,
+        expiresAt: expiresAt.toISOString(),
+      }),
+    });
+    if (queued) {
+      logger.warn({}, "account locked after too many consecutive failures; unlock link queued");
+      onEmailQueued();
+    }
+  }
+
+  /**
+   * The first time an address's password budget runs out in a window: mark
+   * the window and queue the notice to its owner (time, IP, browser and
+   * system), in one statement; nothing is queued for an unknown address.
+   */
+  async function noticePasswordLimit(
+    email: string,
+    key: string,
+    windowStartedAt: Date,
+    now: Date,
+    client: ClientContext,
+  ): Promise<void> {
+    const who = describeClient(client);
+    const queued = await queuePasswordNoticeOnce(db, {
+      recipientKey: key,
+      email,
+      windowStartedAt,
+      now,
+      notice: sealNotice({
+        kind: "PASSWORD_LIMIT_REACHED",
+        to: email,
+        attempt: { at: now.toISOString(), ...who },
+      }),
+    });
+    if (queued) onEmailQueued();
   }
 
   function event(type: SecurityEventToRecord["type"], client: StoredClient, now: Date) {
@@ -452,12 +549,15 @@ export function createOtpService(options: OtpServiceOptions) {
     email: string,
     now: Date,
     client: ClientContext | undefined,
+    /** The address's HMAC: a right password gives its budget unit back and clears the cap's count. */
+    key: string,
   ): Promise<NewSession> {
     const session = newSessionToken(now);
     const stored = storedClient(client);
     const deviceToken = deviceTokenFor(client?.deviceToken, random);
     const { newDevice } = await openSignedInSession(db, {
       userId,
+      recipientKey: key,
       session: { ...session, client: stored },
       now,
       event: { ...event("SIGNED_IN", stored, now), detail: { method: "password" } },
@@ -575,6 +675,7 @@ export function createOtpService(options: OtpServiceOptions) {
       const session = { ...newSessionToken(now), client: stored };
       const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(db, {
         account: { email },
+        address: email,
         codeType: "VERIFICATION",
         code,
         now,
@@ -641,6 +742,7 @@ export function createOtpService(options: OtpServiceOptions) {
       const now = clock();
       const used = await useCode<{ sessionsRevoked: number }>(db, {
         account: { email },
+        address: email,
         codeType: "PASSWORD_RESET",
         code,
         now,
@@ -688,6 +790,7 @@ export function createOtpService(options: OtpServiceOptions) {
       const deviceToken = deviceTokenFor(client.deviceToken, random);
       const used = await useCode<{ newDevices: number }>(db, {
         account: { email },
+        address: email,
         codeType: "SIGN_IN",
         code,
         now,
@@ -724,12 +827,31 @@ export function createOtpService(options: OtpServiceOptions) {
       const parsed = parse(inputs.signIn, input);
       if (!parsed.ok) return parsed;
       const { email, password } = parsed.value;
-      const credentials = await findCredentials(db, email);
+      const now = clock();
+      const key = recipientKey(keys.recipientHmac, email);
+      // The password budget and the consecutive cap are spent before comparing,
+      // by the same statement for every address, with or without an account.
+      const reservation = await reservePasswordAttempt(db, {
+        recipientKey: key,
+        email,
+        now,
+        policy,
+      });
+      if (reservation.reserved === null) {
+        const before = reservation.before;
+        if (before !== null && !decideConsecutive(before.consecutiveFailures, policy).allowed) {
+          await lockAddress(email, key, now);
+          return fail("ACCOUNT_LOCKED");
+        }
+        // No window in this statement's snapshot: a concurrent attempt opened one just now.
+        const windowStartedAt = before?.windowStartedAt ?? now;
+        return fail("TOO_MANY_ATTEMPTS", { retryAt: passwordRetryAt(windowStartedAt, policy) });
+      }
+      const credentials = reservation.credentials;
       dummyPasswordHash ??= hasher.hash(randomBytes(16).toString("hex"));
       // No account, or no password: compared against a dummy hash, so every answer costs the same.
       const stored = credentials?.passwordHash ?? null;
       const passwordOk = await hasher.verify(stored ?? (await dummyPasswordHash), password);
-      const now = clock();
       const refusal =
         credentials === null || stored === null || !passwordOk
           ? ("INVALID_CREDENTIALS" as const)
@@ -744,9 +866,30 @@ export function createOtpService(options: OtpServiceOptions) {
             reason: refusal === "INVALID_CREDENTIALS" ? "WRONG_PASSWORD" : "EMAIL_NOT_VERIFIED",
           },
         });
+        // The right password of an unverified registration spends its units too (no session).
+        if (refusal === "INVALID_CREDENTIALS") {
+          const { passwordFailures, consecutiveFailures, windowStartedAt } = reservation.reserved;
+          if (passwordBudgetExhausted(passwordFailures, policy)) {
+            await noticePasswordLimit(email, key, windowStartedAt, now, client);
+          }
+          if (reachesLock(consecutiveFailures, policy)) await lockAddress(email, key, now);
+        }
         return fail(refusal ?? "INVALID_CREDENTIALS");
       }
-      return ok(await createSessionFor(credentials.userId, email, now, client));
+      return ok(await createSessionFor(credentials.userId, email, now, client, key));
+    },
+
+    /** Lifts the cap on consecutive failures with the token of an unlock link (single use). */
+    async unlock(input: UnlockInput): Promise<Result<{ unlocked: true }>> {
+      const parsed = parse(inputs.unlock, input);
+      if (!parsed.ok) return parsed;
+      const unlocked = await useUnlockToken(db, {
+        tokenHash: unlockTokenHash(parsed.value.token),
+        now: clock(),
+      });
+      if (!unlocked) return fail("TOKEN_INVALID");
+      logger.info({}, "account unlocked by its owner's link");
+      return ok({ unlocked: true as const });
     },
 
     /** The account behind a session token, or UNAUTHORIZED. */
@@ -837,9 +980,13 @@ export function createOtpService(options: OtpServiceOptions) {
       if (!parsed.ok) return parsed;
       const { userId, code } = parsed.value;
       const now = clock();
+      // The cap on consecutive failures is the account's address's.
+      const address = await findUserEmail(db, userId);
+      if (address === null) return fail("OTP_INVALID");
       try {
         const used = await useCode(db, {
           account: { userId },
+          address,
           codeType: "EMAIL_CHANGE",
           code,
           now,

@@ -10,6 +10,8 @@ export const OUTBOX_KINDS = [
   "PASSWORD_CHANGED",
   "ALREADY_REGISTERED",
   "EMAIL_CHANGED",
+  "PASSWORD_LIMIT_REACHED",
+  "ACCOUNT_LOCKED",
   "NEW_SIGN_IN",
 ] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
@@ -34,6 +36,10 @@ export interface OutboxPayload {
   changedAt?: string;
   /** EMAIL_CHANGED: the address the account moved to (the notice goes to the old one). */
   newEmail?: string;
+  /** PASSWORD_LIMIT_REACHED: the attempt that used up the budget, as the owner is told of it. */
+  attempt?: { at: string; ip: string; browser: string; os: string };
+  /** ACCOUNT_LOCKED: the single-use token of the unlock link (the database keeps its SHA-256). */
+  unlockToken?: string;
   /** NEW_SIGN_IN: when, from which address, on what device ("Firefox on Windows"). */
   signedInAt?: string;
   ip?: string;

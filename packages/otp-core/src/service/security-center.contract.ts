@@ -366,12 +366,12 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       expect(first.value.nextCursor).toEqual(expect.any(String));
       const second = await service.securityEvents(userId, {
         limit: 2,
-        before: first.value.nextCursor,
+        cursor: first.value.nextCursor,
       });
       if (!second.ok) throw new Error(second.error.code);
       const third = await service.securityEvents(userId, {
         limit: "2",
-        before: second.value.nextCursor,
+        cursor: second.value.nextCursor,
       });
       if (!third.ok) throw new Error(third.error.code);
       const all = [...first.value.events, ...second.value.events, ...third.value.events];
@@ -392,8 +392,8 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       expect([...times].sort((a, b) => b - a)).toEqual(times);
       expect(third.value.nextCursor).toBeNull();
       for (const input of [
-        { before: "not a cursor" },
-        { before: Buffer.from("2025-01-01T00:00:00Z|x").toString("base64url") },
+        { cursor: "not a cursor" },
+        { cursor: Buffer.from("2025-01-01T00:00:00Z|x").toString("base64url") },
         { limit: 0 },
         { limit: 101 },
         { limit: "many" },

@@ -42,7 +42,7 @@ export interface AccountSecurityEvent extends SecurityEventDetail {
 
 export interface SecurityEventPage {
   events: AccountSecurityEvent[];
-  /** Pass as `before` for the next (older) page; null on the last one. */
+  /** Pass as `cursor` for the next (older) page; null on the last one. */
   nextCursor: string | null;
 }
 
@@ -104,8 +104,8 @@ export function createSecurityCenter({ db, clock, logger, inputs, parse }: Secur
     async securityEvents(userId: string, input: unknown = {}): Promise<Result<SecurityEventPage>> {
       const parsed = parse(inputs.securityEvents, input);
       if (!parsed.ok) return parsed;
-      const { before, limit } = parsed.value;
-      const rows = await listSecurityEvents(db, { userId, before: before ?? null, limit });
+      const { cursor, limit } = parsed.value;
+      const rows = await listSecurityEvents(db, { userId, before: cursor ?? null, limit });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return ok({

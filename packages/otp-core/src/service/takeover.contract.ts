@@ -61,10 +61,12 @@ export function defineTakeoverContract(backend: TestBackend, serverUrl?: string)
   async function world() {
     await database.reset();
     const clock = new TestClock(T0);
-    // A generous send cap: the sequences below send more than 10 emails an hour.
+    // A generous send cap and password budget: the sequences below send more than
+    // 10 emails an hour, and try the attacker's passwords after every step (the
+    // budget must not be what refuses them, or the check would prove nothing).
     const service: OtpService = createTestService(database, {
       clock: clock.now,
-      policy: { maxSendsPerWindow: 1000 },
+      policy: { maxSendsPerWindow: 1000, passwordMaxFailures: 1000 },
     });
     const attacker = { passwords: [] as string[], token: undefined as string | undefined };
     const attackerSessions: string[] = [];
@@ -80,6 +82,10 @@ export function defineTakeoverContract(backend: TestBackend, serverUrl?: string)
       for (const password of attacker.passwords) {
         const result = await service.signIn({ email: VICTIM, password });
         expect(result.ok, `the attacker signed in with "${password}"`).toBe(false);
+        // Refused because the password is not the account's, not by a limit.
+        expect(result.ok ? null : result.error.code).toMatch(
+          /^(INVALID_CREDENTIALS|EMAIL_NOT_VERIFIED)$/,
+        );
       }
     }
 

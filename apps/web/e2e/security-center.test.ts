@@ -1,0 +1,168 @@
+/**
+ * The account page's security center in Chromium, against the real API:
+ * "Where you're signed in" (device, IP, last seen, this device, sign out one)
+ * and "Recent activity"; axe-core on each state; screenshots for the README.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Page } from "playwright-core";
+import { beforeAll, expect, it } from "vitest";
+import { expectAccessible } from "./axe.js";
+import {
+  type BrowserTestEnv,
+  DESKTOP,
+  describeInBrowser,
+  eventually,
+  PHONE,
+  uniqueEmail,
+  useBrowserTestEnv,
+} from "./harness.js";
+import { createVerifiedAccount, expectAccount, signIn } from "./user.js";
+
+const SCREENSHOTS = resolve(import.meta.dirname, "..", "..", "..", "docs", "screenshots");
+const SAFARI_IPHONE =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+async function shoot(page: Page, name: string) {
+  await expectAccessible(page, name);
+  await page.mouse.move(0, page.viewportSize()?.height ?? 0);
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({
+    path: join(SCREENSHOTS, `${name}.png`),
+    fullPage: true,
+    animations: "disabled",
+    caret: "hide",
+  });
+}
+
+function sessionsList(page: Page) {
+  return page.getByRole("list", { name: "Sessions" }).getByRole("listitem");
+}
+
+function activityList(page: Page) {
+  return page.getByRole("list", { name: "Recent activity" }).getByRole("listitem");
+}
+
+describeInBrowser("the security center on the account page, in Chromium", () => {
+  let env: BrowserTestEnv;
+  let mailbox: Page;
+  beforeAll(() => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  useBrowserTestEnv({}, (opened, page) => {
+    env = opened;
+    mailbox = page;
+  });
+
+  /** A page in a browser of its own that says it is Safari on an iPhone. */
+  async function phonePage(): Promise<Page> {
+    const context = await env.browser.newContext({
+      viewport: PHONE,
+      baseURL: env.baseUrl,
+      locale: "en-GB",
+      timezoneId: "UTC",
+      userAgent: SAFARI_IPHONE,
+    });
+    context.setDefaultTimeout(15_000);
+    return context.newPage();
+  }
+
+  it("lists where the account is signed in, marks this device, and signs another one out at once", async () => {
+    const laptop = await env.newPage(DESKTOP);
+    const email = uniqueEmail("center");
+    await createVerifiedAccount(env, laptop, mailbox, email);
+    await signIn(laptop, email);
+    const phone = await phonePage();
+    await signIn(phone, email);
+
+    await laptop.reload();
+    await expectAccount(laptop, email);
+    await laptop.getByRole("heading", { name: "Where you’re signed in" }).waitFor();
+    await eventually("two sessions", async () =>
+      (await sessionsList(laptop).count()) === 2 ? true : undefined,
+    );
+    const [newest, older] = [sessionsList(laptop).nth(0), sessionsList(laptop).nth(1)];
+    expect((await newest.textContent()) ?? "").toContain("Safari on iOS");
+    expect((await newest.textContent()) ?? "").toContain("127.0.0.1");
+    expect((await newest.textContent()) ?? "").not.toContain("This device");
+    expect((await older.textContent()) ?? "").toContain("This device");
+    // This device has no sign-out-this-session button (Sign out above does that).
+    expect(await older.getByRole("button").count()).toBe(0);
+
+    await laptop.getByRole("heading", { name: "Recent activity" }).waitFor();
+    await eventually("the activity", async () =>
+      (await activityList(laptop).count()) >= 3 ? true : undefined,
+    );
+    const activity =
+      (await laptop.getByRole("list", { name: "Recent activity" }).textContent()) ?? "";
+    expect(activity).toContain("Signed in with your password");
+    expect(activity).toContain("Email address verified");
+    expect(activity).toContain("Safari on iOS");
+    await shoot(laptop, "account-security-desktop");
+
+    // The phone is a new device: its owner was emailed.
+    const notices = await eventually("the new sign-in email", async () => {
+      const found = (env.app.mailbox?.list() ?? []).filter(
+        (message) => message.to === email && message.subject.startsWith("New sign-in"),
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.text).toContain("Safari on iOS");
+
+    await newest.getByRole("button", { name: /^Sign out this session: Safari on iOS/ }).click();
+    await laptop.getByRole("status").filter({ hasText: "Safari on iOS was signed out." }).waitFor();
+    await eventually("one session left", async () =>
+      (await sessionsList(laptop).count()) === 1 ? true : undefined,
+    );
+    await eventually("the revocation in the activity", async () =>
+      ((await activityList(laptop).first().textContent()) ?? "").includes(
+        "A session was signed out",
+      )
+        ? true
+        : undefined,
+    );
+    await expectAccessible(laptop, "account after signing a session out");
+
+    // The phone's session ended at once: its account page sends it to Sign in.
+    await phone.goto("/account");
+    await phone.waitForURL((url) => url.pathname === "/sign-in");
+    await phone.context().close();
+  });
+
+  it("shows the phone layout and pages older activity", async () => {
+    const page = await env.newPage(PHONE);
+    const email = uniqueEmail("center-phone");
+    await createVerifiedAccount(env, page, mailbox, email);
+    // Wrong passwords and sign-ins: more events than one page holds.
+    for (let i = 0; i < 5; i++) {
+      await page.goto("/sign-in");
+      await page.getByLabel("Email address").fill(email);
+      await page.getByLabel("Password", { exact: true }).fill("not the password at all");
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      await page
+        .getByRole("alert")
+        .filter({ hasText: /do not match/ })
+        .waitFor();
+    }
+    for (let i = 0; i < 4; i++) {
+      await signIn(page, email);
+      if (i < 3) {
+        await page.getByRole("button", { name: "Sign out", exact: true }).click();
+        await page.waitForURL((url) => url.pathname === "/sign-in");
+      }
+    }
+    await eventually("a first page of activity", async () =>
+      (await activityList(page).count()) === 10 ? true : undefined,
+    );
+    const older = page.getByRole("button", { name: "Show older activity" });
+    await older.click();
+    await eventually("the older activity", async () =>
+      (await activityList(page).count()) > 10 ? true : undefined,
+    );
+    expect(
+      (await page.getByRole("list", { name: "Recent activity" }).textContent()) ?? "",
+    ).toContain("Sign-in refused: wrong password");
+    await shoot(page, "account-security-phone");
+  });
+});

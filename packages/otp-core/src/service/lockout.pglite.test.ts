@@ -1,0 +1,3 @@
+import { defineLockoutContract } from "./lockout.contract.js";
+
+defineLockoutContract("pglite");
