@@ -1,5 +1,6 @@
 /**
- * `pnpm build`: the API as one compiled JavaScript file, dist/main.js, that
+ * `pnpm build`: the API as compiled JavaScript, dist/main.js (and the chunk it
+ * loads when tracing is on), that
  * `node` runs (tsx stays a development tool). The workspace's TypeScript
  * (@otp/core, @otp/email, @otp/delivery, ...) and the libraries only they use
  * are bundled in; this app's own dependencies stay in node_modules, where they
@@ -36,7 +37,10 @@ const sourcePaths = {
 
 await build({
   entryPoints: [new URL("./src/main.ts", import.meta.url).pathname],
-  outfile: new URL("./dist/main.js", import.meta.url).pathname,
+  outdir: new URL("./dist", import.meta.url).pathname,
+  // Tracing's SDK is imported only when tracing is on: a chunk of its own, loaded then.
+  splitting: true,
+  entryNames: "[name]",
   bundle: true,
   platform: "node",
   target: "node20",

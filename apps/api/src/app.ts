@@ -1,3 +1,4 @@
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { createOtpService, type OtpService } from "@otp/core";
 import { createDatabase, type DatabaseHandle } from "@otp/core/db";
 import {
@@ -39,6 +40,8 @@ export interface StartOptions {
    * production build with a transport that delivers nowhere).
    */
   transport?: MailTransport;
+  /** Tracing on, exporting to this instead of OTLP (tests: the SDK's InMemorySpanExporter). */
+  traceExporter?: SpanExporter;
 }
 
 /** Bytes of JSON log lines gathered before one write, and the longest a line waits. */
@@ -88,6 +91,15 @@ function logOptions(config: AppConfig): LoggerOptions {
 /** Opens the database, applies migrations, wires service, email and delivery, and listens. */
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config);
+  // Loaded only when on: the SDK is sizeable, and nothing else needs it.
+  const tracing =
+    config.otlpEndpoint === undefined && options.traceExporter === undefined
+      ? undefined
+      : (await import("./observability/tracing.js")).startTracing({
+          endpoint: config.otlpEndpoint,
+          exporter: options.traceExporter,
+          serviceName: config.appName,
+        });
   const database =
     options.database ??
     (await createDatabase({
@@ -96,6 +108,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       poolSize: config.databasePoolSize,
       connectTimeoutSeconds: 5,
     }));
+  if (tracing !== undefined) database.observeStatements?.(tracing.onStatement);
   const ownsDatabase = options.database === undefined;
   try {
     await database.migrate();
@@ -147,7 +160,12 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   if (config.delivery === "inline") {
     deliveryDatabase =
       database.kind === "postgres" && config.databaseUrl !== undefined
-        ? await createDatabase({ url: config.databaseUrl, poolSize: 2, connectTimeoutSeconds: 5 })
+        ? await createDatabase({
+            url: config.databaseUrl,
+            poolSize: 2,
+            connectTimeoutSeconds: 5,
+            onStatement: tracing?.onStatement,
+          })
         : undefined;
     delivery = createDelivery({
       database: deliveryDatabase ?? database,
@@ -155,7 +173,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       renderer,
       transport,
       logger,
-      ...(metrics === undefined ? {} : { observer: metrics.deliveryObserver }),
+      observer: {
+        ...metrics?.deliveryObserver,
+        ...(tracing === undefined ? {} : { aroundAttempt: tracing.deliveryObserver.aroundAttempt }),
+      },
     });
     await delivery.start();
   }
@@ -189,6 +210,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     mailbox,
     logger,
     ...(metrics === undefined ? {} : { observeRequest: metrics.observeRequest }),
+    ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   });
   let metricsUrl: string | undefined;
   try {
@@ -200,6 +222,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   } catch (error) {
     clearInterval(cleanupTimer);
     await metrics?.close();
+    await tracing?.shutdown();
     await server.close();
     await delivery?.stop();
     await deliveryDatabase?.close();
@@ -227,6 +250,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         await server.close(); // stop accepting, wait for in-flight requests
         await delivery?.stop();
         await metrics?.close();
+        if (tracing !== undefined) database.observeStatements?.(undefined);
+        await tracing?.shutdown();
         await deliveryDatabase?.close();
         await transport.close();
         if (ownsDatabase) await database.close();

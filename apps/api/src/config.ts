@@ -51,6 +51,9 @@ const apiVariables = {
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
   METRICS_PORT: integer(0, 65_535).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ error: "must be a URL like http://collector:4318" })
+    .optional(),
 };
 
 export interface AppConfig {
@@ -92,6 +95,8 @@ export interface AppConfig {
   logFormat: "json" | "pretty" | undefined;
   /** Prometheus metrics on a listener of their own at this port (0: any free port); unset: none. */
   metricsPort: number | undefined;
+  /** OpenTelemetry traces over OTLP/HTTP to this collector; unset: no tracing. */
+  otlpEndpoint: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     metricsPort: e.METRICS_PORT,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }
 

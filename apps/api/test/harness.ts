@@ -14,7 +14,7 @@ import {
 } from "@otp/core/testing";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { pino } from "pino";
-import { type RunningApp, startApp } from "../src/app.js";
+import { type RunningApp, type StartOptions, startApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import type { AppRouter } from "../src/trpc/router.js";
 
@@ -47,6 +47,7 @@ export interface TestApp {
 export async function startTestApp(
   backend: TestBackend,
   env: Record<string, string> = {},
+  options: Pick<StartOptions, "traceExporter"> = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(backend, server.available ? server.url : undefined);
   const dataDir = mkdtempSync(join(tmpdir(), "otp-api-test-"));
@@ -70,6 +71,7 @@ export async function startTestApp(
     database,
     logger: pino({ level: "info" }, sink),
     devMailboxLog: (line) => mailboxLines.push(line),
+    ...options,
   });
   const url = app.url;
   return {

@@ -21,6 +21,8 @@ describe("production build", () => {
     await promisify(execFile)(process.execPath, [join(APP, "build.mjs")], { cwd: APP });
     expect(existsSync(BUNDLE)).toBe(true);
     expect(readFileSync(BUNDLE, "utf8")).not.toMatch(/from "@otp\//); // the workspace is inside
+    // Tracing's SDK is a chunk of its own, loaded only when tracing is on.
+    expect(readFileSync(BUNDLE, "utf8")).not.toContain("@opentelemetry/sdk-node");
 
     const started = spawn(process.execPath, [BUNDLE], {
       cwd: dataDir,

@@ -55,6 +55,7 @@ afterAll(() => {
 });
 
 describe("otp CLI on PGlite", () => {
+  // Several CLI processes, each opening the embedded database (the first also creates it).
   it("migrate, stats, cleanup --used --expired, then stats again", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "otp-cli-"));
     tempDirs.push(dataDir);
@@ -85,7 +86,7 @@ describe("otp CLI on PGlite", () => {
     expect(JSON.parse(json.out)).toMatchObject({
       codes: { VERIFICATION: { live: 1, used: 0, expired: 0 } },
     });
-  });
+  }, 90_000);
 
   it("explains bad usage and exits 2", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "otp-cli-"));

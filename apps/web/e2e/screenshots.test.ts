@@ -1,8 +1,6 @@
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { beforeAll, expect, it } from "vitest";
-import { expectAccessible } from "./axe.js";
 import {
   type BrowserTestEnv,
   DESKTOP,
@@ -12,6 +10,7 @@ import {
   uniqueEmail,
   useBrowserTestEnv,
 } from "./harness.js";
+import { SCREENSHOTS, shoot } from "./screenshot.js";
 import {
   codeField,
   createAccount,
@@ -25,23 +24,6 @@ import {
   waitForAlert,
   wrongCodeFor,
 } from "./user.js";
-
-/** Written by every run, so the pictures in the docs show the app as it is. */
-const SCREENSHOTS = resolve(import.meta.dirname, "..", "..", "..", "docs", "screenshots");
-
-/** A screenshot of the page as it is, which must also pass axe-core. */
-async function shoot(page: Page, name: string, fullPage = true) {
-  await expectAccessible(page, name);
-  // Let fonts and the mailbox's frames settle; no hover colour from the last click.
-  await page.mouse.move(0, page.viewportSize()?.height ?? 0);
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({
-    path: join(SCREENSHOTS, `${name}.png`),
-    fullPage,
-    animations: "disabled",
-    caret: "hide",
-  });
-}
 
 async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -3,10 +3,8 @@
  * "Where you're signed in" (device, IP, last seen, this device, sign out one)
  * and "Recent activity"; axe-core on each state; screenshots for the README.
  */
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
-import { beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { expectAccessible } from "./axe.js";
 import {
   type BrowserTestEnv,
@@ -17,23 +15,11 @@ import {
   uniqueEmail,
   useBrowserTestEnv,
 } from "./harness.js";
+import { shoot } from "./screenshot.js";
 import { createVerifiedAccount, expectAccount, signIn } from "./user.js";
 
-const SCREENSHOTS = resolve(import.meta.dirname, "..", "..", "..", "docs", "screenshots");
 const SAFARI_IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
-
-async function shoot(page: Page, name: string) {
-  await expectAccessible(page, name);
-  await page.mouse.move(0, page.viewportSize()?.height ?? 0);
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({
-    path: join(SCREENSHOTS, `${name}.png`),
-    fullPage: true,
-    animations: "disabled",
-    caret: "hide",
-  });
-}
 
 function sessionsList(page: Page) {
   return page.getByRole("list", { name: "Sessions" }).getByRole("listitem");
@@ -46,9 +32,6 @@ function activityList(page: Page) {
 describeInBrowser("the security center on the account page, in Chromium", () => {
   let env: BrowserTestEnv;
   let mailbox: Page;
-  beforeAll(() => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  });
   useBrowserTestEnv({}, (opened, page) => {
     env = opened;
     mailbox = page;

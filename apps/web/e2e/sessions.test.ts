@@ -9,6 +9,7 @@ import {
 } from "./harness.js";
 import {
   createAccount,
+  createSignedInAccount,
   createVerifiedAccount,
   expectAccount,
   expectVerified,
@@ -155,8 +156,7 @@ describeInBrowser("sessions in Chromium, against the real API", () => {
   it("password reset: every session ends, the old password is refused, the new one works", async () => {
     const email = uniqueEmail("reset");
     const elsewhere = await env.newPage();
-    await createVerifiedAccount(env, elsewhere, mailbox, email);
-    await signIn(elsewhere, email);
+    await createSignedInAccount(env, elsewhere, mailbox, email);
 
     const page = await env.newPage();
     await page.goto("/sign-in");
@@ -202,8 +202,7 @@ describeInBrowser("sessions in Chromium, against the real API", () => {
     const page = await env.newPage();
     const email = uniqueEmail("old-address");
     const newEmail = uniqueEmail("new-address");
-    await createVerifiedAccount(env, page, mailbox, email);
-    await signIn(page, email);
+    await createSignedInAccount(env, page, mailbox, email);
 
     await page.getByRole("link", { name: "Change email" }).click();
     await page.waitForURL((url) => url.pathname === "/account/email");

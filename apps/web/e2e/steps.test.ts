@@ -15,6 +15,7 @@ import {
 import {
   codeField,
   createAccount,
+  createSignedInAccount,
   createVerifiedAccount,
   expectAccount,
   expectNoAddressInUrls,
@@ -24,7 +25,6 @@ import {
   readCodesFromMailbox,
   readLatestCode,
   SUBJECTS,
-  signIn,
   typeCode,
 } from "./user.js";
 
@@ -146,8 +146,7 @@ describeInBrowser("steps, titles, focus and redirects in Chromium, against the r
     const page = await env.newPage();
     const email = uniqueEmail("change-steps");
     const newEmail = uniqueEmail("change-steps-new");
-    await createVerifiedAccount(env, page, mailbox, email);
-    await signIn(page, email);
+    await createSignedInAccount(env, page, mailbox, email);
     await page.getByRole("link", { name: "Change email" }).click();
     await expectTitle(page, "Change your email address");
     await expectFocus(page, "New email address");

@@ -162,6 +162,17 @@ export async function createVerifiedAccount(
   }
 }
 
+/** Create account and verify it, ending signed in on Account (signing in with the password if the verification did not). */
+export async function createSignedInAccount(
+  env: BrowserTestEnv,
+  page: Page,
+  mailbox: Page,
+  email: string,
+) {
+  await createVerifiedAccount(env, page, mailbox, email);
+  await signIn(page, email);
+}
+
 /** Signs in on the Sign in page with a password; the app then shows the Account page. */
 export async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.goto("/sign-in");

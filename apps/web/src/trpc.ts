@@ -7,13 +7,8 @@ import { isTransient, readApiFailure } from "./errors/api-errors.js";
 /** Typed by the API's router, imported as a type only: no request or response type is written by hand. */
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
-/** How calls reach the API: batched, to /trpc on this origin. */
-export function apiLinks() {
-  return [httpBatchLink({ url: "/trpc" })];
-}
-
 export function createApiClient() {
-  return createTRPCClient<AppRouter>({ links: apiLinks() });
+  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/trpc" })] });
 }
 
 export function createQueryClient(): QueryClient {

@@ -57,9 +57,14 @@ export interface DispatcherOptions {
 export const EMAIL_OUTCOMES = ["sent", "retried", "failed", "expired", "superseded"] as const;
 export type EmailOutcome = (typeof EMAIL_OUTCOMES)[number];
 
-/** What the dispatcher reports, with no metrics library behind it. */
+/** What the dispatcher reports, with no metrics or tracing library behind it. */
 export interface DeliveryObserver {
   emailSettled?(kind: string, outcome: EmailOutcome): void;
+  /** Runs one claimed email's attempt (tracing: a span around it); must call `attempt` once. */
+  aroundAttempt?<T>(
+    email: { id: string; kind: string; attempts: number },
+    attempt: () => Promise<T>,
+  ): Promise<T>;
 }
 
 /** What one `drain()` did, by outcome. */
@@ -188,7 +193,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (rows.length === 0) return 0;
     const claimedAt = clock().getTime();
     await forEachLimited(rows, concurrency, async (row) => {
-      const outcome = await processRow(row, claimedAt);
+      const attempt = () => processRow(row, claimedAt);
+      const observer = options.observer;
+      const outcome: Outcome | null =
+        observer?.aroundAttempt === undefined
+          ? await attempt()
+          : await observer
+              .aroundAttempt({ id: row.id, kind: row.kind, attempts: row.attempts }, attempt)
+              .catch(() => null);
       if (report !== null && outcome !== null) report[outcome] += 1;
       if (outcome !== null && outcome !== "deferred") observe(row.kind, outcome);
     });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import fastifyStatic from "@fastify/static";
+import type { Tracer } from "@opentelemetry/api";
 import type { OtpService } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
 import type { DevMailbox } from "@otp/email";
@@ -27,6 +28,7 @@ import {
   wireError,
 } from "../errors.js";
 import { registerAccessLog } from "../observability/access-log.js";
+import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
 import {
@@ -41,6 +43,8 @@ import { createRateLimiter } from "./rate-limit.js";
 import { securityHeaders } from "./security-headers.js";
 
 export interface ServerDependencies {
+  /** Tracing on: a span per request, active for everything its handlers do. */
+  tracer?: Tracer;
   /** Called once per answered request (the request-duration metric). */
   observeRequest?: (request: FastifyRequest, reply: FastifyReply) => void;
   config: AppConfig;
@@ -71,6 +75,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     logController: new LogController({ disableRequestLogging: true }),
   });
   registerAccessLog(app, deps.observeRequest);
+  if (deps.tracer !== undefined) registerRequestSpans(app, deps.tracer);
 
   // Set first, so every plugin's routes (tRPC's included) inherit it.
   app.setErrorHandler((error: FastifyError, request, reply) => {

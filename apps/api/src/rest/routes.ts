@@ -1,6 +1,7 @@
 import type { PasscodePolicy } from "@otp/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { httpStatusOf, type WireError, wireOfDomain, withinDeadline } from "../errors.js";
+import { inProcedureSpan } from "../observability/procedure-spans.js";
 import type { AnyOperation, LimitGroup } from "../operations/define.js";
 import { endpointsOf } from "../operations/endpoints.js";
 import { refuseUnknownFields } from "../operations/input.js";
@@ -25,7 +26,7 @@ interface RestRouteOptions {
  * expected failure is a value all the way to the response.
  */
 export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptions): void {
-  for (const { operation, rest } of endpointsOf(options.policy)) {
+  for (const { operation, rest, procedure } of endpointsOf(options.policy)) {
     if (rest === undefined) continue;
     const renames = rest.renames ?? {};
     const toRest = rest.toRest;
@@ -45,7 +46,11 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
         for (const field in body as Record<string, unknown>)
           input[renames[field] ?? field] = (body as Record<string, unknown>)[field];
         const result = await withinDeadline(
-          runOperation(operation, options.createContext(request, reply), input),
+          inProcedureSpan(
+            procedure,
+            () => runOperation(operation, options.createContext(request, reply), input),
+            (ran) => (ran.ok ? undefined : ran.error.code),
+          ),
         );
         if (!result.ok) return sendError(reply, renameFields(wireOfDomain(result.error), toRest));
         reply.code(status);

@@ -6,6 +6,7 @@ import {
   wireError,
   withinDeadline,
 } from "../errors.js";
+import { inProcedureSpan } from "../observability/procedure-spans.js";
 import type { Context } from "./context.js";
 
 const t = initTRPC.context<Context>().create({
@@ -38,7 +39,18 @@ const databaseFaults = t.middleware(async ({ next }) => {
   }
 });
 
+/**
+ * A span per procedure (tracing on; a no-op otherwise), child of the request's,
+ * parent of the procedure's SQL statements. Its status says only whether the
+ * procedure failed, never with what input.
+ */
+const traced = t.middleware(({ path, next }) =>
+  inProcedureSpan(path, next, (result) =>
+    result.ok ? undefined : describeError(result.error).code,
+  ),
+);
+
 export type ApiErrorShape = typeof t._config.$types.errorShape;
 export const router = t.router;
 export const middleware = t.middleware;
-export const baseProcedure = t.procedure.use(databaseFaults);
+export const baseProcedure = t.procedure.use(traced).use(databaseFaults);

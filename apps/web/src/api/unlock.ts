@@ -1,20 +1,8 @@
-import type { AppRouter } from "@otp/api/router";
 import { useMutation } from "@tanstack/react-query";
-import { createTRPCUntypedClient } from "@trpc/client";
-import { apiLinks } from "../trpc.js";
+import { useTRPC } from "../trpc.js";
 
-/**
- * `auth.unlock { token }` (PROTOCOL.md's shared contract for the unlock link).
- * Called by path, untyped, until the procedure is part of the API's router;
- * then this becomes `trpc.auth.unlock.mutationOptions()`.
- */
-let client: ReturnType<typeof createTRPCUntypedClient<AppRouter>> | undefined;
-
+/** `auth.unlock { token }`: the unlock link's button. */
 export function useUnlockAccount() {
-  return useMutation({
-    mutationFn: (token: string) => {
-      client ??= createTRPCUntypedClient<AppRouter>({ links: apiLinks() });
-      return client.mutation("auth.unlock", { token });
-    },
-  });
+  const trpc = useTRPC();
+  return useMutation(trpc.auth.unlock.mutationOptions());
 }

@@ -12,15 +12,8 @@ type WireErrorData = NonNullable<TRPCClientErrorLike<AppRouter>["data"]>;
 /** Every code the API can answer with; declared once, in the API, and read here from its types. */
 export type ApiErrorCode = WireErrorData["code"];
 
-/**
- * Codes of the takeover-resistance work (PROTOCOL.md's shared contract),
- * worded here before the API declares them; once it does they are part of
- * ApiErrorCode and this adds nothing.
- */
-type ContractedCode = "ACCOUNT_LOCKED" | "TOKEN_INVALID";
-
 /** The API's codes, plus the one failure only a client sees: no usable answer at all. */
-export type FailureCode = ApiErrorCode | ContractedCode | "NETWORK";
+export type FailureCode = ApiErrorCode | "NETWORK";
 
 /** SEND_LIMIT_REACHED: a cool-down between two sends, or the hour's cap. */
 export type SendLimitReason = NonNullable<WireErrorData["reason"]>;

@@ -54,10 +54,13 @@ export function UnlockPage() {
         aria-disabled={unlock.isPending}
         onClick={() => {
           if (unlock.isPending) return;
-          unlock.mutate(token, {
-            // The token leaves the address bar and the history entry with it.
-            onSuccess: () => navigate(paths.signIn({ notice: "unlocked" }), { replace: true }),
-          });
+          unlock.mutate(
+            { token },
+            {
+              // The token leaves the address bar and the history entry with it.
+              onSuccess: () => navigate(paths.signIn({ notice: "unlocked" }), { replace: true }),
+            },
+          );
         }}
       >
         {unlock.isPending ? "Unlocking…" : "Unlock my account"}

@@ -34,6 +34,8 @@ export interface DatabaseHandle {
    * at the client (postgres.js publishes no pool counters).
    */
   poolUsage?(): PoolUsage;
+  /** PostgreSQL only: from now on, `hook` sees every statement (see DatabaseOptions.onStatement). */
+  observeStatements?(hook: StatementHook | undefined): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,19 @@ export interface DatabaseOptions {
   poolSize?: number | undefined;
   /** postgres.js: seconds to wait for a connection before failing. */
   connectTimeoutSeconds?: number | undefined;
+  /**
+   * PostgreSQL only: called as each statement is sent, with its text (values
+   * are parameters, never in the text); the function it returns is called when
+   * the statement settles, with its error if it failed. For tracing.
+   */
+  onStatement?: StatementHook | undefined;
+}
+
+export type StatementHook = (text: string) => (error?: unknown) => void;
+
+/** The statement hook in force, shared by the pool and its transactions (set after opening too). */
+interface StatementObserver {
+  hook: StatementHook | undefined;
 }
 
 export interface PoolUsage {
@@ -93,8 +108,9 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
   let probe: Sql | undefined;
   const poolSize = options.poolSize ?? 10;
   const counters: PoolCounters = { statements: 0, reserved: 0, reserving: 0 };
+  const statementObserver: StatementObserver = { hook: options.onStatement };
   const db = drizzlePostgres({
-    client: preparingClient(client, undefined, counters),
+    client: preparingClient(client, undefined, counters, statementObserver),
     schema,
   }) as unknown as Database;
   return {
@@ -111,6 +127,9 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
         probe`select 1`.then(() => true),
         timeoutMs,
       );
+    },
+    observeStatements: (hook) => {
+      statementObserver.hook = hook;
     },
     poolUsage: () => {
       const busy = counters.statements + counters.reserved;
@@ -138,6 +157,7 @@ function preparingClient<T extends Sql>(
   client: T,
   onFinal?: FinalStatementHook,
   counters?: PoolCounters,
+  statements?: StatementObserver,
 ): T {
   return new Proxy(client, {
     get(target, property, receiver) {
@@ -148,6 +168,13 @@ function preparingClient<T extends Sql>(
             ...options,
             prepare: true,
           });
+          const finish = statements?.hook?.(query);
+          if (finish !== undefined) {
+            pending.then(
+              () => finish(),
+              (error: unknown) => finish(error),
+            );
+          }
           if (counters !== undefined) {
             // Attaching settles nothing early: postgres.js starts the statement a
             // microtask later, after drizzle has chosen rows or values.
@@ -169,6 +196,7 @@ function preparingClient<T extends Sql>(
             typeof args[0] === "string" && args.length > 1 ? args[0] : "",
             args.at(-1) as (transaction: Sql) => unknown,
             counters,
+            statements,
           );
       }
       return typeof value === "function" ? value.bind(target) : value;
@@ -195,6 +223,7 @@ async function pipelinedBegin<T>(
   mode: string,
   callback: (transaction: Sql) => T | Promise<T>,
   counters?: PoolCounters,
+  statements?: StatementObserver,
 ): Promise<T> {
   if (counters !== undefined) counters.reserving += 1;
   let connection: ReservedSql;
@@ -218,7 +247,7 @@ async function pipelinedBegin<T>(
     return pending;
   };
   try {
-    const result = await callback(preparingClient(connection, onFinal));
+    const result = await callback(preparingClient(connection, onFinal, undefined, statements));
     await began;
     await (committed ?? connection.unsafe("commit"));
     return result;

@@ -6,6 +6,7 @@ export {
   type DatabaseOptions,
   isPostgresUrl,
   type PoolUsage,
+  type StatementHook,
 } from "./client.js";
 export { MIGRATIONS_FOLDER, type MigrateOptions } from "./migrate.js";
 export { type Executor, queryRows } from "./rows.js";

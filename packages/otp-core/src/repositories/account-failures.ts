@@ -9,6 +9,7 @@ import { type Executor, isoTimestamp, queryRows, toDateOrNull } from "../db/rows
 import { passwordWindowCutoff } from "../rules/password-budget.js";
 import type { PasscodePolicy } from "../rules/policy.js";
 import type { QueuedNotice } from "./passcode-effects.js";
+import { type SecurityEventToRecord, securityEventCte } from "./security-events.js";
 
 export interface GuardParams {
   recipientKey: string;
@@ -206,6 +207,8 @@ export async function issueUnlockIfNeeded(
     tokenHash: string;
     expiresAt: Date;
     notice: QueuedNotice;
+    /** ACCOUNT_LOCKED, recorded for the account (if any) when this statement locks it. */
+    event: SecurityEventToRecord;
   },
 ): Promise<boolean> {
   const at = isoTimestamp(p.now);
@@ -225,7 +228,13 @@ export async function issueUnlockIfNeeded(
         ${at}::timestamptz, ${isoTimestamp(p.expiresAt)}::timestamptz, ${at}::timestamptz
       FROM users WHERE lower(email) = ${p.email} AND EXISTS (SELECT 1 FROM issued)
       RETURNING 1
-    )
+    ),
+    ${securityEventCte(
+      "locked_event",
+      sql`SELECT id AS user_id FROM users
+        WHERE lower(email) = ${p.email} AND EXISTS (SELECT 1 FROM issued)`,
+      p.event,
+    )}
     SELECT (SELECT count(*) FROM queued)::int AS queued`,
   );
   return (rows[0]?.queued ?? 0) > 0;

@@ -206,6 +206,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       tokenHash: "t",
       expiresAt: NOW,
       notice: { id: uuid(), kind: "ACCOUNT_LOCKED", payload: bytes },
+      event: { type: "ACCOUNT_LOCKED", client, now: NOW },
       now: NOW,
       policy,
     }),

@@ -479,7 +479,12 @@ export function createOtpService(options: OtpServiceOptions) {
    * The token is sealed for an unknown address too (the same work), but
    * nothing is queued for it.
    */
-  async function lockAddress(email: string, key: string, now: Date): Promise<void> {
+  async function lockAddress(
+    email: string,
+    key: string,
+    now: Date,
+    client: ClientContext = {},
+  ): Promise<void> {
     const token = newUnlockToken(random);
     const expiresAt = unlockExpiresAt(now, policy);
     const queued = await issueUnlockIfNeeded(db, {
@@ -495,6 +500,7 @@ export function createOtpService(options: OtpServiceOptions) {
         unlockToken: token,
         expiresAt: expiresAt.toISOString(),
       }),
+      event: event("ACCOUNT_LOCKED", storedClient(client), now),
     });
     if (queued) {
       logger.warn({}, "account locked after too many consecutive failures; unlock link queued");
@@ -841,7 +847,7 @@ export function createOtpService(options: OtpServiceOptions) {
       if (reservation.reserved === null) {
         const before = reservation.before;
         if (before !== null && !decideConsecutive(before.consecutiveFailures, policy).allowed) {
-          await lockAddress(email, key, now);
+          await lockAddress(email, key, now, client);
           return fail("ACCOUNT_LOCKED");
         }
         // No window in this statement's snapshot: a concurrent attempt opened one just now.
@@ -878,7 +884,7 @@ export function createOtpService(options: OtpServiceOptions) {
           if (passwordBudgetExhausted(passwordFailures, policy)) {
             await noticePasswordLimit(email, key, windowStartedAt, now, client);
           }
-          if (reachesLock(consecutiveFailures, policy)) await lockAddress(email, key, now);
+          if (reachesLock(consecutiveFailures, policy)) await lockAddress(email, key, now, client);
         }
         return fail(refusal ?? "INVALID_CREDENTIALS");
       }

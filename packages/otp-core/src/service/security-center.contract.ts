@@ -353,6 +353,37 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       });
     });
 
+    it("ACCOUNT_LOCKED once, when consecutive failures lock the account, with IP and device", async () => {
+      service = createTestService(database, {
+        clock: clock.now,
+        policy: { maxConsecutiveFailures: 3 },
+      });
+      await verified(ALICE);
+      const wrongPassword = { email: ALICE, password: "not the password at all" };
+      for (let i = 0; i < 3; i++) {
+        clock.advanceSeconds(1);
+        await service.signIn(wrongPassword, SAFARI);
+      }
+      clock.advanceSeconds(1);
+      expect(await service.signIn({ email: ALICE, password: PASSWORD }, SAFARI)).toMatchObject({
+        ok: false,
+        error: { code: "ACCOUNT_LOCKED" },
+      });
+      const rows = await queryRows<{ type: string; ip: string; user_agent: string }>(
+        database.db,
+        sql`SELECT type, ip, user_agent FROM security_events WHERE type = 'ACCOUNT_LOCKED'`,
+      );
+      expect(rows).toEqual([
+        { type: "ACCOUNT_LOCKED", ip: SAFARI.ip, user_agent: SAFARI.userAgent },
+      ]);
+      // An address without an account reaches the same lock and records nothing.
+      const before = await eventCount();
+      for (let i = 0; i < 4; i++) {
+        await service.signIn({ email: "nobody@example.com", password: PASSWORD }, SAFARI);
+      }
+      expect(await eventCount()).toBe(before);
+    });
+
     it("pages newest first with an opaque cursor; a forged cursor or page size is INVALID_INPUT", async () => {
       await verified(ALICE);
       let userId = "";

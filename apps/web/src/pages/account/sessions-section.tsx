@@ -1,6 +1,6 @@
 import "./security-center.css";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { type ReactNode, useId, useState } from "react";
 import { describeFailure, readApiFailure } from "../../errors/api-errors.js";
 import { formatDateTime } from "../../time/retry-time.js";
 import { useTRPC } from "../../trpc.js";
@@ -63,26 +63,13 @@ export function SessionsSection() {
                 {session.current && <span className="security-list__badge">This device</span>}
               </div>
               <dl className="security-list__facts">
-                <div>
-                  <dt>IP address</dt>
-                  <dd>{session.ip ?? "unknown"}</dd>
-                </div>
-                <div>
-                  <dt>Last seen</dt>
-                  <dd>
-                    <time dateTime={session.lastSeenAt}>
-                      {formatDateTime(new Date(session.lastSeenAt))}
-                    </time>
-                  </dd>
-                </div>
-                <div>
-                  <dt>Signed in</dt>
-                  <dd>
-                    <time dateTime={session.createdAt}>
-                      {formatDateTime(new Date(session.createdAt))}
-                    </time>
-                  </dd>
-                </div>
+                <Fact term="IP address">{session.ip ?? "unknown"}</Fact>
+                <Fact term="Last seen">
+                  <When at={session.lastSeenAt} />
+                </Fact>
+                <Fact term="Signed in">
+                  <When at={session.createdAt} />
+                </Fact>
               </dl>
               {!session.current && (
                 <button
@@ -111,4 +98,17 @@ export function SessionsSection() {
       </div>
     </section>
   );
+}
+
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function When({ at }: { at: string }) {
+  return <time dateTime={at}>{formatDateTime(new Date(at))}</time>;
 }

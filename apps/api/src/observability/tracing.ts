@@ -1,0 +1,103 @@
+/**
+ * OpenTelemetry tracing, off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (or a
+ * test passes an exporter): a span per request, per tRPC procedure, per SQL
+ * statement (its text, whose values are always parameters and never in it)
+ * and per delivery attempt, exported over OTLP/HTTP. This module loads the SDK
+ * and is imported only when tracing is on; the request, procedure and delivery
+ * hooks use the API alone, a no-op when no SDK is registered.
+ */
+import { context, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import {
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from "@opentelemetry/sdk-trace-base";
+import type { StatementHook } from "@otp/core/db";
+import type { DeliveryObserver } from "@otp/delivery";
+import { TRACER_NAME } from "./tracer-name.js";
+
+export { TRACER_NAME };
+
+export interface Tracing {
+  tracer: Tracer;
+  /** A span per SQL statement, child of whatever span is active when it is sent. */
+  onStatement: StatementHook;
+  deliveryObserver: DeliveryObserver;
+  shutdown(): Promise<void>;
+}
+
+export function startTracing(options: {
+  /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); traces go to `${endpoint}/v1/traces`. */
+  endpoint?: string | undefined;
+  /** Instead of OTLP (tests: the SDK's InMemorySpanExporter), exported span by span. */
+  exporter?: SpanExporter | undefined;
+  serviceName: string;
+}): Tracing {
+  const processor =
+    options.exporter === undefined
+      ? new BatchSpanProcessor(
+          new OTLPTraceExporter({ url: `${options.endpoint?.replace(/\/+$/, "")}/v1/traces` }),
+        )
+      : new SimpleSpanProcessor(options.exporter);
+  const sdk = new NodeSDK({
+    serviceName: options.serviceName,
+    spanProcessors: [processor],
+    instrumentations: [],
+    // Only what is configured here: no metrics or logs pipelines, no resource detectors reading env.
+    resourceDetectors: [],
+  });
+  sdk.start();
+  const tracer = trace.getTracer(TRACER_NAME);
+  return {
+    tracer,
+    onStatement: (text) => {
+      const span = tracer.startSpan("sql", {
+        kind: SpanKind.CLIENT,
+        attributes: { "db.system.name": "postgresql", "db.query.text": text },
+      });
+      return (error) => {
+        if (error !== undefined) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode(error) });
+        }
+        span.end();
+      };
+    },
+    deliveryObserver: {
+      aroundAttempt: (email, attempt) =>
+        tracer.startActiveSpan(
+          "email delivery",
+          {
+            kind: SpanKind.CONSUMER,
+            attributes: {
+              "otp.outbox.id": email.id,
+              "otp.email.kind": email.kind,
+              "otp.email.attempt": email.attempts,
+            },
+          },
+          async (span) => {
+            try {
+              const outcome = await attempt();
+              span.setAttribute("otp.email.outcome", String(outcome));
+              return outcome;
+            } finally {
+              span.end();
+            }
+          },
+        ),
+    },
+    shutdown: () => sdk.shutdown(),
+  };
+}
+
+/** A driver error's SQLSTATE or name: never its message, which can quote a value. */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : error instanceof Error ? error.name : "error";
+}
+
+/** Runs `fn` with `span` active (the request's span for everything its handlers do). */
+export function withSpan<T>(span: ReturnType<Tracer["startSpan"]>, fn: () => T): T {
+  return context.with(trace.setSpan(context.active(), span), fn);
+}
