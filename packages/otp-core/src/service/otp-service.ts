@@ -228,6 +228,9 @@ export function createOtpService(options: OtpServiceOptions) {
   let dummyPasswordHash: Promise<string> | undefined;
   // Address-based requests that send nothing wait as long as those that issue a code.
   const codeRequestTime = new ResponseTimeFloor();
+  // A refused password sign-in of an address without an account waits as long as one of an
+  // account (which also writes its SIGN_IN_BLOCKED event row).
+  const refusedSignInTime = new ResponseTimeFloor();
 
   function parse<S extends z.ZodType>(schema: S, input: unknown): Result<z.output<S>> {
     const parsed = schema.safeParse(input);
@@ -834,6 +837,7 @@ export function createOtpService(options: OtpServiceOptions) {
       const parsed = parse(inputs.signIn, input);
       if (!parsed.ok) return parsed;
       const { email, password } = parsed.value;
+      const startedAt = performance.now();
       const now = clock();
       const key = recipientKey(keys.recipientHmac, email);
       // The password budget and the consecutive cap are spent before comparing,
@@ -886,6 +890,8 @@ export function createOtpService(options: OtpServiceOptions) {
           }
           if (reachesLock(consecutiveFailures, policy)) await lockAddress(email, key, now, client);
         }
+        if (credentials !== null) refusedSignInTime.record(performance.now() - startedAt);
+        else await refusedSignInTime.pad(startedAt);
         return fail(refusal ?? "INVALID_CREDENTIALS");
       }
       return ok(await createSessionFor(credentials.userId, email, now, client, key));
