@@ -48,7 +48,7 @@ describe("per-IP rate limits", () => {
     });
     const trpcLimited = await t.post("/trpc/auth.register", {
       email: "e@example.com",
-      password: "long enough pw",
+      password: "a long enough passphrase",
     });
     expect(trpcLimited.status).toBe(429);
     expect(await trpcLimited.json()).toMatchObject({ error: { data: { code: "RATE_LIMITED" } } });

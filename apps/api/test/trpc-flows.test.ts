@@ -59,9 +59,9 @@ describe.each(BACKENDS)("tRPC API (%s)", (backend) => {
       appName: "OTP",
       devMailbox: true,
       codeLength: 8,
-      codeTtlSeconds: 900,
+      codeTtlSeconds: 600,
       sendCooldownSeconds: 0,
-      passwordMinLength: 8,
+      passwordMinLength: 15,
       passwordMaxLength: 128,
     });
     expect(resent.email).toBe("batch@example.com");

@@ -53,6 +53,28 @@ describe("toEmailMessage", () => {
     });
   });
 
+  it("maps NEW_SIGN_IN to when, IP and device; refuses one without a valid time", () => {
+    const kind = "NEW_SIGN_IN" as const;
+    const notice = {
+      v: 1 as const,
+      kind,
+      to: "ada@example.com",
+      signedInAt: "2025-12-01T11:30:00.000Z",
+      ip: "203.0.113.7",
+      device: "Firefox on Windows",
+    };
+    expect(toEmailMessage(notice, { kind, createdAt })).toEqual({
+      kind,
+      to: "ada@example.com",
+      signedInAt: createdAt,
+      ip: "203.0.113.7",
+      device: "Firefox on Windows",
+    });
+    expect(() =>
+      toEmailMessage({ ...notice, signedInAt: "yesterday" }, { kind, createdAt }),
+    ).toThrow(UndeliverablePayloadError);
+  });
+
   it.each([
     ["an unknown version", payload({ v: 2 as 1 }), "VERIFICATION_CODE", /version/],
     ["a kind other than the row's", payload(), "SIGN_IN_CODE", /differs/],

@@ -10,7 +10,6 @@ import {
   type OtpService,
   ok,
   PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
   REGISTRATION_BINDING_TTL_SECONDS,
   type RequestCodeInput,
   type Result,
@@ -358,7 +357,7 @@ const auth = {
         codeLength: ctx.service.policy.codeLength,
         codeTtlSeconds: ctx.service.policy.codeTtlSeconds,
         sendCooldownSeconds: ctx.service.policy.sendCooldownSeconds,
-        passwordMinLength: PASSWORD_MIN_LENGTH,
+        passwordMinLength: ctx.service.policy.passwordMinLength,
         passwordMaxLength: PASSWORD_MAX_LENGTH,
       });
     },

@@ -8,6 +8,7 @@ export * from "./device-token.js";
 export * from "./eligibility.js";
 export * from "./expiry.js";
 export * from "./password-budget.js";
+export * from "./password-rules.js";
 export * from "./policy.js";
 export * from "./registration-binding.js";
 export * from "./send-limit.js";

@@ -7,7 +7,7 @@ describe("policy", () => {
   it("has the documented defaults", () => {
     expect(DEFAULT_POLICY).toEqual({
       codeLength: 8,
-      codeTtlSeconds: 900,
+      codeTtlSeconds: 600,
       maxFailedAttempts: 5,
       attemptWindowSeconds: 900,
       maxSendsPerWindow: 10,
@@ -16,6 +16,7 @@ describe("policy", () => {
       passwordMaxFailures: 10,
       passwordFailureWindowSeconds: 900,
       maxConsecutiveFailures: 100,
+      passwordMinLength: 15,
       unlockTokenTtlSeconds: 86_400,
     });
   });
@@ -28,10 +29,10 @@ describe("policy", () => {
 });
 
 describe("expiry", () => {
-  it("expires 15 minutes after issue by default, at the instant itself", () => {
+  it("expires 10 minutes after issue by default, at the instant itself", () => {
     const issued = new Date("2026-01-01T00:00:00Z");
     const expiresAt = codeExpiresAt(issued, DEFAULT_POLICY.codeTtlSeconds);
-    expect(expiresAt.toISOString()).toBe("2026-01-01T00:15:00.000Z");
+    expect(expiresAt.toISOString()).toBe("2026-01-01T00:10:00.000Z");
     expect(isExpired(expiresAt, new Date(expiresAt.getTime() - 1))).toBe(false);
     expect(isExpired(expiresAt, expiresAt)).toBe(true);
   });

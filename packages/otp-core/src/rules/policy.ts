@@ -11,8 +11,8 @@ export const MAX_CODE_LENGTH = 12;
 export const policySchema = z.object({
   /** Digits per code. */
   codeLength: z.number().int().min(MIN_CODE_LENGTH).max(MAX_CODE_LENGTH).default(8),
-  /** How long a code stays valid after it is issued. */
-  codeTtlSeconds: z.number().int().min(30).max(86_400).default(900),
+  /** How long a code stays valid after it is issued (ASVS 5.0 6.5.5, NIST: at most 10 minutes). */
+  codeTtlSeconds: z.number().int().min(30).max(86_400).default(600),
   /**
    * Failed verifications allowed per (user, code type) per window. Issuing a new
    * code does not reset it: the budget belongs to the account, not the code.
@@ -36,6 +36,12 @@ export const policySchema = z.object({
    * 800-63B-4 5.2.2 allows at most 100 (rules/consecutive-failures.ts).
    */
   maxConsecutiveFailures: z.number().int().min(1).max(100).default(100),
+  /**
+   * The fewest characters a new password may have (NIST SP 800-63B-4 3.1.1.2:
+   * 15 for a password used alone; 8 is the least allowed where it is one of two
+   * factors). At most 64: that many must always be allowed.
+   */
+  passwordMinLength: z.number().int().min(8).max(64).default(15),
   /** How long an unlock link works. */
   unlockTokenTtlSeconds: z
     .number()

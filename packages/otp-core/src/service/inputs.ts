@@ -9,10 +9,17 @@ import {
 import { isWellFormedCode } from "../rules/code.js";
 import { CODE_TYPES } from "../rules/code-types.js";
 import { RESENDABLE_CODE_TYPES } from "../rules/eligibility.js";
-import type { PasscodePolicy } from "../rules/policy.js";
+import {
+  isBlockedPassword,
+  normalizePassword,
+  PASSWORD_MAX_LENGTH,
+  passwordLength,
+} from "../rules/password-rules.js";
+import { DEFAULT_POLICY, type PasscodePolicy } from "../rules/policy.js";
 
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
+/** The default minimum (the policy may set another: use `policy.passwordMinLength`). */
+export const PASSWORD_MIN_LENGTH = DEFAULT_POLICY.passwordMinLength;
+export { PASSWORD_MAX_LENGTH };
 export const EMAIL_MAX_LENGTH = 254;
 
 /** Addresses are compared and stored lower-cased and trimmed. */
@@ -24,15 +31,30 @@ export const emailSchema = z
   .max(EMAIL_MAX_LENGTH, { error: `An email address has at most ${EMAIL_MAX_LENGTH} characters.` })
   .pipe(z.email({ error: "Enter a valid email address, like name@example.com." }));
 
-export const passwordSchema = z
-  .string({ error: "Enter a password." })
-  .min(PASSWORD_MIN_LENGTH, {
-    error: `Use at least ${PASSWORD_MIN_LENGTH} characters for your password.`,
-  })
-  .max(PASSWORD_MAX_LENGTH, {
-    error: `Use at most ${PASSWORD_MAX_LENGTH} characters for your password.`,
-  })
-  .refine((value) => value.trim().length > 0, { error: "A password cannot be only spaces." });
+/**
+ * A new password (registration, reset): NIST SP 800-63B-4 3.1.1.2, see
+ * rules/password-rules.ts. Normalised (NFKC) on the way in, so what is hashed
+ * is what a later sign-in compares.
+ */
+export function passwordSchemaFor(minLength: number) {
+  return z
+    .string({ error: "Enter a password." })
+    .transform(normalizePassword)
+    .refine((value) => passwordLength(value) >= minLength, {
+      error: `Use at least ${minLength} characters for your password. A few words you can remember work well.`,
+    })
+    .refine((value) => passwordLength(value) <= PASSWORD_MAX_LENGTH, {
+      error: `Use at most ${PASSWORD_MAX_LENGTH} characters for your password.`,
+    })
+    .refine((value) => value.trim().length > 0, { error: "A password cannot be only spaces." })
+    .refine((value) => !isBlockedPassword(value), {
+      error:
+        "This password is on a list of common or breached passwords, so it is easy to guess. Choose another one.",
+    });
+}
+
+/** A new password under the default policy. */
+export const passwordSchema = passwordSchemaFor(PASSWORD_MIN_LENGTH);
 
 /** A binding token as the register answer handed it out (base64url, 256 bits). */
 export const bindingTokenSchema = z.string().min(20).max(200);
@@ -77,8 +99,9 @@ const eventCursorSchema = z
 /** The service's input schemas; exported so transports validate with the same rules. */
 export function createInputSchemas(policy: PasscodePolicy) {
   const code = codeSchema(policy.codeLength);
+  const newPassword = passwordSchemaFor(policy.passwordMinLength);
   return {
-    register: z.object({ email: emailSchema, password: passwordSchema }),
+    register: z.object({ email: emailSchema, password: newPassword }),
     verifyEmail: z.object({ email: emailSchema, code }),
     resendCode: z.object({
       email: emailSchema,
@@ -87,13 +110,16 @@ export function createInputSchemas(policy: PasscodePolicy) {
     requestCode: z.object({ email: emailSchema }),
     signIn: z.object({
       email: emailSchema,
+      // Any password as typed (the rules apply when one is chosen); normalised when compared.
       password: z
         .string({ error: "Enter your password." })
         .min(1, { error: "Enter your password." })
-        .max(PASSWORD_MAX_LENGTH),
+        .refine((value) => passwordLength(value) <= PASSWORD_MAX_LENGTH, {
+          error: `A password has at most ${PASSWORD_MAX_LENGTH} characters.`,
+        }),
     }),
     signInWithCode: z.object({ email: emailSchema, code }),
-    resetPassword: z.object({ email: emailSchema, code, newPassword: passwordSchema }),
+    resetPassword: z.object({ email: emailSchema, code, newPassword }),
     requestEmailChange: z.object({ userId: z.uuid(), newEmail: emailSchema }),
     confirmEmailChange: z.object({ userId: z.uuid(), code }),
     sessionToken: z.string().min(20).max(200),

@@ -52,7 +52,7 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
   const wrongCode = (code: string) => code.replace(/^./, (d) => String((Number(d) + 1) % 10));
 
   describe(`seed scenarios (${backend})`, () => {
-    it("scenario 1, fresh registration: one VERIFICATION row, is_used = FALSE, expires in 15 minutes", async () => {
+    it("scenario 1, fresh registration: one VERIFICATION row, is_used = FALSE, expires in 10 minutes", async () => {
       expect(await service.register({ email: ALICE, password: PASSWORD })).toEqual({
         ok: true,
         value: { email: ALICE, bindingToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
@@ -69,7 +69,7 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
           email: ALICE,
           code_type: "VERIFICATION",
           is_used: false,
-          expires_at: "2025-12-01 11:45:00",
+          expires_at: "2025-12-01 11:40:00",
           used_at: null,
         }),
       ]);
@@ -107,7 +107,7 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       expect(table[0]).toMatchObject({
         code_type: "VERIFICATION",
         is_used: false,
-        expires_at: "2025-12-01 12:00:00",
+        expires_at: "2025-12-01 11:55:00",
       });
       expect(table[0]?.id).not.toBe(oldRow?.id);
       expect(table[0]?.code_hash).not.toBe(oldRow?.code_hash);
@@ -144,7 +144,7 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       }
       expect(new Set(seen).size).toBe(2);
       const [last] = await passcodeTable(database);
-      expect(last?.expires_at).toBe("2025-12-01 11:55:00");
+      expect(last?.expires_at).toBe("2025-12-01 11:50:00");
       const deleted = logs
         .filter((line) => line.message === "passcode issued")
         .map((line) => (line.fields as { deletedCount: number }).deletedCount);
@@ -214,7 +214,7 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
 
     it("an expired code is refused with OTP_EXPIRED and changes nothing", async () => {
       const code = await codeFor(ALICE);
-      clock.advanceSeconds(15 * 60);
+      clock.advanceSeconds(10 * 60); // the default lifetime
       const before = await snapshot(database);
       expect(await service.verifyEmail({ email: ALICE, code })).toMatchObject({
         ok: false,
@@ -225,7 +225,7 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       expect(await service.verifyEmail({ email: ALICE, code })).toMatchObject({ ok: true });
     });
 
-    it("an unknown address answers like a wrong code and writes nothing", async () => {
+    it("an unknown address answers like a wrong code and changes no account, code or email (only its failure count, as for any address)", async () => {
       const before = await snapshot(database);
       expect(
         await service.verifyEmail({ email: "nobody@example.com", code: "12345678" }),
@@ -504,7 +504,13 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       const code = await codeFor(ALICE);
       const [row] = await readOutbox(database, TEST_SECRET);
       expect(row).toMatchObject({ kind: "VERIFICATION_CODE", status: "PENDING", attempts: 0 });
-      expect(row?.message).toMatchObject({ to: ALICE, code, ttlSeconds: 900 });
+      // Every email states the lifetime it was issued with: 10 minutes by default.
+      expect(row?.message).toMatchObject({
+        to: ALICE,
+        code,
+        ttlSeconds: 600,
+        expiresAt: "2025-12-01T11:40:00.000Z",
+      });
       expect(Buffer.from(row?.payload ?? []).toString("latin1")).not.toContain(code);
       expect(JSON.stringify(await snapshot(database))).not.toContain(code);
       expect(JSON.stringify(logs)).not.toContain(code);

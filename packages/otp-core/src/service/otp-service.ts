@@ -71,6 +71,7 @@ import { deviceTokenFor, deviceTokenHash } from "../rules/device-token.js";
 import { mayReceiveCode } from "../rules/eligibility.js";
 import { codeExpiresAt, isExpired } from "../rules/expiry.js";
 import { passwordBudgetExhausted, passwordRetryAt } from "../rules/password-budget.js";
+import { normalizePassword } from "../rules/password-rules.js";
 import { type PasscodePolicy, type PasscodePolicyInput, resolvePolicy } from "../rules/policy.js";
 import {
   bindingMatches,
@@ -857,7 +858,12 @@ export function createOtpService(options: OtpServiceOptions) {
       dummyPasswordHash ??= hasher.hash(randomBytes(16).toString("hex"));
       // No account, or no password: compared against a dummy hash, so every answer costs the same.
       const stored = credentials?.passwordHash ?? null;
-      const passwordOk = await hasher.verify(stored ?? (await dummyPasswordHash), password);
+      const against = stored ?? (await dummyPasswordHash);
+      const normalized = normalizePassword(password);
+      let passwordOk = await hasher.verify(against, normalized);
+      // A hash made before passwords were normalised (NFKC) was made from the text as typed.
+      if (!passwordOk && normalized !== password)
+        passwordOk = await hasher.verify(against, password);
       const refusal =
         credentials === null || stored === null || !passwordOk
           ? ("INVALID_CREDENTIALS" as const)
