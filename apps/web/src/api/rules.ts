@@ -15,5 +15,5 @@ export type Rules = NonNullable<ReturnType<typeof useRules>["data"]>;
 
 /** "Use 15 to 64 characters…": the password rule, stated under a new password before it is sent. */
 export function passwordRulesText(rules: Pick<Rules, "passwordMinLength" | "passwordMaxLength">) {
-  return `Use ${rules.passwordMinLength} to ${rules.passwordMaxLength} characters. Any characters and spaces are fine: a few unrelated words make a strong password.`;
+  return `Use ${rules.passwordMinLength} to ${rules.passwordMaxLength} characters. Any characters and spaces are fine, and common or breached passwords are refused: a few unrelated words make a strong one.`;
 }
