@@ -1,5 +1,5 @@
 import { OUTBOX_KINDS, type OutboxPayload } from "@otp/core";
-import { EMAIL_KINDS } from "@otp/email";
+import { createRenderer, EMAIL_KINDS } from "@otp/email";
 import { describe, expect, it } from "vitest";
 import { toEmailMessage, UndeliverablePayloadError } from "./message.js";
 
@@ -34,6 +34,53 @@ describe("toEmailMessage", () => {
       code: "12345678",
       expiresInSeconds: 900,
     });
+  });
+
+  it("the email states the lifetime the code was issued with (10 minutes by default, or as configured)", async () => {
+    const renderer = createRenderer({ productName: "OTP", baseUrl: "https://otp.example" });
+    for (const [ttlSeconds, words] of [
+      [600, "10 minutes"],
+      [300, "5 minutes"],
+    ] as const) {
+      const kind = "VERIFICATION_CODE";
+      const message = toEmailMessage(payload({ ttlSeconds }), { kind, createdAt });
+      const email = await renderer.render(message);
+      expect(email.text).toContain(`This code expires in ${words}.`);
+      expect(email.html).toContain(`This code expires in ${words}.`);
+    }
+  });
+
+  it("maps the lockout emails: the attempt's details, and the unlock link with its token", async () => {
+    const renderer = createRenderer({ productName: "OTP", baseUrl: "https://otp.example" });
+    const token = "q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E";
+    const locked = toEmailMessage(
+      payload({
+        kind: "ACCOUNT_LOCKED",
+        code: undefined,
+        unlockToken: token,
+        expiresAt: "2025-12-02T11:30:00.000Z",
+      }),
+      { kind: "ACCOUNT_LOCKED", createdAt },
+    );
+    expect((await renderer.render(locked)).text).toContain(
+      `https://otp.example/unlock?token=${token}`,
+    );
+    const limit = toEmailMessage(
+      payload({
+        kind: "PASSWORD_LIMIT_REACHED",
+        code: undefined,
+        attempt: {
+          at: createdAt.toISOString(),
+          ip: "203.0.113.7",
+          browser: "Firefox 133.0",
+          os: "Windows 10",
+        },
+      }),
+      { kind: "PASSWORD_LIMIT_REACHED", createdAt },
+    );
+    expect((await renderer.render(limit)).text).toContain(
+      "from the IP address 203.0.113.7, with Firefox 133.0 on Windows 10",
+    );
   });
 
   it("dates PASSWORD_CHANGED at the moment it was queued", () => {
