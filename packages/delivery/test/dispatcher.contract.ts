@@ -148,7 +148,7 @@ export function defineDispatcherContract(backend: TestBackend, serverUrl?: strin
     expect(mail?.to).toBe("ada@example.com");
     expect(mail?.subject).toBe("Verify your email for Acme");
     expect(mail?.text).toContain(code);
-    expect(mail?.text).toContain("This code expires in 15 minutes.");
+    expect(mail?.text).toContain("This code expires in 10 minutes.");
     expect(mail?.html).toContain(code);
     const [row] = await outbox();
     expect(row).toMatchObject({ status: "SENT", payload: null, attempts: 1, lastError: null });

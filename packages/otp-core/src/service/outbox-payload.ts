@@ -29,7 +29,7 @@ export interface OutboxPayload {
   kind: OutboxKind;
   to: string;
   code?: string;
-  /** The code's lifetime as issued, for "expires in 15 minutes". */
+  /** The code's lifetime as issued, for "expires in 10 minutes". */
   ttlSeconds?: number;
   expiresAt?: string;
   /** PASSWORD_CHANGED: when. */
