@@ -286,7 +286,9 @@ const auth = {
       example: { token: "q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E" },
     },
     run: async (ctx, input) =>
-      answer(await ctx.service.unlock(input), () => ({ message: MESSAGES.unlocked })),
+      answer(await ctx.service.unlock(input, clientOf(ctx)), () => ({
+        message: MESSAGES.unlocked,
+      })),
   }),
 
   signOut: defineOperation({

@@ -185,6 +185,8 @@ export const accountFailures = pgTable(
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     unlockTokenHash: text("unlock_token_hash"),
     unlockExpiresAt: timestamptz("unlock_expires_at"),
+    /** The account the live unlock link was mailed to, so using it records ACCOUNT_UNLOCKED. */
+    unlockUserId: uuid("unlock_user_id").references(() => users.id, { onDelete: "set null" }),
   },
   (t) => [uniqueIndex("account_failures_unlock_token_hash_key").on(t.unlockTokenHash)],
 );

@@ -216,7 +216,8 @@ export async function issueUnlockIfNeeded(
     executor,
     sql`WITH issued AS (
       UPDATE account_failures SET unlock_token_hash = ${p.tokenHash},
-        unlock_expires_at = ${isoTimestamp(p.expiresAt)}::timestamptz
+        unlock_expires_at = ${isoTimestamp(p.expiresAt)}::timestamptz,
+        unlock_user_id = (SELECT id FROM users WHERE lower(email) = ${p.email})
       WHERE recipient_key = ${p.recipientKey}
         AND consecutive_failures >= ${p.policy.maxConsecutiveFailures}::int
         AND (unlock_token_hash IS NULL OR unlock_expires_at <= ${at}::timestamptz)
@@ -243,18 +244,32 @@ export async function issueUnlockIfNeeded(
 /**
  * One statement: a live unlock token lifts the cap (the count back to 0), and
  * the password budget's window with it (the owner proved the address), and is
- * spent (single use). Returns whether it did.
+ * spent (single use); the account it was mailed to records ACCOUNT_UNLOCKED.
+ * Returns whether it did.
  */
 export async function useUnlockToken(
   executor: Executor,
-  p: { tokenHash: string; now: Date },
+  p: { tokenHash: string; now: Date; event: SecurityEventToRecord },
 ): Promise<boolean> {
-  const rows = await queryRows<{ recipient_key: string }>(
+  const rows = await queryRows<{ unlocked: number }>(
     executor,
-    sql`UPDATE account_failures SET consecutive_failures = 0, password_failures = 0,
-          unlock_token_hash = NULL, unlock_expires_at = NULL
-        WHERE unlock_token_hash = ${p.tokenHash} AND unlock_expires_at > ${isoTimestamp(p.now)}::timestamptz
-        RETURNING recipient_key`,
+    sql`WITH target AS (
+      SELECT recipient_key, unlock_user_id FROM account_failures
+      WHERE unlock_token_hash = ${p.tokenHash} AND unlock_expires_at > ${isoTimestamp(p.now)}::timestamptz
+      FOR UPDATE
+    ),
+    unlocked AS (
+      UPDATE account_failures f SET consecutive_failures = 0, password_failures = 0,
+        unlock_token_hash = NULL, unlock_expires_at = NULL, unlock_user_id = NULL
+      FROM target WHERE f.recipient_key = target.recipient_key
+      RETURNING target.unlock_user_id AS user_id
+    ),
+    ${securityEventCte(
+      "unlocked_event",
+      sql`SELECT user_id FROM unlocked WHERE user_id IS NOT NULL`,
+      p.event,
+    )}
+    SELECT (SELECT count(*) FROM unlocked)::int AS unlocked`,
   );
-  return rows.length > 0;
+  return (rows[0]?.unlocked ?? 0) > 0;
 }

@@ -210,7 +210,12 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       now: NOW,
       policy,
     }),
-  useUnlockToken: (e) => failures.useUnlockToken(e, { tokenHash: "t", now: NOW }),
+  useUnlockToken: (e) =>
+    failures.useUnlockToken(e, {
+      tokenHash: "t",
+      now: NOW,
+      event: { type: "ACCOUNT_UNLOCKED", client, now: NOW },
+    }),
   findUserEmail: (e) => users.findUserEmail(e, uuid()),
   findSessionUser: (e) =>
     sessions.findSessionUser(e, { tokenHash: "t", now: NOW, touchBefore: NOW }),

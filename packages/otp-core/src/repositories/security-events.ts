@@ -15,8 +15,8 @@ export const SECURITY_EVENT_TYPES = [
   "EMAIL_CHANGED",
   "SESSION_REVOKED",
   "SIGNED_OUT_EVERYWHERE",
-  // The consecutive-failure lock and its unlock (issue 13): declared here so the lockout flow
-  // records them with `securityEventCte` in its own statements; nothing writes them before it.
+  // The consecutive-failure lock and its unlock: recorded with `securityEventCte` by the
+  // statements that issue and spend the unlock link (repositories/account-failures.ts).
   "ACCOUNT_LOCKED",
   "ACCOUNT_UNLOCKED",
 ] as const;

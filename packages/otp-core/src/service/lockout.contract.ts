@@ -164,8 +164,24 @@ export function defineLockoutContract(backend: TestBackend, serverUrl?: string):
       expect(stored).toHaveLength(1);
       expect(stored[0]?.unlock_token_hash).not.toContain(token);
 
-      expect(await service.unlock({ token })).toEqual({ ok: true, value: { unlocked: true } });
-      expect(await service.unlock({ token })).toMatchObject({ error: { code: "TOKEN_INVALID" } });
+      const owner = {
+        ip: "203.0.113.9",
+        userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+      };
+      expect(await service.unlock({ token }, owner)).toEqual({
+        ok: true,
+        value: { unlocked: true },
+      });
+      expect(await service.unlock({ token }, owner)).toMatchObject({
+        error: { code: "TOKEN_INVALID" },
+      });
+      // The unlock is the owner's to see: recorded once, with the client that confirmed it.
+      const unlockedEvents = await queryRows<{ ip: string; user_agent: string }>(
+        database.db,
+        sql`SELECT e.ip, e.user_agent FROM security_events e JOIN users u ON u.id = e.user_id
+            WHERE e.type = 'ACCOUNT_UNLOCKED' AND lower(u.email) = ${OWNER}`,
+      );
+      expect(unlockedEvents).toEqual([{ ip: owner.ip, user_agent: owner.userAgent }]);
       expect((await signIn(OWNER, PASSWORD)).ok).toBe(true);
     });
 

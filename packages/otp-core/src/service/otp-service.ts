@@ -898,12 +898,17 @@ export function createOtpService(options: OtpServiceOptions) {
     },
 
     /** Lifts the cap on consecutive failures with the token of an unlock link (single use). */
-    async unlock(input: UnlockInput): Promise<Result<{ unlocked: true }>> {
+    async unlock(
+      input: UnlockInput,
+      client: ClientContext = {},
+    ): Promise<Result<{ unlocked: true }>> {
       const parsed = parse(inputs.unlock, input);
       if (!parsed.ok) return parsed;
+      const now = clock();
       const unlocked = await useUnlockToken(db, {
         tokenHash: unlockTokenHash(parsed.value.token),
-        now: clock(),
+        now,
+        event: event("ACCOUNT_UNLOCKED", storedClient(client), now),
       });
       if (!unlocked) return fail("TOKEN_INVALID");
       logger.info({}, "account unlocked by its owner's link");

@@ -1,0 +1,2 @@
+ALTER TABLE "account_failures" ADD COLUMN "unlock_user_id" uuid;--> statement-breakpoint
+ALTER TABLE "account_failures" ADD CONSTRAINT "account_failures_unlock_user_id_users_id_fk" FOREIGN KEY ("unlock_user_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;
