@@ -32,16 +32,44 @@ export function storedClient(client: ClientContext | undefined): StoredClient {
 
 export const UNKNOWN_DEVICE = "Unknown device";
 
+/** Browser and system as bowser reads them from a User-Agent header; null without a header. */
+function readUserAgent(userAgent: string | null | undefined) {
+  if (userAgent === null || userAgent === undefined || userAgent.trim() === "") return null;
+  return Bowser.parse(userAgent);
+}
+
 /** A label a person recognises ("Firefox on Windows"), read from a User-Agent header. */
 export function deviceLabel(userAgent: string | null | undefined): string {
-  if (userAgent === null || userAgent === undefined || userAgent.trim() === "") {
-    return UNKNOWN_DEVICE;
-  }
-  const parsed = Bowser.parse(userAgent);
+  const parsed = readUserAgent(userAgent);
+  if (parsed === null) return UNKNOWN_DEVICE;
   const browser = parsed.browser.name ?? "";
   const os = parsed.os.name ?? "";
   if (browser !== "" && os !== "") return `${browser} on ${os}`;
   if (browser !== "") return browser;
   if (os !== "") return `A browser on ${os}`;
   return UNKNOWN_DEVICE;
+}
+
+/** Who made a request, in words for the owner's notice email (never used for a decision). */
+export interface ClientDescription {
+  ip: string;
+  browser: string;
+  os: string;
+}
+
+const UNKNOWN = "unknown";
+
+/** The address, and browser and system with versions from the User-Agent header. */
+export function describeClient(client: ClientContext): ClientDescription {
+  const stored = storedClient(client);
+  const ip = stored.ip ?? UNKNOWN;
+  const parsed = readUserAgent(stored.userAgent);
+  if (parsed === null) return { ip, browser: UNKNOWN, os: UNKNOWN };
+  const words = (...parts: Array<string | undefined>) =>
+    parts.filter((part) => part !== undefined && part !== "").join(" ") || UNKNOWN;
+  return {
+    ip,
+    browser: words(parsed.browser.name, parsed.browser.version),
+    os: words(parsed.os.name, parsed.os.versionName ?? parsed.os.version),
+  };
 }

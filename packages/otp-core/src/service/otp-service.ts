@@ -53,6 +53,7 @@ import {
 import { attemptRetryAt, decideAttempt } from "../rules/attempt-budget.js";
 import {
   type ClientContext,
+  describeClient,
   deviceLabel,
   type StoredClient,
   storedClient,
@@ -78,7 +79,6 @@ import {
   bindingTokenHash,
   newBindingToken,
 } from "../rules/registration-binding.js";
-import { describeClient } from "./client-description.js";
 import {
   bindingTokenSchema,
   type CleanupInput,
