@@ -48,7 +48,7 @@ async function microsecondsPerMessage(
 
 const rows: string[][] = [];
 for (const kind of EMAIL_KINDS) {
-  const messages = codes.map((code) => sampleMessage(kind, code));
+  const messages = codes.map((code) => sampleMessage(kind, { code }));
   const first = messages[0] as EmailMessage;
   const [fast, full] = [await renderer.render(first), await renderer.renderFull(first)];
   if (fast.html !== full.html || fast.text !== full.text) throw new Error(`${kind}: paths differ`);

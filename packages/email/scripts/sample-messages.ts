@@ -1,8 +1,10 @@
 import type { EmailKind, EmailMessage } from "../src/index.js";
 
-/** Realistic sample data for each kind, shared by the preview and the benchmark. */
-export function sampleMessage(kind: EmailKind, code = "48213907"): EmailMessage {
-  const to = "alice@example.com";
+/** Realistic sample data for each kind, shared by the preview, the benchmark and the renderer's tests. */
+export function sampleMessage(
+  kind: EmailKind,
+  { to = "alice@example.com", code = "48213907" }: { to?: string | undefined; code?: string } = {},
+): EmailMessage {
   switch (kind) {
     case "PASSWORD_CHANGED":
       return { kind, to, changedAt: new Date("2025-11-25T07:53:00Z") };

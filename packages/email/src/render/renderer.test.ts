@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sampleMessage as sharedSample } from "../../scripts/sample-messages.js";
 import { en } from "../i18n/en.js";
 import { BUILT_IN_LOCALES } from "../i18n/index.js";
 import type { Messages } from "../i18n/messages.js";
@@ -8,42 +9,9 @@ import { createRenderer } from "./renderer.js";
 const config = { productName: "Acme", baseUrl: "https://acme.example/" };
 const changedAt = new Date("2025-11-25T07:53:00Z");
 
-/** A plain, realistic message of each kind. */
-function sampleMessage(kind: EmailKind, to = "alice@example.com", code = "12345678"): EmailMessage {
-  switch (kind) {
-    case "PASSWORD_CHANGED":
-      return { kind, to, changedAt };
-    case "ALREADY_REGISTERED":
-      return { kind, to };
-    case "EMAIL_CHANGED":
-      return { kind, to, newEmail: "alice.new@example.com" };
-    case "PASSWORD_LIMIT_REACHED":
-      return {
-        kind,
-        to,
-        at: new Date("2025-11-25T07:53:00Z"),
-        ip: "203.0.113.7",
-        browser: "Firefox 133.0",
-        os: "Windows 10",
-      };
-    case "ACCOUNT_LOCKED":
-      return {
-        kind,
-        to,
-        unlockToken: "q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E",
-        expiresAt: new Date("2025-11-26T07:53:00Z"),
-      };
-    case "NEW_SIGN_IN":
-      return {
-        kind,
-        to,
-        signedInAt: new Date("2025-11-25T07:53:00Z"),
-        ip: "203.0.113.7",
-        device: "Firefox on Windows",
-      };
-    default:
-      return { kind, to, code, expiresInSeconds: 900 };
-  }
+/** A plain, realistic message of each kind (the preview's samples, with this suite's code). */
+function sampleMessage(kind: EmailKind, to?: string, code = "12345678"): EmailMessage {
+  return sharedSample(kind, { to, code });
 }
 
 // Everything React escapes, an already-escaped entity, quotes of both kinds, non-Latin
