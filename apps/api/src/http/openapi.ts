@@ -4,7 +4,7 @@
  * reference page that renders it (Scalar, served from its package).
  */
 import { createHash } from "node:crypto";
-import type { PasscodePolicy } from "@otp/core";
+import { type PasscodePolicy, SEND_LIMIT_REASONS } from "@otp/core";
 import scalar from "@scalar/fastify-api-reference";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -41,7 +41,7 @@ const errorEnvelope: JsonSchema = {
         },
         reason: {
           type: "string",
-          enum: ["COOLDOWN", "HOURLY_CAP"],
+          enum: [...SEND_LIMIT_REASONS],
           description: "SEND_LIMIT_REACHED: which limit was reached.",
         },
       },

@@ -18,7 +18,8 @@ export interface SendWindow {
  * (COOLDOWN), or the window's cap is used up (HOURLY_CAP; the window is an
  * hour by default). Clients word the two differently.
  */
-export type SendLimitReason = "COOLDOWN" | "HOURLY_CAP";
+export const SEND_LIMIT_REASONS = ["COOLDOWN", "HOURLY_CAP"] as const;
+export type SendLimitReason = (typeof SEND_LIMIT_REASONS)[number];
 
 export type SendDecision =
   | { allowed: true; next: SendWindow }
