@@ -1,5 +1,5 @@
 /** The seed's three curl flows, through the REST paths, with the database state asserted. */
-import { passcodeTable, userTable } from "@otp/core/testing";
+import { passcodeTable, userTable, wrongCode } from "@otp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
 
@@ -68,7 +68,7 @@ describe.each(BACKENDS)("REST surface (%s)", (backend) => {
     const email = "locked@example.com";
     await t.post("/api/v1/auth/register/", { email, password: "correct horse battery staple" });
     const code = await t.codeFor(email);
-    const wrong = code.replace(/^./, (d) => String((Number(d) + 1) % 10));
+    const wrong = wrongCode(code);
     const first = await t.post("/api/v1/auth/verify-email/", { email, otp: wrong });
     expect(first.status).toBe(400);
     expect(await first.json()).toMatchObject({ error: { code: "OTP_INVALID", attemptsLeft: 4 } });

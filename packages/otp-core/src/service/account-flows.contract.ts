@@ -16,6 +16,7 @@ import {
   TestClock,
   type TestDatabase,
   userTable,
+  wrongCode,
 } from "../testing/index.js";
 import type { OtpService } from "./otp-service.js";
 
@@ -42,7 +43,6 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
 
   const codeFor = (email: string, kind: string) =>
     latestCodeFor(database, TEST_SECRET, email, kind);
-  const wrong = (code: string) => code.replace(/^./, (d) => String((Number(d) + 1) % 10));
   const sessionCount = async () =>
     (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM sessions`))[0]
       ?.n ?? 0;
@@ -158,7 +158,11 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
       const code = await codeFor(ALICE, "PASSWORD_RESET_CODE");
       const before = await userTable(database);
       expect(
-        await service.resetPassword({ email: ALICE, code: wrong(code), newPassword: NEW_PASSWORD }),
+        await service.resetPassword({
+          email: ALICE,
+          code: wrongCode(code),
+          newPassword: NEW_PASSWORD,
+        }),
       ).toMatchObject({
         error: { code: "OTP_INVALID", attemptsLeft: 4 },
       });
@@ -203,7 +207,7 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
       await verifiedAlice();
       await service.requestSignInCode({ email: ALICE });
       const code = await codeFor(ALICE, "SIGN_IN_CODE");
-      expect(await service.signInWithCode({ email: ALICE, code: wrong(code) })).toMatchObject({
+      expect(await service.signInWithCode({ email: ALICE, code: wrongCode(code) })).toMatchObject({
         error: { code: "OTP_INVALID" },
       });
       clock.advanceSeconds(900);
@@ -271,7 +275,7 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
       await service.requestEmailChange({ userId: alice.id, newEmail: NEW });
       const code = await codeFor(NEW, "EMAIL_CHANGE_CODE");
       expect(
-        await service.confirmEmailChange({ userId: alice.id, code: wrong(code) }),
+        await service.confirmEmailChange({ userId: alice.id, code: wrongCode(code) }),
       ).toMatchObject({
         error: { code: "OTP_INVALID" },
       });

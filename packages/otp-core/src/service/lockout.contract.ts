@@ -15,6 +15,7 @@ import {
   type TestBackend,
   TestClock,
   type TestDatabase,
+  wrongCode,
 } from "../testing/index.js";
 import type { OtpService } from "./otp-service.js";
 
@@ -190,11 +191,11 @@ export function defineLockoutContract(backend: TestBackend, serverUrl?: string):
       await wrongPasswords(OWNER, 90);
       await service.requestSignInCode({ email: OWNER });
       const code = await latestCodeFor(database, TEST_SECRET, OWNER, "SIGN_IN_CODE");
-      const wrongCode = code.replace(/^./, (d) => String((Number(d) + 1) % 10));
-      for (let i = 0; i < 5; i++) await service.signInWithCode({ email: OWNER, code: wrongCode });
+      const wrongSignIn = wrongCode(code);
+      for (let i = 0; i < 5; i++) await service.signInWithCode({ email: OWNER, code: wrongSignIn });
       await service.requestPasswordReset({ email: OWNER });
       const reset = await latestCodeFor(database, TEST_SECRET, OWNER, "PASSWORD_RESET_CODE");
-      const wrongReset = reset.replace(/^./, (d) => String((Number(d) + 1) % 10));
+      const wrongReset = wrongCode(reset);
       for (let i = 0; i < 4; i++) {
         await service.resetPassword({
           email: OWNER,

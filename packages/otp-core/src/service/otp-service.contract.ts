@@ -22,6 +22,7 @@ import {
   TestClock,
   type TestDatabase,
   userTable,
+  wrongCode,
 } from "../testing/index.js";
 import type { OtpService } from "./otp-service.js";
 
@@ -49,7 +50,6 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
 
   const codeFor = (email: string) => latestCodeFor(database, TEST_SECRET, email);
   /** A wrong code of the right shape, guaranteed to differ from `code`. */
-  const wrongCode = (code: string) => code.replace(/^./, (d) => String((Number(d) + 1) % 10));
 
   describe(`seed scenarios (${backend})`, () => {
     it("scenario 1, fresh registration: one VERIFICATION row, is_used = FALSE, expires in 10 minutes", async () => {

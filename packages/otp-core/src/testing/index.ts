@@ -131,6 +131,11 @@ export async function latestCodeFor(
   if (code === undefined) throw new Error(`no ${kind} email queued for ${email}`);
   return code;
 }
+/** A well-formed wrong guess at `code`: the same length, its first digit changed. */
+export function wrongCode(code: string): string {
+  return code.replace(/^./, (digit) => String((Number(digit) + 1) % 10));
+}
+
 /**
  * The core's own drizzle `sql`, for tests of other packages: a second copy of
  * drizzle-orm in a package that also has @opentelemetry/api (prom-client brings
