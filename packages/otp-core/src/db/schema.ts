@@ -48,6 +48,12 @@ export const users = pgTable(
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
     verifiedAt: timestamptz("verified_at"),
+    /**
+     * The language of every email and page for this account (a BCP 47 tag the
+     * product ships a catalogue for): set at registration from an explicit
+     * choice or Accept-Language, changeable on the account page.
+     */
+    locale: text("locale").notNull().default("en"),
   },
   (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
 );
@@ -81,6 +87,12 @@ export const passcodes = pgTable(
      * The replaced row itself is deleted, as the seed's issuing rule requires.
      */
     replacedCodeHash: text("replaced_code_hash"),
+    /**
+     * HMAC-SHA256 (hex) of the secret half of the link mailed beside the code:
+     * link and code are one credential on one row (used, replaced and expired
+     * together). Never the secret itself.
+     */
+    linkHash: text("link_hash"),
   },
   (t) => [
     // The seed's guarantee 4 in the schema: at most one unused code per (user, code type).
@@ -163,6 +175,12 @@ export const emailOutbox = pgTable(
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     sentAt: timestamptz("sent_at"),
     lastError: text("last_error"),
+    /**
+     * The W3C trace context (`traceparent`) of the request that queued the
+     * email, so the delivery attempt's span links back to it. Null when
+     * tracing is off.
+     */
+    traceContext: text("trace_context"),
   },
   (t) => [index("email_outbox_pending_idx").on(t.availableAt).where(sql`${t.status} = 'PENDING'`)],
 );
