@@ -1,5 +1,10 @@
 export type { EmailConfig } from "./config.js";
-export { BUILT_IN_LOCALES, DEFAULT_LOCALE } from "./i18n/index.js";
+export {
+  BUILT_IN_LOCALES,
+  DEFAULT_LOCALE,
+  type Locale,
+  SUPPORTED_LOCALES,
+} from "./i18n/index.js";
 export type {
   AlreadyRegisteredMessages,
   CodeEmailMessages,

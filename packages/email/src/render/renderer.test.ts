@@ -197,7 +197,7 @@ describe("renderer", () => {
       codeExpiresIn: (duration) => `Yer code sinks in ${duration}.`,
     };
     const renderer = createRenderer({ ...config, locales: { "en-x-pirate": pirate } });
-    expect(renderer.locales).toEqual(["en", "en-x-pirate"]);
+    expect(renderer.locales).toEqual(["en", "de", "en-x-pirate"]);
     await renderer.warm();
     const message = sampleMessage("PASSWORD_RESET_CODE");
     const email = await renderer.render(message, "en-x-pirate");
@@ -210,5 +210,50 @@ describe("renderer", () => {
     expect(() => createRenderer({ productName: "Acme", baseUrl: "acme.example" })).toThrow(
       /baseUrl/,
     );
+  });
+});
+
+describe("German", () => {
+  const renderer = createRenderer(config);
+
+  it("declares its language and states durations and instants the German way", async () => {
+    const code = await renderer.render(sampleMessage("SIGN_IN_CODE"), "de");
+    expect(code.html).toContain('<html dir="ltr" lang="de">');
+    expect(code.subject).toBe("Bei Acme anmelden");
+    expect(code.text).toContain("Dieser Code ist 15 Minuten lang gültig.");
+    const changed = await renderer.render(
+      { kind: "PASSWORD_CHANGED", to: "a@example.com", changedAt },
+      "de",
+    );
+    expect(changed.text).toContain("am 25. November 2025 um 07:53 UTC geändert.");
+    expect((await renderer.render(sampleMessage("SIGN_IN_CODE"), "en")).html).toContain(
+      '<html dir="ltr" lang="en">',
+    );
+  });
+
+  it("is chosen for a regional tag (de-DE, de-AT)", async () => {
+    const german = await renderer.render(sampleMessage("VERIFICATION_CODE"), "de");
+    for (const tag of ["de-DE", "de-AT"]) {
+      expect((await renderer.render(sampleMessage("VERIFICATION_CODE"), tag)).html).toBe(
+        german.html,
+      );
+    }
+  });
+
+  it.each([
+    [60, "1 Minute"],
+    [3600, "1 Stunde"],
+    [7200, "2 Stunden"],
+    [90, "90 Sekunden"],
+  ])("%i seconds reads %s", async (expiresInSeconds, words) => {
+    const message = {
+      kind: "SIGN_IN_CODE",
+      to: "a@example.com",
+      code: "1",
+      expiresInSeconds,
+    } as const;
+    const email = await renderer.render(message, "de");
+    expect(email.text).toContain(`Dieser Code ist ${words} lang gültig.`);
+    expect((await renderer.renderFull(message, "de")).html).toBe(email.html);
   });
 });
