@@ -31,7 +31,10 @@ export interface DispatcherOptions {
   /** pino-compatible. Lines name the outbox id, never a code. */
   logger: Logger;
   clock?: () => Date;
-  /** Locale the emails are rendered in. Default "en". */
+  /**
+   * Locale of an email whose payload names none (rows queued before payloads carried the
+   * recipient account's `locale`). Default "en".
+   */
   locale?: string;
   /** Rows claimed per statement. Default twice `concurrency`, at least 20 and at most 100. */
   batchSize?: number;
@@ -345,7 +348,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return `the payload cannot be delivered: ${errorMessage(error)}`;
     }
     try {
-      return toOutgoingMail(message, await renderer.render(message, locale));
+      return toOutgoingMail(message, await renderer.render(message, payload.locale ?? locale));
     } catch (error) {
       return `the email cannot be rendered: ${errorMessage(error)}`;
     }

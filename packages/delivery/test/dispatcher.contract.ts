@@ -160,6 +160,21 @@ export function defineDispatcherContract(backend: TestBackend, serverUrl?: strin
     expect(smtp.received).toHaveLength(1);
   });
 
+  it("renders each email in the language its payload names (the account's), else the default", async () => {
+    const german = createTestService(database, { clock: clock.now, locales: ["en", "de"] });
+    await german.register({ email: "greta@example.com", password: PASSWORD, locale: "de" });
+    await german.register({ email: "ada@example.com", password: PASSWORD });
+
+    expect(await dispatcher().drain()).toMatchObject({ sent: 2 });
+
+    const byRecipient = new Map(smtp.received.map((mail) => [mail.to, mail]));
+    const greta = byRecipient.get("greta@example.com");
+    expect(greta?.subject).toBe("Bestätige deine E-Mail-Adresse für Acme");
+    expect(greta?.text).toContain("Dieser Code ist 10 Minuten lang gültig.");
+    expect(greta?.html).toContain('lang="de"');
+    expect(byRecipient.get("ada@example.com")?.subject).toBe("Verify your email for Acme");
+  });
+
   it("never sends an expired code: EXPIRED, payload scrubbed, nothing arrives", async () => {
     await service().register({ email: "late@example.com", password: PASSWORD });
     clock.advanceSeconds(CODE_TTL_SECONDS);

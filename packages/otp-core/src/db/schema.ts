@@ -32,6 +32,13 @@ export const OUTBOX_STATUSES = ["PENDING", "SENT", "FAILED", "EXPIRED", "SUPERSE
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export const outboxStatusEnum = pgEnum("outbox_status", OUTBOX_STATUSES);
 
+/**
+ * The language an account has until it chooses one (the column's default). The product's
+ * list of languages is the email package's catalogues (`SUPPORTED_LOCALES`), whose default
+ * the API checks against this one at start-up (ADR 13).
+ */
+export const ACCOUNT_DEFAULT_LOCALE = "en";
+
 export const users = pgTable(
   "users",
   {
@@ -53,7 +60,7 @@ export const users = pgTable(
      * product ships a catalogue for): set at registration from an explicit
      * choice or Accept-Language, changeable on the account page.
      */
-    locale: text("locale").notNull().default("en"),
+    locale: text("locale").notNull().default(ACCOUNT_DEFAULT_LOCALE),
   },
   (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
 );

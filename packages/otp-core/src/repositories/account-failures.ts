@@ -58,7 +58,13 @@ export interface PasswordReservation {
     passwordFailures: number;
     windowStartedAt: Date | null;
   } | null;
-  credentials: { userId: string; passwordHash: string | null; isVerified: boolean } | null;
+  credentials: {
+    userId: string;
+    passwordHash: string | null;
+    isVerified: boolean;
+    /** The account's language for its emails (`users.locale`). */
+    locale: string;
+  } | null;
 }
 
 /**
@@ -87,6 +93,7 @@ export async function reservePasswordAttempt(
     before_window: Date | string | null;
     user_id: string | null;
     is_verified: boolean | null;
+    locale: string | null;
     password_hash: string | null;
   }>(
     executor,
@@ -109,7 +116,7 @@ export async function reservePasswordAttempt(
       RETURNING g.consecutive_failures, g.password_failures, g.password_window_started_at
     ),
     account AS (
-      SELECT u.id, u.is_verified,
+      SELECT u.id, u.is_verified, u.locale,
         CASE WHEN u.is_verified THEN u.password_hash
           ELSE COALESCE(u.password_hash, (
             SELECT c.pending_password_hash FROM passcodes c
@@ -122,7 +129,7 @@ export async function reservePasswordAttempt(
       r.password_window_started_at AS reserved_window,
       b.consecutive_failures AS before_consecutive, b.password_failures AS before_failures,
       b.password_window_started_at AS before_window,
-      a.id AS user_id, a.is_verified, a.password_hash
+      a.id AS user_id, a.is_verified, a.locale, a.password_hash
     FROM (SELECT 1) AS one
     LEFT JOIN reserved r ON true LEFT JOIN guard b ON true LEFT JOIN account a ON true`,
   );
@@ -152,6 +159,7 @@ export async function reservePasswordAttempt(
             userId: row.user_id,
             passwordHash: row.password_hash,
             isVerified: row.is_verified === true,
+            locale: row.locale as string,
           },
   };
 }

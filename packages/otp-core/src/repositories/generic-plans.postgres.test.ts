@@ -265,6 +265,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       now: NOW,
       policy,
       email: "a@example.com",
+      locale: "en",
     }),
   reserveSendAndLockUser: (e) =>
     users.reserveSendAndLockUser(e, {

@@ -108,6 +108,8 @@ export interface VerificationLookup {
   userId: string;
   email: string;
   isVerified: boolean;
+  /** The account's language for its emails (`users.locale`). */
+  locale: string;
   /** Granted attempt: units spent in the window including this one; null when refused. */
   reservedFailures: number | null;
   /** The window as this statement found it (for the retry time when refused). */
@@ -140,6 +142,7 @@ interface LookupRow {
   user_id: string | null;
   email: string;
   is_verified: boolean;
+  locale: string | null;
   reserved_failures: number | null;
   window_started_at_before: Date | string | null;
   failures_before: number | null;
@@ -172,7 +175,7 @@ export async function lockAccountAndReserveAttempt(
   const rows = await queryRows<LookupRow>(
     tx,
     sql`WITH account AS (
-      SELECT id, email, is_verified FROM users
+      SELECT id, email, is_verified, locale FROM users
       WHERE ${"email" in p.account ? sql`lower(email) = ${p.account.email}` : sql`id = ${p.account.userId}::uuid`}
       FOR UPDATE
     ),
@@ -199,7 +202,7 @@ export async function lockAccountAndReserveAttempt(
     )}
     SELECT EXISTS (SELECT 1 FROM guard_open) AS guard_open,
       (SELECT consecutive_failures FROM guard_reserved) AS guard_reserved,
-      account.id AS user_id, account.email, account.is_verified,
+      account.id AS user_id, account.email, account.is_verified, account.locale,
       (SELECT failures FROM attempt_reserved) AS reserved_failures,
       (SELECT window_started_at FROM attempt_before) AS window_started_at_before,
       (SELECT failures FROM attempt_before) AS failures_before,
@@ -225,6 +228,7 @@ export async function lockAccountAndReserveAttempt(
       userId: row.user_id,
       email: row.email,
       isVerified: row.is_verified,
+      locale: row.locale as string,
       reservedFailures: row.reserved_failures,
       windowBefore:
         row.window_started_at_before === null

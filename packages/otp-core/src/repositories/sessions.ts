@@ -6,6 +6,8 @@ export interface SessionUser {
   userId: string;
   email: string;
   isVerified: boolean;
+  /** The account's language (`users.locale`). */
+  locale: string;
   expiresAt: Date;
 }
 
@@ -25,11 +27,12 @@ export async function findSessionUser(
     user_id: string;
     email: string;
     is_verified: boolean;
+    locale: string;
     expires_at: Date | string;
   }>(
     executor,
     sql`WITH live AS (
-          SELECT s.id AS session_id, u.id AS user_id, u.email, u.is_verified, s.expires_at,
+          SELECT s.id AS session_id, u.id AS user_id, u.email, u.is_verified, u.locale, s.expires_at,
             s.last_seen_at
           FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.token_hash = ${p.tokenHash} AND s.expires_at > ${now}::timestamptz
@@ -40,7 +43,7 @@ export async function findSessionUser(
             AND last_seen_at < ${isoTimestamp(p.touchBefore)}::timestamptz
           RETURNING id
         )
-        SELECT session_id, user_id, email, is_verified, expires_at FROM live`,
+        SELECT session_id, user_id, email, is_verified, locale, expires_at FROM live`,
   );
   const row = rows[0];
   if (row === undefined) return null;
@@ -49,6 +52,7 @@ export async function findSessionUser(
     userId: row.user_id,
     email: row.email,
     isVerified: row.is_verified,
+    locale: row.locale,
     expiresAt: toDate(row.expires_at),
   };
 }

@@ -11,19 +11,27 @@ export interface LockedUser {
   id: string;
   email: string;
   isVerified: boolean;
+  /** The account's language for its emails (`users.locale`). */
+  locale: string;
 }
 
 interface UserRow {
   id: string | null;
   email: string | null;
   is_verified: boolean | null;
+  locale: string | null;
 }
 
 function toLockedUser(row: UserRow | undefined): LockedUser | null {
   if (row === undefined || row.id === null || row.email === null || row.is_verified === null) {
     return null;
   }
-  return { id: row.id, email: row.email, isVerified: row.is_verified };
+  return {
+    id: row.id,
+    email: row.email,
+    isVerified: row.is_verified,
+    locale: row.locale as string,
+  };
 }
 
 export interface RegistrationOutcome {
@@ -44,19 +52,20 @@ export interface RegistrationOutcome {
  */
 export async function registerOrLockUser(
   tx: Executor,
-  params: SendReservationParams & { email: string },
+  params: SendReservationParams & { email: string; locale: string },
 ): Promise<RegistrationOutcome> {
   const at = isoTimestamp(params.now);
   const rows = await queryRows<SendReservationRow & UserRow & { created: boolean | null }>(
     tx,
     sql`WITH ${sendReservationCtes(params)},
     registered AS (
-      INSERT INTO users AS u (email, password_hash, created_at, updated_at)
-      SELECT ${params.email}, NULL, ${at}::timestamptz, ${at}::timestamptz
+      INSERT INTO users AS u (email, password_hash, locale, created_at, updated_at)
+      SELECT ${params.email}, NULL, ${params.locale}, ${at}::timestamptz, ${at}::timestamptz
       WHERE EXISTS (SELECT 1 FROM send_reserved)
       ON CONFLICT ((lower(email))) DO UPDATE SET
         updated_at = CASE WHEN u.is_verified THEN u.updated_at ELSE EXCLUDED.updated_at END
-      RETURNING u.id, u.email, u.is_verified, (u.xmax = 0) AS created
+      -- The locale is the new account's only: an existing one keeps its own (ADR 13).
+      RETURNING u.id, u.email, u.is_verified, u.locale, (u.xmax = 0) AS created
     ),
     -- A new account starts with clean failure counters: failures against the
     -- address before it had an account must not lock its owner out.
@@ -65,7 +74,7 @@ export async function registerOrLockUser(
         AND EXISTS (SELECT 1 FROM registered WHERE created)
       RETURNING 1
     )
-    SELECT ${sendReservationColumns}, r.id, r.email, r.is_verified, r.created
+    SELECT ${sendReservationColumns}, r.id, r.email, r.is_verified, r.locale, r.created
     FROM (SELECT 1) AS one LEFT JOIN registered r ON true`,
   );
   const row = rows[0];
@@ -96,11 +105,11 @@ export async function reserveSendAndLockUser(
     tx,
     sql`WITH ${sendReservationCtes(params)},
     account AS (
-      SELECT id, email, is_verified FROM users
+      SELECT id, email, is_verified, locale FROM users
       WHERE lower(email) = ${params.email} AND EXISTS (SELECT 1 FROM send_reserved)
       FOR UPDATE
     )
-    SELECT ${sendReservationColumns}, a.id, a.email, a.is_verified
+    SELECT ${sendReservationColumns}, a.id, a.email, a.is_verified, a.locale
     FROM (SELECT 1) AS one LEFT JOIN account a ON true`,
   );
   const row = rows[0];
@@ -121,7 +130,7 @@ export async function findUserEmail(executor: Executor, userId: string): Promise
 export async function lockUserById(tx: Executor, userId: string): Promise<LockedUser | null> {
   const rows = await queryRows<UserRow>(
     tx,
-    sql`SELECT id, email, is_verified FROM users WHERE id = ${userId}::uuid FOR UPDATE`,
+    sql`SELECT id, email, is_verified, locale FROM users WHERE id = ${userId}::uuid FOR UPDATE`,
   );
   return toLockedUser(rows[0]);
 }
@@ -146,15 +155,28 @@ export async function reserveSendForEmailChange(
     tx,
     sql`WITH ${sendReservationCtes(params)},
     account AS (
-      SELECT id, email, is_verified FROM users
+      SELECT id, email, is_verified, locale FROM users
       WHERE id = ${params.userId}::uuid AND EXISTS (SELECT 1 FROM send_reserved)
       FOR UPDATE
     )
-    SELECT ${sendReservationColumns}, a.id, a.email, a.is_verified,
+    SELECT ${sendReservationColumns}, a.id, a.email, a.is_verified, a.locale,
       EXISTS (SELECT 1 FROM users WHERE lower(email) = ${params.newEmail}) AS taken
     FROM (SELECT 1) AS one LEFT JOIN account a ON true`,
   );
   const row = rows[0];
   if (row === undefined) throw new Error("email change statement returned no row");
   return { sendReservation: row, user: toLockedUser(row), taken: row.taken };
+}
+
+/** Sets an account's language (`users.locale`); whether the account exists. */
+export async function setUserLocale(
+  executor: Executor,
+  p: { userId: string; locale: string; now: Date },
+): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`UPDATE users SET locale = ${p.locale}, updated_at = ${isoTimestamp(p.now)}::timestamptz
+      WHERE id = ${p.userId}::uuid RETURNING id`,
+  );
+  return rows.length > 0;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACCOUNT_DEFAULT_LOCALE } from "../db/schema.js";
 import {
   CLEANUP_BATCH_SIZE,
   DEFAULT_OUTBOX_RETENTION_DAYS,
@@ -96,12 +97,35 @@ const eventCursorSchema = z
     return { at: date, id: id as string };
   });
 
+/**
+ * A language the product ships catalogues for. The list is not the core's: the service is
+ * given it (`OtpServiceOptions.locales`, the email package's `SUPPORTED_LOCALES`).
+ */
+export function localeSchema(locales: readonly string[]) {
+  return z.enum(locales as [string, ...string[]], {
+    error: `Choose one of the supported languages: ${locales.join(", ")}.`,
+  });
+}
+
+/** The languages a service speaks when not told otherwise: the column's default only. */
+export const DEFAULT_LOCALES: readonly string[] = [ACCOUNT_DEFAULT_LOCALE];
+
 /** The service's input schemas; exported so transports validate with the same rules. */
-export function createInputSchemas(policy: PasscodePolicy) {
+export function createInputSchemas(
+  policy: PasscodePolicy,
+  locales: readonly string[] = DEFAULT_LOCALES,
+) {
   const code = codeSchema(policy.codeLength);
   const newPassword = passwordSchemaFor(policy.passwordMinLength);
+  const locale = localeSchema(locales);
   return {
-    register: z.object({ email: emailSchema, password: newPassword }),
+    register: z.object({
+      email: emailSchema,
+      password: newPassword,
+      // A new account's language; an existing account keeps its own (ADR 13).
+      locale: locale.optional(),
+    }),
+    setLocale: z.object({ userId: z.uuid(), locale }),
     verifyEmail: z.object({ email: emailSchema, code }),
     resendCode: z.object({
       email: emailSchema,
@@ -185,6 +209,7 @@ export type RevokeSessionInput = z.input<InputSchemas["revokeSession"]>;
 export type SecurityEventsInput = z.input<InputSchemas["securityEvents"]>;
 export type ConfirmEmailChangeInput = z.input<InputSchemas["confirmEmailChange"]>;
 export type UnlockInput = z.input<InputSchemas["unlock"]>;
+export type SetLocaleInput = z.input<InputSchemas["setLocale"]>;
 
 /** Field errors keyed by field name, for INVALID_INPUT. */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {

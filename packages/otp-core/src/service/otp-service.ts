@@ -5,6 +5,7 @@ import { type DerivedKeys, deriveKeys } from "../crypto/keys.js";
 import { recipientKey } from "../crypto/recipient-key.js";
 import type { Database } from "../db/client.js";
 import type { Executor } from "../db/rows.js";
+import { ACCOUNT_DEFAULT_LOCALE } from "../db/schema.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
 import {
   issueUnlockIfNeeded,
@@ -49,6 +50,7 @@ import {
   registerOrLockUser,
   reserveSendAndLockUser,
   reserveSendForEmailChange,
+  setUserLocale,
 } from "../repositories/users.js";
 import { attemptRetryAt, decideAttempt } from "../rules/attempt-budget.js";
 import {
@@ -92,6 +94,7 @@ import {
   type RequestEmailChangeInput,
   type ResendCodeInput,
   type ResetPasswordInput,
+  type SetLocaleInput,
   type SignInInput,
   type SignInWithCodeInput,
   type UnlockInput,
@@ -127,6 +130,11 @@ export interface OtpServiceOptions {
   onEmailQueued?: () => void;
   /** Told of each code issued and each code check (metrics); see observer.ts. */
   observer?: OtpObserver;
+  /**
+   * The languages accounts may choose (`users.locale`): the email package's
+   * `SUPPORTED_LOCALES`. Default: the column's default only.
+   */
+  locales?: readonly string[];
 }
 
 /** What every address-based request answers, whatever the account's state. */
@@ -180,6 +188,8 @@ export interface SignedInUser {
   userId: string;
   email: string;
   isVerified: boolean;
+  /** The account's language (`users.locale`). */
+  locale: string;
   sessionExpiresAt: Date;
 }
 
@@ -221,7 +231,7 @@ export function createOtpService(options: OtpServiceOptions) {
     wakeLocalDelivery();
     notifyOutbox();
   };
-  const inputs: InputSchemas = createInputSchemas(policy);
+  const inputs: InputSchemas = createInputSchemas(policy, options.locales);
   // Compared against when an account has no code, so that path costs the same.
   const absentCodeHash = "0".repeat(64);
   // Verified against when an address has no account, so sign-in costs the same either way.
@@ -306,6 +316,7 @@ export function createOtpService(options: OtpServiceOptions) {
           v: 1,
           kind,
           to: newEmail ?? user.email,
+          locale: user.locale,
           code,
           ttlSeconds: policy.codeTtlSeconds,
           expiresAt: expiresAt.toISOString(),
@@ -404,7 +415,7 @@ export function createOtpService(options: OtpServiceOptions) {
     });
     if (guard.locked) {
       // (Re)sends the unlock link if the last one expired; nothing for an unknown address.
-      await lockAddress(check.address, key, now);
+      await lockAddress(check.address, key, now, {}, found?.locale);
       return fail("ACCOUNT_LOCKED");
     }
     // Unknown addresses answer like a wrong code: the answer must not reveal accounts.
@@ -436,7 +447,7 @@ export function createOtpService(options: OtpServiceOptions) {
     }
     if (!matches || found.passcode === null) {
       if (reachesLock(guard.reservedConsecutive, policy)) {
-        await lockAddress(check.address, key, now);
+        await lockAddress(check.address, key, now, {}, found.locale);
       }
       const attemptsLeft = Math.max(0, policy.maxFailedAttempts - found.reservedFailures);
       if (attemptsLeft > 0) return fail("OTP_INVALID", { attemptsLeft });
@@ -487,6 +498,8 @@ export function createOtpService(options: OtpServiceOptions) {
     key: string,
     now: Date,
     client: ClientContext = {},
+    /** The account's language, when the caller knows the account (nothing is queued otherwise). */
+    locale?: string,
   ): Promise<void> {
     const token = newUnlockToken(random);
     const expiresAt = unlockExpiresAt(now, policy);
@@ -500,6 +513,7 @@ export function createOtpService(options: OtpServiceOptions) {
       notice: sealNotice({
         kind: "ACCOUNT_LOCKED",
         to: email,
+        ...(locale === undefined ? {} : { locale }),
         unlockToken: token,
         expiresAt: expiresAt.toISOString(),
       }),
@@ -522,6 +536,7 @@ export function createOtpService(options: OtpServiceOptions) {
     windowStartedAt: Date,
     now: Date,
     client: ClientContext,
+    locale: string | undefined,
   ): Promise<void> {
     const who = describeClient(client);
     const queued = await queuePasswordNoticeOnce(db, {
@@ -532,6 +547,7 @@ export function createOtpService(options: OtpServiceOptions) {
       notice: sealNotice({
         kind: "PASSWORD_LIMIT_REACHED",
         to: email,
+        ...(locale === undefined ? {} : { locale }),
         attempt: { at: now.toISOString(), ...who },
       }),
     });
@@ -543,10 +559,16 @@ export function createOtpService(options: OtpServiceOptions) {
   }
 
   /** The "new sign-in" notice for the account's owner, sealed; queued only if the device is new. */
-  function newSignInNotice(to: string, client: StoredClient, now: Date): QueuedNotice {
+  function newSignInNotice(
+    to: string,
+    locale: string,
+    client: StoredClient,
+    now: Date,
+  ): QueuedNotice {
     return sealNotice({
       kind: "NEW_SIGN_IN",
       to,
+      locale,
       signedInAt: now.toISOString(),
       ip: client.ip ?? "unknown",
       device: deviceLabel(client.userAgent),
@@ -557,6 +579,7 @@ export function createOtpService(options: OtpServiceOptions) {
   async function createSessionFor(
     userId: string,
     email: string,
+    locale: string,
     now: Date,
     client: ClientContext | undefined,
     /** The address's HMAC: a right password gives its budget unit back and clears the cap's count. */
@@ -573,7 +596,7 @@ export function createOtpService(options: OtpServiceOptions) {
       event: { ...event("SIGNED_IN", stored, now), detail: { method: "password" } },
       device: {
         deviceHash: deviceTokenHash(userId, deviceToken),
-        notice: newSignInNotice(email, stored, now),
+        notice: newSignInNotice(email, locale, stored, now),
       },
     });
     if (newDevice) onEmailQueued();
@@ -597,7 +620,7 @@ export function createOtpService(options: OtpServiceOptions) {
     async register(input: RegisterInput): Promise<Result<RegisteredRequest>> {
       const parsed = parse(inputs.register, input);
       if (!parsed.ok) return parsed;
-      const { email, password } = parsed.value;
+      const { email, password, locale = ACCOUNT_DEFAULT_LOCALE } = parsed.value;
       // Hash before anything else, whatever the account's state, so every answer costs the same.
       const passwordHash = await hasher.hash(password);
       const bindingToken = newBindingToken(random);
@@ -606,6 +629,7 @@ export function createOtpService(options: OtpServiceOptions) {
       const refused = await db.transaction(async (tx) => {
         const outcome = await registerOrLockUser(tx, {
           email,
+          locale,
           recipientKey: recipientKey(keys.recipientHmac, email),
           now,
           policy,
@@ -621,7 +645,11 @@ export function createOtpService(options: OtpServiceOptions) {
           });
         } else {
           await queueEmail(tx, {
-            ...sealNotice({ kind: "ALREADY_REGISTERED", to: outcome.user.email }),
+            ...sealNotice({
+              kind: "ALREADY_REGISTERED",
+              to: outcome.user.email,
+              locale: outcome.user.locale,
+            }),
             now,
           });
         }
@@ -763,6 +791,7 @@ export function createOtpService(options: OtpServiceOptions) {
             notice: sealNotice({
               kind: "PASSWORD_CHANGED",
               to: found.email,
+              locale: found.locale,
               changedAt: now.toISOString(),
             }),
           })},
@@ -812,7 +841,7 @@ export function createOtpService(options: OtpServiceOptions) {
             source: signedInFromSession,
             deviceHash: deviceTokenHash(found.userId, deviceToken),
             now,
-            notice: newSignInNotice(found.email, stored, now),
+            notice: newSignInNotice(found.email, found.locale, stored, now),
           })}`,
           extra: newDeviceExtra,
         }),
@@ -851,7 +880,7 @@ export function createOtpService(options: OtpServiceOptions) {
       if (reservation.reserved === null) {
         const before = reservation.before;
         if (before !== null && !decideConsecutive(before.consecutiveFailures, policy).allowed) {
-          await lockAddress(email, key, now, client);
+          await lockAddress(email, key, now, client, reservation.credentials?.locale);
           return fail("ACCOUNT_LOCKED");
         }
         // No window in this statement's snapshot: a concurrent attempt opened one just now.
@@ -886,15 +915,26 @@ export function createOtpService(options: OtpServiceOptions) {
         if (refusal === "INVALID_CREDENTIALS") {
           const { passwordFailures, consecutiveFailures, windowStartedAt } = reservation.reserved;
           if (passwordBudgetExhausted(passwordFailures, policy)) {
-            await noticePasswordLimit(email, key, windowStartedAt, now, client);
+            await noticePasswordLimit(
+              email,
+              key,
+              windowStartedAt,
+              now,
+              client,
+              credentials?.locale,
+            );
           }
-          if (reachesLock(consecutiveFailures, policy)) await lockAddress(email, key, now, client);
+          if (reachesLock(consecutiveFailures, policy)) {
+            await lockAddress(email, key, now, client, credentials?.locale);
+          }
         }
         if (credentials !== null) refusedSignInTime.record(performance.now() - startedAt);
         else await refusedSignInTime.pad(startedAt);
         return fail(refusal ?? "INVALID_CREDENTIALS");
       }
-      return ok(await createSessionFor(credentials.userId, email, now, client, key));
+      return ok(
+        await createSessionFor(credentials.userId, email, credentials.locale, now, client, key),
+      );
     },
 
     /** Lifts the cap on consecutive failures with the token of an unlock link (single use). */
@@ -931,8 +971,20 @@ export function createOtpService(options: OtpServiceOptions) {
         userId: user.userId,
         email: user.email,
         isVerified: user.isVerified,
+        locale: user.locale,
         sessionExpiresAt: user.expiresAt,
       });
+    },
+
+    /** Sets the signed-in account's language: every later email and page uses it. */
+    async setLocale(input: SetLocaleInput): Promise<Result<{ locale: string }>> {
+      const parsed = parse(inputs.setLocale, input);
+      if (!parsed.ok) return parsed;
+      const { userId, locale } = parsed.value;
+      const updated = await setUserLocale(db, { userId, locale, now: clock() });
+      if (!updated) return fail("UNAUTHORIZED");
+      logger.info({ userId, locale }, "account language set");
+      return ok({ locale });
     },
 
     /** Revokes this session. */
@@ -1019,6 +1071,7 @@ export function createOtpService(options: OtpServiceOptions) {
               notice: sealNotice({
                 kind: "EMAIL_CHANGED",
                 to: found.email,
+                locale: found.locale,
                 newEmail: found.passcode.newEmail ?? "",
               }),
             })},

@@ -28,6 +28,12 @@ export interface OutboxPayload {
   v: 1;
   kind: OutboxKind;
   to: string;
+  /**
+   * The recipient account's language (`users.locale`) when the email was queued, so
+   * delivery renders it in that language. Absent in rows queued before it existed: the
+   * dispatcher's default then.
+   */
+  locale?: string;
   code?: string;
   /** The code's lifetime as issued, for "expires in 10 minutes". */
   ttlSeconds?: number;

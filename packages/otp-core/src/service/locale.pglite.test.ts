@@ -1,0 +1,3 @@
+import { defineLocaleContract } from "./locale.contract.js";
+
+defineLocaleContract("pglite");
