@@ -12,6 +12,7 @@ import { type Logger, type LoggerOptions, pino } from "pino";
 import type { AppConfig } from "./config.js";
 import { createDelivery, type Delivery } from "./delivery.js";
 import { buildServer } from "./http/server.js";
+import { SUPPORTED_LOCALES } from "./locale.js";
 import { createFormattedLogger, resolveLogFormat } from "./observability/access-log.js";
 import { createMetrics } from "./observability/metrics.js";
 
@@ -151,6 +152,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     secret: config.secret,
     policy: config.policy,
     sessionTtlSeconds: config.sessionTtlSeconds,
+    locales: SUPPORTED_LOCALES,
     logger: logger.child({ component: "otp" }),
     onEmailQueued: () => delivery?.wake(),
     ...(metrics === undefined ? {} : { observer: metrics.otpObserver }),

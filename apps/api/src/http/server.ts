@@ -27,6 +27,7 @@ import {
   type WireError,
   wireError,
 } from "../errors.js";
+import { negotiateLocale } from "../locale.js";
 import { registerAccessLog } from "../observability/access-log.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
@@ -146,6 +147,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     registration: sessionCookies(request, reply, secureCookies, REGISTRATION_COOKIE, "strict"),
     device: sessionCookies(request, reply, secureCookies, DEVICE_COOKIE),
     client: { ip: request.ip, userAgent: request.headers["user-agent"] },
+    // Read only by the operations that need it (registration, the rules answer).
+    get locale() {
+      return negotiateLocale(request.headers["accept-language"]);
+    },
     // tRPC: each procedure tRPC resolved spends its own group's budget (see trpc/router.ts).
     async spendLimit(group) {
       if (limiter === undefined) return undefined;

@@ -1,5 +1,6 @@
 import { createInputSchemas, DEFAULT_POLICY, type PasscodePolicy } from "@otp/core";
 import type { z } from "zod";
+import { SUPPORTED_LOCALES } from "../locale.js";
 import type { AnyOperation, LimitGroup, RestBinding } from "./define.js";
 import { type DeclaredOperation, OPERATION_LIST, TRPC_PREFIX } from "./index.js";
 import { fieldsOf } from "./input.js";
@@ -55,6 +56,6 @@ function endpointOf(
 
 /** Every operation's endpoints (the field names do not depend on the policy; the schemas do). */
 export function endpointsOf(policy: PasscodePolicy = DEFAULT_POLICY): Endpoint[] {
-  const schemas = createInputSchemas(policy);
+  const schemas = createInputSchemas(policy, SUPPORTED_LOCALES);
   return OPERATION_LIST.map((declared) => endpointOf(declared, schemas));
 }

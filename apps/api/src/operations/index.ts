@@ -17,6 +17,7 @@ import {
   secureRandomBytes,
 } from "@otp/core";
 import { z } from "zod";
+import { SUPPORTED_LOCALES } from "../locale.js";
 import { type Context, clientOf, keepDevice } from "../trpc/context.js";
 import { type AnyOperation, defineOperation, type LimitGroup } from "./define.js";
 
@@ -60,6 +61,7 @@ export const MESSAGES = {
   emailChanged: "Your email address was changed. We told your old address.",
   signedOutEverywhere: "Every session of your account was signed out.",
   sessionRevoked: "That session was signed out.",
+  localeSet: "Your language was saved.",
 } as const;
 
 /** The service's value shaped into the answer; a failure as it is. */
@@ -113,10 +115,14 @@ const auth = {
       method: "POST",
       path: "/api/v1/auth/register/",
       status: 201,
-      example: { email: EXAMPLE_EMAIL, password: EXAMPLE_PASSWORD },
+      example: { email: EXAMPLE_EMAIL, password: EXAMPLE_PASSWORD, locale: "de" },
     },
     async run(ctx, input) {
-      const accepted = await ctx.service.register(input);
+      // The account's language: the one asked for, else the request's Accept-Language (ADR 13).
+      const accepted = await ctx.service.register({
+        ...input,
+        locale: input.locale ?? ctx.locale,
+      });
       if (!accepted.ok) return accepted;
       // Every answer binds this client, whatever the account's state (ADR 10).
       ctx.registration.set(
@@ -319,6 +325,9 @@ const auth = {
       userId: z.string(),
       email: z.string(),
       isVerified: z.boolean(),
+      locale: z
+        .enum(SUPPORTED_LOCALES)
+        .describe("The account's language: every email and page for it (account.setLocale)."),
       sessionExpiresAt: z.string(),
     }),
     failures: [],
@@ -330,6 +339,7 @@ const auth = {
         userId: ctx.user.userId,
         email: ctx.user.email,
         isVerified: ctx.user.isVerified,
+        locale: ctx.user.locale as (typeof SUPPORTED_LOCALES)[number],
         sessionExpiresAt: ctx.user.sessionExpiresAt.toISOString(),
       });
     },
@@ -338,7 +348,7 @@ const auth = {
   rules: defineOperation({
     kind: "query",
     summary:
-      "What a client needs to render its forms: code and password lengths, the gap between two sends, product name.",
+      "What a client needs to render its forms: code and password lengths, the gap between two sends, product name, and the language this request's Accept-Language prefers.",
     input: null,
     output: z.object({
       appName: z.string(),
@@ -348,6 +358,12 @@ const auth = {
       sendCooldownSeconds: z.number(),
       passwordMinLength: z.number(),
       passwordMaxLength: z.number(),
+      locale: z
+        .enum(SUPPORTED_LOCALES)
+        .describe(
+          "The supported language the request's Accept-Language prefers (English without one): what a page shows before anyone signs in.",
+        ),
+      locales: z.array(z.enum(SUPPORTED_LOCALES)).describe("Every language offered."),
     }),
     failures: [],
     limit: "none",
@@ -361,6 +377,8 @@ const auth = {
         sendCooldownSeconds: ctx.service.policy.sendCooldownSeconds,
         passwordMinLength: ctx.service.policy.passwordMinLength,
         passwordMaxLength: PASSWORD_MAX_LENGTH,
+        locale: ctx.locale as (typeof SUPPORTED_LOCALES)[number],
+        locales: [...SUPPORTED_LOCALES],
       });
     },
   }),
@@ -493,6 +511,22 @@ const account = {
         await ctx.service.confirmEmailChange({ ...input, userId: ctx.user.userId }, clientOf(ctx)),
         ({ email }) => ({ email, message: MESSAGES.emailChanged }),
       ),
+  }),
+
+  setLocale: defineOperation({
+    kind: "mutation",
+    summary: "Set the signed-in account's language: every later email and page uses it.",
+    input: (s) => s.setLocale.omit({ userId: true }),
+    output: z.object({ locale: z.enum(SUPPORTED_LOCALES), message: detail }),
+    failures: [],
+    limit: "none",
+    session: true,
+    rest: { method: "POST", path: "/api/v1/account/locale/", example: { locale: "de" } },
+    run: async (ctx, input) =>
+      answer(await ctx.service.setLocale({ ...input, userId: ctx.user.userId }), ({ locale }) => ({
+        locale: locale as (typeof SUPPORTED_LOCALES)[number],
+        message: MESSAGES.localeSet,
+      })),
   }),
 
   signOutEverywhere: defineOperation({

@@ -51,6 +51,8 @@ export interface Context {
   client: { ip: string; userAgent: string | undefined };
   /** The device cookie (issue 14). */
   device: SessionCookies;
+  /** The supported language this request's `Accept-Language` prefers (locale.ts); English without one. */
+  readonly locale: string;
   /**
    * Spends one unit of this client's per-IP budget for a group; the refusal
    * (RATE_LIMITED, with `retryAt`) when it is spent.

@@ -2,6 +2,7 @@ import { createInputSchemas, type InputSchemas, type PasscodePolicy } from "@otp
 import type { TRPCMutationProcedure, TRPCQueryProcedure } from "@trpc/server";
 import type { z } from "zod";
 import { trpcFailure, unwrap } from "../errors.js";
+import { SUPPORTED_LOCALES } from "../locale.js";
 import type { AnyOperation, InputOf, LimitGroup, Operation } from "../operations/define.js";
 import { OPERATIONS, type Operations } from "../operations/index.js";
 import { acceptOnlyFields } from "../operations/input.js";
@@ -71,7 +72,7 @@ function proceduresFor<T extends Record<string, AnyOperation>>(
 
 /** The full router, derived from the declarations; `dev` is mounted only with the dev mailbox. */
 export function createAppRouter(policy: PasscodePolicy) {
-  const schemas = createInputSchemas(policy);
+  const schemas = createInputSchemas(policy, SUPPORTED_LOCALES);
   return router({
     auth: router(proceduresFor(OPERATIONS.auth, schemas)),
     account: router(proceduresFor(OPERATIONS.account, schemas)),
@@ -81,7 +82,7 @@ export function createAppRouter(policy: PasscodePolicy) {
 
 /** The same API without the development-only procedures (production). */
 export function createProductionRouter(policy: PasscodePolicy) {
-  const schemas = createInputSchemas(policy);
+  const schemas = createInputSchemas(policy, SUPPORTED_LOCALES);
   return router({
     auth: router(proceduresFor(OPERATIONS.auth, schemas)),
     account: router(proceduresFor(OPERATIONS.account, schemas)),
