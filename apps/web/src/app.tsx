@@ -1,5 +1,6 @@
 import { lazy, Suspense } from "react";
 import { useSessionEndWatch } from "./api/session.js";
+import { useT } from "./i18n/index.js";
 import { SiteHeader } from "./layout/site-header.js";
 import { AccountPage } from "./pages/account-page.js";
 import { ChangeEmailPage } from "./pages/change-email-page.js";
@@ -17,6 +18,7 @@ import { type AppLocation, useLocation } from "./routing/router.js";
 const MailboxPage = lazy(() => import("./pages/mailbox-page.js"));
 
 function CurrentPage({ location }: { location: AppLocation }) {
+  const t = useT();
   const notice = location.query.get("notice");
   switch (location.path.replace(/\/+$/, "") || "/") {
     case routes.createAccount:
@@ -37,7 +39,7 @@ function CurrentPage({ location }: { location: AppLocation }) {
       return <ChangeEmailPage />;
     case routes.mailbox:
       return (
-        <Suspense fallback={<p className="lead">Loading…</p>}>
+        <Suspense fallback={<p className="lead">{t.app.loading}</p>}>
           <MailboxPage />
         </Suspense>
       );
@@ -48,11 +50,12 @@ function CurrentPage({ location }: { location: AppLocation }) {
 
 export function App() {
   const location = useLocation();
+  const t = useT();
   useSessionEndWatch();
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t.app.skipToContent}
       </a>
       <SiteHeader />
       <main id="main" className="site-main" tabIndex={-1}>

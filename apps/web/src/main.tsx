@@ -2,6 +2,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app.js";
+import { LocaleProvider } from "./i18n/index.js";
 import { createApiClient, createQueryClient, TRPCProvider } from "./trpc.js";
 import "./styles.css";
 
@@ -15,7 +16,9 @@ createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <App />
+        <LocaleProvider>
+          <App />
+        </LocaleProvider>
       </TRPCProvider>
     </QueryClientProvider>
   </StrictMode>,

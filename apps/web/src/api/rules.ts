@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { activeCatalogue } from "../i18n/catalogues.js";
 import { useTRPC } from "../trpc.js";
 
 /**
@@ -15,5 +16,5 @@ export type Rules = NonNullable<ReturnType<typeof useRules>["data"]>;
 
 /** "Use 15 to 64 characters…": the password rule, stated under a new password before it is sent. */
 export function passwordRulesText(rules: Pick<Rules, "passwordMinLength" | "passwordMaxLength">) {
-  return `Use ${rules.passwordMinLength} to ${rules.passwordMaxLength} characters. Any characters and spaces are fine, and common or breached passwords are refused: a few unrelated words make a strong one.`;
+  return activeCatalogue().fields.passwordRules(rules.passwordMinLength, rules.passwordMaxLength);
 }

@@ -1,3 +1,5 @@
+import { activeCatalogue } from "../i18n/catalogues.js";
+
 /**
  * The pure rules behind the code input: what a typed, pasted or autofilled
  * text becomes. The code length is always the API's (`auth.rules`), passed in;
@@ -33,7 +35,5 @@ export function isComplete(code: string, length: number): boolean {
 
 /** "a 6-digit code", "an 8-digit code", "an 11-digit code": the code, named in a sentence. */
 export function aCodeOfLength(length: number): string {
-  // "an" before the numbers said with a vowel sound: eight, eleven, eighteen, eighty…
-  const article = /^(8|11|18)$|^8\d$/.test(String(length)) ? "an" : "a";
-  return `${article} ${length}-digit code`;
+  return activeCatalogue().code.aCodeOfLength(length);
 }

@@ -9,6 +9,7 @@ import {
   useState,
 } from "react";
 import { FORM_MESSAGES } from "../errors/api-errors.js";
+import { useT } from "../i18n/index.js";
 import { isComplete } from "./code-digits.js";
 import { CodeInput, type CodeInputHandle } from "./code-input.js";
 
@@ -66,6 +67,7 @@ export function CodeForm({
   children,
   ref,
 }: CodeFormProps) {
+  useT(); // its words (FORM_MESSAGES) follow the page's language
   const [code, setCode] = useState("");
   const [incomplete, setIncomplete] = useState(false);
   const codeInput = useRef<CodeInputHandle>(null);

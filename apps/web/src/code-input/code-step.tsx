@@ -8,6 +8,7 @@ import {
   readApiFailure,
 } from "../errors/api-errors.js";
 import { Resend } from "../forms/resend.js";
+import { useT } from "../i18n/index.js";
 import { type PageState, updatePageState } from "../routing/router.js";
 import { useNow } from "../time/use-now.js";
 import { CodeForm, type CodeFormHandle } from "./code-form.js";
@@ -66,6 +67,7 @@ export function CodeStep({
   onResend,
   ...form
 }: CodeStepProps) {
+  useT(); // its messages follow the page's language
   const codeForm = useRef<CodeFormHandle>(null);
   const [accountLocked, setAccountLocked] = useState(false);
 

@@ -5,6 +5,7 @@
  */
 import type { AppRouter } from "@otp/api/router";
 import { TRPCClientError, type TRPCClientErrorLike } from "@trpc/client";
+import { activeCatalogue as t } from "../i18n/catalogues.js";
 import { formatClockTime, formatRetryAt, type TimeFormatOptions } from "../time/retry-time.js";
 
 type WireErrorData = NonNullable<TRPCClientErrorLike<AppRouter>["data"]>;
@@ -48,77 +49,67 @@ type Describe = (
   options: TimeFormatOptions & { checked?: Checked },
 ) => string;
 
-const UNREADABLE_REQUEST =
-  "The service could not read this request. Reload the page and try again.";
-
-/** The wait applies to the account, not to one code: say so, so nobody asks for codes in vain. */
-const NEW_CODE_WONT_HELP = "A new code will not help before then.";
-
-/** The compiler checks that every code the API declares has its words here. */
+/** The compiler checks that every code the API declares has its words here (in the page's language). */
 const MESSAGES: Record<FailureCode, Describe> = {
   INVALID_INPUT: ({ fieldErrors }) =>
-    Object.keys(fieldErrors).length > 0
-      ? "Check the details below."
-      : "Some of the details are not valid.",
+    Object.keys(fieldErrors).length > 0 ? t().errors.checkBelow : t().errors.notValid,
   OTP_INVALID: ({ attemptsLeft, retryAt }, now, options) => {
-    if (attemptsLeft === undefined) return "That code is not correct. Check the latest email.";
+    const words = t().errors;
+    if (attemptsLeft === undefined) return words.codeWrong;
     if (attemptsLeft === 0) {
+      // The wait applies to the account, not to one code: say so, so nobody asks for codes in vain.
       const when =
         retryAt === undefined
-          ? "Wait a while before trying again."
-          : `You can try again ${formatRetryAt(retryAt, now, options)}. ${NEW_CODE_WONT_HELP}`;
-      return `That code is not correct, and that was the last try for now. ${when}`;
+          ? words.waitAWhile
+          : `${words.tryAgainAt(formatRetryAt(retryAt, now, options))} ${words.newCodeWontHelp}`;
+      return words.lastTry(when);
     }
-    const attempts = attemptsLeft === 1 ? "1 attempt" : `${attemptsLeft} attempts`;
-    return `That code is not correct. You have ${attempts} left.`;
+    return words.attemptsLeft(attemptsLeft);
   },
-  OTP_EXPIRED: () => "That code has expired. Send a new code, then enter it here.",
-  OTP_ALREADY_USED: () =>
-    "That code has already been used. If your email is not verified yet, send a new code.",
-  OTP_REPLACED: () =>
-    "That code was replaced by a newer one. Enter the code from the latest email (this try was not counted).",
+  OTP_EXPIRED: () => t().errors.expired,
+  OTP_ALREADY_USED: () => t().errors.alreadyUsed,
+  OTP_REPLACED: () => t().errors.replaced,
   TOO_MANY_ATTEMPTS: ({ retryAt }, now, options) => {
-    const what = options.checked === "password" ? "passwords" : "codes";
-    if (retryAt === undefined) return `Too many incorrect ${what}. Wait a while, then try again.`;
-    const when = `You can try again ${formatRetryAt(retryAt, now, options)}.`;
-    return options.checked === "password"
-      ? `Too many incorrect passwords for this account. ${when} Or sign in with a code instead.`
-      : `Too many incorrect codes. ${when} ${NEW_CODE_WONT_HELP}`;
+    const words = t().errors;
+    const password = options.checked === "password";
+    if (retryAt === undefined) {
+      return password ? words.tooManyPasswordsNoTime : words.tooManyCodesNoTime;
+    }
+    const when = words.tryAgainAt(formatRetryAt(retryAt, now, options));
+    return password
+      ? words.tooManyPasswords(when)
+      : words.tooManyCodes(`${when} ${words.newCodeWontHelp}`);
   },
   SEND_LIMIT_REACHED: ({ retryAt, reason }, now, options) => {
+    const words = t().errors;
     if (reason === "COOLDOWN") {
       return retryAt === undefined
-        ? "A code was sent a moment ago. Wait a little, then ask again."
-        : `A code was sent a moment ago. You can ask for another ${formatRetryAt(retryAt, now, options)}.`;
+        ? words.cooldownNoTime
+        : words.cooldown(formatRetryAt(retryAt, now, options));
     }
     return retryAt === undefined
-      ? "The most codes allowed in an hour were sent to this address. Wait a while, then ask again."
-      : `The most codes allowed in an hour were sent to this address. You can ask for another ${formatRetryAt(retryAt, now, options)}. The latest code still works until it expires.`;
+      ? words.hourlyCapNoTime
+      : words.hourlyCap(formatRetryAt(retryAt, now, options));
   },
-  ACCOUNT_LOCKED: () =>
-    "This account is locked after too many failed attempts. We emailed its address a link to unlock it: open the latest unlock email, then try again.",
-  TOKEN_INVALID: () =>
-    "This unlock link does not work: it was already used, or it has expired. If the account is still locked, look for a newer unlock email.",
+  ACCOUNT_LOCKED: () => t().errors.accountLocked,
+  TOKEN_INVALID: () => t().errors.tokenInvalid,
   RATE_LIMITED: ({ retryAt }, now, options) =>
     retryAt === undefined
-      ? "Too many requests from your network. Wait a minute, then try again."
-      : `Too many requests from your network. You can try again ${formatRetryAt(retryAt, now, options)}.`,
-  SERVICE_UNAVAILABLE: () => "The service is temporarily unavailable. Try again in a moment.",
-  USER_NOT_FOUND: () => "There is no account for this address.",
-  INVALID_CREDENTIALS: () =>
-    "That email and password do not match an account. Check both, or reset your password.",
-  EMAIL_NOT_VERIFIED: () =>
-    "This email address is not verified yet. Send a verification code to it, enter the code, then sign in.",
-  UNAUTHORIZED: () => "Sign in to continue.",
-  EMAIL_TAKEN: () =>
-    "That email address now belongs to another account. Choose a different address.",
-  NOT_FOUND: () => "This is not available here.",
-  METHOD_NOT_ALLOWED: () => UNREADABLE_REQUEST,
-  INVALID_JSON: () => UNREADABLE_REQUEST,
-  UNSUPPORTED_MEDIA_TYPE: () => UNREADABLE_REQUEST,
-  PAYLOAD_TOO_LARGE: () => UNREADABLE_REQUEST,
-  INTERNAL_ERROR: () => "Something went wrong on our side. Try again in a moment.",
-  NETWORK: () => "The service could not be reached. Check your connection, then try again.",
+      ? t().errors.rateLimitedNoTime
+      : t().errors.rateLimited(formatRetryAt(retryAt, now, options)),
+  SERVICE_UNAVAILABLE: () => t().errors.unavailable,
+  USER_NOT_FOUND: () => t().errors.userNotFound,
+  INVALID_CREDENTIALS: () => t().errors.invalidCredentials,
+  EMAIL_NOT_VERIFIED: () => t().errors.emailNotVerified,
+  UNAUTHORIZED: () => t().errors.unauthorized,
+  EMAIL_TAKEN: () => t().errors.emailTaken,
+  NOT_FOUND: () => t().errors.notFound,
+  METHOD_NOT_ALLOWED: () => t().errors.unreadableRequest,
+  INVALID_JSON: () => t().errors.unreadableRequest,
+  UNSUPPORTED_MEDIA_TYPE: () => t().errors.unreadableRequest,
+  PAYLOAD_TOO_LARGE: () => t().errors.unreadableRequest,
+  INTERNAL_ERROR: () => t().errors.internal,
+  NETWORK: () => t().errors.network,
 };
 
 const OFFER_RESEND = new Set<FailureCode>(["OTP_EXPIRED", "OTP_ALREADY_USED"]);
@@ -236,17 +227,28 @@ export function codesRefusedUntil(failure: ApiFailure): Date | undefined {
   return undefined;
 }
 
-/** Problems the browser sees before asking the API, and the states of a code step; worded here, like the API's. */
+/**
+ * Problems the browser sees before asking the API, and the states of a code step; worded
+ * here, like the API's (read when used, so they follow the page's language).
+ */
 export const FORM_MESSAGES = {
-  codeIncomplete: (codeLength: number) => `Enter all ${codeLength} digits of the code.`,
-  sameAddress: "That is already the address of your account. Enter a different one.",
-  addressMalformed: "Enter an email address like name@example.com.",
-  codeResent: "A new code was sent. Earlier codes no longer work.",
+  codeIncomplete: (codeLength: number) => t().form.codeIncomplete(codeLength),
+  get sameAddress() {
+    return t().form.sameAddress;
+  },
+  get addressMalformed() {
+    return t().form.addressMalformed;
+  },
+  get codeResent() {
+    return t().form.codeResent;
+  },
   // Only the clock time: this stays on screen, and a live region must not change every second.
   codesRefused: (until: Date, options: TimeFormatOptions = {}) =>
-    `After too many incorrect codes, codes are refused until ${formatClockTime(until, options)}. ${NEW_CODE_WONT_HELP}`,
-  codesAllowedAgain: "You can enter a code again now.",
-} as const;
+    t().form.codesRefused(formatClockTime(until, options), t().errors.newCodeWontHelp),
+  get codesAllowedAgain() {
+    return t().form.codesAllowedAgain;
+  },
+};
 
 /** Every field message, for forms that show them in one place. */
 export function allFieldErrors(failure: ApiFailure): string[] {

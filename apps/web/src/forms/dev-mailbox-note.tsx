@@ -1,17 +1,21 @@
 import { useRules } from "../api/rules.js";
+import { rich, useT } from "../i18n/index.js";
 import { paths } from "../routing/paths.js";
 
 /** In development (`auth.rules.devMailbox`), where the codes can be read. Nothing otherwise. */
 export function DevMailboxNote() {
+  const t = useT();
   const rules = useRules();
   if (rules.data?.devMailbox !== true) return null;
   return (
     <p className="dev-note">
-      Development: read the code in the{" "}
-      <a href={paths.mailbox} target="_blank" rel="noopener">
-        dev mailbox
-      </a>{" "}
-      (opens in a new tab).
+      {rich(t.code.devMailbox, {
+        link: (
+          <a href={paths.mailbox} target="_blank" rel="noopener">
+            {t.code.devMailboxLink}
+          </a>
+        ),
+      })}
     </p>
   );
 }

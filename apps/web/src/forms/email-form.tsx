@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { FORM_MESSAGES, formFailure, readApiFailure } from "../errors/api-errors.js";
+import { useT } from "../i18n/index.js";
 import { EmailField, FormAlert, useFocusOnFailure } from "./fields.js";
 
 export interface EmailFormProps {
@@ -43,6 +44,7 @@ export function EmailForm({
   check,
   refuseAtOnce = false,
 }: EmailFormProps) {
+  useT(); // its words (FORM_MESSAGES) follow the page's language
   const [email, setEmail] = useState(initialEmail ?? "");
   const [refused, setRefused] = useState<{ text: string } | undefined>(
     refuseAtOnce ? { text: FORM_MESSAGES.addressMalformed } : undefined,

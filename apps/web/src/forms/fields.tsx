@@ -4,6 +4,7 @@
  * the input by aria-describedby and aria-invalid.
  */
 import { type ReactNode, type Ref, type RefObject, useEffect, useId, useState } from "react";
+import { useT } from "../i18n/index.js";
 
 interface FieldProps {
   label: string;
@@ -81,6 +82,7 @@ export function PasswordField({
   ref,
   autoComplete,
 }: PasswordFieldProps) {
+  const t = useT();
   const id = useId();
   const [shown, setShown] = useState(false);
   return (
@@ -106,10 +108,10 @@ export function PasswordField({
           type="button"
           className="button button--quiet"
           aria-controls={id}
-          aria-label={shown ? "Hide password" : "Show password"}
+          aria-label={shown ? t.fields.hidePassword : t.fields.showPassword}
           onClick={() => setShown((now) => !now)}
         >
-          {shown ? "Hide" : "Show"}
+          {shown ? t.fields.hide : t.fields.show}
         </button>
       </div>
       <FieldMessages id={id} hint={hint} error={error} />

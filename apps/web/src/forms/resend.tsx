@@ -1,3 +1,4 @@
+import { useT } from "../i18n/index.js";
 import { formatCountdown } from "../time/retry-time.js";
 
 export interface ResendProps {
@@ -29,17 +30,15 @@ export function Resend({
   error,
   emphasised = false,
 }: ResendProps) {
+  const t = useT();
   const waiting = waitMs > 0;
   const unavailable = pending || waiting;
-  let label = "Send a new code";
-  if (pending) label = "Sending…";
-  else if (waiting) label = `Send a new code (${formatCountdown(waitMs)})`;
+  let label = t.code.sendNewCode;
+  if (pending) label = t.code.sending;
+  else if (waiting) label = t.code.sendNewCodeIn(formatCountdown(waitMs));
   return (
     <div className="resend">
-      <p className="resend__hint">
-        No email? Check your spam folder, or ask for a new code. The newest code is the only one
-        that works.
-      </p>
+      <p className="resend__hint">{t.code.noEmail}</p>
       <button
         type="button"
         className={`button ${emphasised && !waiting ? "button--primary" : "button--secondary"}`}

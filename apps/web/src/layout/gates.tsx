@@ -7,16 +7,18 @@ import { type ReactNode, useEffect } from "react";
 import { type Rules, useRules } from "../api/rules.js";
 import { type SignedInUser, useSession } from "../api/session.js";
 import { type ApiFailure, describeFailure, readApiFailure } from "../errors/api-errors.js";
+import { useT } from "../i18n/index.js";
 import { paths } from "../routing/paths.js";
 import { navigate, useLocation } from "../routing/router.js";
 import { PageHeading, usePageTitle } from "./page.js";
 
 function Loading({ heading }: { heading: string }) {
+  const t = useT();
   usePageTitle(heading);
   return (
     <section className="card" aria-busy="true">
       <PageHeading>{heading}</PageHeading>
-      <p className="lead">Loading…</p>
+      <p className="lead">{t.app.loading}</p>
     </section>
   );
 }
@@ -30,6 +32,7 @@ function Unavailable({
   failure: ApiFailure;
   retry(): void;
 }) {
+  const t = useT();
   usePageTitle(heading);
   return (
     <section className="card">
@@ -38,7 +41,7 @@ function Unavailable({
         {describeFailure(failure).text}
       </div>
       <button type="button" className="button" onClick={retry}>
-        Try again
+        {t.app.tryAgain}
       </button>
     </section>
   );

@@ -1,10 +1,12 @@
 import { useRules } from "../api/rules.js";
 import { useSession } from "../api/session.js";
+import { useT } from "../i18n/index.js";
 import { paths, routes } from "../routing/paths.js";
 import { Link, useLocation } from "../routing/router.js";
 
 /** The product name (the API's `appName`), and Sign in or Account, as `auth.me` says. */
 export function SiteHeader() {
+  const t = useT();
   const appName = useRules().data?.appName;
   const session = useSession();
   const { path } = useLocation();
@@ -16,22 +18,22 @@ export function SiteHeader() {
       <Link
         to={signedIn ? paths.account() : paths.createAccount}
         className="brand"
-        aria-label={appName === undefined ? "Home" : undefined}
+        aria-label={appName === undefined ? t.app.home : undefined}
       >
         <span className="brand__mark" aria-hidden="true">
           ••
         </span>
         {appName}
       </Link>
-      <nav aria-label="Account" className="site-nav">
+      <nav aria-label={t.app.navLabel} className="site-nav">
         {signedIn && (
           <Link to={paths.account()} aria-current={current(routes.account)}>
-            Account
+            {t.app.account}
           </Link>
         )}
         {(session.state === "signed-out" || session.state === "unknown") && (
           <Link to={paths.signIn()} aria-current={current(routes.signIn)}>
-            Sign in
+            {t.app.signIn}
           </Link>
         )}
       </nav>

@@ -1,7 +1,8 @@
 import { useMutation } from "@tanstack/react-query";
-import { useId } from "react";
+import { useId, useState } from "react";
 import { type SignedInUser, useRefreshSession } from "../api/session.js";
 import { describeFailure, readApiFailure } from "../errors/api-errors.js";
+import { CATALOGUES, type Catalogue, isLocale, type Locale, rich, useT } from "../i18n/index.js";
 import { RequireSession } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { type AccountNotice, paths } from "../routing/paths.js";
@@ -11,21 +12,23 @@ import { useTRPC } from "../trpc.js";
 import { ActivitySection } from "./account/activity-section.js";
 import { SessionsSection } from "./account/sessions-section.js";
 
-const NOTICES: Record<AccountNotice, string> = {
-  "email-changed": "Your email address was changed. We told your old address.",
-  "email-verified": "Your email is verified, and you are signed in.",
+const NOTICES: Record<AccountNotice, (t: Catalogue) => string> = {
+  "email-changed": (t) => t.account.notices.emailChanged,
+  "email-verified": (t) => t.account.notices.emailVerified,
 };
 
 export function AccountPage({ notice }: { notice: string | null }) {
-  usePageTitle("Your account");
+  const t = useT();
+  usePageTitle(t.account.title);
   return (
-    <RequireSession heading="Your account">
+    <RequireSession heading={t.account.title}>
       {(user) => <Account user={user} notice={notice} />}
     </RequireSession>
   );
 }
 
 function Account({ user, notice }: { user: SignedInUser; notice: string | null }) {
+  const t = useT();
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
   const ids = { email: useId(), sessions: useId(), everywhere: useId() };
@@ -50,34 +53,38 @@ function Account({ user, notice }: { user: SignedInUser; notice: string | null }
   const error = signOut.error ?? signOutEverywhere.error;
   const shown =
     notice !== null && Object.hasOwn(NOTICES, notice)
-      ? NOTICES[notice as AccountNotice]
+      ? NOTICES[notice as AccountNotice](t)
       : undefined;
 
   return (
     <section className="card">
-      <PageHeading>Your account</PageHeading>
+      <PageHeading>{t.account.title}</PageHeading>
       <div role="status" className="alert-slot">
         {shown !== undefined && <p className="notice notice--success">{shown}</p>}
       </div>
 
       <section className="account-section" aria-labelledby={ids.email}>
-        <h2 id={ids.email}>Email address</h2>
+        <h2 id={ids.email}>{t.account.emailHeading}</h2>
         <p>
           <strong className="address">{user.email}</strong>
         </p>
         <Link to={paths.changeEmail} className="button button--secondary">
-          Change email
+          {t.account.changeEmail}
         </Link>
       </section>
 
+      <LanguageSection current={user.locale} />
+
       <section className="account-section" aria-labelledby={ids.sessions}>
-        <h2 id={ids.sessions}>Sessions</h2>
+        <h2 id={ids.sessions}>{t.account.sessionsHeading}</h2>
         <p className="aside">
-          You are signed in on this device until{" "}
-          <time dateTime={user.sessionExpiresAt}>
-            {formatDateTime(new Date(user.sessionExpiresAt))}
-          </time>
-          .
+          {rich(t.account.signedInUntil, {
+            time: (
+              <time dateTime={user.sessionExpiresAt}>
+                {formatDateTime(new Date(user.sessionExpiresAt))}
+              </time>
+            ),
+          })}
         </p>
         <div className="button-row">
           <button
@@ -88,7 +95,7 @@ function Account({ user, notice }: { user: SignedInUser; notice: string | null }
               if (!busy) signOut.mutate();
             }}
           >
-            {signOut.isPending ? "Signing out…" : "Sign out"}
+            {signOut.isPending ? t.account.signingOut : t.account.signOut}
           </button>
           <button
             type="button"
@@ -99,12 +106,11 @@ function Account({ user, notice }: { user: SignedInUser; notice: string | null }
               if (!busy) signOutEverywhere.mutate();
             }}
           >
-            {signOutEverywhere.isPending ? "Signing out…" : "Sign out everywhere"}
+            {signOutEverywhere.isPending ? t.account.signingOut : t.account.signOutEverywhere}
           </button>
         </div>
         <p id={ids.everywhere} className="field__hint">
-          Sign out everywhere ends every session of your account, on every device, this one
-          included.
+          {t.account.everywhereHint}
         </p>
         <div role="alert" className="alert-slot">
           {error !== null && (
@@ -114,6 +120,64 @@ function Account({ user, notice }: { user: SignedInUser; notice: string | null }
       </section>
       <SessionsSection />
       <ActivitySection />
+    </section>
+  );
+}
+
+/** The account's language (`users.locale`): this site's and every email's. */
+function LanguageSection({ current }: { current: Locale }) {
+  const t = useT();
+  const trpc = useTRPC();
+  const refreshSession = useRefreshSession();
+  const ids = { heading: useId(), select: useId(), hint: useId() };
+  const [chosen, setChosen] = useState<Locale>(current);
+  const save = useMutation(
+    // Once `auth.me` has the new language, the whole page speaks it.
+    trpc.account.setLocale.mutationOptions({ onSuccess: () => refreshSession() }),
+  );
+  return (
+    <section className="account-section" aria-labelledby={ids.heading}>
+      <h2 id={ids.heading}>{t.account.languageHeading}</h2>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!save.isPending) save.mutate({ locale: chosen });
+        }}
+        aria-busy={save.isPending}
+      >
+        <div className="field">
+          <label htmlFor={ids.select}>{t.account.languageLabel}</label>
+          <select
+            id={ids.select}
+            name="locale"
+            value={chosen}
+            aria-describedby={ids.hint}
+            onChange={(event) => {
+              if (isLocale(event.target.value)) setChosen(event.target.value);
+            }}
+          >
+            {Object.entries(CATALOGUES).map(([tag, words]) => (
+              <option key={tag} value={tag} lang={words.lang}>
+                {words.languageName}
+              </option>
+            ))}
+          </select>
+          <p id={ids.hint} className="field__hint">
+            {t.account.languageHint}
+          </p>
+        </div>
+        <button type="submit" className="button button--secondary" aria-disabled={save.isPending}>
+          {save.isPending ? t.account.languageSaving : t.account.languageSave}
+        </button>
+      </form>
+      <div role="status" className="alert-slot">
+        {save.isSuccess && <p className="notice notice--success">{t.account.languageSaved}</p>}
+      </div>
+      <div role="alert" className="alert-slot">
+        {save.error !== null && (
+          <p className="notice notice--error">{describeFailure(readApiFailure(save.error)).text}</p>
+        )}
+      </div>
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { CodeStep } from "../code-input/code-step.js";
 import { FORM_MESSAGES } from "../errors/api-errors.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";
 import { EmailForm } from "../forms/email-form.js";
+import { rich, useT } from "../i18n/index.js";
 import { RequireSession, WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths } from "../routing/paths.js";
@@ -14,14 +15,16 @@ import { useTRPC } from "../trpc.js";
 
 /** Signed in: a new address, then the code sent to it; the Account page then shows it. */
 export function ChangeEmailPage() {
+  const t = useT();
   return (
-    <RequireSession heading="Change your email address">
+    <RequireSession heading={t.changeEmail.title}>
       {(user) => <ChangeEmail user={user} />}
     </RequireSession>
   );
 }
 
 function ChangeEmail({ user }: { user: SignedInUser }) {
+  const t = useT();
   // The new address and the step live in the history entry: a reload or Back keeps the code step.
   const { state } = useLocation();
   if (state.codeSentAt === undefined || state.email === undefined) {
@@ -37,7 +40,7 @@ function ChangeEmail({ user }: { user: SignedInUser }) {
   }
   const newEmail = state.email;
   return (
-    <WithRules heading="Check your new inbox">
+    <WithRules heading={t.changeEmail.checkInbox}>
       {(rules) => (
         <ConfirmNewEmail
           newEmail={newEmail}
@@ -59,7 +62,8 @@ function AskForNewEmail({
   initialEmail: string | undefined;
   onSent(newEmail: string): void;
 }) {
-  usePageTitle("Change your email address");
+  const t = useT();
+  usePageTitle(t.changeEmail.title);
   const trpc = useTRPC();
   const request = useMutation(
     trpc.account.requestEmailChange.mutationOptions({
@@ -68,17 +72,16 @@ function AskForNewEmail({
   );
   return (
     <section className="card">
-      <PageHeading takeFocus={false}>Change your email address</PageHeading>
+      <PageHeading takeFocus={false}>{t.changeEmail.title}</PageHeading>
       <p className="lead">
-        Your account uses <strong className="address">{currentEmail}</strong>. We will send a code
-        to the new address to make sure it is yours; nothing changes until you enter it.
+        {rich(t.changeEmail.lead, { email: <strong className="address">{currentEmail}</strong> })}
       </p>
       <EmailForm
-        label="New email address"
+        label={t.changeEmail.label}
         name="newEmail"
         initialEmail={initialEmail}
-        submitLabel="Send a code"
-        pendingLabel="Sending…"
+        submitLabel={t.changeEmail.submit}
+        pendingLabel={t.code.sending}
         pending={request.isPending}
         error={request.error}
         check={(email) =>
@@ -87,7 +90,7 @@ function AskForNewEmail({
         onEmail={(newEmail) => request.mutate({ newEmail })}
       />
       <p className="aside">
-        <Link to={paths.account()}>Back to your account</Link>
+        <Link to={paths.account()}>{t.changeEmail.back}</Link>
       </p>
     </section>
   );
@@ -104,7 +107,8 @@ function ConfirmNewEmail({
   state: PageState;
   onChangeAddress(): void;
 }) {
-  usePageTitle("Confirm your new email address");
+  const t = useT();
+  usePageTitle(t.changeEmail.confirmTitle);
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
   const confirm = useMutation(
@@ -120,29 +124,33 @@ function ConfirmNewEmail({
 
   return (
     <section className="card">
-      <PageHeading takeFocus={false}>Check your new inbox</PageHeading>
+      <PageHeading takeFocus={false}>{t.changeEmail.checkInbox}</PageHeading>
       <p className="lead">
-        If <strong className="address">{newEmail}</strong> can be used, we sent it{" "}
-        {aCodeOfLength(codeLength)}. Enter it to make this the address of your account.
+        {rich(t.changeEmail.confirmLead(aCodeOfLength(codeLength)), {
+          email: <strong className="address">{newEmail}</strong>,
+        })}
       </p>
       <CodeStep
         codeLength={codeLength}
         cooldownSeconds={rules.sendCooldownSeconds}
         state={state}
-        label={`Confirmation code (${codeLength} digits)`}
-        submitLabel="Confirm new address"
-        pendingLabel="Confirming…"
+        label={t.changeEmail.codeLabel(codeLength)}
+        submitLabel={t.changeEmail.confirm}
+        pendingLabel={t.changeEmail.confirming}
         check={confirm}
         onCode={(code) => confirm.mutate({ code })}
         resend={resend}
         onResend={() => resend.mutate({ newEmail })}
       />
       <p className="aside">
-        Wrong address?{" "}
-        <button type="button" className="link-button" onClick={onChangeAddress}>
-          Use a different one
-        </button>
-        . Or <Link to={paths.account()}>keep the current one</Link>.
+        {rich(t.changeEmail.wrongAddress, {
+          button: (
+            <button type="button" className="link-button" onClick={onChangeAddress}>
+              {t.code.useDifferent}
+            </button>
+          ),
+          link: <Link to={paths.account()}>{t.changeEmail.keepCurrent}</Link>,
+        })}
       </p>
       <DevMailboxNote />
     </section>

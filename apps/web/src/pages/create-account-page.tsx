@@ -3,6 +3,7 @@ import { type FormEvent, useRef, useState } from "react";
 import { passwordRulesText, useRules } from "../api/rules.js";
 import { formFailure, readApiFailure } from "../errors/api-errors.js";
 import { EmailField, FormAlert, PasswordField, useFocusOnFailure } from "../forms/fields.js";
+import { rich, useT } from "../i18n/index.js";
 import { useLeaveWhenSignedIn } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths } from "../routing/paths.js";
@@ -10,7 +11,8 @@ import { Link, navigate } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
 export function CreateAccountPage() {
-  usePageTitle("Create account");
+  const t = useT();
+  usePageTitle(t.createAccount.title);
   useLeaveWhenSignedIn(paths.account());
   const trpc = useTRPC();
   const rules = useRules();
@@ -47,15 +49,15 @@ export function CreateAccountPage() {
 
   return (
     <section className="card">
-      <PageHeading>Create your account</PageHeading>
-      <p className="lead">We will email you a code to confirm the address.</p>
+      <PageHeading>{t.createAccount.heading}</PageHeading>
+      <p className="lead">{t.createAccount.lead}</p>
 
       <FormAlert ref={formAlert} message={failure.message} />
 
       <form onSubmit={submit} noValidate aria-busy={register.isPending}>
         <EmailField
           ref={emailInput}
-          label="Email address"
+          label={t.fields.email}
           name="email"
           value={email}
           onChange={setEmail}
@@ -63,7 +65,7 @@ export function CreateAccountPage() {
         />
         <PasswordField
           ref={passwordInput}
-          label="Password"
+          label={t.fields.password}
           name="password"
           autoComplete="new-password"
           value={password}
@@ -72,12 +74,14 @@ export function CreateAccountPage() {
           hint={rules.data ? passwordRulesText(rules.data) : undefined}
         />
         <button type="submit" className="button button--primary" aria-disabled={register.isPending}>
-          {register.isPending ? "Creating account…" : "Create account"}
+          {register.isPending ? t.createAccount.pending : t.createAccount.submit}
         </button>
       </form>
 
       <p className="aside">
-        Already have an account? <Link to={paths.signIn()}>Sign in</Link>.
+        {rich(t.createAccount.haveAccount, {
+          link: <Link to={paths.signIn()}>{t.createAccount.signIn}</Link>,
+        })}
       </p>
     </section>
   );

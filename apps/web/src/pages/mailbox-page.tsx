@@ -1,7 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { describeFailure, readApiFailure } from "../errors/api-errors.js";
+import { useT } from "../i18n/index.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
-import { formatAgo } from "../time/retry-time.js";
+import { formatAgo, formatClockTime } from "../time/retry-time.js";
 import { useNow } from "../time/use-now.js";
 import { useTRPC } from "../trpc.js";
 
@@ -13,7 +14,8 @@ function isNotFound(error: unknown): boolean {
 
 /** Development only: what the dev mailbox holds, each email shown as its recipient would see it. */
 export default function MailboxPage() {
-  usePageTitle("Dev mailbox");
+  const t = useT();
+  usePageTitle(t.mailbox.title);
   const trpc = useTRPC();
   const mailbox = useQuery(
     trpc.dev.mailbox.queryOptions(undefined, {
@@ -26,10 +28,8 @@ export default function MailboxPage() {
   if (isNotFound(mailbox.error)) {
     return (
       <section className="card">
-        <PageHeading>Dev mailbox</PageHeading>
-        <p className="lead">
-          The mailbox exists only in development. Here, emails go to real inboxes by SMTP.
-        </p>
+        <PageHeading>{t.mailbox.title}</PageHeading>
+        <p className="lead">{t.mailbox.onlyInDevelopment}</p>
       </section>
     );
   }
@@ -39,11 +39,8 @@ export default function MailboxPage() {
   return (
     <section className="wide">
       <div className="wide__intro">
-        <PageHeading>Dev mailbox</PageHeading>
-        <p className="lead">
-          Every email the API sent while running without SMTP, newest first. Development only;
-          refreshes every second.
-        </p>
+        <PageHeading>{t.mailbox.title}</PageHeading>
+        <p className="lead">{t.mailbox.lead}</p>
       </div>
 
       <div role="alert" className="alert-slot">
@@ -54,14 +51,10 @@ export default function MailboxPage() {
         )}
       </div>
 
-      {mailbox.isPending && <p className="lead">Loading…</p>}
-      {mailbox.isSuccess && messages.length === 0 && (
-        <p className="empty">
-          No emails yet. Create an account and its verification email shows here.
-        </p>
-      )}
+      {mailbox.isPending && <p className="lead">{t.app.loading}</p>}
+      {mailbox.isSuccess && messages.length === 0 && <p className="empty">{t.mailbox.empty}</p>}
 
-      <ol className="messages" aria-label={`${messages.length} emails`}>
+      <ol className="messages" aria-label={t.mailbox.count(messages.length)}>
         {messages.map((message) => {
           const sentAt = new Date(message.sentAt);
           return (
@@ -73,14 +66,14 @@ export default function MailboxPage() {
                   </h2>
                   <dl className="message__meta">
                     <div>
-                      <dt>To</dt>
+                      <dt>{t.mailbox.to}</dt>
                       <dd className="message__to">{message.to}</dd>
                     </div>
                     <div>
-                      <dt>Sent</dt>
+                      <dt>{t.mailbox.sent}</dt>
                       <dd>
                         <time dateTime={message.sentAt}>
-                          {sentAt.toLocaleTimeString()} ({formatAgo(sentAt, now)})
+                          {formatClockTime(sentAt)} ({formatAgo(sentAt, now)})
                         </time>
                       </dd>
                     </div>
@@ -88,12 +81,12 @@ export default function MailboxPage() {
                 </header>
                 <iframe
                   className="message__frame"
-                  title={`Email to ${message.to}: ${message.subject}`}
+                  title={t.mailbox.frameTitle(message.to, message.subject)}
                   srcDoc={message.html}
                   sandbox=""
                 />
                 <details className="message__text">
-                  <summary>Plain-text version</summary>
+                  <summary>{t.mailbox.plainText}</summary>
                   <pre>{message.text}</pre>
                 </details>
               </article>

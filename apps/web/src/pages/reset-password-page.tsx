@@ -8,15 +8,15 @@ import { formFailure, readApiFailure } from "../errors/api-errors.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";
 import { EmailForm } from "../forms/email-form.js";
 import { PasswordField, useFocusOnFailure } from "../forms/fields.js";
+import { type Catalogue, rich, useT } from "../i18n/index.js";
 import { WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths, type ResetNotice } from "../routing/paths.js";
 import { Link, navigate, type PageState, useLocation } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
-const NOTICES: Record<ResetNotice, string> = {
-  "email-verified-no-password":
-    "Your email is verified. The password chosen when the account was created was not confirmed in this browser, so it does not work: ask for a code below to choose a password.",
+const NOTICES: Record<ResetNotice, (t: Catalogue) => string> = {
+  "email-verified-no-password": (t) => t.reset.notices.emailVerifiedNoPassword,
 };
 
 /**
@@ -25,10 +25,13 @@ const NOTICES: Record<ResetNotice, string> = {
  * Back shows the code step again once a code was sent.
  */
 export function ResetPasswordPage() {
+  const t = useT();
   const { query, state } = useLocation();
   const notice = query.get("notice");
   const shown =
-    notice !== null && Object.hasOwn(NOTICES, notice) ? NOTICES[notice as ResetNotice] : undefined;
+    notice !== null && Object.hasOwn(NOTICES, notice)
+      ? NOTICES[notice as ResetNotice](t)
+      : undefined;
   if (state.codeSentAt === undefined || state.email === undefined) {
     return (
       <AskForEmail
@@ -42,7 +45,7 @@ export function ResetPasswordPage() {
   }
   const email = state.email;
   return (
-    <WithRules heading="Choose a new password">
+    <WithRules heading={t.reset.chooseTitle}>
       {(rules) => (
         <ChooseNewPassword
           email={email}
@@ -64,36 +67,40 @@ function AskForEmail({
   notice: string | undefined;
   onSent(email: string): void;
 }) {
-  usePageTitle("Reset your password");
+  const t = useT();
+  usePageTitle(t.reset.title);
   const trpc = useTRPC();
   const request = useMutation(
     trpc.auth.requestPasswordReset.mutationOptions({ onSuccess: ({ email }) => onSent(email) }),
   );
   return (
     <section className="card">
-      <PageHeading takeFocus={false}>Reset your password</PageHeading>
+      <PageHeading takeFocus={false}>{t.reset.title}</PageHeading>
       <div role="status" className="alert-slot">
         {notice !== undefined && <p className="notice notice--success">{notice}</p>}
       </div>
-      <p className="lead">
-        Enter the email address of your account. We will send it a code to choose a new password.
-      </p>
+      <p className="lead">{t.reset.lead}</p>
       <EmailForm
-        label="Email address"
+        label={t.fields.email}
         name="email"
         initialEmail={initialEmail}
-        submitLabel="Email me a code"
-        pendingLabel="Sending…"
+        submitLabel={t.reset.emailMe}
+        pendingLabel={t.code.sending}
         pending={request.isPending}
         error={request.error}
         onEmail={(email) => request.mutate({ email })}
       />
       <p className="aside">
-        Remembered it?{" "}
-        <Link to={paths.signIn()} state={initialEmail === undefined ? {} : { email: initialEmail }}>
-          Sign in
-        </Link>
-        .
+        {rich(t.reset.remembered, {
+          link: (
+            <Link
+              to={paths.signIn()}
+              state={initialEmail === undefined ? {} : { email: initialEmail }}
+            >
+              {t.reset.signIn}
+            </Link>
+          ),
+        })}
       </p>
     </section>
   );
@@ -110,7 +117,8 @@ function ChooseNewPassword({
   state: PageState;
   onChangeAddress(): void;
 }) {
-  usePageTitle("Choose a new password");
+  const t = useT();
+  usePageTitle(t.reset.chooseTitle);
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
   const passwordInput = useRef<HTMLInputElement>(null);
@@ -139,19 +147,19 @@ function ChooseNewPassword({
   const { codeLength } = rules;
   return (
     <section className="card">
-      <PageHeading takeFocus={false}>Choose a new password</PageHeading>
+      <PageHeading takeFocus={false}>{t.reset.chooseTitle}</PageHeading>
       <p className="lead">
-        If <strong className="address">{email}</strong> has an account, we sent it{" "}
-        {aCodeOfLength(codeLength)}. Enter it with your new password. Every session of the account
-        will be signed out.
+        {rich(t.reset.chooseLead(aCodeOfLength(codeLength)), {
+          email: <strong className="address">{email}</strong>,
+        })}
       </p>
       <CodeStep
         codeLength={codeLength}
         cooldownSeconds={rules.sendCooldownSeconds}
         state={state}
-        label={`Reset code (${codeLength} digits)`}
-        submitLabel="Change password"
-        pendingLabel="Changing password…"
+        label={t.reset.label(codeLength)}
+        submitLabel={t.reset.submit}
+        pendingLabel={t.reset.pending}
         check={reset}
         codeError={passwordProblem === undefined ? reset.error : null}
         onCode={(code) => reset.mutate({ email, code, newPassword: password })}
@@ -166,7 +174,7 @@ function ChooseNewPassword({
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
         <PasswordField
           ref={passwordInput}
-          label="New password"
+          label={t.fields.newPassword}
           name="newPassword"
           autoComplete="new-password"
           value={password}
@@ -176,11 +184,13 @@ function ChooseNewPassword({
         />
       </CodeStep>
       <p className="aside">
-        Wrong address?{" "}
-        <button type="button" className="link-button" onClick={onChangeAddress}>
-          Use a different one
-        </button>
-        .
+        {rich(t.code.wrongAddress, {
+          button: (
+            <button type="button" className="link-button" onClick={onChangeAddress}>
+              {t.code.useDifferent}
+            </button>
+          ),
+        })}
       </p>
       <DevMailboxNote />
     </section>

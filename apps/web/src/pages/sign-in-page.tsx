@@ -3,6 +3,7 @@ import { type FormEvent, useRef, useState } from "react";
 import { useRefreshSession } from "../api/session.js";
 import { describeFailure, formFailure, readApiFailure } from "../errors/api-errors.js";
 import { EmailField, FormAlert, PasswordField, useFocusOnFailure } from "../forms/fields.js";
+import { type Catalogue, rich, useT } from "../i18n/index.js";
 import { useLeaveWhenSignedIn } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths, type SignInNotice, safeDestination } from "../routing/paths.js";
@@ -10,33 +11,26 @@ import { Link, navigate, useLocation } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
 /** Why another page sent the person here. */
-const NOTICES: Record<SignInNotice, { text: string; tone: "success" | "info" }> = {
-  "signed-out": { text: "You are signed out.", tone: "success" },
-  "signed-out-everywhere": {
-    text: "You are signed out everywhere: on this device and on every other.",
-    tone: "success",
-  },
-  "password-reset": {
-    text: "Your password was changed, and every session of your account was signed out. Sign in with your new password.",
-    tone: "success",
-  },
-  "sign-in-needed": {
-    text: describeFailure({ code: "UNAUTHORIZED", fieldErrors: {} }).text,
-    tone: "info",
-  },
-  "email-verified": {
-    text: "Your email is verified. Sign in with your password.",
-    tone: "success",
-  },
-  unlocked: { text: "Your account is unlocked. Sign in to continue.", tone: "success" },
-};
+const NOTICES: Record<SignInNotice, { text: (t: Catalogue) => string; tone: "success" | "info" }> =
+  {
+    "signed-out": { text: (t) => t.signIn.notices.signedOut, tone: "success" },
+    "signed-out-everywhere": { text: (t) => t.signIn.notices.signedOutEverywhere, tone: "success" },
+    "password-reset": { text: (t) => t.signIn.notices.passwordReset, tone: "success" },
+    "sign-in-needed": {
+      text: () => describeFailure({ code: "UNAUTHORIZED", fieldErrors: {} }).text,
+      tone: "info",
+    },
+    "email-verified": { text: (t) => t.signIn.notices.emailVerified, tone: "success" },
+    unlocked: { text: (t) => t.signIn.notices.unlocked, tone: "success" },
+  };
 
 function isNotice(value: string | null): value is SignInNotice {
   return value !== null && Object.hasOwn(NOTICES, value);
 }
 
 export function SignInPage() {
-  usePageTitle("Sign in");
+  const t = useT();
+  usePageTitle(t.signIn.title);
   const { query, state } = useLocation();
   const notice = query.get("notice");
   const next = safeDestination(query.get("next"));
@@ -87,10 +81,10 @@ export function SignInPage() {
 
   return (
     <section className="card">
-      <PageHeading>Sign in</PageHeading>
-      <p className="lead">With the email address and password of your account.</p>
+      <PageHeading>{t.signIn.heading}</PageHeading>
+      <p className="lead">{t.signIn.lead}</p>
       <div role="status" className="alert-slot">
-        {shown !== undefined && <p className={`notice notice--${shown.tone}`}>{shown.text}</p>}
+        {shown !== undefined && <p className={`notice notice--${shown.tone}`}>{shown.text(t)}</p>}
       </div>
 
       {notVerified ? (
@@ -109,7 +103,7 @@ export function SignInPage() {
               }
             }}
           >
-            {sendVerification.isPending ? "Sending…" : "Send a verification code"}
+            {sendVerification.isPending ? t.code.sending : t.signIn.sendVerification}
           </button>
           <div role="alert" className="alert-slot">
             {sendVerification.error && (
@@ -126,7 +120,7 @@ export function SignInPage() {
       <form onSubmit={submit} noValidate aria-busy={signIn.isPending}>
         <EmailField
           ref={emailInput}
-          label="Email address"
+          label={t.fields.email}
           name="email"
           value={email}
           onChange={setEmail}
@@ -134,7 +128,7 @@ export function SignInPage() {
         />
         <PasswordField
           ref={passwordInput}
-          label="Password"
+          label={t.fields.password}
           name="password"
           autoComplete="current-password"
           value={password}
@@ -142,24 +136,26 @@ export function SignInPage() {
           error={failure.fields.password}
         />
         <button type="submit" className="button button--primary" aria-disabled={signIn.isPending}>
-          {signIn.isPending ? "Signing in…" : "Sign in"}
+          {signIn.isPending ? t.signIn.pending : t.signIn.submit}
         </button>
       </form>
 
       <ul className="links">
         <li>
           <Link to={paths.signInWithCode({ next })} state={carried}>
-            Sign in with a code instead
+            {t.signIn.withCode}
           </Link>
         </li>
         <li>
           <Link to={paths.resetPassword()} state={carried}>
-            Forgot your password?
+            {t.signIn.forgot}
           </Link>
         </li>
       </ul>
       <p className="aside">
-        No account yet? <Link to={paths.createAccount}>Create an account</Link>.
+        {rich(t.signIn.noAccount, {
+          link: <Link to={paths.createAccount}>{t.signIn.createAccount}</Link>,
+        })}
       </p>
     </section>
   );

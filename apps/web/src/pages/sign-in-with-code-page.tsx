@@ -5,6 +5,7 @@ import { aCodeOfLength } from "../code-input/code-digits.js";
 import { CodeStep } from "../code-input/code-step.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";
 import { EmailForm } from "../forms/email-form.js";
+import { rich, useT } from "../i18n/index.js";
 import { useLeaveWhenSignedIn, WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths, safeDestination } from "../routing/paths.js";
@@ -17,6 +18,7 @@ import { useTRPC } from "../trpc.js";
  * code step again once a code was sent.
  */
 export function SignInWithCodePage() {
+  const t = useT();
   const { path, query, state } = useLocation();
   const next = safeDestination(query.get("next"));
   useLeaveWhenSignedIn(next ?? paths.account());
@@ -32,7 +34,7 @@ export function SignInWithCodePage() {
   }
   const email = state.email;
   return (
-    <WithRules heading="Check your email">
+    <WithRules heading={t.verify.checkEmail}>
       {(rules) => (
         <EnterCode
           email={email}
@@ -54,21 +56,22 @@ function AskForEmail({
   next: string | undefined;
   onSent(email: string): void;
 }) {
-  usePageTitle("Sign in with a code");
+  const t = useT();
+  usePageTitle(t.signInWithCode.title);
   const trpc = useTRPC();
   const request = useMutation(
     trpc.auth.requestSignInCode.mutationOptions({ onSuccess: ({ email }) => onSent(email) }),
   );
   return (
     <section className="card">
-      <PageHeading takeFocus={false}>Sign in with a code</PageHeading>
-      <p className="lead">We will email you a code to sign in with. No password needed.</p>
+      <PageHeading takeFocus={false}>{t.signInWithCode.title}</PageHeading>
+      <p className="lead">{t.signInWithCode.lead}</p>
       <EmailForm
-        label="Email address"
+        label={t.fields.email}
         name="email"
         initialEmail={initialEmail}
-        submitLabel="Email me a code"
-        pendingLabel="Sending…"
+        submitLabel={t.signInWithCode.emailMe}
+        pendingLabel={t.code.sending}
         pending={request.isPending}
         error={request.error}
         onEmail={(email) => request.mutate({ email })}
@@ -78,7 +81,7 @@ function AskForEmail({
           to={paths.signIn({ next })}
           state={initialEmail === undefined ? {} : { email: initialEmail }}
         >
-          Sign in with your password instead
+          {t.signInWithCode.withPassword}
         </Link>
       </p>
     </section>
@@ -96,7 +99,8 @@ function EnterCode({
   state: PageState;
   onChangeAddress(): void;
 }) {
-  usePageTitle("Enter your sign-in code");
+  const t = useT();
+  usePageTitle(t.signInWithCode.enterTitle);
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
   const signIn = useMutation(
@@ -108,29 +112,32 @@ function EnterCode({
 
   return (
     <section className="card">
-      <PageHeading takeFocus={false}>Check your email</PageHeading>
+      <PageHeading takeFocus={false}>{t.verify.checkEmail}</PageHeading>
       <p className="lead">
-        If <strong className="address">{email}</strong> has an account, we sent it{" "}
-        {aCodeOfLength(codeLength)}. Enter it to sign in.
+        {rich(t.signInWithCode.enterLead(aCodeOfLength(codeLength)), {
+          email: <strong className="address">{email}</strong>,
+        })}
       </p>
       <CodeStep
         codeLength={codeLength}
         cooldownSeconds={rules.sendCooldownSeconds}
         state={state}
-        label={`Sign-in code (${codeLength} digits)`}
-        submitLabel="Sign in"
-        pendingLabel="Signing in…"
+        label={t.signInWithCode.label(codeLength)}
+        submitLabel={t.signIn.submit}
+        pendingLabel={t.signIn.pending}
         check={signIn}
         onCode={(code) => signIn.mutate({ email, code })}
         resend={resend}
         onResend={() => resend.mutate({ email })}
       />
       <p className="aside">
-        Wrong address?{" "}
-        <button type="button" className="link-button" onClick={onChangeAddress}>
-          Use a different one
-        </button>
-        .
+        {rich(t.code.wrongAddress, {
+          button: (
+            <button type="button" className="link-button" onClick={onChangeAddress}>
+              {t.code.useDifferent}
+            </button>
+          ),
+        })}
       </p>
       <DevMailboxNote />
     </section>

@@ -2,6 +2,7 @@ import { useRef } from "react";
 import { useUnlockAccount } from "../api/unlock.js";
 import { describeFailure, readApiFailure } from "../errors/api-errors.js";
 import { FormAlert, useFocusOnFailure } from "../forms/fields.js";
+import { useT } from "../i18n/index.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths } from "../routing/paths.js";
 import { Link, navigate, useLocation } from "../routing/router.js";
@@ -12,7 +13,8 @@ import { Link, navigate, useLocation } from "../routing/router.js";
  * only the button unlocks, by POST.
  */
 export function UnlockPage() {
-  usePageTitle("Unlock your account");
+  const t = useT();
+  usePageTitle(t.unlock.title);
   const token = useLocation().query.get("token") ?? "";
   const unlock = useUnlockAccount();
   const alert = useRef<HTMLDivElement>(null);
@@ -22,12 +24,12 @@ export function UnlockPage() {
   if (token === "") {
     return (
       <section className="card">
-        <PageHeading>Unlock your account</PageHeading>
+        <PageHeading>{t.unlock.title}</PageHeading>
         <div className="notice notice--error" role="alert">
           {describeFailure({ code: "TOKEN_INVALID", fieldErrors: {} }).text}
         </div>
         <p className="aside">
-          <Link to={paths.signIn()}>Go to sign in</Link>
+          <Link to={paths.signIn()}>{t.unlock.goToSignIn}</Link>
         </p>
       </section>
     );
@@ -35,15 +37,9 @@ export function UnlockPage() {
 
   return (
     <section className="card">
-      <PageHeading>Unlock your account</PageHeading>
-      <p className="lead">
-        Your account was locked after too many incorrect passwords or codes. Unlock it to sign in
-        again.
-      </p>
-      <p>
-        If those attempts were not yours, someone may know or be guessing your password: after
-        unlocking, sign in with a code and choose a new password.
-      </p>
+      <PageHeading>{t.unlock.title}</PageHeading>
+      <p className="lead">{t.unlock.lead}</p>
+      <p>{t.unlock.advice}</p>
       <FormAlert
         ref={alert}
         message={failure === undefined ? undefined : describeFailure(failure).text}
@@ -63,10 +59,10 @@ export function UnlockPage() {
           );
         }}
       >
-        {unlock.isPending ? "Unlocking…" : "Unlock my account"}
+        {unlock.isPending ? t.unlock.pending : t.unlock.submit}
       </button>
       <p className="aside">
-        <Link to={paths.signIn()}>Not now</Link>
+        <Link to={paths.signIn()}>{t.unlock.notNow}</Link>
       </p>
     </section>
   );

@@ -5,6 +5,7 @@ import { aCodeOfLength } from "../code-input/code-digits.js";
 import { CodeStep } from "../code-input/code-step.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";
 import { EmailForm, isWellFormedAddress } from "../forms/email-form.js";
+import { rich, useT } from "../i18n/index.js";
 import { WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths } from "../routing/paths.js";
@@ -19,15 +20,21 @@ export function VerifyEmailPage() {
     return <AskForEmail initialEmail={state.email} />;
   }
   const email = state.email;
+  return <VerifyWithRules email={email} state={state} />;
+}
+
+function VerifyWithRules({ email, state }: { email: string; state: PageState }) {
+  const t = useT();
   return (
-    <WithRules heading="Check your email">
+    <WithRules heading={t.verify.checkEmail}>
       {(rules) => <VerifyForm key={email} email={email} rules={rules} state={state} />}
     </WithRules>
   );
 }
 
 function VerifyForm({ email, rules, state }: { email: string; rules: Rules; state: PageState }) {
-  usePageTitle("Enter your verification code");
+  const t = useT();
+  usePageTitle(t.verify.title);
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
   const verify = useMutation(
@@ -58,19 +65,20 @@ function VerifyForm({ email, rules, state }: { email: string; rules: Rules; stat
 
   return (
     <section className="card">
-      <PageHeading takeFocus={false}>Check your email</PageHeading>
+      <PageHeading takeFocus={false}>{t.verify.checkEmail}</PageHeading>
       <p className="lead">
-        If <strong className="address">{email}</strong> has an account waiting to be verified, we
-        sent it {aCodeOfLength(codeLength)}. Enter it to verify the address.
+        {rich(t.verify.lead(aCodeOfLength(codeLength)), {
+          email: <strong className="address">{email}</strong>,
+        })}
       </p>
 
       <CodeStep
         codeLength={codeLength}
         cooldownSeconds={rules.sendCooldownSeconds}
         state={state}
-        label={`Verification code (${codeLength} digits)`}
-        submitLabel="Verify email"
-        pendingLabel="Checking…"
+        label={t.verify.label(codeLength)}
+        submitLabel={t.verify.submit}
+        pendingLabel={t.code.checking}
         check={verify}
         onCode={(code) => verify.mutate({ email, code })}
         resend={resend}
@@ -78,7 +86,9 @@ function VerifyForm({ email, rules, state }: { email: string; rules: Rules; stat
       />
 
       <p className="aside">
-        Wrong address? <Link to={paths.createAccount}>Create the account again</Link>.
+        {rich(t.verify.wrongAddress, {
+          link: <Link to={paths.createAccount}>{t.verify.createAgain}</Link>,
+        })}
       </p>
       <DevMailboxNote />
     </section>
@@ -87,23 +97,26 @@ function VerifyForm({ email, rules, state }: { email: string; rules: Rules; stat
 
 /** Opened without an address (a new tab, a bookmark): ask which one, and check it before any code box shows. */
 function AskForEmail({ initialEmail }: { initialEmail: string | undefined }) {
-  usePageTitle("Verify your email");
+  const t = useT();
+  usePageTitle(t.verify.askTitle);
   return (
     <section className="card">
-      <PageHeading takeFocus={false}>Verify your email</PageHeading>
+      <PageHeading takeFocus={false}>{t.verify.askTitle}</PageHeading>
       <EmailForm
-        label="Which email address did you register with?"
+        label={t.verify.askLabel}
         name="email"
         initialEmail={initialEmail}
         refuseAtOnce={initialEmail !== undefined}
-        submitLabel="Continue"
-        pendingLabel="Continuing…"
+        submitLabel={t.verify.continue}
+        pendingLabel={t.verify.continuing}
         pending={false}
         error={undefined}
         onEmail={(email) => navigate(paths.verify, { replace: true, state: { email } })}
       />
       <p className="aside">
-        No account yet? <Link to={paths.createAccount}>Create one</Link>.
+        {rich(t.verify.noAccount, {
+          link: <Link to={paths.createAccount}>{t.verify.createOne}</Link>,
+        })}
       </p>
     </section>
   );

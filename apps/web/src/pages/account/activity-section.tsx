@@ -4,43 +4,44 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useId } from "react";
 import { describeFailure, readApiFailure } from "../../errors/api-errors.js";
+import { type Catalogue, useT } from "../../i18n/index.js";
 import { formatDateTime } from "../../time/retry-time.js";
 import { useTRPC } from "../../trpc.js";
 
 type SecurityEvent = inferRouterOutputs<AppRouter>["account"]["securityEvents"]["events"][number];
 
 /** What each event says, in words. */
-function describeEvent(event: SecurityEvent): string {
+function describeEvent(event: SecurityEvent, t: Catalogue): string {
+  const words = t.activity.events;
   switch (event.type) {
     case "EMAIL_VERIFIED":
-      return "Email address verified";
+      return words.emailVerified;
     case "SIGNED_IN":
-      return event.method === "code"
-        ? "Signed in with an email code"
-        : "Signed in with your password";
+      return event.method === "code" ? words.signedInCode : words.signedInPassword;
     case "SIGN_IN_BLOCKED":
       return event.reason === "EMAIL_NOT_VERIFIED"
-        ? "Sign-in refused: the address was not verified yet"
-        : "Sign-in refused: wrong password";
+        ? words.blockedUnverified
+        : words.blockedPassword;
     case "PASSWORD_CHANGED":
-      return "Password changed";
+      return words.passwordChanged;
     case "EMAIL_CHANGED":
-      return "Email address changed";
+      return words.emailChanged;
     case "SESSION_REVOKED":
-      return "A session was signed out";
+      return words.sessionRevoked;
     case "ACCOUNT_LOCKED":
-      return "Account locked after too many failed attempts";
+      return words.locked;
     case "ACCOUNT_UNLOCKED":
-      return "Account unlocked";
+      return words.unlocked;
     case "SIGNED_OUT_EVERYWHERE":
       return event.sessionsRevoked === undefined
-        ? "Signed out everywhere"
-        : `Signed out everywhere (${event.sessionsRevoked} ${event.sessionsRevoked === 1 ? "session" : "sessions"})`;
+        ? words.signedOutEverywhere
+        : words.signedOutEverywhereCount(event.sessionsRevoked);
   }
 }
 
 /** "Recent activity": the account's security events, newest first, older ones on request. */
 export function ActivitySection() {
+  const t = useT();
   const trpc = useTRPC();
   const heading = useId();
   const events = useInfiniteQuery(
@@ -53,26 +54,28 @@ export function ActivitySection() {
 
   return (
     <section className="account-section" aria-labelledby={heading}>
-      <h2 id={heading}>Recent activity</h2>
-      <p className="aside">Sign-ins and changes to your account over the last 90 days.</p>
-      {events.isPending && <p className="aside">Loading your activity…</p>}
+      <h2 id={heading}>{t.activity.heading}</h2>
+      <p className="aside">{t.activity.intro}</p>
+      {events.isPending && <p className="aside">{t.activity.loading}</p>}
       {events.isError && (
         <p className="notice notice--error">{describeFailure(readApiFailure(events.error)).text}</p>
       )}
-      {events.data !== undefined && shown.length === 0 && <p className="aside">Nothing yet.</p>}
+      {events.data !== undefined && shown.length === 0 && (
+        <p className="aside">{t.activity.nothing}</p>
+      )}
       {shown.length > 0 && (
-        <ul className="security-list" aria-label="Recent activity">
+        <ul className="security-list" aria-label={t.activity.heading}>
           {shown.map((event) => (
             <li key={event.id} className="security-list__item">
               <div className="security-list__what">
-                <strong>{describeEvent(event)}</strong>
+                <strong>{describeEvent(event, t)}</strong>
               </div>
               <p className="security-list__meta">
                 <time dateTime={event.at}>{formatDateTime(new Date(event.at))}</time>
                 {" · "}
                 {event.device}
                 {" · "}
-                {event.ip === null ? "IP address unknown" : `IP address ${event.ip}`}
+                {event.ip === null ? t.activity.ipUnknown : t.activity.ip(event.ip)}
               </p>
             </li>
           ))}
@@ -87,7 +90,7 @@ export function ActivitySection() {
             if (!events.isFetchingNextPage) void events.fetchNextPage();
           }}
         >
-          {events.isFetchingNextPage ? "Loading…" : "Show older activity"}
+          {events.isFetchingNextPage ? t.app.loading : t.activity.older}
         </button>
       )}
     </section>

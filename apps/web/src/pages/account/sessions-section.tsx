@@ -2,11 +2,13 @@ import "./security-center.css";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useId, useState } from "react";
 import { describeFailure, readApiFailure } from "../../errors/api-errors.js";
+import { useT } from "../../i18n/index.js";
 import { formatDateTime } from "../../time/retry-time.js";
 import { useTRPC } from "../../trpc.js";
 
 /** "Where you're signed in": each live session, this device first marked, with a way to end the others. */
 export function SessionsSection() {
+  const t = useT();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const heading = useId();
@@ -21,11 +23,7 @@ export function SessionsSection() {
     trpc.account.revokeSession.mutationOptions({
       onSuccess: (_answer, { sessionId }) => {
         const session = sessions.data?.sessions.find((s) => s.id === sessionId);
-        setEnded(
-          session === undefined
-            ? "The session was signed out."
-            : `${session.device} was signed out.`,
-        );
+        setEnded(session === undefined ? t.sessions.ended : t.sessions.deviceEnded(session.device));
         void refresh();
       },
       onError: (error) => {
@@ -38,36 +36,35 @@ export function SessionsSection() {
     revoke.error === null
       ? undefined
       : readApiFailure(revoke.error).code === "NOT_FOUND"
-        ? "That session had already ended."
+        ? t.sessions.alreadyEnded
         : describeFailure(readApiFailure(revoke.error)).text;
 
   return (
     <section className="account-section" aria-labelledby={heading}>
-      <h2 id={heading}>Where you’re signed in</h2>
-      <p className="aside">
-        Each device and browser signed in to your account. If you do not recognise one, sign it out
-        and change your password.
-      </p>
-      {sessions.isPending && <p className="aside">Loading your sessions…</p>}
+      <h2 id={heading}>{t.sessions.heading}</h2>
+      <p className="aside">{t.sessions.intro}</p>
+      {sessions.isPending && <p className="aside">{t.sessions.loading}</p>}
       {sessions.isError && (
         <p className="notice notice--error">
           {describeFailure(readApiFailure(sessions.error)).text}
         </p>
       )}
       {sessions.data !== undefined && (
-        <ul className="security-list" aria-label="Sessions">
+        <ul className="security-list" aria-label={t.sessions.listLabel}>
           {sessions.data.sessions.map((session) => (
             <li key={session.id} className="security-list__item">
               <div className="security-list__what">
                 <strong>{session.device}</strong>
-                {session.current && <span className="security-list__badge">This device</span>}
+                {session.current && (
+                  <span className="security-list__badge">{t.sessions.thisDevice}</span>
+                )}
               </div>
               <dl className="security-list__facts">
-                <Fact term="IP address">{session.ip ?? "unknown"}</Fact>
-                <Fact term="Last seen">
+                <Fact term={t.sessions.ip}>{session.ip ?? t.sessions.unknown}</Fact>
+                <Fact term={t.sessions.lastSeen}>
                   <When at={session.lastSeenAt} />
                 </Fact>
-                <Fact term="Signed in">
+                <Fact term={t.sessions.signedIn}>
                   <When at={session.createdAt} />
                 </Fact>
               </dl>
@@ -75,7 +72,10 @@ export function SessionsSection() {
                 <button
                   type="button"
                   className="button button--secondary"
-                  aria-label={`Sign out this session: ${session.device}, last seen ${formatDateTime(new Date(session.lastSeenAt))}`}
+                  aria-label={t.sessions.signOutLabel(
+                    session.device,
+                    formatDateTime(new Date(session.lastSeenAt)),
+                  )}
                   aria-disabled={revoke.isPending}
                   onClick={() => {
                     if (revoke.isPending) return;
@@ -83,7 +83,7 @@ export function SessionsSection() {
                     revoke.mutate({ sessionId: session.id });
                   }}
                 >
-                  Sign out this session
+                  {t.sessions.signOut}
                 </button>
               )}
             </li>
