@@ -214,7 +214,7 @@ export const de: Catalogue = {
     changeEmail: "E-Mail-Adresse ändern",
     languageHeading: "Sprache",
     languageHint: "Die Sprache dieser Website und aller E-Mails, die wir dir schicken.",
-    languageLabel: "Sprache",
+    languageLabel: "Wähle deine Sprache",
     languageSave: "Sprache speichern",
     languageSaving: "Wird gespeichert…",
     languageSaved: "Deine Sprache wurde gespeichert.",

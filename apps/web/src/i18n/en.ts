@@ -218,7 +218,7 @@ export const en = {
     changeEmail: "Change email",
     languageHeading: "Language",
     languageHint: "The language of this site and of every email we send you.",
-    languageLabel: "Language",
+    languageLabel: "Choose your language",
     languageSave: "Save language",
     languageSaving: "Saving…",
     languageSaved: "Your language was saved.",
