@@ -3,13 +3,14 @@
  * (no React): error texts and times read `activeCatalogue()`; the provider (index.tsx)
  * sets it.
  *
- * The list of languages is the API's (the email catalogues, ADR 13): `Locale` is read
- * from its types, so a language the emails speak and this app does not is a type error
- * here, and adding one is adding one catalogue file beside this one.
+ * English (`en.ts`, the reference every other catalogue is typed by) is in the first
+ * download; every other language is a file in `locales/` (`locales/de.ts`), found by
+ * its name and downloaded only when a page needs it. Adding a language is adding one
+ * such file. The list of languages is the API's (the email catalogues, ADR 13):
+ * `Locale` is read from its types, and a test checks that the files match it.
  */
 import type { AppRouter } from "@otp/api/router";
 import type { inferRouterOutputs } from "@trpc/server";
-import { de } from "./de.js";
 import { type Catalogue, en } from "./en.js";
 
 export type { Catalogue };
@@ -19,11 +20,44 @@ export type Locale = inferRouterOutputs<AppRouter>["auth"]["rules"]["locale"];
 
 export const DEFAULT_LOCALE: Locale = "en";
 
-/** One catalogue per language: THE place a language is added to the web app. */
-export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = { en, de };
+/** `locales/de.ts` -> "de": each file's default export is its catalogue, loaded on demand. */
+const files = import.meta.glob<Catalogue>("./locales/*.ts", { import: "default" });
+const loaders = new Map<string, () => Promise<Catalogue>>([
+  [DEFAULT_LOCALE, () => Promise.resolve(en)],
+  ...Object.entries(files).map(
+    ([file, load]) => [file.replace(/^.*\/([^/]+)\.ts$/, "$1"), load] as const,
+  ),
+]);
+
+/** The languages this app has catalogues for, English first. */
+export const LOCALES = [...loaders.keys()] as Locale[];
+
+const loaded = new Map<string, Catalogue>([[DEFAULT_LOCALE, en]]);
 
 export function isLocale(value: unknown): value is Locale {
-  return typeof value === "string" && Object.hasOwn(CATALOGUES, value);
+  return typeof value === "string" && loaders.has(value);
+}
+
+/** The catalogue of a language if it is already here, else undefined (see `loadCatalogue`). */
+export function loadedCatalogue(locale: Locale): Catalogue | undefined {
+  return loaded.get(locale);
+}
+
+/** The catalogue of a language, downloading it the first time; English for an unknown tag. */
+export async function loadCatalogue(locale: string): Promise<Catalogue> {
+  const ready = loaded.get(locale);
+  if (ready !== undefined) return ready;
+  const load = loaders.get(locale);
+  if (load === undefined) return en;
+  const catalogue = await load();
+  loaded.set(locale, catalogue);
+  return catalogue;
+}
+
+/** A language's own name for itself ("Deutsch", "English"), from Intl: no catalogue needed. */
+export function languageName(locale: Locale): string {
+  const name = new Intl.DisplayNames([locale], { type: "language" }).of(locale) ?? locale;
+  return name.charAt(0).toLocaleUpperCase(locale) + name.slice(1);
 }
 
 /**
@@ -37,6 +71,6 @@ export function activeCatalogue(): Catalogue {
 }
 
 /** For tests and the provider. */
-export function setActiveLocale(locale: Locale): void {
-  active = CATALOGUES[locale];
+export function setActiveCatalogue(catalogue: Catalogue): void {
+  active = catalogue;
 }

@@ -12,7 +12,6 @@ export const en = {
   lang: "en",
   /** Locale for dates and clock times; undefined: the visitor's own (as before languages). */
   dateLocale: undefined as string | undefined,
-  languageName: "English",
 
   app: {
     skipToContent: "Skip to content",

@@ -6,16 +6,18 @@
  * The languages themselves are in catalogues.ts.
  */
 import { useQuery } from "@tanstack/react-query";
-import { createContext, Fragment, type ReactNode, useContext, useEffect } from "react";
+import { createContext, Fragment, type ReactNode, useContext, useEffect, useState } from "react";
 import { useTRPC } from "../trpc.js";
 import {
-  CATALOGUES,
   type Catalogue,
   DEFAULT_LOCALE,
   isLocale,
   type Locale,
-  setActiveLocale,
+  loadCatalogue,
+  loadedCatalogue,
+  setActiveCatalogue,
 } from "./catalogues.js";
+import { en } from "./en.js";
 
 export * from "./catalogues.js";
 
@@ -42,25 +44,48 @@ function usePageLocale(): Locale {
   return browserGuess();
 }
 
-const LocaleContext = createContext<Locale>(DEFAULT_LOCALE);
+const LocaleContext = createContext<{ locale: Locale; catalogue: Catalogue }>({
+  locale: DEFAULT_LOCALE,
+  catalogue: en,
+});
 
-/** Decides the language once for the whole app and declares it on `<html lang>`. */
+/**
+ * Decides the language once for the whole app, fetches its catalogue if it is not
+ * here yet (the page keeps the words it has until then), and declares it on
+ * `<html lang>`.
+ */
 export function LocaleProvider({ children }: { children: ReactNode }) {
-  const locale = usePageLocale();
-  setActiveLocale(locale);
+  const wanted = usePageLocale();
+  const [shown, setShown] = useState<{ locale: Locale; catalogue: Catalogue }>(() => ({
+    locale: DEFAULT_LOCALE,
+    catalogue: en,
+  }));
+  const ready = loadedCatalogue(wanted);
+  const current = ready === undefined ? shown : { locale: wanted, catalogue: ready };
+  setActiveCatalogue(current.catalogue);
   useEffect(() => {
-    document.documentElement.lang = CATALOGUES[locale].lang;
-  }, [locale]);
-  return <LocaleContext.Provider value={locale}>{children}</LocaleContext.Provider>;
+    let live = true;
+    void loadCatalogue(wanted).then((catalogue) => {
+      if (live) setShown({ locale: wanted, catalogue });
+    });
+    return () => {
+      live = false;
+    };
+  }, [wanted]);
+  useEffect(() => {
+    document.documentElement.lang = current.catalogue.lang;
+  }, [current.catalogue]);
+  return <LocaleContext.Provider value={current}>{children}</LocaleContext.Provider>;
 }
 
+/** The language the page shows now. */
 export function useLocale(): Locale {
-  return useContext(LocaleContext);
+  return useContext(LocaleContext).locale;
 }
 
 /** The words of the page's language: `const t = useT(); t.signIn.heading`. */
 export function useT(): Catalogue {
-  return CATALOGUES[useLocale()];
+  return useContext(LocaleContext).catalogue;
 }
 
 /**

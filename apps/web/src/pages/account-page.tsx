@@ -2,7 +2,15 @@ import { useMutation } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { type SignedInUser, useRefreshSession } from "../api/session.js";
 import { describeFailure, readApiFailure } from "../errors/api-errors.js";
-import { CATALOGUES, type Catalogue, isLocale, type Locale, rich, useT } from "../i18n/index.js";
+import {
+  type Catalogue,
+  isLocale,
+  LOCALES,
+  type Locale,
+  languageName,
+  rich,
+  useT,
+} from "../i18n/index.js";
 import { RequireSession } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { type AccountNotice, paths } from "../routing/paths.js";
@@ -156,9 +164,9 @@ function LanguageSection({ current }: { current: Locale }) {
               if (isLocale(event.target.value)) setChosen(event.target.value);
             }}
           >
-            {Object.entries(CATALOGUES).map(([tag, words]) => (
-              <option key={tag} value={tag} lang={words.lang}>
-                {words.languageName}
+            {LOCALES.map((tag) => (
+              <option key={tag} value={tag} lang={tag}>
+                {languageName(tag)}
               </option>
             ))}
           </select>

@@ -1,10 +1,9 @@
-import type { Catalogue } from "./en.js";
+import type { Catalogue } from "../en.js";
 
 /** The web app's words in German (typed by the English catalogue: nothing can be missing). */
-export const de: Catalogue = {
+const de: Catalogue = {
   lang: "de",
   dateLocale: "de-DE",
-  languageName: "Deutsch",
 
   app: {
     skipToContent: "Zum Inhalt springen",
@@ -308,3 +307,4 @@ export const de: Catalogue = {
     plainText: "Textversion",
   },
 };
+export default de;
