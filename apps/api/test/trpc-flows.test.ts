@@ -63,6 +63,9 @@ describe.each(BACKENDS)("tRPC API (%s)", (backend) => {
       sendCooldownSeconds: 0,
       passwordMinLength: 15,
       passwordMaxLength: 128,
+      // No Accept-Language: the default; the languages are the email catalogues'.
+      locale: "en",
+      locales: ["en", "de"],
     });
     expect(resent.email).toBe("batch@example.com");
   });
