@@ -55,6 +55,16 @@ describeInBrowser("German, chosen by Accept-Language or by the account, in Chrom
     await page.getByRole("button", { name: "Konto erstellen" }).waitFor();
     expect(await page.title()).toMatch(/^Konto erstellen/);
     await expectAccessible(page, "create account in German");
+    // A field the API refuses (its words are English) is explained in German beside it.
+    await page.getByLabel("E-Mail-Adresse").fill("kurz@example.com");
+    await page.getByLabel("Passwort", { exact: true }).fill("zu kurz");
+    await page.getByRole("button", { name: "Konto erstellen" }).click();
+    await page
+      .getByText(
+        "Dieses Passwort kann nicht verwendet werden. Halte dich an die Regel unter dem Feld.",
+      )
+      .waitFor();
+    await expectAccessible(page, "create account with a refused password, in German");
 
     await page.goto("/sign-in");
     await page.getByRole("heading", { name: "Anmelden" }).waitFor();

@@ -2,8 +2,6 @@ import { lazy, Suspense } from "react";
 import { useSessionEndWatch } from "./api/session.js";
 import { useT } from "./i18n/index.js";
 import { SiteHeader } from "./layout/site-header.js";
-import { AccountPage } from "./pages/account-page.js";
-import { ChangeEmailPage } from "./pages/change-email-page.js";
 import { CreateAccountPage } from "./pages/create-account-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
 import { ResetPasswordPage } from "./pages/reset-password-page.js";
@@ -14,11 +12,19 @@ import { VerifyEmailPage } from "./pages/verify-email-page.js";
 import { routes } from "./routing/paths.js";
 import { type AppLocation, useLocation } from "./routing/router.js";
 
-// A development tool: kept out of the bundle a visitor downloads first.
+// A development tool, and the signed-in pages: kept out of the bundle a visitor downloads
+// first (creating an account or signing in does not need them).
 const MailboxPage = lazy(() => import("./pages/mailbox-page.js"));
+const AccountPage = lazy(() =>
+  import("./pages/account-page.js").then((module) => ({ default: module.AccountPage })),
+);
+const ChangeEmailPage = lazy(() =>
+  import("./pages/change-email-page.js").then((module) => ({ default: module.ChangeEmailPage })),
+);
 
 function CurrentPage({ location }: { location: AppLocation }) {
   const t = useT();
+  const loading = <p className="lead">{t.app.loading}</p>;
   const notice = location.query.get("notice");
   switch (location.path.replace(/\/+$/, "") || "/") {
     case routes.createAccount:
@@ -34,12 +40,20 @@ function CurrentPage({ location }: { location: AppLocation }) {
     case routes.unlock:
       return <UnlockPage />;
     case routes.account:
-      return <AccountPage notice={notice} />;
+      return (
+        <Suspense fallback={loading}>
+          <AccountPage notice={notice} />
+        </Suspense>
+      );
     case routes.changeEmail:
-      return <ChangeEmailPage />;
+      return (
+        <Suspense fallback={loading}>
+          <ChangeEmailPage />
+        </Suspense>
+      );
     case routes.mailbox:
       return (
-        <Suspense fallback={<p className="lead">{t.app.loading}</p>}>
+        <Suspense fallback={loading}>
           <MailboxPage />
         </Suspense>
       );

@@ -180,7 +180,22 @@ export function codeMessage(failure: ApiFailure, now: Date = new Date()): Failur
 /** The API's words for one field, or undefined when that field is fine. */
 export function fieldError(failure: ApiFailure | undefined, field: string): string | undefined {
   const messages = failure?.fieldErrors[field];
-  return messages === undefined || messages.length === 0 ? undefined : messages.join(" ");
+  return messages === undefined || messages.length === 0
+    ? undefined
+    : inPageLanguage(field, messages);
+}
+
+/**
+ * The API words field messages in English (the core's rules, with their numbers). A page in
+ * another language says what is wrong with the field in its own words instead (the rule
+ * with its numbers is stated beside the field).
+ */
+function inPageLanguage(field: string, messages: string[]): string {
+  const words = t().fieldProblems;
+  if (words === null) return messages.join(" ");
+  return Object.hasOwn(words.byField, field)
+    ? words.byField[field as keyof typeof words.byField]
+    : words.other;
 }
 
 /**
@@ -252,7 +267,9 @@ export const FORM_MESSAGES = {
 
 /** Every field message, for forms that show them in one place. */
 export function allFieldErrors(failure: ApiFailure): string[] {
-  return Object.values(failure.fieldErrors).flat();
+  return Object.entries(failure.fieldErrors)
+    .filter(([, messages]) => messages.length > 0)
+    .map(([field, messages]) => inPageLanguage(field, messages));
 }
 
 export function isTransient(failure: ApiFailure): boolean {

@@ -44,6 +44,13 @@ export const en = {
       `Use ${min} to ${max} characters. Any characters and spaces are fine, and common or breached passwords are refused: a few unrelated words make a strong one.`,
   },
 
+  /**
+   * What is wrong with a field the API refused. The API words its field messages in
+   * English (with the rule's numbers): English shows them as they are (null), every
+   * other language says it in its own words.
+   */
+  fieldProblems: null as FieldProblems | null,
+
   code: {
     /** "a 6-digit code", "an 8-digit code": the code, named in a sentence. */
     aCodeOfLength: (length: number) =>
@@ -312,6 +319,16 @@ export const en = {
     plainText: "Plain-text version",
   },
 };
+
+/** A language's own words for a field the API refused (the field names are the API's). */
+export interface FieldProblems {
+  byField: Record<
+    "email" | "newEmail" | "password" | "newPassword" | "code" | "token" | "locale",
+    string
+  >;
+  /** Any other field. */
+  other: string;
+}
 
 /** What every catalogue must provide: the English one's shape, with its words widened to `string`. */
 export type Catalogue = Widen<typeof en>;

@@ -35,6 +35,21 @@ const de: Catalogue = {
       `Verwende ${min} bis ${max} Zeichen. Alle Zeichen und Leerzeichen sind erlaubt; häufige oder geleakte Passwörter werden abgelehnt. Ein paar Wörter, die nichts miteinander zu tun haben, ergeben ein starkes Passwort.`,
   },
 
+  fieldProblems: {
+    byField: {
+      email: "Gib eine gültige E-Mail-Adresse ein, zum Beispiel name@example.com.",
+      newEmail: "Gib eine gültige E-Mail-Adresse ein, zum Beispiel name@example.com.",
+      password:
+        "Dieses Passwort kann nicht verwendet werden. Halte dich an die Regel unter dem Feld.",
+      newPassword:
+        "Dieses Passwort kann nicht verwendet werden. Halte dich an die Regel unter dem Feld.",
+      code: "Gib den Code aus der E-Mail ein, nur Ziffern.",
+      token: "Öffne den Link aus der E-Mail oder füge ihn vollständig ein.",
+      locale: "Wähle eine der angebotenen Sprachen.",
+    },
+    other: "Diese Angabe ist ungültig.",
+  },
+
   code: {
     aCodeOfLength: (length) => `einen ${length}-stelligen Code`,
     checking: "Wird geprüft…",
