@@ -1,5 +1,5 @@
 /**
- * The account's language over real HTTP (ADR 13), on PGlite and PostgreSQL:
+ * The account's language over real HTTP (ADR 15), on PGlite and PostgreSQL:
  * registration takes the explicit field or else Accept-Language, the emails are
  * rendered in it, re-registration keeps it, the account changes it
  * (account.setLocale on REST and tRPC), and the rules answer tells a page

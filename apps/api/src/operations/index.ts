@@ -118,7 +118,7 @@ const auth = {
       example: { email: EXAMPLE_EMAIL, password: EXAMPLE_PASSWORD, locale: "de" },
     },
     async run(ctx, input) {
-      // The account's language: the one asked for, else the request's Accept-Language (ADR 13).
+      // The account's language: the one asked for, else the request's Accept-Language (ADR 15).
       const accepted = await ctx.service.register({
         ...input,
         locale: input.locale ?? ctx.locale,

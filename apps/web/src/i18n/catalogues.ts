@@ -6,7 +6,7 @@
  * English (`en.ts`, the reference every other catalogue is typed by) is in the first
  * download; every other language is a file in `locales/` (`locales/de.ts`), found by
  * its name and downloaded only when a page needs it. Adding a language is adding one
- * such file. The list of languages is the API's (the email catalogues, ADR 13):
+ * such file. The list of languages is the API's (the email catalogues, ADR 15):
  * `Locale` is read from its types, and a test checks that the files match it.
  */
 import type { AppRouter } from "@otp/api/router";

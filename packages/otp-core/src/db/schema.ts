@@ -35,7 +35,7 @@ export const outboxStatusEnum = pgEnum("outbox_status", OUTBOX_STATUSES);
 /**
  * The language an account has until it chooses one (the column's default). The product's
  * list of languages is the email package's catalogues (`SUPPORTED_LOCALES`), whose default
- * the API checks against this one at start-up (ADR 13).
+ * the API checks against this one at start-up (ADR 15).
  */
 export const ACCOUNT_DEFAULT_LOCALE = "en";
 

@@ -64,7 +64,7 @@ export async function registerOrLockUser(
       WHERE EXISTS (SELECT 1 FROM send_reserved)
       ON CONFLICT ((lower(email))) DO UPDATE SET
         updated_at = CASE WHEN u.is_verified THEN u.updated_at ELSE EXCLUDED.updated_at END
-      -- The locale is the new account's only: an existing one keeps its own (ADR 13).
+      -- The locale is the new account's only: an existing one keeps its own (ADR 15).
       RETURNING u.id, u.email, u.is_verified, u.locale, (u.xmax = 0) AS created
     ),
     -- A new account starts with clean failure counters: failures against the

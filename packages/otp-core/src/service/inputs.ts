@@ -122,7 +122,7 @@ export function createInputSchemas(
     register: z.object({
       email: emailSchema,
       password: newPassword,
-      // A new account's language; an existing account keeps its own (ADR 13).
+      // A new account's language; an existing account keeps its own (ADR 15).
       locale: locale.optional(),
     }),
     setLocale: z.object({ userId: z.uuid(), locale }),
