@@ -100,6 +100,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       codeType: "VERIFICATION",
       passcodeId: uuid(),
       codeHash: "h",
+      linkHash: "l",
       expiresAt: NOW,
       now: NOW,
       outbox: { id: uuid(), kind: "verification", payload: bytes },
@@ -120,6 +121,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       now: NOW,
       policy,
     }),
+  findLinkTarget: (e) => passcodes.findLinkTarget(e, uuid()),
   "consumeCode VERIFICATION": (e) =>
     passcodes.consumeCode(e, {
       passcodeId: uuid(),

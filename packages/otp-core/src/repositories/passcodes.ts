@@ -17,6 +17,8 @@ export interface ReplacePasscodeParams {
   codeType: CodeType;
   passcodeId: string;
   codeHash: string;
+  /** The HMAC of the secret of the link mailed beside the code (rules/code-hash.ts). */
+  linkHash: string;
   expiresAt: Date;
   now: Date;
   /** EMAIL_CHANGE only: the address the code goes to. */
@@ -71,10 +73,10 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
       WHERE NOT is_used AND binding_hash IS NOT NULL LIMIT 1
     ),
     inserted AS (
-      INSERT INTO passcodes (id, user_id, code_type, code_hash, is_used, expires_at, created_at,
-        new_email, pending_password_hash, binding_hash, replaced_code_hash)
+      INSERT INTO passcodes (id, user_id, code_type, code_hash, link_hash, is_used, expires_at,
+        created_at, new_email, pending_password_hash, binding_hash, replaced_code_hash)
       SELECT ${p.passcodeId}::uuid, ${p.userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
-        false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text,
+        ${p.linkHash}, false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text,
         ${pending.passwordHash}, ${pending.bindingHash}, (SELECT code_hash FROM replaced)
       FROM deleted_count
       RETURNING id
@@ -115,6 +117,8 @@ export interface VerificationLookup {
   passcode: {
     id: string;
     codeHash: string;
+    /** The HMAC of the link's secret; null on a row issued before links existed. */
+    linkHash: string | null;
     isUsed: boolean;
     expiresAt: Date;
     newEmail: string | null;
@@ -145,6 +149,7 @@ interface LookupRow {
   failures_before: number | null;
   passcode_id: string | null;
   code_hash: string | null;
+  link_hash: string | null;
   is_used: boolean | null;
   expires_at: Date | string | null;
   new_email: string | null;
@@ -203,13 +208,13 @@ export async function lockAccountAndReserveAttempt(
       (SELECT failures FROM attempt_reserved) AS reserved_failures,
       (SELECT window_started_at FROM attempt_before) AS window_started_at_before,
       (SELECT failures FROM attempt_before) AS failures_before,
-      code.id AS passcode_id, code.code_hash, code.is_used, code.expires_at, code.new_email,
+      code.id AS passcode_id, code.code_hash, code.link_hash, code.is_used, code.expires_at, code.new_email,
       code.pending_password_hash, code.binding_hash, code.replaced_code_hash
     FROM (SELECT 1) AS one
     LEFT JOIN account ON true
     LEFT JOIN LATERAL (
-      SELECT id, code_hash, is_used, expires_at, new_email, pending_password_hash, binding_hash,
-        replaced_code_hash
+      SELECT id, code_hash, link_hash, is_used, expires_at, new_email, pending_password_hash,
+        binding_hash, replaced_code_hash
       FROM passcodes
       WHERE user_id = account.id AND code_type = ${p.codeType}::code_type
       ORDER BY created_at DESC LIMIT 1
@@ -239,6 +244,7 @@ export async function lockAccountAndReserveAttempt(
           : {
               id: row.passcode_id,
               codeHash: row.code_hash,
+              linkHash: row.link_hash,
               isUsed: row.is_used === true,
               expiresAt: toDateOrNull(row.expires_at) ?? new Date(0),
               newEmail: row.new_email,
@@ -247,6 +253,60 @@ export async function lockAccountAndReserveAttempt(
               replacedCodeHash: row.replaced_code_hash,
             },
     },
+  };
+}
+
+/** The row a link's token names, with its account: what the link stands for. */
+export interface LinkTarget {
+  passcodeId: string;
+  userId: string;
+  codeType: CodeType;
+  /** The account's address (EMAIL_CHANGE: the address it moves from). */
+  email: string;
+  /** EMAIL_CHANGE: the address the code and link went to. */
+  newEmail: string | null;
+  linkHash: string | null;
+  isUsed: boolean;
+  expiresAt: Date;
+}
+
+/**
+ * Reads the code row a link's token names, and its account's address. A read
+ * only: describing a link, and finding the account a link's check is charged
+ * to, change nothing. Null when no such row exists (never issued, or deleted
+ * by a newer code or by cleanup).
+ */
+export async function findLinkTarget(
+  executor: Executor,
+  passcodeId: string,
+): Promise<LinkTarget | null> {
+  const rows = await queryRows<{
+    id: string;
+    user_id: string;
+    code_type: CodeType;
+    email: string;
+    new_email: string | null;
+    link_hash: string | null;
+    is_used: boolean;
+    expires_at: Date | string;
+  }>(
+    executor,
+    sql`SELECT p.id, p.user_id, p.code_type, u.email, p.new_email, p.link_hash, p.is_used,
+      p.expires_at
+    FROM passcodes p JOIN users u ON u.id = p.user_id
+    WHERE p.id = ${passcodeId}::uuid`,
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  return {
+    passcodeId: row.id,
+    userId: row.user_id,
+    codeType: row.code_type,
+    email: row.email,
+    newEmail: row.new_email,
+    linkHash: row.link_hash,
+    isUsed: row.is_used,
+    expiresAt: toDate(row.expires_at),
   };
 }
 

@@ -29,6 +29,8 @@ export interface OutboxPayload {
   kind: OutboxKind;
   to: string;
   code?: string;
+  /** Code kinds: the token of the link mailed beside the code (the database keeps its HMAC). */
+  linkToken?: string;
   /** The code's lifetime as issued, for "expires in 10 minutes". */
   ttlSeconds?: number;
   expiresAt?: string;
