@@ -39,8 +39,8 @@ export interface FailureMessage {
   offerResend: boolean;
 }
 
-/** What the failed call was checking: a code, or a password (sign-in). */
-export type Checked = "code" | "password";
+/** What the failed call was checking: a code, a password (sign-in), or an emailed link. */
+export type Checked = "code" | "password" | "link";
 
 type Describe = (
   failure: ApiFailure,
@@ -72,9 +72,14 @@ const MESSAGES: Record<FailureCode, Describe> = {
     const attempts = attemptsLeft === 1 ? "1 attempt" : `${attemptsLeft} attempts`;
     return `That code is not correct. You have ${attempts} left.`;
   },
-  OTP_EXPIRED: () => "That code has expired. Send a new code, then enter it here.",
-  OTP_ALREADY_USED: () =>
-    "That code has already been used. If your email is not verified yet, send a new code.",
+  OTP_EXPIRED: (_failure, _now, { checked }) =>
+    checked === "link"
+      ? "This link has expired, like the code beside it. Ask for a new email."
+      : "That code has expired. Send a new code, then enter it here.",
+  OTP_ALREADY_USED: (_failure, _now, { checked }) =>
+    checked === "link"
+      ? "This link, or the code beside it, has already been used. Nothing more to do here if that was you."
+      : "That code has already been used. If your email is not verified yet, send a new code.",
   OTP_REPLACED: () =>
     "That code was replaced by a newer one. Enter the code from the latest email (this try was not counted).",
   TOO_MANY_ATTEMPTS: ({ retryAt }, now, options) => {
@@ -97,6 +102,8 @@ const MESSAGES: Record<FailureCode, Describe> = {
   },
   ACCOUNT_LOCKED: () =>
     "This account is locked after too many failed attempts. We emailed its address a link to unlock it: open the latest unlock email, then try again.",
+  LINK_INVALID: () =>
+    "This link does not work: a newer email replaced it, or it was not copied whole. Use the latest email, or type its code.",
   TOKEN_INVALID: () =>
     "This unlock link does not work: it was already used, or it has expired. If the account is still locked, look for a newer unlock email.",
   RATE_LIMITED: ({ retryAt }, now, options) =>
