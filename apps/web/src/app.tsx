@@ -4,6 +4,7 @@ import { SiteHeader } from "./layout/site-header.js";
 import { AccountPage } from "./pages/account-page.js";
 import { ChangeEmailPage } from "./pages/change-email-page.js";
 import { CreateAccountPage } from "./pages/create-account-page.js";
+import { LinkPage } from "./pages/link-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
 import { ResetPasswordPage } from "./pages/reset-password-page.js";
 import { SignInPage } from "./pages/sign-in-page.js";
@@ -31,6 +32,8 @@ function CurrentPage({ location }: { location: AppLocation }) {
       return <ResetPasswordPage />;
     case routes.unlock:
       return <UnlockPage />;
+    case routes.link:
+      return <LinkPage />;
     case routes.account:
       return <AccountPage notice={notice} />;
     case routes.changeEmail:
