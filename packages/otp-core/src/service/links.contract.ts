@@ -369,6 +369,39 @@ export function defineLinksContract(backend: TestBackend, serverUrl?: string): v
       expect((await userTable(database)).map((user) => user.email)).toContain(NEW);
     });
 
+    it("the account lock applies alike: at the cap even the right link is ACCOUNT_LOCKED", async () => {
+      service = createTestService(database, {
+        clock: clock.now,
+        policy: { maxConsecutiveFailures: 2 },
+      });
+      await service.register({ email: ALICE, password: PASSWORD });
+      const token = await linkFor(ALICE);
+      await service.useLink({ token: wrongSecret(token) });
+      await service.useLink({ token: wrongSecret(token) });
+      expect(await service.useLink({ token })).toMatchObject({
+        ok: false,
+        error: { code: "ACCOUNT_LOCKED" },
+      });
+      expect((await userTable(database))[0]).toMatchObject({ is_verified: false });
+    });
+
+    it("link checks are counted like code checks (otp_code_checks_total), one path", async () => {
+      const checks: string[] = [];
+      service = createTestService(database, {
+        clock: clock.now,
+        observer: { codeChecked: (codeType, outcome) => checks.push(`${codeType} ${outcome}`) },
+      });
+      await service.register({ email: ALICE, password: PASSWORD });
+      const token = await linkFor(ALICE);
+      await service.describeLink({ token });
+      await service.useLink({ token: `${randomUUID()}.${token.split(".")[1]}` });
+      expect(checks).toEqual([]); // a read, and a token naming no row, are no checks
+      await service.useLink({ token: wrongSecret(token) });
+      await service.useLink({ token });
+      await service.useLink({ token });
+      expect(checks).toEqual(["VERIFICATION invalid", "VERIFICATION success", "VERIFICATION used"]);
+    });
+
     it("malformed tokens are INVALID_INPUT and touch nothing", async () => {
       await service.register({ email: ALICE, password: PASSWORD });
       const token = await linkFor(ALICE);
