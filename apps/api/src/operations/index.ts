@@ -641,6 +641,8 @@ const dev = {
         subject: z.string(),
         html: z.string(),
         text: z.string(),
+        /** A code email's link (`/link?token=...`, on this app), to open it from the mailbox. */
+        link: z.string().nullable(),
         sentAt: z.string(),
       }),
     ),
@@ -655,6 +657,10 @@ const dev = {
           subject: message.subject,
           html: message.html,
           text: message.text,
+          link:
+            message.meta?.linkToken === undefined
+              ? null
+              : `/link?token=${encodeURIComponent(message.meta.linkToken)}`,
           sentAt: message.sentAt.toISOString(),
         })),
       );

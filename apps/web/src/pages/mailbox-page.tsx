@@ -84,6 +84,15 @@ export default function MailboxPage() {
                         </time>
                       </dd>
                     </div>
+                    {message.link !== null && (
+                      <div>
+                        <dt>Link</dt>
+                        <dd>
+                          {/* The email's frame is sandboxed: its button cannot navigate. */}
+                          <a href={message.link}>Open the link beside the code</a>
+                        </dd>
+                      </div>
+                    )}
                   </dl>
                 </header>
                 <iframe

@@ -30,7 +30,7 @@ export const en: Messages = {
   codeExpiresIn: (duration) => `This code expires in ${duration}.`,
   earlierCodesNoLongerWork: "Any code we sent you before no longer works.",
   linkIntro:
-    "Reading this on the device you are using? Open the link instead of typing the code; the page it opens asks you to confirm.",
+    "On the device where you read this, you can open the link instead of typing the code; the page it opens asks you to confirm.",
   linkAsText: (link) => `If the button does not work, open this link: ${link}`,
   sentTo: (to, productName) => `This email was sent to ${to} by ${productName}.`,
 
