@@ -71,6 +71,15 @@ describeInBrowser("the link beside the code, in Chromium against the real API", 
       const email = uniqueEmail(`link-${label}`);
       await createAccount(page, email);
       const token = await linkTokenFromMailbox(mailbox, email, SUBJECTS.verification);
+      // The dev mailbox offers the same link outside the email's sandboxed frame.
+      expect(
+        await mailbox
+          .getByRole("article")
+          .filter({ has: mailbox.getByText(email, { exact: true }) })
+          .first()
+          .getByRole("link", { name: "Open the link beside the code" })
+          .getAttribute("href"),
+      ).toBe(`/link?token=${token}`);
       const used = countCalls(page, "auth.useLink");
 
       await page.goto(`/link?token=${token}`);
