@@ -106,14 +106,22 @@ export interface VerificationLookupParams {
   policy: PasscodePolicy;
 }
 
-export interface VerificationLookup {
-  userId: string;
-  email: string;
-  isVerified: boolean;
+/**
+ * The attempt budget this check spent from: the account's (per user and code
+ * type) or, for an address without an account, the address's own (per
+ * address HMAC and code type), kept by the same rule, so both answer alike.
+ */
+export interface AttemptBudgetLookup {
   /** Granted attempt: units spent in the window including this one; null when refused. */
   reservedFailures: number | null;
   /** The window as this statement found it (for the retry time when refused). */
   windowBefore: { windowStartedAt: Date; failures: number } | null;
+}
+
+export interface VerificationLookup extends AttemptBudgetLookup {
+  userId: string;
+  email: string;
+  isVerified: boolean;
   passcode: {
     id: string;
     codeHash: string;
@@ -165,12 +173,13 @@ interface LookupRow {
  * parallel guesses cannot overdraw it; mirrors `decideAttempt`) and, when that
  * was granted (or there is no account: an unknown address is counted alike),
  * one unit of the cap; then read the code. `found` is null for an unknown
- * address.
+ * address, whose own budget (`address_attempts`) is spent instead, by the same
+ * rule, so its answers are those of an account without a live code.
  */
 export async function lockAccountAndReserveAttempt(
   tx: Executor,
   p: VerificationLookupParams,
-): Promise<{ guard: GuardLookup; found: VerificationLookup | null }> {
+): Promise<{ guard: GuardLookup; budget: AttemptBudgetLookup; found: VerificationLookup | null }> {
   const now = isoTimestamp(p.now);
   const cutoff = isoTimestamp(attemptWindowCutoff(p.now, p.policy));
   const guardParams = { recipientKey: p.recipientKey, now: p.now, policy: p.policy };
@@ -190,24 +199,32 @@ export async function lockAccountAndReserveAttempt(
       INSERT INTO otp_attempts AS a (user_id, code_type, window_started_at, failures)
       SELECT id, ${p.codeType}::code_type, ${now}::timestamptz, 1 FROM account
       WHERE EXISTS (SELECT 1 FROM guard_open)
-      ON CONFLICT (user_id, code_type) DO UPDATE SET
-        window_started_at = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
-          THEN EXCLUDED.window_started_at ELSE a.window_started_at END,
-        failures = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
-          THEN 1 ELSE a.failures + 1 END
-      WHERE a.window_started_at <= ${cutoff}::timestamptz OR a.failures < ${p.policy.maxFailedAttempts}::int
-      RETURNING a.failures
+      ${spendUnitOnConflict(sql`(user_id, code_type)`, cutoff, p.policy)}
+    ),
+    address_before AS (
+      SELECT a.window_started_at, a.failures FROM address_attempts a
+      WHERE a.recipient_key = ${p.recipientKey} AND a.code_type = ${p.codeType}::code_type
+        AND NOT EXISTS (SELECT 1 FROM account)
+    ),
+    address_reserved AS (
+      INSERT INTO address_attempts AS a (recipient_key, code_type, window_started_at, failures)
+      SELECT ${p.recipientKey}, ${p.codeType}::code_type, ${now}::timestamptz, 1
+      WHERE NOT EXISTS (SELECT 1 FROM account) AND EXISTS (SELECT 1 FROM guard_open)
+      ${spendUnitOnConflict(sql`(recipient_key, code_type)`, cutoff, p.policy)}
     ),
     ${guardSpendCte(
       guardParams,
-      sql`NOT EXISTS (SELECT 1 FROM account) OR EXISTS (SELECT 1 FROM attempt_reserved)`,
+      sql`EXISTS (SELECT 1 FROM attempt_reserved) OR EXISTS (SELECT 1 FROM address_reserved)`,
     )}
     SELECT EXISTS (SELECT 1 FROM guard_open) AS guard_open,
       (SELECT consecutive_failures FROM guard_reserved) AS guard_reserved,
       account.id AS user_id, account.email, account.is_verified,
-      (SELECT failures FROM attempt_reserved) AS reserved_failures,
-      (SELECT window_started_at FROM attempt_before) AS window_started_at_before,
-      (SELECT failures FROM attempt_before) AS failures_before,
+      COALESCE((SELECT failures FROM attempt_reserved), (SELECT failures FROM address_reserved))
+        AS reserved_failures,
+      COALESCE((SELECT window_started_at FROM attempt_before), (SELECT window_started_at FROM address_before))
+        AS window_started_at_before,
+      COALESCE((SELECT failures FROM attempt_before), (SELECT failures FROM address_before))
+        AS failures_before,
       code.id AS passcode_id, code.code_hash, code.link_hash, code.is_used, code.expires_at, code.new_email,
       code.pending_password_hash, code.binding_hash, code.replaced_code_hash
     FROM (SELECT 1) AS one
@@ -223,21 +240,25 @@ export async function lockAccountAndReserveAttempt(
   const row = rows[0];
   if (row === undefined) throw new Error("code lookup statement returned no row");
   const guard: GuardLookup = { locked: !row.guard_open, reservedConsecutive: row.guard_reserved };
-  if (row.user_id === null) return { guard, found: null };
+  const budget: AttemptBudgetLookup = {
+    reservedFailures: row.reserved_failures,
+    windowBefore:
+      row.window_started_at_before === null
+        ? null
+        : {
+            windowStartedAt: toDate(row.window_started_at_before),
+            failures: row.failures_before ?? 0,
+          },
+  };
+  if (row.user_id === null) return { guard, budget, found: null };
   return {
     guard,
+    budget,
     found: {
       userId: row.user_id,
       email: row.email,
       isVerified: row.is_verified,
-      reservedFailures: row.reserved_failures,
-      windowBefore:
-        row.window_started_at_before === null
-          ? null
-          : {
-              windowStartedAt: toDate(row.window_started_at_before),
-              failures: row.failures_before ?? 0,
-            },
+      ...budget,
       passcode:
         row.passcode_id === null || row.code_hash === null
           ? null
@@ -254,6 +275,22 @@ export async function lockAccountAndReserveAttempt(
             },
     },
   };
+}
+
+/**
+ * The conditional upsert's tail that spends one unit of a budget window
+ * (mirrors `decideAttempt`): a window past its length starts again at one; an
+ * open window takes a unit only while it has one left. Nothing is returned
+ * when the window is spent.
+ */
+function spendUnitOnConflict(conflictTarget: SQL, cutoff: string, policy: PasscodePolicy): SQL {
+  return sql`ON CONFLICT ${conflictTarget} DO UPDATE SET
+        window_started_at = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
+          THEN EXCLUDED.window_started_at ELSE a.window_started_at END,
+        failures = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
+          THEN 1 ELSE a.failures + 1 END
+      WHERE a.window_started_at <= ${cutoff}::timestamptz OR a.failures < ${policy.maxFailedAttempts}::int
+      RETURNING a.failures`;
 }
 
 /** The row a link's token names, with its account: what the link stands for. */
@@ -396,5 +433,16 @@ export async function refundAttempt(
     )
     UPDATE account_failures SET consecutive_failures = GREATEST(consecutive_failures - 1, 0)
     WHERE recipient_key = ${p.recipientKey}`,
+  );
+}
+
+/** Gives back the unit an unknown address's own budget spent (the cap was reached meanwhile). */
+export async function refundAddressAttempt(
+  tx: Executor,
+  p: { recipientKey: string; codeType: CodeType },
+): Promise<void> {
+  await tx.execute(
+    sql`UPDATE address_attempts SET failures = GREATEST(failures - 1, 0)
+    WHERE recipient_key = ${p.recipientKey} AND code_type = ${p.codeType}::code_type`,
   );
 }

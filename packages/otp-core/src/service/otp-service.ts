@@ -29,10 +29,12 @@ import {
   verifyEmailUnboundExtra,
 } from "../repositories/passcode-effects.js";
 import {
+  type AttemptBudgetLookup,
   consumeCode,
   findLinkTarget,
   type LinkTarget,
   lockAccountAndReserveAttempt,
+  refundAddressAttempt,
   refundAttempt,
   replacePasscode,
   type VerificationLookup,
@@ -406,6 +408,23 @@ export function createOtpService(options: OtpServiceOptions) {
   }
 
   /**
+   * The answer to a wrong guess that was counted: how many tries the window
+   * has left and, on its last, when the next one is possible (the window this
+   * attempt was counted in, as the budget's rule opens it).
+   */
+  function wrongGuess(
+    code: "OTP_INVALID" | "LINK_INVALID",
+    budget: { reservedFailures: number; windowBefore: AttemptBudgetLookup["windowBefore"] },
+    now: Date,
+  ): Result<never> {
+    const attemptsLeft = Math.max(0, policy.maxFailedAttempts - budget.reservedFailures);
+    if (attemptsLeft > 0) return fail(code, { attemptsLeft });
+    const counted = decideAttempt(budget.windowBefore, now, policy);
+    const windowStartedAt = counted.allowed ? counted.next.windowStartedAt : now;
+    return fail(code, { attemptsLeft, retryAt: attemptRetryAt(windowStartedAt, policy) });
+  }
+
+  /**
    * The one way a code is checked and used, for every code type: lock the
    * account and spend an attempt unit (so parallel guesses cannot overdraw the
    * budget), compare in constant time, then consume the code together with its
@@ -431,7 +450,7 @@ export function createOtpService(options: OtpServiceOptions) {
     // A wrong link is charged like a wrong code, and says it was the link.
     const invalid = "link" in credential ? "LINK_INVALID" : "OTP_INVALID";
     const key = recipientKey(keys.recipientHmac, check.address);
-    const { guard, found } = await lockAccountAndReserveAttempt(executor, {
+    const { guard, budget, found } = await lockAccountAndReserveAttempt(executor, {
       account: check.account,
       recipientKey: key,
       codeType,
@@ -443,23 +462,29 @@ export function createOtpService(options: OtpServiceOptions) {
       await lockAddress(check.address, key, now);
       return fail("ACCOUNT_LOCKED");
     }
-    // Unknown addresses answer like a wrong code: the answer must not reveal accounts.
-    // They count toward the cap alike, so they reach ACCOUNT_LOCKED after as many failures.
-    if (found === null) {
-      if (guard.reservedConsecutive !== null && reachesLock(guard.reservedConsecutive, policy)) {
-        await lockAddress(check.address, key, now);
-      }
-      return fail(invalid);
-    }
-    if (found.reservedFailures === null) {
+    // From here an unknown address answers exactly as an account without a live
+    // code: its own budget was spent by the same rule (ADR 5), and it counts
+    // toward the cap alike, so it reaches ACCOUNT_LOCKED after as many failures.
+    if (budget.reservedFailures === null) {
       // No window in this statement's snapshot: a concurrent attempt opened one just now.
-      const retryAt = attemptRetryAt(found.windowBefore?.windowStartedAt ?? now, policy);
+      const retryAt = attemptRetryAt(budget.windowBefore?.windowStartedAt ?? now, policy);
       return fail("TOO_MANY_ATTEMPTS", { retryAt });
     }
     if (guard.reservedConsecutive === null) {
       // A concurrent check took the address to its cap: this one compares nothing.
-      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null });
+      await (found === null
+        ? refundAddressAttempt(executor, { recipientKey: key, codeType })
+        : refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null }));
       return fail("ACCOUNT_LOCKED");
+    }
+    const reserved = {
+      reservedFailures: budget.reservedFailures,
+      windowBefore: budget.windowBefore,
+    };
+    if (found === null) {
+      if (reachesLock(guard.reservedConsecutive, policy))
+        await lockAddress(check.address, key, now);
+      return wrongGuess(invalid, reserved, now);
     }
     const { matches, replaced } = compareCredential(found, codeType, credential);
     if (!matches && replaced && found.passcode !== null) {
@@ -468,19 +493,9 @@ export function createOtpService(options: OtpServiceOptions) {
       return fail("OTP_REPLACED");
     }
     if (!matches || found.passcode === null) {
-      if (reachesLock(guard.reservedConsecutive, policy)) {
+      if (reachesLock(guard.reservedConsecutive, policy))
         await lockAddress(check.address, key, now);
-      }
-      const attemptsLeft = Math.max(0, policy.maxFailedAttempts - found.reservedFailures);
-      if (attemptsLeft > 0) return fail(invalid, { attemptsLeft });
-      // The last try of the window: say when the next one is possible (the
-      // window this attempt was counted in, as the budget's rule opens it).
-      const counted = decideAttempt(found.windowBefore, now, policy);
-      const windowStartedAt = counted.allowed ? counted.next.windowStartedAt : now;
-      return fail(invalid, {
-        attemptsLeft,
-        retryAt: attemptRetryAt(windowStartedAt, policy),
-      });
+      return wrongGuess(invalid, reserved, now);
     }
     // The right code, but no longer usable: not a guess, so the units go back.
     if (found.passcode.isUsed) {

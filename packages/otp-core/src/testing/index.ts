@@ -84,7 +84,7 @@ export async function createTestDatabase(
 
 async function truncateAll(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
-    sql`TRUNCATE users, passcodes, sessions, otp_attempts, send_limits, email_outbox, account_failures CASCADE`,
+    sql`TRUNCATE users, passcodes, sessions, otp_attempts, address_attempts, send_limits, email_outbox, account_failures CASCADE`,
   );
 }
 
