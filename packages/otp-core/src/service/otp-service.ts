@@ -107,6 +107,7 @@ import {
 import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
 import { ResponseTimeFloor } from "./response-time.js";
 import { createSecurityCenter } from "./security-center.js";
+import { currentTraceContext } from "./trace-context.js";
 
 export interface OtpServiceOptions {
   db: Database;
@@ -254,6 +255,7 @@ export function createOtpService(options: OtpServiceOptions) {
       id,
       kind: payload.kind,
       payload: sealOutboxPayload(keys.outboxEncryption, id, { v: 1, ...payload }),
+      traceContext: currentTraceContext(),
     };
   }
 
@@ -310,6 +312,7 @@ export function createOtpService(options: OtpServiceOptions) {
           ttlSeconds: policy.codeTtlSeconds,
           expiresAt: expiresAt.toISOString(),
         }),
+        traceContext: currentTraceContext(),
       },
     });
     logger.info({ userId: user.id, codeType, deletedCount, passcodeId }, "passcode issued");
