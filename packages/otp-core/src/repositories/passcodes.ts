@@ -30,7 +30,8 @@ export interface ReplacePasscodeParams {
    * registration. Absent: the new code carries no password.
    */
   pending?: { passwordHash: string; bindingHash: string } | "carry";
-  outbox: { id: string; kind: string; payload: Uint8Array };
+  /** The code's email; `traceContext` as in QueuedNotice. */
+  outbox: { id: string; kind: string; payload: Uint8Array; traceContext: string | null };
 }
 
 /**
@@ -82,9 +83,11 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
       RETURNING id
     ),
     queued AS (
-      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
+      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at,
+        trace_context)
       SELECT ${p.outbox.id}::uuid, ${p.outbox.kind}, ${p.outbox.payload}::bytea, inserted.id,
-        'PENDING', ${now}::timestamptz, ${expiresAt}::timestamptz, ${now}::timestamptz
+        'PENDING', ${now}::timestamptz, ${expiresAt}::timestamptz, ${now}::timestamptz,
+        ${p.outbox.traceContext}::text
       FROM inserted
       RETURNING id
     )

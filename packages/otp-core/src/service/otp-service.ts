@@ -121,6 +121,7 @@ import {
 import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
 import { ResponseTimeFloor } from "./response-time.js";
 import { createSecurityCenter } from "./security-center.js";
+import { currentTraceContext } from "./trace-context.js";
 
 export interface OtpServiceOptions {
   db: Database;
@@ -285,6 +286,7 @@ export function createOtpService(options: OtpServiceOptions) {
       id,
       kind: payload.kind,
       payload: sealOutboxPayload(keys.outboxEncryption, id, { v: 1, ...payload }),
+      traceContext: currentTraceContext(),
     };
   }
 
@@ -345,6 +347,7 @@ export function createOtpService(options: OtpServiceOptions) {
           ttlSeconds: policy.codeTtlSeconds,
           expiresAt: expiresAt.toISOString(),
         }),
+        traceContext: currentTraceContext(),
       },
     });
     logger.info({ userId: user.id, codeType, deletedCount, passcodeId }, "passcode issued");
