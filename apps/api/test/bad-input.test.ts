@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "./harness.js";
 
 const PASSWORD = "correct horse battery staple";
+/** A link token of the right shape that names no code. */
+const LINK_TOKEN =
+  "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E";
 
 /** Each endpoint with a valid body, and the name its code field goes by. */
 const ENDPOINTS = [
@@ -29,6 +32,8 @@ const ENDPOINTS = [
     codeField: "code",
   },
   { path: "/trpc/auth.resendCode", valid: { email: "a@example.com" }, codeField: null },
+  { path: "/api/v1/auth/verify-link/", valid: { token: LINK_TOKEN }, codeField: "token" },
+  { path: "/trpc/auth.useLink", valid: { token: LINK_TOKEN }, codeField: "token" },
 ] as const;
 
 /** The error object of either envelope: REST `{ error }`, tRPC `{ error: { data } }`. */
@@ -46,7 +51,11 @@ async function errorOf(
 describe("bad input", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp("pglite", { BODY_LIMIT_BYTES: "4096" });
+    // Dozens of bad requests from one address: the per-IP guess limit is tested elsewhere.
+    t = await startTestApp("pglite", {
+      BODY_LIMIT_BYTES: "4096",
+      RATE_LIMIT_VERIFY_PER_MINUTE: "1000",
+    });
   });
   afterAll(async () => {
     await t?.close();

@@ -35,6 +35,14 @@ export interface TestApp {
     email: string,
     codeType?: "VERIFICATION" | "PASSWORD_RESET" | "SIGN_IN" | "EMAIL_CHANGE",
   ): Promise<string>;
+  /**
+   * The token of the link beside the live code, read from the delivered email's
+   * text (`APP_URL/link?token=...`), as its owner would follow it.
+   */
+  linkFor(
+    email: string,
+    codeType?: "VERIFICATION" | "PASSWORD_RESET" | "SIGN_IN" | "EMAIL_CHANGE",
+  ): Promise<string>;
   post(
     path: string,
     body: unknown,
@@ -82,6 +90,15 @@ export async function startTestApp(
     mailboxLines,
     trpc: createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/trpc` })] }),
     codeFor: (email, codeType) => deliveredCodeFor(app, database, email, codeType),
+    async linkFor(email, codeType) {
+      const code = await deliveredCodeFor(app, database, email, codeType);
+      const message = app.mailbox
+        ?.list()
+        .find((sent) => sent.to === email && sent.meta?.code === code);
+      const token = message?.text.match(/\/link\?token=([A-Za-z0-9._-]+)/)?.[1];
+      if (token === undefined) throw new Error(`no link beside the code emailed to ${email}`);
+      return token;
+    },
     post: (path, body, init = {}) =>
       fetch(`${url}${path}`, {
         method: "POST",

@@ -1,6 +1,7 @@
 /** Tracing with the SDK's in-memory exporter: one verification's spans, and no values in SQL spans. */
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { listOutbox } from "@otp/core/repositories";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { server, startTestApp, type TestApp } from "./harness.js";
 
@@ -61,5 +62,52 @@ describe.skipIf(!server.available)("tracing (PostgreSQL)", () => {
       spans.some((span) => span.name === "sql" && parentOf(span) === attempt?.spanContext().spanId),
     ).toBe(true);
     expect(JSON.stringify(spans.map((span) => span.attributes))).not.toContain(email);
+  });
+
+  it("a registration's delivery span links to the span that queued its email", async () => {
+    exporter.reset();
+    const email = "traced-link@example.com";
+    const password = "a long enough password";
+    expect((await t.post("/api/v1/auth/register/", { email, password })).status).toBe(201);
+    const code = await t.codeFor(email);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const spans = exporter.getFinishedSpans();
+    const request = spans.find((span) => span.name === "POST /api/v1/auth/register/");
+    const procedure = spans.find((span) => span.name === "procedure auth.register");
+    expect(request).toBeDefined();
+    expect(parentOf(procedure as ReadableSpan)).toBe(request?.spanContext().spanId);
+
+    // One email queued, one delivery attempt.
+    const deliveries = spans.filter((span) => span.name === "email delivery");
+    expect(deliveries).toHaveLength(1);
+    const delivery = deliveries[0] as ReadableSpan;
+    // Its row keeps the traceparent of the span active when it was queued: the request's
+    // procedure span, in the request's trace.
+    const row = (await listOutbox(t.database.db)).find(
+      (queued) => queued.id === delivery.attributes["otp.outbox.id"],
+    );
+    const procedureContext = procedure?.spanContext();
+    expect(row?.traceContext).toBe(
+      `00-${procedureContext?.traceId}-${procedureContext?.spanId}-01`,
+    );
+    expect(delivery.attributes["otp.email.outcome"]).toBe("sent");
+    // Its own trace (a consumer's), linked to the queuing request's.
+    expect(delivery.spanContext().traceId).not.toBe(request?.spanContext().traceId);
+    expect(delivery.links).toHaveLength(1);
+    expect(delivery.links[0]?.context.traceId).toBe(request?.spanContext().traceId);
+    expect(delivery.links[0]?.context.spanId).toBe(procedureContext?.spanId);
+
+    // The queuing statement names the column; its value, like every value, is a parameter.
+    const queuing = spans.filter(
+      (span) =>
+        span.name === "sql" &&
+        span.spanContext().traceId === request?.spanContext().traceId &&
+        String(span.attributes["db.query.text"]).includes("trace_context"),
+    );
+    expect(queuing.length).toBeGreaterThanOrEqual(1);
+    const traced = JSON.stringify(spans.map((span) => span.attributes));
+    for (const secret of [email, code, password, procedureContext?.spanId ?? "?"]) {
+      expect(traced).not.toContain(secret);
+    }
   });
 });

@@ -92,5 +92,9 @@ describe.each(BACKENDS)("tRPC API (%s)", (backend) => {
     const message = messages.find((m) => m.to === email);
     expect(message?.text).toContain(code);
     expect(message?.html).toContain(code);
+    // The link beside the code, to open from the mailbox (the email's frame is sandboxed).
+    const token = await t.linkFor(email);
+    expect(message?.link).toBe(`/link?token=${token}`);
+    expect(message?.text).toContain(`/link?token=${token}`);
   });
 });

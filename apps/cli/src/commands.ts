@@ -1,8 +1,8 @@
 import { type DatabaseHandle, OUTBOX_STATUSES } from "@otp/core/db";
 import {
   type CleanupCounts,
-  countOutboxByStatus,
-  countPasscodes,
+  EXACT_COUNT_MAX_ROWS,
+  readStats,
   runCleanup,
 } from "@otp/core/repositories";
 import { CODE_TYPES, type PasscodePolicy } from "@otp/core/rules";
@@ -62,21 +62,33 @@ export async function cleanupCommand(
   };
 }
 
-/** Codes by type and state, emails by delivery state. */
+/**
+ * Codes by type and state, emails by delivery state. On a table over
+ * EXACT_COUNT_MAX_ROWS rows the figures that would need a whole-table count
+ * (used codes, finished emails) are the planner's estimates, marked "~".
+ */
 export async function statsCommand(database: DatabaseHandle, now: Date): Promise<CommandOutput> {
-  const codes = await countPasscodes(database.db, now);
-  const outbox = await countOutboxByStatus(database.db);
+  const { codes, outbox, estimated } = await readStats(database.db, now);
+  const approx = (isEstimate: boolean, n: number) => `${isEstimate ? "~" : ""}${n}`;
   const width = Math.max(...CODE_TYPES.map((type) => type.length));
   const lines = [
-    `${"codes".padEnd(width)}  ${"live".padStart(6)}  ${"used".padStart(6)}  ${"expired".padStart(7)}`,
+    `${"codes".padEnd(width)}  ${"live".padStart(6)}  ${"used".padStart(8)}  ${"expired".padStart(7)}`,
     ...CODE_TYPES.map(
       (type) =>
-        `${type.padEnd(width)}  ${String(codes[type].live).padStart(6)}  ${String(codes[type].used).padStart(6)}  ${String(codes[type].expired).padStart(7)}`,
+        `${type.padEnd(width)}  ${String(codes[type].live).padStart(6)}  ${approx(estimated.usedCodes, codes[type].used).padStart(8)}  ${String(codes[type].expired).padStart(7)}`,
     ),
     "",
-    `emails  ${OUTBOX_STATUSES.map((status) => `${status} ${outbox[status]}`).join(", ")}`,
+    `emails  ${OUTBOX_STATUSES.map((status) => `${status} ${approx(estimated.finishedEmails && status !== "PENDING", outbox[status])}`).join(", ")}`,
   ];
-  return { lines, json: { codes, outbox } };
+  if (estimated.usedCodes || estimated.finishedEmails) {
+    lines.push(
+      "",
+      `~ estimated from the planner's statistics (pg_class.reltuples, pg_stats; as of the last ANALYZE): ` +
+        `a table over ${EXACT_COUNT_MAX_ROWS.toLocaleString("en")} rows is not counted row by row. ` +
+        "Live and expired codes and pending emails are always exact.",
+    );
+  }
+  return { lines, json: { codes, outbox, estimated } };
 }
 
 function plural(n: number): string {

@@ -7,16 +7,21 @@ import { NotFoundPage } from "./pages/not-found-page.js";
 import { ResetPasswordPage } from "./pages/reset-password-page.js";
 import { SignInPage } from "./pages/sign-in-page.js";
 import { SignInWithCodePage } from "./pages/sign-in-with-code-page.js";
-import { UnlockPage } from "./pages/unlock-page.js";
 import { VerifyEmailPage } from "./pages/verify-email-page.js";
 import { routes } from "./routing/paths.js";
 import { type AppLocation, useLocation } from "./routing/router.js";
 
-// A development tool, and the signed-in pages: kept out of the bundle a visitor downloads
-// first (creating an account or signing in does not need them).
+// A development tool, the signed-in pages and the pages of the emails' links: kept out of the
+// bundle a visitor downloads first (creating an account or signing in does not need them).
 const MailboxPage = lazy(() => import("./pages/mailbox-page.js"));
 const AccountPage = lazy(() =>
   import("./pages/account-page.js").then((module) => ({ default: module.AccountPage })),
+);
+const LinkPage = lazy(() =>
+  import("./pages/link-page.js").then((module) => ({ default: module.LinkPage })),
+);
+const UnlockPage = lazy(() =>
+  import("./pages/unlock-page.js").then((module) => ({ default: module.UnlockPage })),
 );
 const ChangeEmailPage = lazy(() =>
   import("./pages/change-email-page.js").then((module) => ({ default: module.ChangeEmailPage })),
@@ -38,7 +43,17 @@ function CurrentPage({ location }: { location: AppLocation }) {
     case routes.resetPassword:
       return <ResetPasswordPage />;
     case routes.unlock:
-      return <UnlockPage />;
+      return (
+        <Suspense fallback={loading}>
+          <UnlockPage />
+        </Suspense>
+      );
+    case routes.link:
+      return (
+        <Suspense fallback={loading}>
+          <LinkPage />
+        </Suspense>
+      );
     case routes.account:
       return (
         <Suspense fallback={loading}>

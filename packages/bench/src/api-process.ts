@@ -1,5 +1,6 @@
 /** The API under test as a child process (src/server.ts), and its IPC requests. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export interface ServerSample {
@@ -116,4 +117,51 @@ export class ApiProcess {
   killNow(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
   }
+}
+
+const PRODUCTION_ENTRY = fileURLToPath(new URL("../../../apps/api/dist/main.js", import.meta.url));
+
+/** Resident memory of a process as the kernel reports it (/proc/<pid>/status), MiB. */
+export function residentMemory(pid: number): { rssMb: number; anonMb: number; fileMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1]);
+  return { rssMb: kb("VmRSS") / 1024, anonMb: kb("RssAnon") / 1024, fileMb: kb("RssFile") / 1024 };
+}
+
+/**
+ * The production build (`pnpm build`, then `node apps/api/dist/main.js`, as users run it) on
+ * an ephemeral loopback port, for measuring it from outside (no IPC, no injected transport:
+ * the emails go to SMTP_URL). Resolves once it prints the URL it listens on.
+ */
+export async function startProductionApi(
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [...nodeFlags, PRODUCTION_ENTRY], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[api] ${chunk}`));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /OTP is running at (\S+)/.exec(out);
+      if (found?.[1] !== undefined) resolve(found[1]);
+    });
+    void exited.then((code) => reject(new Error(`the API exited during start (code ${code})`)));
+    setTimeout(() => reject(new Error("the API did not start within 60 s")), 60_000).unref();
+  });
+  return {
+    url,
+    pid: child.pid ?? 0,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }

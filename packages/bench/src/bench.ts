@@ -39,6 +39,7 @@ import { ClosedLoop, median, type Operation, sleep, type WindowStats } from "./l
 import { setBenchDatabase, snapshot, type WindowCpu, windowCpu } from "./metrics.js";
 import { formatSummary, type ProfileSummary, summariseProfile } from "./profile.js";
 import { renderReport } from "./report.js";
+import { keepSection } from "./sections.js";
 
 // ---------------------------------------------------------------- settings
 
@@ -773,9 +774,21 @@ async function main(): Promise<void> {
     profiles,
     previous: readPrevious(SETTINGS.output),
   });
-  writeFileSync(SETTINGS.output, report.markdown);
+  // bench:scale's section (src/scale.ts) is its own: carried over as it was.
+  writeFileSync(
+    SETTINGS.output,
+    keepSection(readExisting(SETTINGS.output), report.markdown, "scale"),
+  );
   console.log(report.console);
   log(`wrote ${SETTINGS.output}`);
+}
+
+function readExisting(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
 }
 
 /** The hand-written analysis kept between runs (between the notes markers). */

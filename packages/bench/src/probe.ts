@@ -10,6 +10,10 @@
  * --profile runs the API under node --cpu-prof and summarises the window's samples.
  * --with-register=N keeps N concurrent registrations running during the window.
  * --ballast=N inserts N more accounts first (the full bench prepares about 460,000).
+ * --production runs the production build instead (`pnpm build` first: node apps/api/dist/main.js,
+ *   emails to an unreachable SMTP_URL) and prints its resident memory (/proc/<pid>/status) at
+ *   start, after the window and after --idle=S seconds (default 10) with no load;
+ *   --node-flags="..." goes on its command line (e.g. --max-semi-space-size=2).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -18,7 +22,7 @@ import { hash } from "@node-rs/argon2";
 import { DEFAULT_ARGON2, deriveKeys } from "@otp/core";
 import postgres from "postgres";
 import { Pool } from "undici";
-import { ApiProcess } from "./api-process.js";
+import { ApiProcess, residentMemory, startProductionApi } from "./api-process.js";
 import { type Account, AccountPool, insertAccounts } from "./fixtures.js";
 import { createFloor } from "./floor.js";
 import {
@@ -61,14 +65,29 @@ async function main(): Promise<void> {
   onCleanup(() => sql.end({ timeout: 5 }));
 
   const profileDir = `/tmp/otp-bench-profile-${process.pid}`;
-  const api = await ApiProcess.start(
-    apiEnvironment(url),
-    flags.has("--profile")
-      ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=250"]
-      : [],
-  );
-  running.api = api;
-  onCleanup(() => running.api?.stop() ?? Promise.resolve());
+  const production = flags.has("--production");
+  const nodeFlags = (args.find((arg) => arg.startsWith("--node-flags="))?.slice(13) ?? "")
+    .split(" ")
+    .filter((flag) => flag !== "");
+  const productionApi = production
+    ? await startProductionApi(apiEnvironment(url), nodeFlags)
+    : null;
+  if (productionApi !== null) onCleanup(() => productionApi.stop());
+  const memory: Record<string, ReturnType<typeof residentMemory>> = {};
+  if (productionApi !== null) memory.atStart = residentMemory(productionApi.pid);
+  const api =
+    productionApi ??
+    (await ApiProcess.start(
+      apiEnvironment(url),
+      flags.has("--profile")
+        ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=250"]
+        : nodeFlags,
+    ));
+  if (api instanceof ApiProcess) {
+    running.api = api;
+    onCleanup(() => running.api?.stop() ?? Promise.resolve());
+  }
+  const withIpc = api instanceof ApiProcess ? api : null;
 
   const accounts =
     operation === "verify"
@@ -159,11 +178,12 @@ async function main(): Promise<void> {
     });
     await sleep(500);
   }
-  const before = await snapshot(useFloor ? null : api);
+  const before = await snapshot(useFloor ? null : withIpc);
   loop.beginWindow();
   await Promise.race([sleep(seconds * 1000), loop.exhausted]);
   const stats = loop.endWindow();
-  const after = await snapshot(useFloor ? null : api);
+  const after = await snapshot(useFloor ? null : withIpc);
+  if (productionApi !== null) memory.afterWindow = residentMemory(productionApi.pid);
   if (strace !== null) {
     strace.kill("SIGINT");
     await new Promise((resolve) => strace?.once("exit", resolve));
@@ -179,8 +199,14 @@ async function main(): Promise<void> {
     `outbox at the end of the window: ${outboxAtEnd.map((row) => `${row.status} ${row.n}`).join(", ")}`,
   );
   const cpu = windowCpu(before, after, stats.completed);
-  if (flags.has("--profile")) {
-    await api.stop();
+  if (productionApi !== null) {
+    const idle = Number(args.find((arg) => arg.startsWith("--idle="))?.slice(7) ?? 10);
+    await sleep(idle * 1000);
+    memory[`after${idle}sIdle`] = residentMemory(productionApi.pid);
+    console.log(JSON.stringify({ residentMemoryMiB: memory, nodeFlags }, null, 1));
+  }
+  if (flags.has("--profile") && withIpc !== null) {
+    await withIpc.stop();
     running.api = null;
     const file = readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"));
     if (file !== undefined) {

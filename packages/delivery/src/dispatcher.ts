@@ -63,9 +63,13 @@ export type EmailOutcome = (typeof EMAIL_OUTCOMES)[number];
 /** What the dispatcher reports, with no metrics or tracing library behind it. */
 export interface DeliveryObserver {
   emailSettled?(kind: string, outcome: EmailOutcome): void;
-  /** Runs one claimed email's attempt (tracing: a span around it); must call `attempt` once. */
+  /**
+   * Runs one claimed email's attempt (tracing: a span around it, linked to the
+   * queuing request's `traceContext`, a W3C traceparent or null); must call
+   * `attempt` once.
+   */
   aroundAttempt?<T>(
-    email: { id: string; kind: string; attempts: number },
+    email: { id: string; kind: string; attempts: number; traceContext: string | null },
     attempt: () => Promise<T>,
   ): Promise<T>;
 }
@@ -202,7 +206,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         observer?.aroundAttempt === undefined
           ? await attempt()
           : await observer
-              .aroundAttempt({ id: row.id, kind: row.kind, attempts: row.attempts }, attempt)
+              .aroundAttempt(
+                {
+                  id: row.id,
+                  kind: row.kind,
+                  attempts: row.attempts,
+                  traceContext: row.traceContext,
+                },
+                attempt,
+              )
               .catch(() => null);
       if (report !== null && outcome !== null) report[outcome] += 1;
       if (outcome !== null && outcome !== "deferred") observe(row.kind, outcome);

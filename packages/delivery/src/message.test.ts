@@ -3,6 +3,8 @@ import { createRenderer, EMAIL_KINDS } from "@otp/email";
 import { describe, expect, it } from "vitest";
 import { toEmailMessage, UndeliverablePayloadError } from "./message.js";
 
+const LINK_TOKEN =
+  "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E";
 const createdAt = new Date("2025-12-01T11:30:00.000Z");
 
 function payload(overrides: Partial<OutboxPayload> = {}): OutboxPayload {
@@ -11,6 +13,7 @@ function payload(overrides: Partial<OutboxPayload> = {}): OutboxPayload {
     kind: "VERIFICATION_CODE",
     to: "ada@example.com",
     code: "12345678",
+    linkToken: LINK_TOKEN,
     ttlSeconds: 900,
     expiresAt: "2025-12-01T11:45:00.000Z",
     ...overrides,
@@ -33,7 +36,18 @@ describe("toEmailMessage", () => {
       to: "ada@example.com",
       code: "12345678",
       expiresInSeconds: 900,
+      linkToken: LINK_TOKEN,
     });
+  });
+
+  it("a code email carries the link beside the code; without its token it is undeliverable", async () => {
+    const renderer = createRenderer({ productName: "OTP", baseUrl: "https://otp.example" });
+    const kind = "SIGN_IN_CODE";
+    const email = await renderer.render(toEmailMessage(payload({ kind }), { kind, createdAt }));
+    expect(email.text).toContain(`https://otp.example/link?token=${LINK_TOKEN}`);
+    expect(() =>
+      toEmailMessage(payload({ kind, linkToken: undefined }), { kind, createdAt }),
+    ).toThrow(UndeliverablePayloadError);
   });
 
   it("the email states the lifetime the code was issued with (10 minutes by default, or as configured)", async () => {

@@ -46,7 +46,10 @@ export function toEmailMessage(
     if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0) {
       throw new UndeliverablePayloadError(`${kind} payload has no valid ttlSeconds`);
     }
-    return { kind, to, code: payload.code, expiresInSeconds: ttl };
+    if (typeof payload.linkToken !== "string" || payload.linkToken === "") {
+      throw new UndeliverablePayloadError(`${kind} payload has no linkToken`);
+    }
+    return { kind, to, code: payload.code, expiresInSeconds: ttl, linkToken: payload.linkToken };
   }
   switch (kind) {
     case "PASSWORD_CHANGED":

@@ -37,8 +37,12 @@ export function sampleMessage(
         device: "Firefox on Windows",
       };
     default:
-      return { kind, to, code, expiresInSeconds: 900 };
+      return { kind, to, code, expiresInSeconds: 900, linkToken: SAMPLE_LINK_TOKEN };
   }
 }
+
+/** A link token of the core's shape (`<passcode id>.<secret>`). */
+export const SAMPLE_LINK_TOKEN =
+  "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E";
 
 export const SAMPLE_CONFIG = { productName: "Acme", baseUrl: "https://acme.example" };

@@ -33,6 +33,11 @@ export interface CodeEmailData {
   code: string;
   /** Lifetime of the code; the email states it in words ("15 minutes"). */
   expiresInSeconds: number;
+  /**
+   * The token of the link beside the code (`<baseUrl>/link?token=...`): the same
+   * credential as the code, for one tap on the device that got the email.
+   */
+  linkToken: string;
 }
 
 /** What each kind needs besides the recipient. */

@@ -22,6 +22,8 @@ export const ERROR_MESSAGES = {
     "This account is locked after too many failed attempts. If the address has an account, its owner was emailed a link to unlock it.",
   TOKEN_INVALID:
     "This unlock link does not work: it was used already, it has expired, or it was not copied whole.",
+  LINK_INVALID:
+    "This link does not work: a newer email replaced it, or it was not copied whole. Use the latest email, or type its code.",
   NOT_FOUND: "Your account has no such session. It may have ended already.",
 } as const;
 

@@ -5,8 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { type PasscodePolicy, SEND_LIMIT_REASONS } from "@otp/core";
-import scalar from "@scalar/fastify-api-reference";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import { API_ERROR_CODES, type ApiErrorCode, httpStatusOf } from "../errors.js";
 import { type Endpoint, endpointsOf } from "../operations/endpoints.js";
@@ -214,19 +213,58 @@ export async function registerOpenApi(
       reply.header("content-security-policy", pagePolicy);
       return payload;
     });
-    await docs.register(scalar, {
-      routePrefix: DOCS_PATH,
-      configuration: {
-        url: OPENAPI_PATH,
-        cdn: `${DOCS_PATH}/js/scalar.js`,
-        pageTitle: `${options.appName} API`,
-        withDefaultFonts: false,
-        telemetry: false,
-      },
-      logLevel: "warn",
-    });
+    // The reference (Scalar) is loaded on the page's first request, not at start: its plugin
+    // module carries the page's 4.7 MB script, which cost the heap about 19 MB of strings
+    // for as long as the process ran, whether anyone opened the page or not (README, "Memory").
+    // It runs in a Fastify instance of its own, which the routes here answer through.
+    let reference: Promise<FastifyInstance> | undefined;
+    const loadReference = async () => {
+      const { default: scalar } = await import("@scalar/fastify-api-reference");
+      const inner = Fastify({ logger: false });
+      await inner.register(scalar, {
+        routePrefix: DOCS_PATH,
+        configuration: {
+          url: OPENAPI_PATH,
+          cdn: `${DOCS_PATH}/js/scalar.js`,
+          pageTitle: `${options.appName} API`,
+          withDefaultFonts: false,
+          telemetry: false,
+        },
+      });
+      await inner.ready();
+      return inner;
+    };
+    const serve = async (request: FastifyRequest, reply: FastifyReply) => {
+      reference ??= loadReference().catch((error: unknown) => {
+        reference = undefined; // tried again on the next request
+        throw error;
+      });
+      const answer = await (await reference).inject({
+        method: request.method as "GET" | "HEAD",
+        url: request.url,
+        headers: { accept: request.headers.accept ?? "*/*" },
+      });
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (value !== undefined && !HOP_HEADERS.has(name.toLowerCase())) reply.header(name, value);
+      }
+      reply.code(answer.statusCode);
+      // HTML as text, so the hook above can hash its inline scripts into the page's policy.
+      const html = String(answer.headers["content-type"] ?? "").startsWith("text/html");
+      return reply.send(html ? answer.payload : answer.rawPayload);
+    };
+    docs.get(`${DOCS_PATH}/`, serve);
+    docs.get(`${DOCS_PATH}/*`, serve);
   });
 }
+
+/** Headers of the reference's own answer that describe its connection, not its content. */
+const HOP_HEADERS = new Set([
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "date",
+]);
 
 /** The page answers at /api/docs itself (the plugin serves it at /api/docs/). */
 export function rewriteDocsUrl(url: string): string {

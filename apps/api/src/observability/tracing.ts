@@ -6,7 +6,17 @@
  * and is imported only when tracing is on; the request, procedure and delivery
  * hooks use the API alone, a no-op when no SDK is registered.
  */
-import { context, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
+import {
+  context,
+  type Link,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import {
@@ -47,6 +57,9 @@ export function startTracing(options: {
     instrumentations: [],
     // Only what is configured here: no metrics or logs pipelines, no resource detectors reading env.
     resourceDetectors: [],
+    // W3C trace context, whatever OTEL_PROPAGATORS says: the core writes the queuing request's
+    // `traceparent` into its outbox row with this propagator, and delivery links back to it.
+    textMapPropagator: new W3CTraceContextPropagator(),
   });
   sdk.start();
   const tracer = trace.getTracer(TRACER_NAME);
@@ -70,6 +83,7 @@ export function startTracing(options: {
           "email delivery",
           {
             kind: SpanKind.CONSUMER,
+            links: linkToQueuingRequest(email.traceContext),
             attributes: {
               "otp.outbox.id": email.id,
               "otp.email.kind": email.kind,
@@ -89,6 +103,15 @@ export function startTracing(options: {
     },
     shutdown: () => sdk.shutdown(),
   };
+}
+
+/** The delivery span's link to the span that queued the email (its row's traceparent), if any. */
+function linkToQueuingRequest(traceContext: string | null): Link[] {
+  if (traceContext === null) return [];
+  const queued = trace.getSpanContext(
+    propagation.extract(ROOT_CONTEXT, { traceparent: traceContext }),
+  );
+  return queued === undefined ? [] : [{ context: queued }];
 }
 
 /** A driver error's SQLSTATE or name: never its message, which can quote a value. */

@@ -5,6 +5,7 @@
  * from this table; nothing about an operation is written anywhere else.
  */
 import {
+  CODE_TYPES,
   deviceTokenFor,
   type NewSession,
   type OtpService,
@@ -15,6 +16,7 @@ import {
   type Result,
   SECURITY_EVENT_TYPES,
   secureRandomBytes,
+  type VerifiedEmail,
 } from "@otp/core";
 import { z } from "zod";
 import { SUPPORTED_LOCALES } from "../locale.js";
@@ -26,6 +28,9 @@ export type { AnyOperation, LimitGroup, Operation, RestBinding } from "./define.
 const EXAMPLE_EMAIL = "person@example.com";
 const EXAMPLE_PASSWORD = "correct horse battery staple";
 const EXAMPLE_CODE = "12345678";
+/** A token of the right shape (`APP_URL/link?token=...`); it names no code, so it answers LINK_INVALID. */
+const EXAMPLE_LINK_TOKEN =
+  "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E";
 
 /** What a wrong, old or used code can answer, on every code-checking operation. */
 const CODE_FAILURES = [
@@ -38,12 +43,19 @@ const CODE_FAILURES = [
 ] as const;
 
 const detail = z.string().describe("What happened, in words for people.");
+const linkStep = z
+  .enum(CODE_TYPES)
+  .describe("The step the link stands for: the code type of the email it came in.");
 const acceptedAnswer = z.object({ email: z.string(), message: detail });
 
 export const MESSAGES = {
   registered: "Check your email for a verification code.",
   verifiedAndSignedIn: "Your email address is verified and you are signed in.",
   verifiedSignIn: "Your email address is verified. Sign in with your password.",
+  linkVerify: "Verify your email address.",
+  linkSignIn: "Sign in to your account.",
+  linkResetPassword: "Choose a new password.",
+  linkEmailChange: "Move your account to this address.",
   verifiedSetPassword:
     "Your email address is verified. This device did not create the account, so no password was set: choose one with a password reset.",
   resent: "If this address needs a code, a new one is on its way. Earlier codes no longer work.",
@@ -64,6 +76,14 @@ export const MESSAGES = {
   localeSet: "Your language was saved.",
 } as const;
 
+/** What the page of each kind of link says it will do. */
+const LINK_MESSAGES = {
+  VERIFICATION: MESSAGES.linkVerify,
+  SIGN_IN: MESSAGES.linkSignIn,
+  PASSWORD_RESET: MESSAGES.linkResetPassword,
+  EMAIL_CHANGE: MESSAGES.linkEmailChange,
+} as const;
+
 /** The service's value shaped into the answer; a failure as it is. */
 function answer<T, A>(result: Result<T>, shape: (value: T) => A): Result<A> {
   return result.ok ? ok(shape(result.value)) : result;
@@ -76,6 +96,36 @@ function signedIn(ctx: Context, session: Result<NewSession>) {
     keepDevice(ctx, session.value.deviceToken);
   }
   return answer(session, (value) => ({ email: value.email, message: MESSAGES.signedIn }));
+}
+
+/**
+ * A verification's answer, by code or by link: the binding cookie spent, the
+ * device kept, and, from the registering client, the session cookie set (ADR 10).
+ */
+function verifiedAnswer(ctx: Context, verified: Result<VerifiedEmail & { deviceToken: string }>) {
+  if (!verified.ok) return verified;
+  ctx.registration.clear();
+  keepDevice(ctx, verified.value.deviceToken);
+  const { session, passwordActive } = verified.value;
+  if (session !== null) ctx.session.set(session.token, session.expiresAt);
+  return ok({
+    email: verified.value.email,
+    verified: true as const,
+    signedIn: session !== null,
+    passwordActive,
+    message:
+      session !== null
+        ? MESSAGES.verifiedAndSignedIn
+        : passwordActive
+          ? MESSAGES.verifiedSignIn
+          : MESSAGES.verifiedSetPassword,
+  });
+}
+
+/** A password reset's answer, by code or by link: every session ended, this cookie too. */
+function resetAnswer(ctx: Context, reset: Result<{ email: string }>) {
+  if (reset.ok) ctx.session.clear();
+  return answer(reset, ({ email }) => ({ email, message: MESSAGES.passwordReset }));
 }
 
 /** An address-based code request: the same answer for every well-formed address. */
@@ -162,29 +212,14 @@ const auth = {
       renames: { otp: "code" },
       example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE },
     },
-    async run(ctx, input) {
-      const verified = await ctx.service.verifyEmail(input, {
-        ...clientOf(ctx),
-        bindingToken: ctx.registration.read(),
-      });
-      if (!verified.ok) return verified;
-      ctx.registration.clear();
-      keepDevice(ctx, verified.value.deviceToken);
-      const { session, passwordActive } = verified.value;
-      if (session !== null) ctx.session.set(session.token, session.expiresAt);
-      return ok({
-        email: verified.value.email,
-        verified: true as const,
-        signedIn: session !== null,
-        passwordActive,
-        message:
-          session !== null
-            ? MESSAGES.verifiedAndSignedIn
-            : passwordActive
-              ? MESSAGES.verifiedSignIn
-              : MESSAGES.verifiedSetPassword,
-      });
-    },
+    run: async (ctx, input) =>
+      verifiedAnswer(
+        ctx,
+        await ctx.service.verifyEmail(input, {
+          ...clientOf(ctx),
+          bindingToken: ctx.registration.read(),
+        }),
+      ),
   }),
 
   resendCode: defineOperation({
@@ -270,11 +305,8 @@ const auth = {
       renames: { otp: "code", password: "newPassword" },
       example: { email: EXAMPLE_EMAIL, otp: EXAMPLE_CODE, password: EXAMPLE_PASSWORD },
     },
-    async run(ctx, input) {
-      const reset = await ctx.service.resetPassword(input, clientOf(ctx));
-      if (reset.ok) ctx.session.clear();
-      return answer(reset, ({ email }) => ({ email, message: MESSAGES.passwordReset }));
-    },
+    run: async (ctx, input) =>
+      resetAnswer(ctx, await ctx.service.resetPassword(input, clientOf(ctx))),
   }),
 
   unlock: defineOperation({
@@ -295,6 +327,87 @@ const auth = {
       answer(await ctx.service.unlock(input, clientOf(ctx)), () => ({
         message: MESSAGES.unlocked,
       })),
+  }),
+
+  describeLink: defineOperation({
+    kind: "query",
+    summary:
+      "What the emailed link (APP_URL/link?token=...) will do, for the page that asks to confirm it; changes nothing.",
+    input: (s) => s.describeLink,
+    output: z.object({
+      step: linkStep,
+      email: z.string().describe("The address the link was mailed to (EMAIL_CHANGE: the new one)."),
+      message: detail,
+    }),
+    failures: ["LINK_INVALID", "OTP_EXPIRED", "OTP_ALREADY_USED"],
+    limit: "guess",
+    session: false,
+    rest: { method: "GET", path: "/api/v1/auth/verify-link/" },
+    run: async (ctx, input) =>
+      answer(await ctx.service.describeLink(input), ({ step, email }) => ({
+        step,
+        email,
+        message: LINK_MESSAGES[step],
+      })),
+  }),
+
+  useLink: defineOperation({
+    kind: "mutation",
+    summary:
+      "Complete the step of the emailed link's token, answered as that step's code route answers (a reset link needs the new password; an email-change link, the account's session).",
+    input: (s) => s.useLink,
+    output: z.object({
+      step: linkStep,
+      email: z.string(),
+      verified: z.literal(true).optional().describe("VERIFICATION: as verify-email answers."),
+      signedIn: z
+        .boolean()
+        .optional()
+        .describe("VERIFICATION: as verify-email answers (the session cookie is set when true)."),
+      passwordActive: z.boolean().optional().describe("VERIFICATION: as verify-email answers."),
+      message: detail,
+    }),
+    failures: [
+      "LINK_INVALID",
+      "OTP_EXPIRED",
+      "OTP_ALREADY_USED",
+      "TOO_MANY_ATTEMPTS",
+      "ACCOUNT_LOCKED",
+      "UNAUTHORIZED",
+      "EMAIL_TAKEN",
+    ],
+    limit: "guess",
+    session: false,
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/verify-link/",
+      renames: { password: "newPassword" },
+      example: { token: EXAMPLE_LINK_TOKEN },
+    },
+    async run(ctx, input) {
+      // An email-change link needs the account's session, as its code does.
+      const sessionToken = ctx.session.read();
+      const account =
+        sessionToken === undefined ? undefined : await ctx.service.authenticate(sessionToken);
+      const used = await ctx.service.useLink(input, {
+        ...clientOf(ctx),
+        bindingToken: ctx.registration.read(),
+        signedInUserId: account?.ok === true ? account.value.userId : undefined,
+      });
+      if (!used.ok) return used;
+      const link = used.value;
+      const step = link.step;
+      switch (link.step) {
+        case "VERIFICATION":
+          return answer(verifiedAnswer(ctx, ok(link.verified)), (value) => ({ step, ...value }));
+        case "SIGN_IN":
+          return answer(signedIn(ctx, ok(link.session)), (value) => ({ step, ...value }));
+        case "PASSWORD_RESET":
+          return answer(resetAnswer(ctx, ok(link.reset)), (value) => ({ step, ...value }));
+        case "EMAIL_CHANGE":
+          return ok({ step, email: link.changed.email, message: MESSAGES.emailChanged });
+      }
+    },
   }),
 
   signOut: defineOperation({
@@ -562,6 +675,8 @@ const dev = {
         subject: z.string(),
         html: z.string(),
         text: z.string(),
+        /** A code email's link (`/link?token=...`, on this app), to open it from the mailbox. */
+        link: z.string().nullable(),
         sentAt: z.string(),
       }),
     ),
@@ -576,6 +691,10 @@ const dev = {
           subject: message.subject,
           html: message.html,
           text: message.text,
+          link:
+            message.meta?.linkToken === undefined
+              ? null
+              : `/link?token=${encodeURIComponent(message.meta.linkToken)}`,
           sentAt: message.sentAt.toISOString(),
         })),
       );

@@ -40,8 +40,8 @@ export interface FailureMessage {
   offerResend: boolean;
 }
 
-/** What the failed call was checking: a code, or a password (sign-in). */
-export type Checked = "code" | "password";
+/** What the failed call was checking: a code, a password (sign-in), or an emailed link. */
+export type Checked = "code" | "password" | "link";
 
 type Describe = (
   failure: ApiFailure,
@@ -66,8 +66,10 @@ const MESSAGES: Record<FailureCode, Describe> = {
     }
     return words.attemptsLeft(attemptsLeft);
   },
-  OTP_EXPIRED: () => t().errors.expired,
-  OTP_ALREADY_USED: () => t().errors.alreadyUsed,
+  OTP_EXPIRED: (_failure, _now, { checked }) =>
+    checked === "link" ? t().errors.linkExpired : t().errors.expired,
+  OTP_ALREADY_USED: (_failure, _now, { checked }) =>
+    checked === "link" ? t().errors.linkAlreadyUsed : t().errors.alreadyUsed,
   OTP_REPLACED: () => t().errors.replaced,
   TOO_MANY_ATTEMPTS: ({ retryAt }, now, options) => {
     const words = t().errors;
@@ -92,6 +94,7 @@ const MESSAGES: Record<FailureCode, Describe> = {
       : words.hourlyCap(formatRetryAt(retryAt, now, options));
   },
   ACCOUNT_LOCKED: () => t().errors.accountLocked,
+  LINK_INVALID: () => t().errors.linkInvalid,
   TOKEN_INVALID: () => t().errors.tokenInvalid,
   RATE_LIMITED: ({ retryAt }, now, options) =>
     retryAt === undefined

@@ -81,6 +81,11 @@ export const en = {
     attemptsLeft: (n: number) =>
       `That code is not correct. You have ${n === 1 ? "1 attempt" : `${n} attempts`} left.`,
     expired: "That code has expired. Send a new code, then enter it here.",
+    linkExpired: "This link has expired, like the code beside it. Ask for a new email.",
+    linkAlreadyUsed:
+      "This link, or the code beside it, has already been used. Nothing more to do here if that was you.",
+    linkInvalid:
+      "This link does not work: a newer email replaced it, or it was not copied whole. Use the latest email, or type its code.",
     alreadyUsed:
       "That code has already been used. If your email is not verified yet, send a new code.",
     replaced:
@@ -203,6 +208,42 @@ export const en = {
     },
   },
 
+  link: {
+    title: "Your email link",
+    checking: "Checking the link…",
+    notYet: "Nothing happens until you press the button.",
+    goToSignIn: "Go to sign in",
+    notNow: "Not now",
+    steps: {
+      VERIFICATION: {
+        heading: "Verify your email address",
+        lead: "Verify {email} as the address of your account.",
+        button: "Verify my address",
+        pending: "Verifying…",
+      },
+      SIGN_IN: {
+        heading: "Sign in",
+        lead: "Sign in as {email} on this device.",
+        button: "Sign in",
+        pending: "Signing in…",
+      },
+      PASSWORD_RESET: {
+        heading: "Choose a new password",
+        lead: "Choose a new password for {email}. Every session of the account will be signed out.",
+        button: "Change password",
+        pending: "Changing password…",
+      },
+      EMAIL_CHANGE: {
+        heading: "Confirm your new email address",
+        lead: "Make {email} the address of your account.",
+        button: "Confirm the new address",
+        pending: "Confirming…",
+      },
+    },
+    signInFirst:
+      "Sign in to the account that asked for this change, then open the link again (or enter the code from the email on the account page).",
+  },
+
   unlock: {
     title: "Unlock your account",
     goToSignIn: "Go to sign in",
@@ -317,6 +358,8 @@ export const en = {
     sent: "Sent",
     frameTitle: (to: string, subject: string) => `Email to ${to}: ${subject}`,
     plainText: "Plain-text version",
+    link: "Link",
+    openLink: "Open the link beside the code",
   },
 };
 

@@ -77,6 +77,15 @@ export default function MailboxPage() {
                         </time>
                       </dd>
                     </div>
+                    {message.link !== null && (
+                      <div>
+                        <dt>{t.mailbox.link}</dt>
+                        <dd>
+                          {/* The email's frame is sandboxed: its button cannot navigate. */}
+                          <a href={message.link}>{t.mailbox.openLink}</a>
+                        </dd>
+                      </div>
+                    )}
                   </dl>
                 </header>
                 <iframe

@@ -3,7 +3,7 @@
  * that goes in the history entry's state (router.tsx).
  */
 
-/** The path of each page, as the router matches it. The emails link to `/sign-in`, `/reset-password` and `/unlock`. */
+/** The path of each page, as the router matches it. The emails link to `/sign-in`, `/reset-password`, `/unlock` and `/link`. */
 export const routes = {
   createAccount: "/",
   verify: "/verify",
@@ -11,6 +11,8 @@ export const routes = {
   signInWithCode: "/sign-in/code",
   resetPassword: "/reset-password",
   unlock: "/unlock",
+  /** The link beside every code (`/link?token=…`). */
+  link: "/link",
   account: "/account",
   changeEmail: "/account/email",
   mailbox: "/mailbox",

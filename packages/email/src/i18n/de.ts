@@ -29,6 +29,9 @@ export const de: Messages = {
 
   codeExpiresIn: (duration) => `Dieser Code ist ${duration} lang gültig.`,
   earlierCodesNoLongerWork: "Alle Codes, die wir dir vorher geschickt haben, gelten nicht mehr.",
+  linkIntro:
+    "Auf dem Gerät, auf dem du das liest, kannst du statt den Code einzugeben auch den Link öffnen; die Seite, die er öffnet, bittet dich um eine Bestätigung.",
+  linkAsText: (link) => `Wenn die Schaltfläche nicht funktioniert, öffne diesen Link: ${link}`,
   sentTo: (to, productName) => `Diese E-Mail wurde von ${productName} an ${to} gesendet.`,
 
   kinds: {
@@ -38,6 +41,7 @@ export const de: Messages = {
       heading: "Bestätige deine E-Mail-Adresse",
       intro: (productName, to) =>
         `Gib diesen Code in ${productName} ein, um zu bestätigen, dass ${to} deine Adresse ist, und dein Konto fertig anzulegen.`,
+      linkButton: "Adresse bestätigen",
       notRequested:
         "Du hast das nicht angefordert? Dann kannst du diese E-Mail ignorieren; ohne diesen Code wird kein Konto angelegt.",
     },
@@ -47,6 +51,7 @@ export const de: Messages = {
       heading: "Passwort zurücksetzen",
       intro: (productName, to) =>
         `Gib diesen Code in ${productName} ein, um ein neues Passwort für ${to} zu wählen.`,
+      linkButton: "Neues Passwort wählen",
       notRequested:
         "Du hast das nicht angefordert? Dann kannst du diese E-Mail ignorieren; dein Passwort bleibt, wie es ist.",
     },
@@ -56,6 +61,7 @@ export const de: Messages = {
       heading: "Dein Anmeldecode",
       intro: (productName, to) =>
         `Gib diesen Code in ${productName} ein, um dich als ${to} anzumelden.`,
+      linkButton: "Anmelden",
       notRequested:
         "Du hast das nicht angefordert? Dann kannst du diese E-Mail ignorieren; ohne diesen Code kann sich niemand anmelden.",
     },
@@ -66,6 +72,7 @@ export const de: Messages = {
       heading: "Bestätige deine neue E-Mail-Adresse",
       intro: (productName, to) =>
         `Gib diesen Code in ${productName} ein, um ${to} zur E-Mail-Adresse deines Kontos zu machen.`,
+      linkButton: "Neue Adresse bestätigen",
       notRequested:
         "Du hast das nicht angefordert? Dann kannst du diese E-Mail ignorieren; ohne diesen Code verwendet kein Konto diese Adresse.",
     },

@@ -29,6 +29,9 @@ export const en: Messages = {
 
   codeExpiresIn: (duration) => `This code expires in ${duration}.`,
   earlierCodesNoLongerWork: "Any code we sent you before no longer works.",
+  linkIntro:
+    "On the device where you read this, you can open the link instead of typing the code; the page it opens asks you to confirm.",
+  linkAsText: (link) => `If the button does not work, open this link: ${link}`,
   sentTo: (to, productName) => `This email was sent to ${to} by ${productName}.`,
 
   kinds: {
@@ -38,6 +41,7 @@ export const en: Messages = {
       heading: "Verify your email address",
       intro: (productName, to) =>
         `Enter this code in ${productName} to confirm that ${to} is your address and finish creating your account.`,
+      linkButton: "Verify your address",
       notRequested:
         "You did not ask for this? Then you can ignore this email; no account is created without this code.",
     },
@@ -47,6 +51,7 @@ export const en: Messages = {
       heading: "Reset your password",
       intro: (productName, to) =>
         `Enter this code in ${productName} to choose a new password for ${to}.`,
+      linkButton: "Choose a new password",
       notRequested:
         "You did not ask for this? Then you can ignore this email; your password stays as it is.",
     },
@@ -55,6 +60,7 @@ export const en: Messages = {
       preview: (productName) => `Your code to sign in to ${productName}.`,
       heading: "Your sign-in code",
       intro: (productName, to) => `Enter this code in ${productName} to sign in as ${to}.`,
+      linkButton: "Sign in",
       notRequested:
         "You did not ask for this? Then you can ignore this email; nobody can sign in without this code.",
     },
@@ -64,6 +70,7 @@ export const en: Messages = {
       heading: "Confirm your new email address",
       intro: (productName, to) =>
         `Enter this code in ${productName} to make ${to} the email address of your account.`,
+      linkButton: "Confirm the new address",
       notRequested:
         "You did not ask for this? Then you can ignore this email; no account will use this address without this code.",
     },

@@ -1,7 +1,7 @@
 import type { CodeEmailKind } from "../kinds.js";
 
 /**
- * The words of one code email. Arguments named `to`, `duration` or `when` are
+ * The words of one code email. Arguments named `to`, `duration`, `when` or `link` are
  * per-message values: the fast renderer calls these functions once with opaque
  * placeholder tokens and splices the real values in later, so a translation must
  * embed such arguments verbatim (no case changes, no slicing, no conditions on them).
@@ -13,6 +13,8 @@ export interface CodeEmailMessages {
   preview(productName: string): string;
   heading: string;
   intro(productName: string, to: string): string;
+  /** The button beside the code that opens the link ("Verify your address"). */
+  linkButton: string;
   /** The line for someone who did not ask for this email. */
   notRequested: string;
 }
@@ -88,6 +90,10 @@ export interface Messages {
   formatDateTime(date: Date): string;
   codeExpiresIn(duration: string): string;
   earlierCodesNoLongerWork: string;
+  /** Code emails: the line before the link's button (the page it opens asks to confirm). */
+  linkIntro: string;
+  /** Code emails: the link as text, for when the button does not work (a per-message value). */
+  linkAsText(link: string): string;
   sentTo(to: string, productName: string): string;
   kinds: MessagesByKind;
 }

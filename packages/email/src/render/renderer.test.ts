@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleMessage as sharedSample } from "../../scripts/sample-messages.js";
+import { SAMPLE_LINK_TOKEN, sampleMessage as sharedSample } from "../../scripts/sample-messages.js";
 import { en } from "../i18n/en.js";
 import { BUILT_IN_LOCALES } from "../i18n/index.js";
 import type { Messages } from "../i18n/messages.js";
@@ -79,6 +79,34 @@ describe("every kind", () => {
   }
 });
 
+describe("the link beside the code", () => {
+  const renderer = createRenderer(config);
+  const url = `https://acme.example/link?token=${SAMPLE_LINK_TOKEN}`;
+
+  it.each(CODE_EMAIL_KINDS)(
+    "%s: a button to the link and the link as text, fast = full",
+    async (kind) => {
+      const message = sampleMessage(kind);
+      const fast = await renderer.render(message);
+      expect(fast.html).toContain(`href="${url}"`);
+      expect(fast.html).toContain(`If the button does not work, open this link: ${url}`);
+      expect(fast.text).toContain(url);
+      expect(fast.html).toContain(en.kinds[kind].linkButton);
+      const full = await renderer.renderFull(message);
+      expect(fast.html).toBe(full.html);
+      expect(fast.text).toBe(full.text);
+    },
+  );
+
+  it("refuses a link token that is not one (nothing may be spliced into the URL)", async () => {
+    for (const linkToken of ["", "x", `${SAMPLE_LINK_TOKEN}"><script>`, "a b"]) {
+      await expect(
+        renderer.render({ ...sampleMessage("VERIFICATION_CODE"), linkToken } as EmailMessage),
+      ).rejects.toThrow(RangeError);
+    }
+  });
+});
+
 describe("expiry in words", () => {
   const renderer = createRenderer(config);
 
@@ -95,6 +123,7 @@ describe("expiry in words", () => {
       to: "a@example.com",
       code: "1",
       expiresInSeconds,
+      linkToken: "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E",
     } as const;
     const email = await renderer.render(message);
     expect(email.html).toContain(`This code expires in ${words}.`);
@@ -105,7 +134,14 @@ describe("expiry in words", () => {
   it("rejects an expiry that is not a positive whole number", async () => {
     for (const expiresInSeconds of [0, -5, 1.5, Number.NaN]) {
       await expect(
-        renderer.render({ kind: "SIGN_IN_CODE", to: "a@example.com", code: "1", expiresInSeconds }),
+        renderer.render({
+          kind: "SIGN_IN_CODE",
+          to: "a@example.com",
+          code: "1",
+          expiresInSeconds,
+          linkToken:
+            "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E",
+        }),
       ).rejects.toThrow(RangeError);
     }
   });
@@ -117,6 +153,8 @@ describe("expiry in words", () => {
         to: "a@example.com",
         code: "",
         expiresInSeconds: 60,
+        linkToken:
+          "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E",
       }),
     ).rejects.toThrow(/code/);
     await expect(renderer.render({ kind: "ALREADY_REGISTERED", to: "" })).rejects.toThrow(/to/);
@@ -251,6 +289,7 @@ describe("German", () => {
       to: "a@example.com",
       code: "1",
       expiresInSeconds,
+      linkToken: "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E",
     } as const;
     const email = await renderer.render(message, "de");
     expect(email.text).toContain(`Dieser Code ist ${words} lang gültig.`);

@@ -4,7 +4,7 @@ import { Heading, Section, Text } from "@react-email/components";
 import type { ResolvedEmailConfig } from "../config.js";
 import type { Messages } from "../i18n/messages.js";
 import type { CodeEmailKind } from "../kinds.js";
-import { Layout, Paragraph, styles } from "./layout.js";
+import { ActionButton, Layout, Paragraph, styles } from "./layout.js";
 
 export interface CodeEmailProps {
   kind: CodeEmailKind;
@@ -14,10 +14,12 @@ export interface CodeEmailProps {
   code: string;
   /** The lifetime in words, already formatted ("15 minutes"). */
   duration: string;
+  /** The link beside the code (`<baseUrl>/link?token=...`): the button's target, and as text. */
+  link: string;
 }
 
 /** One layout for the four code emails; only the words differ. */
-export function CodeEmail({ kind, messages, config, to, code, duration }: CodeEmailProps) {
+export function CodeEmail({ kind, messages, config, to, code, duration, link }: CodeEmailProps) {
   const words = messages.kinds[kind];
   return (
     <Layout
@@ -34,6 +36,9 @@ export function CodeEmail({ kind, messages, config, to, code, duration }: CodeEm
       <Section style={codeBox}>
         <Text style={codeText}>{code}</Text>
       </Section>
+      <Paragraph>{messages.linkIntro}</Paragraph>
+      <ActionButton href={link}>{words.linkButton}</ActionButton>
+      <Paragraph>{messages.linkAsText(link)}</Paragraph>
       <Paragraph>{`${messages.codeExpiresIn(duration)} ${messages.earlierCodesNoLongerWork}`}</Paragraph>
     </Layout>
   );

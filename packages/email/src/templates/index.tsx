@@ -52,9 +52,12 @@ function defineTemplate<K extends EmailKind, Slot extends string>(
   return definition as unknown as EmailTemplate;
 }
 
+/** A link token as the core makes it (`<uuid>.<base64url secret>`): URL-safe as it is. */
+const LINK_TOKEN = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{20,200}$/;
+
 function codeTemplate(kind: CodeEmailKind): EmailTemplate {
-  return defineTemplate<CodeEmailKind, "to" | "code" | "duration">({
-    slots: ["to", "code", "duration"],
+  return defineTemplate<CodeEmailKind, "to" | "code" | "duration" | "link">({
+    slots: ["to", "code", "duration", "link"],
     slotValues(message, messages) {
       if (message.code === "") throw new RangeError("code must not be empty");
       if (!Number.isInteger(message.expiresInSeconds) || message.expiresInSeconds <= 0) {
@@ -62,15 +65,25 @@ function codeTemplate(kind: CodeEmailKind): EmailTemplate {
           `expiresInSeconds must be a positive whole number, got ${message.expiresInSeconds}`,
         );
       }
+      if (!LINK_TOKEN.test(message.linkToken)) throw new RangeError("linkToken is not a token");
       return {
         to: message.to,
         code: message.code,
         duration: messages.formatDuration(message.expiresInSeconds),
+        link: message.linkToken,
       };
     },
     subject: (messages, config) => messages.kinds[kind].subject(config.productName),
     element: (messages, config, values) => (
-      <CodeEmail kind={kind} messages={messages} config={config} {...values} />
+      <CodeEmail
+        kind={kind}
+        messages={messages}
+        config={config}
+        to={values.to}
+        code={values.code}
+        duration={values.duration}
+        link={`${config.baseUrl}/link?token=${values.link}`}
+      />
     ),
   });
 }

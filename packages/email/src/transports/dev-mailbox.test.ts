@@ -36,13 +36,16 @@ describe("dev mailbox", () => {
       to: "carol@example.com",
       code: "90817263",
       expiresInSeconds: 600,
+      linkToken: "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E",
     } as const;
 
     const { messageId } = await mailbox.send(
       toOutgoingMail(message, await renderer.render(message)),
     );
 
-    expect(lines).toEqual(['[dev-mailbox] to carol@example.com: "Sign in to Acme" code 90817263']);
+    expect(lines).toEqual([
+      '[dev-mailbox] to carol@example.com: "Sign in to Acme" code 90817263 link /link?token=0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E',
+    ]);
     expect(mailbox.get(messageId)?.text).toContain("This code expires in 10 minutes.");
   });
 

@@ -21,7 +21,7 @@ export interface DevMailboxOptions {
 
 /**
  * FOR DEVELOPMENT ONLY. A transport that delivers nothing: it keeps the latest messages
- * in memory and prints one line per message, code included, so a developer can sign up
+ * in memory and prints one line per message, code and link included, so a developer can sign up
  * without a mail server. Never use it in production: it logs one-time codes in clear.
  */
 export interface DevMailbox extends MailTransport {
@@ -62,7 +62,9 @@ export function createDevMailbox({
       messages.unshift(message);
       if (messages.length > capacity) messages.length = capacity;
       const code = mail.meta?.code === undefined ? "" : ` code ${mail.meta.code}`;
-      log(`[dev-mailbox] to ${mail.to}: ${JSON.stringify(mail.subject)}${code}`);
+      const link =
+        mail.meta?.linkToken === undefined ? "" : ` link /link?token=${mail.meta.linkToken}`;
+      log(`[dev-mailbox] to ${mail.to}: ${JSON.stringify(mail.subject)}${code}${link}`);
       return { messageId: message.id };
     },
 

@@ -12,7 +12,7 @@ export interface OutgoingMail {
    * What the mail is about, for transports that report rather than deliver (the dev
    * mailbox prints the code from here instead of parsing HTML). SMTP ignores it.
    */
-  meta?: { kind: EmailKind; code?: string };
+  meta?: { kind: EmailKind; code?: string; linkToken?: string };
 }
 
 export interface SentMail {
@@ -35,13 +35,16 @@ export interface MailTransport {
   readonly maxConcurrentSends?: number;
 }
 
-/** Pairs a message with its rendering, carrying the kind and code along as `meta`. */
+/** Pairs a message with its rendering, carrying the kind, code and link token along as `meta`. */
 export function toOutgoingMail(message: EmailMessage, rendered: RenderedEmail): OutgoingMail {
   return {
     to: message.to,
     subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,
-    meta: "code" in message ? { kind: message.kind, code: message.code } : { kind: message.kind },
+    meta:
+      "code" in message
+        ? { kind: message.kind, code: message.code, linkToken: message.linkToken }
+        : { kind: message.kind },
   };
 }

@@ -75,6 +75,7 @@ async function verificationMail(to: string) {
     to,
     code: "48213907",
     expiresInSeconds: 900,
+    linkToken: "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E",
   } as const;
   return toOutgoingMail(message, await renderer.render(message));
 }

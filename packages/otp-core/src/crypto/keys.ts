@@ -10,6 +10,8 @@ export const MIN_SECRET_LENGTH = 32;
 export interface DerivedKeys {
   /** Keys the HMAC of stored codes. */
   codeHmac: Uint8Array;
+  /** Keys the HMAC of the secret of the link mailed beside each code. */
+  linkHmac: Uint8Array;
   /** Encrypts outbox payloads (AES-256-GCM). */
   outboxEncryption: Uint8Array;
   /** Keys the HMAC that names a recipient in the send-limit table without storing the address. */
@@ -26,6 +28,7 @@ export function deriveKeys(secret: string): DerivedKeys {
   }
   return {
     codeHmac: derive(secret, "passcode-hmac/v1"),
+    linkHmac: derive(secret, "passcode-link-hmac/v1"),
     outboxEncryption: derive(secret, "outbox-aes-256-gcm/v1"),
     recipientHmac: derive(secret, "recipient-hmac/v1"),
   };

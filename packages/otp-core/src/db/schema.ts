@@ -153,6 +153,23 @@ export const otpAttempts = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.codeType] })],
 );
 
+/**
+ * The same budget for an address without an account, keyed like the send cap
+ * by an HMAC of the address: a guess at an unknown address spends and answers
+ * exactly as one at an account without a live code (`attemptsLeft`, then
+ * TOO_MANY_ATTEMPTS), so the answers do not tell the two apart (ADR 5).
+ */
+export const addressAttempts = pgTable(
+  "address_attempts",
+  {
+    recipientKey: text("recipient_key").notNull(),
+    codeType: codeTypeEnum("code_type").notNull(),
+    windowStartedAt: timestamptz("window_started_at").notNull(),
+    failures: integer("failures").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recipientKey, t.codeType] })],
+);
+
 /** The per-recipient send cap; see rules/send-limit.ts. Keyed by an HMAC of the address. */
 export const sendLimits = pgTable("send_limits", {
   recipientKey: text("recipient_key").primaryKey(),
@@ -264,6 +281,7 @@ export const schema = {
   passcodes,
   sessions,
   otpAttempts,
+  addressAttempts,
   sendLimits,
   emailOutbox,
   accountFailures,

@@ -191,9 +191,10 @@ export async function queuePasswordNoticeOnce(
       RETURNING 1
     ),
     queued AS (
-      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
+      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at,
+        trace_context)
       SELECT ${p.notice.id}::uuid, ${p.notice.kind}, ${p.notice.payload}::bytea, NULL, 'PENDING',
-        ${at}::timestamptz, NULL, ${at}::timestamptz
+        ${at}::timestamptz, NULL, ${at}::timestamptz, ${p.notice.traceContext}::text
       FROM users WHERE lower(email) = ${p.email} AND EXISTS (SELECT 1 FROM marked)
       RETURNING 1
     )
@@ -232,9 +233,11 @@ export async function issueUnlockIfNeeded(
       RETURNING 1
     ),
     queued AS (
-      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
+      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at,
+        trace_context)
       SELECT ${p.notice.id}::uuid, ${p.notice.kind}, ${p.notice.payload}::bytea, NULL, 'PENDING',
-        ${at}::timestamptz, ${isoTimestamp(p.expiresAt)}::timestamptz, ${at}::timestamptz
+        ${at}::timestamptz, ${isoTimestamp(p.expiresAt)}::timestamptz, ${at}::timestamptz,
+        ${p.notice.traceContext}::text
       FROM users WHERE lower(email) = ${p.email} AND EXISTS (SELECT 1 FROM issued)
       RETURNING 1
     ),

@@ -40,6 +40,7 @@ export interface CleanupParams {
 export interface CleanupCounts {
   usedDeleted: number;
   expiredDeleted: number;
+  /** Attempt windows past their length: accounts' (otp_attempts) and unknown addresses' (address_attempts). */
   attemptWindowsDeleted: number;
   sendWindowsDeleted: number;
   sessionsDeleted: number;
@@ -184,6 +185,17 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     },
     batchSize,
   );
+  const addressWindows = await deleteInBatches(
+    executor,
+    {
+      table: "address_attempts",
+      key: "recipient_key",
+      keyType: "text",
+      start: "",
+      condition: sql`window_started_at <= ${isoTimestamp(attemptWindowCutoff(p.now, p.policy))}::timestamptz`,
+    },
+    batchSize,
+  );
   const sendWindows = await deleteInBatches(
     executor,
     {
@@ -234,7 +246,7 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
   return {
     usedDeleted: codes.tallied,
     expiredDeleted: codes.deleted - codes.tallied,
-    attemptWindowsDeleted: attemptWindows.deleted,
+    attemptWindowsDeleted: attemptWindows.deleted + addressWindows.deleted,
     sendWindowsDeleted: sendWindows.deleted,
     sessionsDeleted: sessions.deleted,
     outboxDeleted: outbox.deleted,

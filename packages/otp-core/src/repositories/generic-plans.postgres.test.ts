@@ -91,7 +91,13 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   nextEmailDueAt: (e) => outbox.nextEmailDueAt(e),
   pendingOutboxSummary: (e) => outbox.pendingOutboxSummary(e, NOW),
   queueEmail: (e) =>
-    outbox.queueEmail(e, { id: uuid(), kind: "password-changed", payload: bytes, now: NOW }),
+    outbox.queueEmail(e, {
+      id: uuid(),
+      kind: "password-changed",
+      payload: bytes,
+      traceContext: null,
+      now: NOW,
+    }),
   countOutboxByStatus: (e) => outbox.countOutboxByStatus(e),
   listOutbox: (e) => outbox.listOutbox(e),
   replacePasscode: (e) =>
@@ -100,9 +106,10 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       codeType: "VERIFICATION",
       passcodeId: uuid(),
       codeHash: "h",
+      linkHash: "l",
       expiresAt: NOW,
       now: NOW,
-      outbox: { id: uuid(), kind: "verification", payload: bytes },
+      outbox: { id: uuid(), kind: "verification", payload: bytes, traceContext: null },
     }),
   "lockAccountAndReserveAttempt by email": (e) =>
     passcodes.lockAccountAndReserveAttempt(e, {
@@ -120,6 +127,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       now: NOW,
       policy,
     }),
+  findLinkTarget: (e) => passcodes.findLinkTarget(e, uuid()),
   "consumeCode VERIFICATION": (e) =>
     passcodes.consumeCode(e, {
       passcodeId: uuid(),
@@ -156,7 +164,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       effect: effects.resetPasswordEffect({
         passwordHash: "h",
         now: NOW,
-        notice: { id: uuid(), kind: "password-changed", payload: bytes },
+        notice: { id: uuid(), kind: "password-changed", payload: bytes, traceContext: null },
       }),
       extra: effects.resetPasswordExtra,
     }),
@@ -178,7 +186,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       now: NOW,
       effect: effects.changeEmailEffect({
         now: NOW,
-        notice: { id: uuid(), kind: "email-changed", payload: bytes },
+        notice: { id: uuid(), kind: "email-changed", payload: bytes, traceContext: null },
       }),
       extra: effects.changeEmailExtra,
     }),
@@ -196,7 +204,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       recipientKey: "k",
       email: "a@example.com",
       windowStartedAt: NOW,
-      notice: { id: uuid(), kind: "PASSWORD_LIMIT_REACHED", payload: bytes },
+      notice: { id: uuid(), kind: "PASSWORD_LIMIT_REACHED", payload: bytes, traceContext: null },
       now: NOW,
     }),
   issueUnlockIfNeeded: (e) =>
@@ -205,7 +213,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       email: "a@example.com",
       tokenHash: "t",
       expiresAt: NOW,
-      notice: { id: uuid(), kind: "ACCOUNT_LOCKED", payload: bytes },
+      notice: { id: uuid(), kind: "ACCOUNT_LOCKED", payload: bytes, traceContext: null },
       event: { type: "ACCOUNT_LOCKED", client, now: NOW },
       now: NOW,
       policy,
@@ -240,7 +248,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       event: { type: "SIGNED_IN", detail: { method: "password" }, client, now: NOW },
       device: {
         deviceHash: "d",
-        notice: { id: uuid(), kind: "NEW_SIGN_IN", payload: bytes },
+        notice: { id: uuid(), kind: "NEW_SIGN_IN", payload: bytes, traceContext: null },
       },
     }),
   recordSecurityEventForAddress: (e) =>

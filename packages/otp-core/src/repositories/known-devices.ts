@@ -29,9 +29,10 @@ export function rememberDeviceCtes(p: {
   if (p.notice === undefined) return added;
   return sql`${added},
   new_device_notice AS (
-    INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
+    INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at,
+      trace_context)
     SELECT ${p.notice.id}::uuid, ${p.notice.kind}, ${p.notice.payload}::bytea, NULL, 'PENDING',
-      ${at}::timestamptz, NULL, ${at}::timestamptz
+      ${at}::timestamptz, NULL, ${at}::timestamptz, ${p.notice.traceContext}::text
     FROM new_device
     RETURNING id
   )`;

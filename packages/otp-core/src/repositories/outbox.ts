@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Executor, isoTimestamp, queryRows, toDate, toDateOrNull } from "../db/rows.js";
 import type { OutboxStatus } from "../db/schema.js";
+import type { QueuedNotice } from "./passcode-effects.js";
 
 /** The channel a statement notifies when it queues an email, so delivery wakes at once. */
 export const OUTBOX_CHANNEL = "email_outbox";
@@ -17,6 +18,8 @@ export interface OutboxRow {
   createdAt: Date;
   sentAt: Date | null;
   lastError: string | null;
+  /** The W3C traceparent of the request that queued it; null when tracing was off. */
+  traceContext: string | null;
 }
 
 interface RawOutboxRow {
@@ -31,6 +34,7 @@ interface RawOutboxRow {
   created_at: Date | string;
   sent_at: Date | string | null;
   last_error: string | null;
+  trace_context: string | null;
 }
 
 export function toOutboxRow(raw: RawOutboxRow): OutboxRow {
@@ -46,6 +50,7 @@ export function toOutboxRow(raw: RawOutboxRow): OutboxRow {
     createdAt: toDate(raw.created_at),
     sentAt: toDateOrNull(raw.sent_at),
     lastError: raw.last_error,
+    traceContext: raw.trace_context,
   };
 }
 
@@ -54,7 +59,7 @@ export async function listOutbox(executor: Executor): Promise<OutboxRow[]> {
   const rows = await queryRows<RawOutboxRow>(
     executor,
     sql`SELECT id, kind, payload, passcode_id, status, attempts, available_at, expires_at,
-          created_at, sent_at, last_error
+          created_at, sent_at, last_error, trace_context
         FROM email_outbox ORDER BY created_at, id`,
   );
   return rows.map(toOutboxRow);
@@ -148,7 +153,7 @@ export async function claimDueEmails(executor: Executor, p: ClaimParams): Promis
     FROM checked
     WHERE o.id = checked.id
     RETURNING o.id, o.kind, o.payload, o.passcode_id, o.status, o.attempts, o.available_at,
-      o.expires_at, o.created_at, o.sent_at, o.last_error, checked.code_live`,
+      o.expires_at, o.created_at, o.sent_at, o.last_error, o.trace_context, checked.code_live`,
   );
   return rows.map((raw) => ({ ...toOutboxRow(raw), codeLive: raw.code_live }));
 }
@@ -288,11 +293,13 @@ export async function pendingOutboxSummary(
  */
 export async function queueEmail(
   executor: Executor,
-  p: { id: string; kind: string; payload: Uint8Array; now: Date },
+  p: QueuedNotice & { now: Date },
 ): Promise<void> {
   const at = isoTimestamp(p.now);
   await executor.execute(
-    sql`INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
-      VALUES (${p.id}::uuid, ${p.kind}, ${p.payload}::bytea, NULL, 'PENDING', ${at}::timestamptz, NULL, ${at}::timestamptz)`,
+    sql`INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at,
+        trace_context)
+      VALUES (${p.id}::uuid, ${p.kind}, ${p.payload}::bytea, NULL, 'PENDING', ${at}::timestamptz, NULL, ${at}::timestamptz,
+        ${p.traceContext}::text)`,
   );
 }

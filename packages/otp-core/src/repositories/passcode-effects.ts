@@ -12,15 +12,18 @@ export interface QueuedNotice {
   id: string;
   kind: string;
   payload: Uint8Array;
+  /** The queuing request's W3C traceparent (`email_outbox.trace_context`); null when tracing is off. */
+  traceContext: string | null;
 }
 
 /** An outbox row inserted once per row of `source` (a CTE name): a notice that goes with the effect. */
 function noticeCte(name: string, source: string, notice: QueuedNotice, now: Date): SQL {
   const at = isoTimestamp(now);
   return sql`${sql.raw(name)} AS (
-    INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
+    INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at,
+      trace_context)
     SELECT ${notice.id}::uuid, ${notice.kind}, ${notice.payload}::bytea, NULL, 'PENDING',
-      ${at}::timestamptz, NULL, ${at}::timestamptz
+      ${at}::timestamptz, NULL, ${at}::timestamptz, ${notice.traceContext}::text
     FROM ${sql.raw(source)}
     RETURNING id
   )`;

@@ -17,6 +17,8 @@ export interface ReplacePasscodeParams {
   codeType: CodeType;
   passcodeId: string;
   codeHash: string;
+  /** The HMAC of the secret of the link mailed beside the code (rules/code-hash.ts). */
+  linkHash: string;
   expiresAt: Date;
   now: Date;
   /** EMAIL_CHANGE only: the address the code goes to. */
@@ -28,7 +30,8 @@ export interface ReplacePasscodeParams {
    * registration. Absent: the new code carries no password.
    */
   pending?: { passwordHash: string; bindingHash: string } | "carry";
-  outbox: { id: string; kind: string; payload: Uint8Array };
+  /** The code's email; `traceContext` as in QueuedNotice. */
+  outbox: { id: string; kind: string; payload: Uint8Array; traceContext: string | null };
 }
 
 /**
@@ -71,18 +74,20 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
       WHERE NOT is_used AND binding_hash IS NOT NULL LIMIT 1
     ),
     inserted AS (
-      INSERT INTO passcodes (id, user_id, code_type, code_hash, is_used, expires_at, created_at,
-        new_email, pending_password_hash, binding_hash, replaced_code_hash)
+      INSERT INTO passcodes (id, user_id, code_type, code_hash, link_hash, is_used, expires_at,
+        created_at, new_email, pending_password_hash, binding_hash, replaced_code_hash)
       SELECT ${p.passcodeId}::uuid, ${p.userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
-        false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text,
+        ${p.linkHash}, false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text,
         ${pending.passwordHash}, ${pending.bindingHash}, (SELECT code_hash FROM replaced)
       FROM deleted_count
       RETURNING id
     ),
     queued AS (
-      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at)
+      INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at,
+        trace_context)
       SELECT ${p.outbox.id}::uuid, ${p.outbox.kind}, ${p.outbox.payload}::bytea, inserted.id,
-        'PENDING', ${now}::timestamptz, ${expiresAt}::timestamptz, ${now}::timestamptz
+        'PENDING', ${now}::timestamptz, ${expiresAt}::timestamptz, ${now}::timestamptz,
+        ${p.outbox.traceContext}::text
       FROM inserted
       RETURNING id
     )
@@ -104,19 +109,29 @@ export interface VerificationLookupParams {
   policy: PasscodePolicy;
 }
 
-export interface VerificationLookup {
+/**
+ * The attempt budget this check spent from: the account's (per user and code
+ * type) or, for an address without an account, the address's own (per
+ * address HMAC and code type), kept by the same rule, so both answer alike.
+ */
+export interface AttemptBudgetLookup {
+  /** Granted attempt: units spent in the window including this one; null when refused. */
+  reservedFailures: number | null;
+  /** The window as this statement found it (for the retry time when refused). */
+  windowBefore: { windowStartedAt: Date; failures: number } | null;
+}
+
+export interface VerificationLookup extends AttemptBudgetLookup {
   userId: string;
   email: string;
   isVerified: boolean;
   /** The account's language for its emails (`users.locale`). */
   locale: string;
-  /** Granted attempt: units spent in the window including this one; null when refused. */
-  reservedFailures: number | null;
-  /** The window as this statement found it (for the retry time when refused). */
-  windowBefore: { windowStartedAt: Date; failures: number } | null;
   passcode: {
     id: string;
     codeHash: string;
+    /** The HMAC of the link's secret; null on a row issued before links existed. */
+    linkHash: string | null;
     isUsed: boolean;
     expiresAt: Date;
     newEmail: string | null;
@@ -148,6 +163,7 @@ interface LookupRow {
   failures_before: number | null;
   passcode_id: string | null;
   code_hash: string | null;
+  link_hash: string | null;
   is_used: boolean | null;
   expires_at: Date | string | null;
   new_email: string | null;
@@ -163,12 +179,13 @@ interface LookupRow {
  * parallel guesses cannot overdraw it; mirrors `decideAttempt`) and, when that
  * was granted (or there is no account: an unknown address is counted alike),
  * one unit of the cap; then read the code. `found` is null for an unknown
- * address.
+ * address, whose own budget (`address_attempts`) is spent instead, by the same
+ * rule, so its answers are those of an account without a live code.
  */
 export async function lockAccountAndReserveAttempt(
   tx: Executor,
   p: VerificationLookupParams,
-): Promise<{ guard: GuardLookup; found: VerificationLookup | null }> {
+): Promise<{ guard: GuardLookup; budget: AttemptBudgetLookup; found: VerificationLookup | null }> {
   const now = isoTimestamp(p.now);
   const cutoff = isoTimestamp(attemptWindowCutoff(p.now, p.policy));
   const guardParams = { recipientKey: p.recipientKey, now: p.now, policy: p.policy };
@@ -188,31 +205,39 @@ export async function lockAccountAndReserveAttempt(
       INSERT INTO otp_attempts AS a (user_id, code_type, window_started_at, failures)
       SELECT id, ${p.codeType}::code_type, ${now}::timestamptz, 1 FROM account
       WHERE EXISTS (SELECT 1 FROM guard_open)
-      ON CONFLICT (user_id, code_type) DO UPDATE SET
-        window_started_at = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
-          THEN EXCLUDED.window_started_at ELSE a.window_started_at END,
-        failures = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
-          THEN 1 ELSE a.failures + 1 END
-      WHERE a.window_started_at <= ${cutoff}::timestamptz OR a.failures < ${p.policy.maxFailedAttempts}::int
-      RETURNING a.failures
+      ${spendUnitOnConflict(sql`(user_id, code_type)`, cutoff, p.policy)}
+    ),
+    address_before AS (
+      SELECT a.window_started_at, a.failures FROM address_attempts a
+      WHERE a.recipient_key = ${p.recipientKey} AND a.code_type = ${p.codeType}::code_type
+        AND NOT EXISTS (SELECT 1 FROM account)
+    ),
+    address_reserved AS (
+      INSERT INTO address_attempts AS a (recipient_key, code_type, window_started_at, failures)
+      SELECT ${p.recipientKey}, ${p.codeType}::code_type, ${now}::timestamptz, 1
+      WHERE NOT EXISTS (SELECT 1 FROM account) AND EXISTS (SELECT 1 FROM guard_open)
+      ${spendUnitOnConflict(sql`(recipient_key, code_type)`, cutoff, p.policy)}
     ),
     ${guardSpendCte(
       guardParams,
-      sql`NOT EXISTS (SELECT 1 FROM account) OR EXISTS (SELECT 1 FROM attempt_reserved)`,
+      sql`EXISTS (SELECT 1 FROM attempt_reserved) OR EXISTS (SELECT 1 FROM address_reserved)`,
     )}
     SELECT EXISTS (SELECT 1 FROM guard_open) AS guard_open,
       (SELECT consecutive_failures FROM guard_reserved) AS guard_reserved,
       account.id AS user_id, account.email, account.is_verified, account.locale,
-      (SELECT failures FROM attempt_reserved) AS reserved_failures,
-      (SELECT window_started_at FROM attempt_before) AS window_started_at_before,
-      (SELECT failures FROM attempt_before) AS failures_before,
-      code.id AS passcode_id, code.code_hash, code.is_used, code.expires_at, code.new_email,
+      COALESCE((SELECT failures FROM attempt_reserved), (SELECT failures FROM address_reserved))
+        AS reserved_failures,
+      COALESCE((SELECT window_started_at FROM attempt_before), (SELECT window_started_at FROM address_before))
+        AS window_started_at_before,
+      COALESCE((SELECT failures FROM attempt_before), (SELECT failures FROM address_before))
+        AS failures_before,
+      code.id AS passcode_id, code.code_hash, code.link_hash, code.is_used, code.expires_at, code.new_email,
       code.pending_password_hash, code.binding_hash, code.replaced_code_hash
     FROM (SELECT 1) AS one
     LEFT JOIN account ON true
     LEFT JOIN LATERAL (
-      SELECT id, code_hash, is_used, expires_at, new_email, pending_password_hash, binding_hash,
-        replaced_code_hash
+      SELECT id, code_hash, link_hash, is_used, expires_at, new_email, pending_password_hash,
+        binding_hash, replaced_code_hash
       FROM passcodes
       WHERE user_id = account.id AND code_type = ${p.codeType}::code_type
       ORDER BY created_at DESC LIMIT 1
@@ -221,28 +246,33 @@ export async function lockAccountAndReserveAttempt(
   const row = rows[0];
   if (row === undefined) throw new Error("code lookup statement returned no row");
   const guard: GuardLookup = { locked: !row.guard_open, reservedConsecutive: row.guard_reserved };
-  if (row.user_id === null) return { guard, found: null };
+  const budget: AttemptBudgetLookup = {
+    reservedFailures: row.reserved_failures,
+    windowBefore:
+      row.window_started_at_before === null
+        ? null
+        : {
+            windowStartedAt: toDate(row.window_started_at_before),
+            failures: row.failures_before ?? 0,
+          },
+  };
+  if (row.user_id === null) return { guard, budget, found: null };
   return {
     guard,
+    budget,
     found: {
       userId: row.user_id,
       email: row.email,
       isVerified: row.is_verified,
       locale: row.locale as string,
-      reservedFailures: row.reserved_failures,
-      windowBefore:
-        row.window_started_at_before === null
-          ? null
-          : {
-              windowStartedAt: toDate(row.window_started_at_before),
-              failures: row.failures_before ?? 0,
-            },
+      ...budget,
       passcode:
         row.passcode_id === null || row.code_hash === null
           ? null
           : {
               id: row.passcode_id,
               codeHash: row.code_hash,
+              linkHash: row.link_hash,
               isUsed: row.is_used === true,
               expiresAt: toDateOrNull(row.expires_at) ?? new Date(0),
               newEmail: row.new_email,
@@ -251,6 +281,76 @@ export async function lockAccountAndReserveAttempt(
               replacedCodeHash: row.replaced_code_hash,
             },
     },
+  };
+}
+
+/**
+ * The conditional upsert's tail that spends one unit of a budget window
+ * (mirrors `decideAttempt`): a window past its length starts again at one; an
+ * open window takes a unit only while it has one left. Nothing is returned
+ * when the window is spent.
+ */
+function spendUnitOnConflict(conflictTarget: SQL, cutoff: string, policy: PasscodePolicy): SQL {
+  return sql`ON CONFLICT ${conflictTarget} DO UPDATE SET
+        window_started_at = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
+          THEN EXCLUDED.window_started_at ELSE a.window_started_at END,
+        failures = CASE WHEN a.window_started_at <= ${cutoff}::timestamptz
+          THEN 1 ELSE a.failures + 1 END
+      WHERE a.window_started_at <= ${cutoff}::timestamptz OR a.failures < ${policy.maxFailedAttempts}::int
+      RETURNING a.failures`;
+}
+
+/** The row a link's token names, with its account: what the link stands for. */
+export interface LinkTarget {
+  passcodeId: string;
+  userId: string;
+  codeType: CodeType;
+  /** The account's address (EMAIL_CHANGE: the address it moves from). */
+  email: string;
+  /** EMAIL_CHANGE: the address the code and link went to. */
+  newEmail: string | null;
+  linkHash: string | null;
+  isUsed: boolean;
+  expiresAt: Date;
+}
+
+/**
+ * Reads the code row a link's token names, and its account's address. A read
+ * only: describing a link, and finding the account a link's check is charged
+ * to, change nothing. Null when no such row exists (never issued, or deleted
+ * by a newer code or by cleanup).
+ */
+export async function findLinkTarget(
+  executor: Executor,
+  passcodeId: string,
+): Promise<LinkTarget | null> {
+  const rows = await queryRows<{
+    id: string;
+    user_id: string;
+    code_type: CodeType;
+    email: string;
+    new_email: string | null;
+    link_hash: string | null;
+    is_used: boolean;
+    expires_at: Date | string;
+  }>(
+    executor,
+    sql`SELECT p.id, p.user_id, p.code_type, u.email, p.new_email, p.link_hash, p.is_used,
+      p.expires_at
+    FROM passcodes p JOIN users u ON u.id = p.user_id
+    WHERE p.id = ${passcodeId}::uuid`,
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  return {
+    passcodeId: row.id,
+    userId: row.user_id,
+    codeType: row.code_type,
+    email: row.email,
+    newEmail: row.new_email,
+    linkHash: row.link_hash,
+    isUsed: row.is_used,
+    expiresAt: toDate(row.expires_at),
   };
 }
 
@@ -340,5 +440,16 @@ export async function refundAttempt(
     )
     UPDATE account_failures SET consecutive_failures = GREATEST(consecutive_failures - 1, 0)
     WHERE recipient_key = ${p.recipientKey}`,
+  );
+}
+
+/** Gives back the unit an unknown address's own budget spent (the cap was reached meanwhile). */
+export async function refundAddressAttempt(
+  tx: Executor,
+  p: { recipientKey: string; codeType: CodeType },
+): Promise<void> {
+  await tx.execute(
+    sql`UPDATE address_attempts SET failures = GREATEST(failures - 1, 0)
+    WHERE recipient_key = ${p.recipientKey} AND code_type = ${p.codeType}::code_type`,
   );
 }

@@ -8,6 +8,7 @@ import {
   SECURITY_EVENT_RETENTION_DAYS_RANGE,
 } from "../repositories/cleanup.js";
 import { isWellFormedCode } from "../rules/code.js";
+import { LINK_TOKEN_PATTERN } from "../rules/code-hash.js";
 import { CODE_TYPES } from "../rules/code-types.js";
 import { RESENDABLE_CODE_TYPES } from "../rules/eligibility.js";
 import {
@@ -59,6 +60,13 @@ export const passwordSchema = passwordSchemaFor(PASSWORD_MIN_LENGTH);
 
 /** A binding token as the register answer handed it out (base64url, 256 bits). */
 export const bindingTokenSchema = z.string().min(20).max(200);
+
+/** The token of the link mailed beside a code (`<passcode id>.<secret>`, rules/code-hash.ts). */
+export const linkTokenSchema = z
+  .string({ error: "Open the link from the email, or paste all of it." })
+  .trim()
+  .max(200, { error: "That is not the token of a link from our emails." })
+  .regex(LINK_TOKEN_PATTERN, { error: "Open the link from the email, or paste all of it." });
 
 /** A code as typed or pasted: spaces and dashes are ignored, then it must be exactly N digits. */
 export function codeSchema(codeLength: number) {
@@ -154,6 +162,9 @@ export function createInputSchemas(
         .min(20, { error: "Open the link from the email, or paste all of it." })
         .max(200, { error: "That is not an unlock link's token." }),
     }),
+    describeLink: z.object({ token: linkTokenSchema }),
+    // newPassword: required for a password-reset link only (the service says so).
+    useLink: z.object({ token: linkTokenSchema, newPassword: newPassword.optional() }),
     revokeSession: z.object({ sessionId: z.uuid({ error: "Not a valid session id." }) }),
     securityEvents: z.object({
       cursor: eventCursorSchema.nullish(),
@@ -210,6 +221,8 @@ export type SecurityEventsInput = z.input<InputSchemas["securityEvents"]>;
 export type ConfirmEmailChangeInput = z.input<InputSchemas["confirmEmailChange"]>;
 export type UnlockInput = z.input<InputSchemas["unlock"]>;
 export type SetLocaleInput = z.input<InputSchemas["setLocale"]>;
+export type DescribeLinkInput = z.input<InputSchemas["describeLink"]>;
+export type UseLinkInput = z.input<InputSchemas["useLink"]>;
 
 /** Field errors keyed by field name, for INVALID_INPUT. */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {

@@ -4,6 +4,7 @@
  * seed's tables show them.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Result } from "../errors.js";
 import {
   attemptFailures,
   captureLogger,
@@ -234,6 +235,33 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
         error: { code: "OTP_INVALID" },
       });
       expect(await snapshot(database)).toEqual(before);
+    });
+
+    it("a wrong code at an unknown address is answered exactly as at an account: the same tries left, then TOO_MANY_ATTEMPTS until the same time", async () => {
+      await service.register({ email: ALICE, password: PASSWORD });
+      await service.requestSignInCode({ email: ALICE });
+      const wrong = wrongCode(await codeFor(ALICE));
+      const answer = (result: Result<unknown>) =>
+        result.ok
+          ? "ok"
+          : [result.error.code, result.error.attemptsLeft, result.error.retryAt?.toISOString()]
+              .filter((part) => part !== undefined)
+              .join(" ");
+      const flows = {
+        verifyEmail: (email: string) => service.verifyEmail({ email, code: wrong }),
+        signInWithCode: (email: string) => service.signInWithCode({ email, code: wrong }),
+      };
+      for (const [name, guess] of Object.entries(flows)) {
+        const account: string[] = [];
+        const ghost: string[] = [];
+        for (let i = 0; i < 7; i++) {
+          account.push(`${name}: ${answer(await guess(ALICE))}`);
+          ghost.push(`${name}: ${answer(await guess("nobody@example.com"))}`);
+          clock.advanceSeconds(1);
+        }
+        expect(ghost).toEqual(account);
+        expect(account.at(-1)).toMatch(new RegExp(`^${name}: TOO_MANY_ATTEMPTS `));
+      }
     });
 
     it("malformed input gives INVALID_INPUT with field errors and touches nothing", async () => {
@@ -504,6 +532,8 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       const code = await codeFor(ALICE);
       const [row] = await readOutbox(database, TEST_SECRET);
       expect(row).toMatchObject({ kind: "VERIFICATION_CODE", status: "PENDING", attempts: 0 });
+      // No OpenTelemetry SDK here: no trace context to keep (the API's tracing test has one).
+      expect(row?.traceContext).toBeNull();
       // Every email states the lifetime it was issued with: 10 minutes by default.
       expect(row?.message).toMatchObject({
         to: ALICE,

@@ -30,8 +30,12 @@ import {
   verifyEmailUnboundExtra,
 } from "../repositories/passcode-effects.js";
 import {
+  type AttemptBudgetLookup,
   consumeCode,
+  findLinkTarget,
+  type LinkTarget,
   lockAccountAndReserveAttempt,
+  refundAddressAttempt,
   refundAttempt,
   replacePasscode,
   type VerificationLookup,
@@ -61,7 +65,15 @@ import {
   storedClient,
 } from "../rules/client-context.js";
 import { generateCode, type RandomBytes, secureRandomBytes } from "../rules/code.js";
-import { codeHashesMatch, hashCode } from "../rules/code-hash.js";
+import {
+  codeHashesMatch,
+  formatLinkToken,
+  hashCode,
+  hashLinkSecret,
+  type LinkToken,
+  newLinkSecret,
+  parseLinkToken,
+} from "../rules/code-hash.js";
 import type { CodeType } from "../rules/code-types.js";
 import {
   decideConsecutive,
@@ -86,6 +98,7 @@ import {
   type CleanupInput,
   type ConfirmEmailChangeInput,
   createInputSchemas,
+  type DescribeLinkInput,
   fieldErrorsOf,
   type InputSchemas,
   type IssueCodeInput,
@@ -98,6 +111,7 @@ import {
   type SignInInput,
   type SignInWithCodeInput,
   type UnlockInput,
+  type UseLinkInput,
   type VerifyEmailInput,
 } from "./inputs.js";
 import { createDefaultLogger, type Logger } from "./logger.js";
@@ -110,6 +124,7 @@ import {
 import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
 import { ResponseTimeFloor } from "./response-time.js";
 import { createSecurityCenter } from "./security-center.js";
+import { currentTraceContext } from "./trace-context.js";
 
 export interface OtpServiceOptions {
   db: Database;
@@ -193,6 +208,23 @@ export interface SignedInUser {
   sessionExpiresAt: Date;
 }
 
+/** What a link's token stands for, as the page that confirms it says it (nothing changed). */
+export interface DescribedLink {
+  step: CodeType;
+  /** The address the link was mailed to (EMAIL_CHANGE: the new address). */
+  email: string;
+}
+
+/** A used link: the step it stood for, answered as that step's code answers. */
+export type UsedLink =
+  | { step: "VERIFICATION"; verified: VerifiedEmail & { deviceToken: string } }
+  | { step: "SIGN_IN"; session: NewSession }
+  | { step: "PASSWORD_RESET"; reset: VerifiedAccount & { sessionsRevoked: number } }
+  | { step: "EMAIL_CHANGE"; changed: VerifiedAccount };
+
+/** What a check presents: the code as typed, or the token of the link mailed beside it. */
+type Credential = { code: string } | { link: LinkToken };
+
 export type OtpService = ReturnType<typeof createOtpService>;
 
 /** How long a session lives unless configured otherwise: 30 days. */
@@ -264,6 +296,7 @@ export function createOtpService(options: OtpServiceOptions) {
       id,
       kind: payload.kind,
       payload: sealOutboxPayload(keys.outboxEncryption, id, { v: 1, ...payload }),
+      traceContext: currentTraceContext(),
     };
   }
 
@@ -292,6 +325,8 @@ export function createOtpService(options: OtpServiceOptions) {
   ): Promise<IssuedCode> {
     const code = generateCode(policy.codeLength, random);
     const passcodeId = randomUUID();
+    // The link beside the code: the row's id and a secret of its own (rules/code-hash.ts).
+    const link = { passcodeId, secret: newLinkSecret(random) };
     const outboxId = randomUUID();
     const expiresAt = codeExpiresAt(now, policy.codeTtlSeconds);
     const kind = OUTBOX_KIND_BY_CODE_TYPE[codeType];
@@ -300,6 +335,7 @@ export function createOtpService(options: OtpServiceOptions) {
       codeType,
       passcodeId,
       codeHash: hashCode(keys.codeHmac, { userId: user.id, codeType, code }),
+      linkHash: hashLinkSecret(keys.linkHmac, link),
       expiresAt,
       now,
       newEmail,
@@ -318,9 +354,11 @@ export function createOtpService(options: OtpServiceOptions) {
           to: newEmail ?? user.email,
           locale: user.locale,
           code,
+          linkToken: formatLinkToken(link),
           ttlSeconds: policy.codeTtlSeconds,
           expiresAt: expiresAt.toISOString(),
         }),
+        traceContext: currentTraceContext(),
       },
     });
     logger.info({ userId: user.id, codeType, deletedCount, passcodeId }, "passcode issued");
@@ -370,7 +408,8 @@ export function createOtpService(options: OtpServiceOptions) {
     /** The address whose cap on consecutive failures this check counts against. */
     address: string;
     codeType: CodeType;
-    code: string;
+    /** The code typed, or the link's token: one credential, one path. */
+    credential: Credential;
     now: Date;
     /** The code's effect, built once the account and its code are known. */
     effect: (
@@ -380,6 +419,23 @@ export function createOtpService(options: OtpServiceOptions) {
       extra?: SQL;
       check?: (extra: Partial<Extra>) => DomainError | null;
     };
+  }
+
+  /**
+   * The answer to a wrong guess that was counted: how many tries the window
+   * has left and, on its last, when the next one is possible (the window this
+   * attempt was counted in, as the budget's rule opens it).
+   */
+  function wrongGuess(
+    code: "OTP_INVALID" | "LINK_INVALID",
+    budget: { reservedFailures: number; windowBefore: AttemptBudgetLookup["windowBefore"] },
+    now: Date,
+  ): Result<never> {
+    const attemptsLeft = Math.max(0, policy.maxFailedAttempts - budget.reservedFailures);
+    if (attemptsLeft > 0) return fail(code, { attemptsLeft });
+    const counted = decideAttempt(budget.windowBefore, now, policy);
+    const windowStartedAt = counted.allowed ? counted.next.windowStartedAt : now;
+    return fail(code, { attemptsLeft, retryAt: attemptRetryAt(windowStartedAt, policy) });
   }
 
   /**
@@ -404,9 +460,11 @@ export function createOtpService(options: OtpServiceOptions) {
     executor: Executor,
     check: CodeCheck<Extra>,
   ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
-    const { codeType, code, now } = check;
+    const { codeType, credential, now } = check;
+    // A wrong link is charged like a wrong code, and says it was the link.
+    const invalid = "link" in credential ? "LINK_INVALID" : "OTP_INVALID";
     const key = recipientKey(keys.recipientHmac, check.address);
-    const { guard, found } = await lockAccountAndReserveAttempt(executor, {
+    const { guard, budget, found } = await lockAccountAndReserveAttempt(executor, {
       account: check.account,
       recipientKey: key,
       codeType,
@@ -418,47 +476,40 @@ export function createOtpService(options: OtpServiceOptions) {
       await lockAddress(check.address, key, now, {}, found?.locale);
       return fail("ACCOUNT_LOCKED");
     }
-    // Unknown addresses answer like a wrong code: the answer must not reveal accounts.
-    // They count toward the cap alike, so they reach ACCOUNT_LOCKED after as many failures.
-    if (found === null) {
-      if (guard.reservedConsecutive !== null && reachesLock(guard.reservedConsecutive, policy)) {
-        await lockAddress(check.address, key, now);
-      }
-      return fail("OTP_INVALID");
-    }
-    if (found.reservedFailures === null) {
+    // From here an unknown address answers exactly as an account without a live
+    // code: its own budget was spent by the same rule (ADR 5), and it counts
+    // toward the cap alike, so it reaches ACCOUNT_LOCKED after as many failures.
+    if (budget.reservedFailures === null) {
       // No window in this statement's snapshot: a concurrent attempt opened one just now.
-      const retryAt = attemptRetryAt(found.windowBefore?.windowStartedAt ?? now, policy);
+      const retryAt = attemptRetryAt(budget.windowBefore?.windowStartedAt ?? now, policy);
       return fail("TOO_MANY_ATTEMPTS", { retryAt });
     }
     if (guard.reservedConsecutive === null) {
       // A concurrent check took the address to its cap: this one compares nothing.
-      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null });
+      await (found === null
+        ? refundAddressAttempt(executor, { recipientKey: key, codeType })
+        : refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null }));
       return fail("ACCOUNT_LOCKED");
     }
-    const submitted = hashCode(keys.codeHmac, { userId: found.userId, codeType, code });
-    const matches = codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted);
-    // Compared every time, so a wrong code and a replaced one cost the same.
-    const replaced = codeHashesMatch(found.passcode?.replacedCodeHash ?? absentCodeHash, submitted);
+    const reserved = {
+      reservedFailures: budget.reservedFailures,
+      windowBefore: budget.windowBefore,
+    };
+    if (found === null) {
+      if (reachesLock(guard.reservedConsecutive, policy))
+        await lockAddress(check.address, key, now);
+      return wrongGuess(invalid, reserved, now);
+    }
+    const { matches, replaced } = compareCredential(found, codeType, credential);
     if (!matches && replaced && found.passcode !== null) {
       // The code of an earlier email: not a guess, so the units go back; the person needs the latest email.
       await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
       return fail("OTP_REPLACED");
     }
     if (!matches || found.passcode === null) {
-      if (reachesLock(guard.reservedConsecutive, policy)) {
+      if (reachesLock(guard.reservedConsecutive, policy))
         await lockAddress(check.address, key, now, {}, found.locale);
-      }
-      const attemptsLeft = Math.max(0, policy.maxFailedAttempts - found.reservedFailures);
-      if (attemptsLeft > 0) return fail("OTP_INVALID", { attemptsLeft });
-      // The last try of the window: say when the next one is possible (the
-      // window this attempt was counted in, as the budget's rule opens it).
-      const counted = decideAttempt(found.windowBefore, now, policy);
-      const windowStartedAt = counted.allowed ? counted.next.windowStartedAt : now;
-      return fail("OTP_INVALID", {
-        attemptsLeft,
-        retryAt: attemptRetryAt(windowStartedAt, policy),
-      });
+      return wrongGuess(invalid, reserved, now);
     }
     // The right code, but no longer usable: not a guess, so the units go back.
     if (found.passcode.isUsed) {
@@ -485,6 +536,34 @@ export function createOtpService(options: OtpServiceOptions) {
     if (refused !== null) return { ok: false, error: refused };
     logger.info({ userId: found.userId, codeType, passcodeId: found.passcode.id }, "passcode used");
     return ok({ found, extra: result });
+  }
+
+  /**
+   * Whether the credential matches the account's code row, in constant time,
+   * and (codes only) whether it is the code a newer one replaced. A link names
+   * its row: a replaced row is gone, so its link matches nothing.
+   */
+  function compareCredential(
+    found: VerificationLookup,
+    codeType: CodeType,
+    credential: Credential,
+  ): { matches: boolean; replaced: boolean } {
+    if ("code" in credential) {
+      const submitted = hashCode(keys.codeHmac, {
+        userId: found.userId,
+        codeType,
+        code: credential.code,
+      });
+      return {
+        matches: codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted),
+        // Compared every time, so a wrong code and a replaced one cost the same.
+        replaced: codeHashesMatch(found.passcode?.replacedCodeHash ?? absentCodeHash, submitted),
+      };
+    }
+    const submitted = hashLinkSecret(keys.linkHmac, credential.link);
+    const sameRow = found.passcode?.id === credential.link.passcodeId;
+    const matches = codeHashesMatch(found.passcode?.linkHash ?? absentCodeHash, submitted);
+    return { matches: matches && sameRow, replaced: false };
   }
 
   /**
@@ -604,6 +683,202 @@ export function createOtpService(options: OtpServiceOptions) {
     return { token: session.token, expiresAt: session.expiresAt, userId, email, deviceToken };
   }
 
+  /** Where a check is charged: the account (by address or id) and the address of its cap. */
+  interface CheckTarget {
+    account: { email: string } | { userId: string };
+    address: string;
+  }
+
+  /** Verification's effect, for its code and its link alike (see `verifyEmail`). */
+  async function verifyEmailWith(
+    target: CheckTarget,
+    credential: Credential,
+    client: ClientContext & { bindingToken?: string | undefined },
+  ): Promise<Result<VerifiedEmail & { deviceToken: string }>> {
+    // A token of the wrong shape (a stale or forged cookie) binds nothing; it is no input error.
+    const token = bindingTokenSchema.safeParse(client.bindingToken);
+    const bindingToken = token.success ? token.data : undefined;
+    const now = clock();
+    const stored = storedClient(client);
+    // The address's owner proved it from this client: the device becomes one the account knows.
+    const deviceToken = deviceTokenFor(client.deviceToken, random);
+    const session = { ...newSessionToken(now), client: stored };
+    const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(db, {
+      ...target,
+      codeType: "VERIFICATION",
+      credential,
+      now,
+      effect: (found) => {
+        const pending = found.passcode.pendingPasswordHash;
+        const bound = pending !== null && bindingMatches(found.passcode.bindingHash, bindingToken);
+        const recorded = sql`${securityEventCte("verified_event", fromConsumed, event("EMAIL_VERIFIED", stored, now))},
+          ${rememberDeviceCtes({ source: fromConsumed, deviceHash: deviceTokenHash(found.userId, deviceToken), now })}`;
+        return bound
+          ? {
+              effect: sql`${verifyEmailEffect({ now, bound: { passwordHash: pending, session } })},
+                ${recorded},
+                ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })}`,
+              extra: verifyEmailExtra,
+            }
+          : {
+              effect: sql`${verifyEmailEffect({ now, bound: null })}, ${recorded}`,
+              extra: verifyEmailUnboundExtra,
+            };
+      },
+    });
+    if (!used.ok) return used;
+    const { userId, email: address } = used.value.found;
+    const signedIn = (used.value.extra.sessionsCreated ?? 0) > 0;
+    if (signedIn) logger.info({ userId, sessionId: session.sessionId }, "signed in");
+    return ok({
+      userId,
+      email: address,
+      passwordActive: used.value.extra.passwordActive === true,
+      session: signedIn
+        ? {
+            token: session.token,
+            expiresAt: session.expiresAt,
+            userId,
+            email: address,
+            deviceToken,
+          }
+        : null,
+      deviceToken,
+    });
+  }
+
+  /** Password reset's effect, for its code and its link alike (see `resetPassword`). */
+  async function resetPasswordWith(
+    target: CheckTarget,
+    credential: Credential,
+    newPassword: string,
+    client: ClientContext,
+  ): Promise<Result<VerifiedAccount & { sessionsRevoked: number }>> {
+    const passwordHash = await hasher.hash(newPassword);
+    const now = clock();
+    const used = await useCode<{ sessionsRevoked: number }>(db, {
+      ...target,
+      codeType: "PASSWORD_RESET",
+      credential,
+      now,
+      effect: (found) => ({
+        effect: sql`${resetPasswordEffect({
+          passwordHash,
+          now,
+          notice: sealNotice({
+            kind: "PASSWORD_CHANGED",
+            to: found.email,
+            locale: found.locale,
+            changedAt: now.toISOString(),
+          }),
+        })},
+          ${securityEventCte("changed_event", fromConsumed, event("PASSWORD_CHANGED", storedClient(client), now))}`,
+        extra: resetPasswordExtra,
+      }),
+    });
+    if (!used.ok) return used;
+    onEmailQueued();
+    return ok({
+      userId: used.value.found.userId,
+      email: used.value.found.email,
+      sessionsRevoked: used.value.extra.sessionsRevoked ?? 0,
+    });
+  }
+
+  /** Sign-in by code's effect, for its code and its link alike (see `signInWithCode`). */
+  async function signInWith(
+    target: CheckTarget,
+    credential: Credential,
+    client: ClientContext,
+  ): Promise<Result<NewSession>> {
+    const now = clock();
+    const stored = storedClient(client);
+    const session = { ...newSessionToken(now), client: stored };
+    const deviceToken = deviceTokenFor(client.deviceToken, random);
+    const used = await useCode<{ newDevices: number }>(db, {
+      ...target,
+      codeType: "SIGN_IN",
+      credential,
+      now,
+      // The session, SIGNED_IN, and the device (with the notice if it is new), with the code.
+      effect: (found) => ({
+        effect: sql`${signInEffect({ ...session, now })},
+          ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })},
+          ${rememberDeviceCtes({
+            source: signedInFromSession,
+            deviceHash: deviceTokenHash(found.userId, deviceToken),
+            now,
+            notice: newSignInNotice(found.email, found.locale, stored, now),
+          })}`,
+        extra: newDeviceExtra,
+      }),
+    });
+    if (!used.ok) return used;
+    if ((used.value.extra.newDevices ?? 0) > 0) onEmailQueued();
+    return ok({
+      token: session.token,
+      expiresAt: session.expiresAt,
+      userId: used.value.found.userId,
+      email: used.value.found.email,
+      deviceToken,
+    });
+  }
+
+  /** Email change's effect, for its code and its link alike (see `confirmEmailChange`). */
+  async function confirmEmailChangeWith(
+    userId: string,
+    address: string,
+    credential: Credential,
+    client: ClientContext,
+  ): Promise<Result<VerifiedAccount>> {
+    const now = clock();
+    try {
+      const used = await useCode(db, {
+        account: { userId },
+        address,
+        codeType: "EMAIL_CHANGE",
+        credential,
+        now,
+        effect: (found) => ({
+          effect: sql`${changeEmailEffect({
+            now,
+            notice: sealNotice({
+              kind: "EMAIL_CHANGED",
+              to: found.email,
+              locale: found.locale,
+              newEmail: found.passcode.newEmail ?? "",
+            }),
+          })},
+            ${securityEventCte("changed_event", sql`SELECT id AS user_id FROM switched`, event("EMAIL_CHANGED", storedClient(client), now))}`,
+          extra: changeEmailExtra,
+        }),
+      });
+      if (!used.ok) return used;
+      onEmailQueued();
+      return ok({ userId, email: used.value.found.passcode?.newEmail ?? used.value.found.email });
+    } catch (error) {
+      if (isUniqueViolation(error)) return fail("EMAIL_TAKEN");
+      throw error;
+    }
+  }
+
+  /**
+   * The live code row a link's token names, or the failure a link that cannot
+   * be used answers (LINK_INVALID for no such row or a wrong secret; used and
+   * expired as their codes answer). A read: nothing is spent or recorded. The
+   * secret's HMAC is computed and compared on every path, so an unknown row
+   * costs what a known one does.
+   */
+  async function readLink(link: LinkToken, now: Date): Promise<Result<LinkTarget>> {
+    const target = await findLinkTarget(db, link.passcodeId);
+    const submitted = hashLinkSecret(keys.linkHmac, link);
+    const matches = codeHashesMatch(target?.linkHash ?? absentCodeHash, submitted);
+    if (target === null || !matches) return fail("LINK_INVALID");
+    if (target.isUsed) return fail("OTP_ALREADY_USED");
+    if (isExpired(target.expiresAt, now)) return fail("OTP_EXPIRED");
+    return ok(target);
+  }
+
   const securityCenter = createSecurityCenter({ db, clock, logger, inputs, parse });
 
   return {
@@ -703,58 +978,7 @@ export function createOtpService(options: OtpServiceOptions) {
       const parsed = parse(inputs.verifyEmail, input);
       if (!parsed.ok) return parsed;
       const { email, code } = parsed.value;
-      // A token of the wrong shape (a stale or forged cookie) binds nothing; it is no input error.
-      const token = bindingTokenSchema.safeParse(client.bindingToken);
-      const bindingToken = token.success ? token.data : undefined;
-      const now = clock();
-      const stored = storedClient(client);
-      // The address's owner proved it from this client: the device becomes one the account knows.
-      const deviceToken = deviceTokenFor(client.deviceToken, random);
-      const session = { ...newSessionToken(now), client: stored };
-      const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(db, {
-        account: { email },
-        address: email,
-        codeType: "VERIFICATION",
-        code,
-        now,
-        effect: (found) => {
-          const pending = found.passcode.pendingPasswordHash;
-          const bound =
-            pending !== null && bindingMatches(found.passcode.bindingHash, bindingToken);
-          const recorded = sql`${securityEventCte("verified_event", fromConsumed, event("EMAIL_VERIFIED", stored, now))},
-          ${rememberDeviceCtes({ source: fromConsumed, deviceHash: deviceTokenHash(found.userId, deviceToken), now })}`;
-          return bound
-            ? {
-                effect: sql`${verifyEmailEffect({ now, bound: { passwordHash: pending, session } })},
-                ${recorded},
-                ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })}`,
-                extra: verifyEmailExtra,
-              }
-            : {
-                effect: sql`${verifyEmailEffect({ now, bound: null })}, ${recorded}`,
-                extra: verifyEmailUnboundExtra,
-              };
-        },
-      });
-      if (!used.ok) return used;
-      const { userId, email: address } = used.value.found;
-      const signedIn = (used.value.extra.sessionsCreated ?? 0) > 0;
-      if (signedIn) logger.info({ userId, sessionId: session.sessionId }, "signed in");
-      return ok({
-        userId,
-        email: address,
-        passwordActive: used.value.extra.passwordActive === true,
-        session: signedIn
-          ? {
-              token: session.token,
-              expiresAt: session.expiresAt,
-              userId,
-              email: address,
-              deviceToken,
-            }
-          : null,
-        deviceToken,
-      });
+      return verifyEmailWith({ account: { email }, address: email }, { code }, client);
     },
 
     /** Sends a password-reset code (enumeration-safe). */
@@ -776,36 +1000,12 @@ export function createOtpService(options: OtpServiceOptions) {
       const parsed = parse(inputs.resetPassword, input);
       if (!parsed.ok) return parsed;
       const { email, code, newPassword } = parsed.value;
-      const passwordHash = await hasher.hash(newPassword);
-      const now = clock();
-      const used = await useCode<{ sessionsRevoked: number }>(db, {
-        account: { email },
-        address: email,
-        codeType: "PASSWORD_RESET",
-        code,
-        now,
-        effect: (found) => ({
-          effect: sql`${resetPasswordEffect({
-            passwordHash,
-            now,
-            notice: sealNotice({
-              kind: "PASSWORD_CHANGED",
-              to: found.email,
-              locale: found.locale,
-              changedAt: now.toISOString(),
-            }),
-          })},
-          ${securityEventCte("changed_event", fromConsumed, event("PASSWORD_CHANGED", storedClient(client), now))}`,
-          extra: resetPasswordExtra,
-        }),
-      });
-      if (!used.ok) return used;
-      onEmailQueued();
-      return ok({
-        userId: used.value.found.userId,
-        email: used.value.found.email,
-        sessionsRevoked: used.value.extra.sessionsRevoked ?? 0,
-      });
+      return resetPasswordWith(
+        { account: { email }, address: email },
+        { code },
+        newPassword,
+        client,
+      );
     },
 
     /** Sends a sign-in code (enumeration-safe). */
@@ -823,38 +1023,94 @@ export function createOtpService(options: OtpServiceOptions) {
       const parsed = parse(inputs.signInWithCode, input);
       if (!parsed.ok) return parsed;
       const { email, code } = parsed.value;
-      const now = clock();
-      const stored = storedClient(client);
-      const session = { ...newSessionToken(now), client: stored };
-      const deviceToken = deviceTokenFor(client.deviceToken, random);
-      const used = await useCode<{ newDevices: number }>(db, {
-        account: { email },
-        address: email,
-        codeType: "SIGN_IN",
-        code,
-        now,
-        // The session, SIGNED_IN, and the device (with the notice if it is new), with the code.
-        effect: (found) => ({
-          effect: sql`${signInEffect({ ...session, now })},
-          ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })},
-          ${rememberDeviceCtes({
-            source: signedInFromSession,
-            deviceHash: deviceTokenHash(found.userId, deviceToken),
-            now,
-            notice: newSignInNotice(found.email, found.locale, stored, now),
-          })}`,
-          extra: newDeviceExtra,
-        }),
-      });
-      if (!used.ok) return used;
-      if ((used.value.extra.newDevices ?? 0) > 0) onEmailQueued();
+      return signInWith({ account: { email }, address: email }, { code }, client);
+    },
+
+    /**
+     * What a link's token stands for ("Verify ada@example.com"), for the page
+     * that asks to confirm it: a read only, so opening a link (mail scanners
+     * do) changes nothing, spends no attempt and records no event. A wrong
+     * secret and an unknown row answer alike (LINK_INVALID); a used or expired
+     * link answers as its code would.
+     */
+    async describeLink(input: DescribeLinkInput): Promise<Result<DescribedLink>> {
+      const parsed = parse(inputs.describeLink, input);
+      if (!parsed.ok) return parsed;
+      const link = parseLinkToken(parsed.value.token);
+      if (link === null) return fail("LINK_INVALID");
+      const read = await readLink(link, clock());
+      if (!read.ok) return read;
+      const { codeType, email, newEmail } = read.value;
       return ok({
-        token: session.token,
-        expiresAt: session.expiresAt,
-        userId: used.value.found.userId,
-        email: used.value.found.email,
-        deviceToken,
+        step: codeType,
+        email: codeType === "EMAIL_CHANGE" ? (newEmail ?? email) : email,
       });
+    },
+
+    /**
+     * Completes the step a link's token stands for, on the same path as its
+     * code (`useCode`): the same row, attempt budget, cap and effect. A wrong
+     * secret for a real row is charged to its account like a wrong code
+     * (LINK_INVALID, `attemptsLeft`); a right one spends nothing. A token that
+     * names no row (never issued, or replaced by a newer code) touches nothing.
+     * A password-reset link needs `newPassword`; an email-change link needs the
+     * signed-in session of its account (`signedInUserId`), as the code does.
+     */
+    async useLink(
+      input: UseLinkInput,
+      client: ClientContext & {
+        bindingToken?: string | undefined;
+        signedInUserId?: string | undefined;
+      } = {},
+    ): Promise<Result<UsedLink>> {
+      const parsed = parse(inputs.useLink, input);
+      if (!parsed.ok) return parsed;
+      const { token, newPassword } = parsed.value;
+      const link = parseLinkToken(token);
+      const target = link === null ? null : await findLinkTarget(db, link.passcodeId);
+      if (link === null || target === null) {
+        // Nothing to charge; the secret's HMAC is still computed, as on every path.
+        hashLinkSecret(keys.linkHmac, link ?? { passcodeId: "", secret: token });
+        return fail("LINK_INVALID");
+      }
+      const at: CheckTarget = { account: { userId: target.userId }, address: target.email };
+      const credential = { link };
+      if ((newPassword !== undefined) !== (target.codeType === "PASSWORD_RESET")) {
+        return fail("INVALID_INPUT", {
+          fieldErrors: {
+            newPassword: [
+              newPassword === undefined
+                ? "Choose a new password: this link resets your password."
+                : "This link does not set a password; send it without one.",
+            ],
+          },
+        });
+      }
+      switch (target.codeType) {
+        case "VERIFICATION": {
+          const verified = await verifyEmailWith(at, credential, client);
+          return verified.ok ? ok({ step: "VERIFICATION", verified: verified.value }) : verified;
+        }
+        case "SIGN_IN": {
+          const session = await signInWith(at, credential, client);
+          return session.ok ? ok({ step: "SIGN_IN", session: session.value }) : session;
+        }
+        case "PASSWORD_RESET": {
+          const reset = await resetPasswordWith(at, credential, newPassword ?? "", client);
+          return reset.ok ? ok({ step: "PASSWORD_RESET", reset: reset.value }) : reset;
+        }
+        case "EMAIL_CHANGE": {
+          // As the code: only the signed-in session of the account that asked for the change.
+          if (client.signedInUserId !== target.userId) return fail("UNAUTHORIZED");
+          const changed = await confirmEmailChangeWith(
+            target.userId,
+            target.email,
+            credential,
+            client,
+          );
+          return changed.ok ? ok({ step: "EMAIL_CHANGE", changed: changed.value }) : changed;
+        }
+      }
     },
 
     /**
@@ -1054,38 +1310,10 @@ export function createOtpService(options: OtpServiceOptions) {
       const parsed = parse(inputs.confirmEmailChange, input);
       if (!parsed.ok) return parsed;
       const { userId, code } = parsed.value;
-      const now = clock();
       // The cap on consecutive failures is the account's address's.
       const address = await findUserEmail(db, userId);
       if (address === null) return fail("OTP_INVALID");
-      try {
-        const used = await useCode(db, {
-          account: { userId },
-          address,
-          codeType: "EMAIL_CHANGE",
-          code,
-          now,
-          effect: (found) => ({
-            effect: sql`${changeEmailEffect({
-              now,
-              notice: sealNotice({
-                kind: "EMAIL_CHANGED",
-                to: found.email,
-                locale: found.locale,
-                newEmail: found.passcode.newEmail ?? "",
-              }),
-            })},
-            ${securityEventCte("changed_event", sql`SELECT id AS user_id FROM switched`, event("EMAIL_CHANGED", storedClient(client), now))}`,
-            extra: changeEmailExtra,
-          }),
-        });
-        if (!used.ok) return used;
-        onEmailQueued();
-        return ok({ userId, email: used.value.found.passcode?.newEmail ?? used.value.found.email });
-      } catch (error) {
-        if (isUniqueViolation(error)) return fail("EMAIL_TAKEN");
-        throw error;
-      }
+      return confirmEmailChangeWith(userId, address, { code }, client);
     },
 
     /**

@@ -35,6 +35,8 @@ export interface OutboxPayload {
    */
   locale?: string;
   code?: string;
+  /** Code kinds: the token of the link mailed beside the code (the database keeps its HMAC). */
+  linkToken?: string;
   /** The code's lifetime as issued, for "expires in 10 minutes". */
   ttlSeconds?: number;
   expiresAt?: string;

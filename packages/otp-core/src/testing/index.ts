@@ -84,7 +84,7 @@ export async function createTestDatabase(
 
 async function truncateAll(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
-    sql`TRUNCATE users, passcodes, sessions, otp_attempts, send_limits, email_outbox, account_failures CASCADE`,
+    sql`TRUNCATE users, passcodes, sessions, otp_attempts, address_attempts, send_limits, email_outbox, account_failures CASCADE`,
   );
 }
 
@@ -115,6 +115,30 @@ export async function latestCodeFor(
   email: string,
   kind = "VERIFICATION_CODE",
 ): Promise<string> {
+  const code = (await latestCodeEmail(handle, secret, email, kind))?.code;
+  if (code === undefined) throw new Error(`no ${kind} email queued for ${email}`);
+  return code;
+}
+
+/** The token of the link beside that code (`APP_URL/link?token=...`), the same email. */
+export async function latestLinkFor(
+  handle: DatabaseHandle,
+  secret: string,
+  email: string,
+  kind = "VERIFICATION_CODE",
+): Promise<string> {
+  const token = (await latestCodeEmail(handle, secret, email, kind))?.linkToken;
+  if (token === undefined) throw new Error(`no ${kind} email with a link queued for ${email}`);
+  return token;
+}
+
+/** The payload of the email of the live code for `email` (else the latest such email). */
+async function latestCodeEmail(
+  handle: DatabaseHandle,
+  secret: string,
+  email: string,
+  kind: string,
+): Promise<OutboxPayload | undefined> {
   const rows = await readOutbox(handle, secret);
   const mine = rows.filter((row) => row.message?.to === email && row.kind === kind);
   const live = new Set(
@@ -127,10 +151,9 @@ export async function latestCodeFor(
   );
   const chosen =
     mine.find((row) => row.passcodeId !== null && live.has(row.passcodeId)) ?? mine.at(-1);
-  const code = chosen?.message?.code;
-  if (code === undefined) throw new Error(`no ${kind} email queued for ${email}`);
-  return code;
+  return chosen?.message ?? undefined;
 }
+
 /** A well-formed wrong guess at `code`: the same length, its first digit changed. */
 export function wrongCode(code: string): string {
   return code.replace(/^./, (digit) => String((Number(digit) + 1) % 10));

@@ -77,6 +77,11 @@ const de: Catalogue = {
     attemptsLeft: (n) =>
       `Dieser Code stimmt nicht. Du hast noch ${n === 1 ? "1 Versuch" : `${n} Versuche`}.`,
     expired: "Dieser Code ist abgelaufen. Fordere einen neuen Code an und gib ihn hier ein.",
+    linkExpired: "Dieser Link ist abgelaufen, wie der Code daneben. Fordere eine neue E-Mail an.",
+    linkAlreadyUsed:
+      "Dieser Link oder der Code daneben wurde schon verwendet. Wenn du das warst, ist hier nichts mehr zu tun.",
+    linkInvalid:
+      "Dieser Link funktioniert nicht: Eine neuere E-Mail hat ihn ersetzt, oder er wurde nicht vollständig kopiert. Verwende die neueste E-Mail oder gib ihren Code ein.",
     alreadyUsed:
       "Dieser Code wurde schon verwendet. Wenn deine E-Mail-Adresse noch nicht bestätigt ist, fordere einen neuen Code an.",
     replaced:
@@ -206,6 +211,42 @@ const de: Catalogue = {
     },
   },
 
+  link: {
+    title: "Dein E-Mail-Link",
+    checking: "Der Link wird geprüft…",
+    notYet: "Es passiert nichts, bis du die Schaltfläche drückst.",
+    goToSignIn: "Zur Anmeldung",
+    notNow: "Jetzt nicht",
+    steps: {
+      VERIFICATION: {
+        heading: "Bestätige deine E-Mail-Adresse",
+        lead: "Bestätige {email} als Adresse deines Kontos.",
+        button: "Meine Adresse bestätigen",
+        pending: "Wird bestätigt…",
+      },
+      SIGN_IN: {
+        heading: "Anmelden",
+        lead: "Auf diesem Gerät als {email} anmelden.",
+        button: "Anmelden",
+        pending: "Anmeldung läuft…",
+      },
+      PASSWORD_RESET: {
+        heading: "Wähle ein neues Passwort",
+        lead: "Wähle ein neues Passwort für {email}. Alle Sitzungen des Kontos werden abgemeldet.",
+        button: "Passwort ändern",
+        pending: "Passwort wird geändert…",
+      },
+      EMAIL_CHANGE: {
+        heading: "Bestätige deine neue E-Mail-Adresse",
+        lead: "Mache {email} zur Adresse deines Kontos.",
+        button: "Neue Adresse bestätigen",
+        pending: "Wird bestätigt…",
+      },
+    },
+    signInFirst:
+      "Melde dich bei dem Konto an, das diese Änderung angefordert hat, und öffne den Link dann noch einmal (oder gib den Code aus der E-Mail auf der Kontoseite ein).",
+  },
+
   unlock: {
     title: "Konto entsperren",
     goToSignIn: "Zur Anmeldung",
@@ -320,6 +361,8 @@ const de: Catalogue = {
     sent: "Gesendet",
     frameTitle: (to, subject) => `E-Mail an ${to}: ${subject}`,
     plainText: "Textversion",
+    link: "Link",
+    openLink: "Den Link neben dem Code öffnen",
   },
 };
 export default de;

@@ -1,0 +1,235 @@
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { type FormEvent, useRef, useState } from "react";
+import { passwordRulesText } from "../api/rules.js";
+import { useRefreshSession, useSession } from "../api/session.js";
+import {
+  type ApiFailure,
+  describeFailure,
+  formFailure,
+  readApiFailure,
+} from "../errors/api-errors.js";
+import { FormAlert, PasswordField, useFocusOnFailure } from "../forms/fields.js";
+import { rich, useT } from "../i18n/index.js";
+import { WithRules } from "../layout/gates.js";
+import { PageHeading, usePageTitle } from "../layout/page.js";
+import { paths, routes } from "../routing/paths.js";
+import { Link, navigate, useLocation } from "../routing/router.js";
+import { useTRPC } from "../trpc.js";
+
+type Step = "VERIFICATION" | "SIGN_IN" | "PASSWORD_RESET" | "EMAIL_CHANGE";
+
+/**
+ * The page of the link beside every code (`/link?token=…`). Opening it changes
+ * nothing (mail scanners open links too): it asks the API what the link stands
+ * for (`auth.describeLink`, a read) and says so; only the button uses it
+ * (`auth.useLink`, a POST).
+ */
+export function LinkPage() {
+  const t = useT();
+  usePageTitle(t.link.title);
+  const token = useLocation().query.get("token") ?? "";
+  const trpc = useTRPC();
+  const described = useQuery({
+    ...trpc.auth.describeLink.queryOptions({ token }),
+    // A read that spends the per-IP guess budget: once per page, never again on focus.
+    enabled: token !== "",
+    retry: false,
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  });
+
+  if (token === "" || described.isError) {
+    const failure: ApiFailure =
+      token === "" ? { code: "LINK_INVALID", fieldErrors: {} } : readApiFailure(described.error);
+    return <LinkRefused failure={failure} />;
+  }
+  if (described.isPending) {
+    return (
+      <section className="card" aria-busy="true">
+        <PageHeading>{t.link.title}</PageHeading>
+        <p>{t.link.checking}</p>
+      </section>
+    );
+  }
+  const { step, email } = described.data;
+  if (step === "PASSWORD_RESET") {
+    return (
+      <WithRules heading={t.link.steps.PASSWORD_RESET.heading}>
+        {(rules) => (
+          <ConfirmLink
+            token={token}
+            step={step}
+            email={email}
+            passwordHint={passwordRulesText(rules)}
+          />
+        )}
+      </WithRules>
+    );
+  }
+  return <ConfirmLink token={token} step={step} email={email} />;
+}
+
+/** A link that cannot be used: why, in the page's terms (a malformed token is an unusable link). */
+function LinkRefused({ failure }: { failure: ApiFailure }) {
+  const t = useT();
+  const shown: ApiFailure =
+    failure.code === "INVALID_INPUT" ? { code: "LINK_INVALID", fieldErrors: {} } : failure;
+  return (
+    <section className="card">
+      <PageHeading>{t.link.title}</PageHeading>
+      <div className="notice notice--error" role="alert">
+        {describeFailure(shown, new Date(), { checked: "link" }).text}
+      </div>
+      <p className="aside">
+        <Link to={paths.signIn()}>{t.link.goToSignIn}</Link>
+      </p>
+    </section>
+  );
+}
+
+function ConfirmLink({
+  token,
+  step,
+  email,
+  passwordHint,
+}: {
+  token: string;
+  step: Step;
+  email: string;
+  passwordHint?: string;
+}) {
+  const t = useT();
+  const words = t.link.steps[step];
+  const trpc = useTRPC();
+  const session = useSession();
+  const refreshSession = useRefreshSession();
+  const [password, setPassword] = useState("");
+  const passwordInput = useRef<HTMLInputElement>(null);
+  const alert = useRef<HTMLDivElement>(null);
+  const use = useMutation(
+    trpc.auth.useLink.mutationOptions({
+      // Where each step's code page goes once its code was accepted.
+      onSuccess: async (outcome) => {
+        switch (outcome.step) {
+          case "VERIFICATION":
+            if (outcome.signedIn === true) {
+              await refreshSession();
+              navigate(paths.account("email-verified"), { replace: true });
+            } else if (outcome.passwordActive !== true) {
+              navigate(paths.resetPassword("email-verified-no-password"), {
+                replace: true,
+                state: { email: outcome.email },
+              });
+            } else {
+              navigate(paths.signIn({ notice: "email-verified" }), {
+                replace: true,
+                state: { email: outcome.email },
+              });
+            }
+            return;
+          case "SIGN_IN":
+            await refreshSession();
+            navigate(paths.account(), { replace: true });
+            return;
+          case "PASSWORD_RESET":
+            // Every session was revoked, this browser's included.
+            await refreshSession();
+            navigate(paths.signIn({ notice: "password-reset" }), {
+              replace: true,
+              state: { email: outcome.email },
+            });
+            return;
+          case "EMAIL_CHANGE":
+            await refreshSession();
+            navigate(paths.account("email-changed"), { replace: true });
+            return;
+        }
+      },
+    }),
+  );
+  const failure = use.error === null ? undefined : readApiFailure(use.error);
+  const passwordProblem = formFailure(failure, ["newPassword"]).fields.newPassword;
+  useFocusOnFailure(
+    use.error,
+    passwordProblem === undefined ? undefined : "newPassword",
+    { newPassword: passwordInput },
+    alert,
+  );
+
+  // An email-change link needs the account's session, as its code does.
+  if (step === "EMAIL_CHANGE" && session.state === "signed-out") {
+    return (
+      <section className="card">
+        <PageHeading>{words.heading}</PageHeading>
+        <p className="lead">
+          {rich(words.lead, { email: <strong className="address">{email}</strong> })}
+        </p>
+        <div className="notice notice--info">{t.link.signInFirst}</div>
+        <p>
+          <Link
+            className="button button--primary"
+            to={paths.signIn({ notice: "sign-in-needed", next: `${routes.link}?token=${token}` })}
+          >
+            {t.link.goToSignIn}
+          </Link>
+        </p>
+      </section>
+    );
+  }
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (use.isPending) return;
+    use.mutate(step === "PASSWORD_RESET" ? { token, newPassword: password } : { token });
+  };
+
+  return (
+    <section className="card">
+      <PageHeading>{words.heading}</PageHeading>
+      <p className="lead">
+        {rich(words.lead, { email: <strong className="address">{email}</strong> })}
+      </p>
+      <p className="aside">{t.link.notYet}</p>
+      <form onSubmit={submit} noValidate>
+        <FormAlert
+          ref={alert}
+          message={
+            failure === undefined || passwordProblem !== undefined
+              ? undefined
+              : describeFailure(failure, new Date(), { checked: "link" }).text
+          }
+        />
+        {step === "PASSWORD_RESET" && (
+          <>
+            {/* Tells a password manager whose password this is. */}
+            <input
+              type="email"
+              name="username"
+              autoComplete="username"
+              value={email}
+              readOnly
+              hidden
+            />
+            <PasswordField
+              ref={passwordInput}
+              label={t.fields.newPassword}
+              name="newPassword"
+              autoComplete="new-password"
+              value={password}
+              onChange={setPassword}
+              error={passwordProblem}
+              hint={passwordHint}
+            />
+          </>
+        )}
+        <button type="submit" className="button button--primary" aria-disabled={use.isPending}>
+          {use.isPending ? words.pending : words.button}
+        </button>
+      </form>
+      <p className="aside">
+        <Link to={paths.signIn()}>{t.link.notNow}</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,3 @@
+import { defineLinksContract } from "./links.contract.js";
+
+defineLinksContract("pglite");
