@@ -76,7 +76,7 @@ describeInBrowser("account lockout in Chromium, against the real API", () => {
       await createVerifiedAccount(env, page, mailbox, email);
       const text = await wrongPasswordsUntil(page, email, /Too many/, 4);
       expect(text).toMatch(
-        /^Too many incorrect passwords for this account\. You can try again in \d+ minutes \(at \d{2}:\d{2}\)\. Or sign in with a code instead\.$/,
+        /^Too many incorrect passwords for this account\. You can try again in \d+ minutes \(at \d{1,2}:\d{2}\)\. Or sign in with a code instead\.$/,
       );
       // Focus went to the message, so it is read at once.
       expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
