@@ -1,57 +1,8 @@
 /**
- * `pnpm build`: the API as compiled JavaScript, dist/main.js (and the chunk it
- * loads when tracing is on), that
- * `node` runs (tsx stays a development tool). The workspace's TypeScript
- * (@otp/core, @otp/email, @otp/delivery, ...) and the libraries only they use
- * are bundled in; this app's own dependencies stay in node_modules, where they
- * resolve from dist/, and so do the two that load files of their own at run
- * time (PGlite's WebAssembly, argon2's native binding), listed here for that.
- * Paths computed from `import.meta` in the sources (the migrations folder, the
- * web build) keep pointing where the source files are: the bundle runs in the
- * checkout it was built in.
+ * `pnpm build`: the API as compiled JavaScript, dist/main.js, and the chunk it
+ * loads only when tracing is on (scripts/build-node-app.mjs says what is
+ * bundled and what stays in node_modules).
  */
-import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { buildNodeApp } from "../../scripts/build-node-app.mjs";
 
-const manifest = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
-const external = Object.keys(manifest.dependencies).filter((name) => !name.startsWith("@otp/"));
-
-/** import.meta.url and import.meta.dirname of each workspace source file, as built. */
-const sourcePaths = {
-  name: "source-paths",
-  setup(context) {
-    context.onLoad({ filter: /\/(packages|apps)\/[^/]+\/src\/.*\.tsx?$/ }, (args) => {
-      const text = readFileSync(args.path, "utf8");
-      if (!text.includes("import.meta")) return undefined;
-      return {
-        contents: text
-          .replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href))
-          .replaceAll("import.meta.dirname", JSON.stringify(dirname(args.path))),
-        loader: args.path.endsWith(".tsx") ? "tsx" : "ts",
-      };
-    });
-  },
-};
-
-await build({
-  entryPoints: [new URL("./src/main.ts", import.meta.url).pathname],
-  outdir: new URL("./dist", import.meta.url).pathname,
-  // Tracing's SDK is imported only when tracing is on: a chunk of its own, loaded then.
-  splitting: true,
-  entryNames: "[name]",
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  jsx: "automatic",
-  sourcemap: true,
-  external: [...external, ...external.map((name) => `${name}/*`)],
-  // Bundled CommonJS libraries call require() for Node's built-ins.
-  banner: {
-    js: 'import { createRequire as __otpCreateRequire } from "node:module"; const require = __otpCreateRequire(import.meta.url);',
-  },
-  plugins: [sourcePaths],
-  logLevel: "warning",
-});
+await buildNodeApp(new URL("./", import.meta.url), { splitting: true });
