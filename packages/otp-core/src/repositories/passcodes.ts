@@ -121,7 +121,7 @@ export interface AttemptBudgetLookup {
   windowBefore: { windowStartedAt: Date; failures: number } | null;
 }
 
-export interface VerificationLookup extends AttemptBudgetLookup {
+export interface VerificationLookup {
   userId: string;
   email: string;
   isVerified: boolean;
@@ -265,7 +265,6 @@ export async function lockAccountAndReserveAttempt(
       email: row.email,
       isVerified: row.is_verified,
       locale: row.locale as string,
-      ...budget,
       passcode:
         row.passcode_id === null || row.code_hash === null
           ? null

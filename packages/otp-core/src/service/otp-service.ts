@@ -428,12 +428,13 @@ export function createOtpService(options: OtpServiceOptions) {
    */
   function wrongGuess(
     code: "OTP_INVALID" | "LINK_INVALID",
-    budget: { reservedFailures: number; windowBefore: AttemptBudgetLookup["windowBefore"] },
+    reservedFailures: number,
+    windowBefore: AttemptBudgetLookup["windowBefore"],
     now: Date,
   ): Result<never> {
-    const attemptsLeft = Math.max(0, policy.maxFailedAttempts - budget.reservedFailures);
+    const attemptsLeft = Math.max(0, policy.maxFailedAttempts - reservedFailures);
     if (attemptsLeft > 0) return fail(code, { attemptsLeft });
-    const counted = decideAttempt(budget.windowBefore, now, policy);
+    const counted = decideAttempt(windowBefore, now, policy);
     const windowStartedAt = counted.allowed ? counted.next.windowStartedAt : now;
     return fail(code, { attemptsLeft, retryAt: attemptRetryAt(windowStartedAt, policy) });
   }
@@ -491,14 +492,11 @@ export function createOtpService(options: OtpServiceOptions) {
         : refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null }));
       return fail("ACCOUNT_LOCKED");
     }
-    const reserved = {
-      reservedFailures: budget.reservedFailures,
-      windowBefore: budget.windowBefore,
-    };
+    const reserved = budget.reservedFailures;
     if (found === null) {
       if (reachesLock(guard.reservedConsecutive, policy))
         await lockAddress(check.address, key, now);
-      return wrongGuess(invalid, reserved, now);
+      return wrongGuess(invalid, reserved, budget.windowBefore, now);
     }
     const { matches, replaced } = compareCredential(found, codeType, credential);
     if (!matches && replaced && found.passcode !== null) {
@@ -509,7 +507,7 @@ export function createOtpService(options: OtpServiceOptions) {
     if (!matches || found.passcode === null) {
       if (reachesLock(guard.reservedConsecutive, policy))
         await lockAddress(check.address, key, now, {}, found.locale);
-      return wrongGuess(invalid, reserved, now);
+      return wrongGuess(invalid, reserved, budget.windowBefore, now);
     }
     // The right code, but no longer usable: not a guess, so the units go back.
     if (found.passcode.isUsed) {
