@@ -3,21 +3,19 @@
  * run on every backend. Each flow: happy path, wrong code, expired code, reuse.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
 import {
-  createTestDatabase,
-  createTestService,
   latestCodeFor,
   readOutbox,
-  T0,
   TEST_SECRET,
   type TestBackend,
-  TestClock,
+  type TestClock,
   type TestDatabase,
   userTable,
   wrongCode,
 } from "../testing/index.js";
+import { defineServiceSuite } from "../testing/service-suite.js";
 import type { OtpService } from "./otp-service.js";
 
 const ALICE = "alice@example.com";
@@ -28,17 +26,8 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
   let database: TestDatabase;
   let clock: TestClock;
   let service: OtpService;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(backend, serverUrl);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.reset();
-    clock = new TestClock(T0);
-    service = createTestService(database, { clock: clock.now });
+  defineServiceSuite(backend, serverUrl, (suite) => {
+    ({ database, clock, service } = suite);
   });
 
   const codeFor = (email: string, kind: string) =>

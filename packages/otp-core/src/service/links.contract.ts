@@ -6,22 +6,21 @@
  */
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
 import {
-  createTestDatabase,
   createTestService,
   latestCodeFor,
   latestLinkFor,
   passcodeTable,
   snapshot,
-  T0,
   TEST_SECRET,
   type TestBackend,
-  TestClock,
+  type TestClock,
   type TestDatabase,
   userTable,
 } from "../testing/index.js";
+import { defineServiceSuite } from "../testing/service-suite.js";
 import type { OtpService } from "./otp-service.js";
 
 const ALICE = "alice@example.com";
@@ -33,17 +32,8 @@ export function defineLinksContract(backend: TestBackend, serverUrl?: string): v
   let database: TestDatabase;
   let clock: TestClock;
   let service: OtpService;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(backend, serverUrl);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.reset();
-    clock = new TestClock(T0);
-    service = createTestService(database, { clock: clock.now });
+  defineServiceSuite(backend, serverUrl, (suite) => {
+    ({ database, clock, service } = suite);
   });
 
   const linkFor = (email: string, kind = "VERIFICATION_CODE") =>

@@ -4,19 +4,17 @@
  * the account (codes and notices), run on every backend.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
 import {
-  createTestDatabase,
-  createTestService,
   latestCodeFor,
   readOutbox,
-  T0,
   TEST_SECRET,
   type TestBackend,
-  TestClock,
+  type TestClock,
   type TestDatabase,
 } from "../testing/index.js";
+import { defineServiceSuite } from "../testing/service-suite.js";
 import type { OtpService } from "./otp-service.js";
 
 const OWNER = "owner@example.com";
@@ -28,22 +26,14 @@ export function defineLocaleContract(backend: TestBackend, serverUrl?: string): 
   let database: TestDatabase;
   let clock: TestClock;
   let service: OtpService;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(backend, serverUrl);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.reset();
-    clock = new TestClock(T0);
-    service = createTestService(database, {
-      clock: clock.now,
-      locales: LOCALES,
-      policy: { maxSendsPerWindow: 1000, sendCooldownSeconds: 0 },
-    });
-  });
+  defineServiceSuite(
+    backend,
+    serverUrl,
+    (suite) => {
+      ({ database, clock, service } = suite);
+    },
+    () => ({ locales: LOCALES, policy: { maxSendsPerWindow: 1000, sendCooldownSeconds: 0 } }),
+  );
 
   const storedLocale = async (email: string) =>
     (

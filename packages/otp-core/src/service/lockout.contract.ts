@@ -3,20 +3,19 @@
  * on every backend with an injected clock.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
 import {
-  createTestDatabase,
-  createTestService,
   latestCodeFor,
   readOutbox,
   T0,
   TEST_SECRET,
   type TestBackend,
-  TestClock,
+  type TestClock,
   type TestDatabase,
   wrongCode,
 } from "../testing/index.js";
+import { defineServiceSuite } from "../testing/service-suite.js";
 import type { OtpService } from "./otp-service.js";
 
 const OWNER = "owner@example.com";
@@ -29,22 +28,15 @@ export function defineLockoutContract(backend: TestBackend, serverUrl?: string):
   let database: TestDatabase;
   let clock: TestClock;
   let service: OtpService;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(backend, serverUrl);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.reset();
-    clock = new TestClock(T0);
-    // A generous send cap: these tests request many codes.
-    service = createTestService(database, {
-      clock: clock.now,
-      policy: { maxSendsPerWindow: 1000 },
-    });
-  });
+  // A generous send cap: these tests request many codes.
+  defineServiceSuite(
+    backend,
+    serverUrl,
+    (suite) => {
+      ({ database, clock, service } = suite);
+    },
+    () => ({ policy: { maxSendsPerWindow: 1000 } }),
+  );
 
   async function verifiedOwner(): Promise<void> {
     const registered = await service.register({ email: OWNER, password: PASSWORD });

@@ -4,11 +4,10 @@
  * each flow records (and does not record when it fails), new-device notices,
  * and the retention of events.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
 import type { ClientContext } from "../rules/client-context.js";
 import {
-  createTestDatabase,
   createTestService,
   latestCodeFor,
   readOutbox,
@@ -16,10 +15,11 @@ import {
   T0,
   TEST_SECRET,
   type TestBackend,
-  TestClock,
+  type TestClock,
   type TestDatabase,
   wrongCode,
 } from "../testing/index.js";
+import { defineServiceSuite } from "../testing/service-suite.js";
 import type { OtpService } from "./otp-service.js";
 
 const ALICE = "alice@example.com";
@@ -39,17 +39,8 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
   let database: TestDatabase;
   let clock: TestClock;
   let service: OtpService;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(backend, serverUrl);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.reset();
-    clock = new TestClock(T0);
-    service = createTestService(database, { clock: clock.now });
+  defineServiceSuite(backend, serverUrl, (suite) => {
+    ({ database, clock, service } = suite);
   });
 
   const codeFor = (email: string, kind: string) =>
