@@ -431,14 +431,21 @@ export async function refundAttempt(
   /** `recipientKey` null: the consecutive-failure unit was not spent. */
   p: { userId: string; codeType: CodeType; recipientKey: string | null },
 ): Promise<void> {
+  // The account's row lock first, then the address's counters, then the
+  // budget: the order of the lookup that spent the units (ADR 3), so the two
+  // cannot deadlock.
   await tx.execute(
-    sql`WITH attempt AS (
-      UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
-      WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+    sql`WITH account AS MATERIALIZED (
+      SELECT id FROM users WHERE id = ${p.userId}::uuid FOR UPDATE
+    ),
+    guard AS MATERIALIZED (
+      UPDATE account_failures SET consecutive_failures = GREATEST(consecutive_failures - 1, 0)
+      WHERE recipient_key = ${p.recipientKey} AND (SELECT count(*) FROM account) >= 0
       RETURNING 1
     )
-    UPDATE account_failures SET consecutive_failures = GREATEST(consecutive_failures - 1, 0)
-    WHERE recipient_key = ${p.recipientKey}`,
+    UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
+    WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+      AND (SELECT count(*) FROM guard) >= 0`,
   );
 }
 
