@@ -15,6 +15,7 @@ import { buildServer } from "./http/server.js";
 import { SUPPORTED_LOCALES } from "./locale.js";
 import { createFormattedLogger, resolveLogFormat } from "./observability/access-log.js";
 import { createMetrics } from "./observability/metrics.js";
+import { TRACER_NAME } from "./observability/tracer-name.js";
 
 export interface RunningApp {
   config: AppConfig;
@@ -96,10 +97,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const tracing =
     config.otlpEndpoint === undefined && options.traceExporter === undefined
       ? undefined
-      : (await import("./observability/tracing.js")).startTracing({
+      : (await import("@otp/tracing")).startTracing({
           endpoint: config.otlpEndpoint,
           exporter: options.traceExporter,
           serviceName: config.appName,
+          tracerName: TRACER_NAME,
         });
   const database =
     options.database ??
@@ -177,7 +179,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       logger,
       observer: {
         ...metrics?.deliveryObserver,
-        ...(tracing === undefined ? {} : { aroundAttempt: tracing.deliveryObserver.aroundAttempt }),
+        ...(tracing === undefined ? {} : { aroundAttempt: tracing.aroundDeliveryAttempt }),
       },
     });
     await delivery.start();

@@ -11,6 +11,7 @@ import {
   policyVariables,
   retentionVariables,
   sessionVariables,
+  tracingVariables,
   variableRules,
 } from "@otp/env";
 import { z } from "zod";
@@ -51,9 +52,7 @@ const apiVariables = {
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
   METRICS_PORT: integer(0, 65_535).optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z
-    .url({ error: "must be a URL like http://collector:4318" })
-    .optional(),
+  ...tracingVariables,
 };
 
 export interface AppConfig {

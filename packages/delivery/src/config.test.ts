@@ -21,8 +21,18 @@ describe("parseDeliveryEnv", () => {
         smtpFrom: valid.SMTP_FROM,
         appUrl: valid.APP_URL,
         appName: valid.APP_NAME,
+        otlpEndpoint: undefined,
       },
     });
+  });
+
+  it("turns tracing on with an OTLP endpoint, and refuses one that is not a URL", () => {
+    const on = parseDeliveryEnv({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" });
+    expect(on.ok && on.config.otlpEndpoint).toBe("http://collector:4318");
+    const bad = parseDeliveryEnv({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: "collector" });
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      "OTEL_EXPORTER_OTLP_ENDPOINT: must be a URL like http://collector:4318",
+    ]);
   });
 
   it("names every missing variable", () => {

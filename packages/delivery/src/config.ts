@@ -1,4 +1,4 @@
-import { parseEnv, variableRules } from "@otp/env";
+import { parseEnv, tracingVariables, variableRules } from "@otp/env";
 
 /** What the dispatcher process needs, read from the environment by `parseDeliveryEnv`. */
 export interface DeliveryConfig {
@@ -8,6 +8,8 @@ export interface DeliveryConfig {
   smtpFrom: string;
   appUrl: string;
   appName: string;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: tracing on, exported there; undefined: off. */
+  otlpEndpoint: string | undefined;
 }
 
 const PGLITE_REFUSAL =
@@ -16,7 +18,7 @@ const PGLITE_REFUSAL =
   "belongs to the one process that opened it and cannot be shared with another. With PGlite, " +
   "run the dispatcher inside that process (createDispatcher from @otp/delivery) instead.";
 
-// Every variable is required here; the rules are the shared ones (@otp/env).
+// Every variable but tracing's is required here; the rules are the shared ones (@otp/env).
 const variables = {
   DATABASE_URL: variableRules.DATABASE_URL(`is not set; it ${PGLITE_REFUSAL}`, PGLITE_REFUSAL),
   APP_SECRET: variableRules.APP_SECRET(),
@@ -28,6 +30,7 @@ const variables = {
     "is not set (the product's public address, e.g. https://acme.example)",
   ),
   APP_NAME: variableRules.APP_NAME('is not set (the product name shown in emails, e.g. "Acme")'),
+  ...tracingVariables,
 };
 
 export type ParsedDeliveryEnv =
@@ -48,6 +51,7 @@ export function parseDeliveryEnv(env: Record<string, string | undefined>): Parse
       smtpFrom: value.SMTP_FROM,
       appUrl: value.APP_URL,
       appName: value.APP_NAME,
+      otlpEndpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { deriveKeys, type Logger, type OutboxPayload, openOutboxPayload } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
 import {
+  type AttemptedEmail,
   type ClaimedEmail,
   claimDueEmails,
   markEmailsSent,
@@ -68,10 +69,7 @@ export interface DeliveryObserver {
    * queuing request's `traceContext`, a W3C traceparent or null); must call
    * `attempt` once.
    */
-  aroundAttempt?<T>(
-    email: { id: string; kind: string; attempts: number; traceContext: string | null },
-    attempt: () => Promise<T>,
-  ): Promise<T>;
+  aroundAttempt?<T>(email: AttemptedEmail, attempt: () => Promise<T>): Promise<T>;
 }
 
 /** What one `drain()` did, by outcome. */

@@ -5,13 +5,18 @@
  *   APP_URL=https://acme.example APP_NAME=Acme pnpm --filter @otp/delivery start
  *
  * Several may run at once against the same database. SIGTERM or SIGINT stops
- * it gracefully: no new claims, the claimed rows finished, then exit 0.
+ * it gracefully: no new claims, the claimed rows finished, then exit 0. With
+ * OTEL_EXPORTER_OTLP_ENDPOINT set, each delivery attempt is a span (its SQL
+ * inside), linked to the request that queued the email, exported over OTLP.
  */
 import { createDatabase } from "@otp/core/db";
 import { createRenderer, createSmtpTransport } from "@otp/email";
 import { pino } from "pino";
 import { parseDeliveryEnv } from "./config.js";
 import { createDispatcher } from "./dispatcher.js";
+
+/** The process's name in its logs and its traces (service.name and instrumentation scope). */
+const SERVICE_NAME = "otp-delivery";
 
 const parsed = parseDeliveryEnv(process.env);
 if (!parsed.ok) {
@@ -21,9 +26,19 @@ if (!parsed.ok) {
   process.exit(1);
 }
 const config = parsed.config;
-const logger = pino({ name: "otp-delivery" });
+const logger = pino({ name: SERVICE_NAME });
+// Loaded only when on: the SDK is sizeable, and nothing else needs it.
+const tracing =
+  config.otlpEndpoint === undefined
+    ? undefined
+    : (await import("@otp/tracing")).startTracing({
+        endpoint: config.otlpEndpoint,
+        serviceName: SERVICE_NAME,
+        tracerName: SERVICE_NAME,
+      });
 
 const database = await createDatabase({ url: config.databaseUrl, poolSize: 4 });
+if (tracing !== undefined) database.observeStatements?.(tracing.onStatement);
 if (database.kind !== "postgres") {
   // parseDeliveryEnv already insists on a postgres:// URL; this guards against future defaults.
   console.error(
@@ -40,6 +55,7 @@ const dispatcher = createDispatcher({
   renderer,
   transport,
   logger,
+  ...(tracing === undefined ? {} : { observer: { aroundAttempt: tracing.aroundDeliveryAttempt } }),
 });
 
 let stopping = false;
@@ -54,6 +70,10 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     await dispatcher.stop();
     await transport.close();
     await database.close();
+    // The spans still buffered; a collector that cannot take them does not fail the stop.
+    await tracing
+      ?.shutdown()
+      .catch((error: unknown) => logger.warn({ err: error }, "tracing: last spans not exported"));
     process.exit(0);
   } catch (error) {
     logger.error({ err: error }, "error while stopping");
@@ -68,6 +88,6 @@ try {
   await dispatcher.start();
 } catch (error) {
   logger.error({ err: error }, "could not start the dispatcher");
-  await Promise.allSettled([transport.close(), database.close()]);
+  await Promise.allSettled([transport.close(), database.close(), tracing?.shutdown()]);
   process.exit(1);
 }

@@ -54,6 +54,13 @@ export const variableRules = {
       .max(60, { error: "must be at most 60 characters" }),
 };
 
+/** Tracing: on, exporting over OTLP/HTTP to this collector, when set (the API and the dispatcher). */
+export const tracingVariables = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ error: "must be a URL like http://collector:4318" })
+    .optional(),
+};
+
 /** Where the data lives: a PostgreSQL server, or the embedded database under DATA_DIR. */
 export const databaseVariables = {
   DATABASE_URL: variableRules.DATABASE_URL().optional(),

@@ -22,6 +22,9 @@ export interface OutboxRow {
   traceContext: string | null;
 }
 
+/** What a delivery attempt's observers are told of its email (metrics, a tracing span and its link). */
+export type AttemptedEmail = Pick<OutboxRow, "id" | "kind" | "attempts" | "traceContext">;
+
 interface RawOutboxRow {
   id: string;
   kind: string;

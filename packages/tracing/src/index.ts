@@ -1,13 +1,14 @@
 /**
- * OpenTelemetry tracing, off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (or a
- * test passes an exporter): a span per request, per tRPC procedure, per SQL
- * statement (its text, whose values are always parameters and never in it)
- * and per delivery attempt, exported over OTLP/HTTP. This module loads the SDK
- * and is imported only when tracing is on; the request, procedure and delivery
- * hooks use the API alone, a no-op when no SDK is registered.
+ * OpenTelemetry tracing for the processes that serve and deliver (the API, and
+ * the dispatcher run as its own process), off unless
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set (or a test passes an exporter): the SDK,
+ * a span per SQL statement (its text, whose values are always parameters and
+ * never in it) and per delivery attempt, linked to the request that queued the
+ * email, exported over OTLP/HTTP. This package loads the SDK and is imported
+ * (dynamically) only when tracing is on; the API's request and procedure hooks
+ * use the OpenTelemetry API alone, a no-op when no SDK is registered.
  */
 import {
-  context,
   type Link,
   propagation,
   ROOT_CONTEXT,
@@ -25,16 +26,18 @@ import {
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
 import type { StatementHook } from "@otp/core/db";
-import type { DeliveryObserver } from "@otp/delivery";
-import { TRACER_NAME } from "./tracer-name.js";
-
-export { TRACER_NAME };
+import type { AttemptedEmail } from "@otp/core/repositories";
 
 export interface Tracing {
   tracer: Tracer;
   /** A span per SQL statement, child of whatever span is active when it is sent. */
   onStatement: StatementHook;
-  deliveryObserver: DeliveryObserver;
+  /**
+   * The dispatcher's `aroundAttempt` (DeliveryObserver): one email's attempt as
+   * a span, linked to the span that queued it (its row's traceparent).
+   */
+  aroundDeliveryAttempt<T>(email: AttemptedEmail, attempt: () => Promise<T>): Promise<T>;
+  /** Ends the SDK, exporting the spans still buffered. */
   shutdown(): Promise<void>;
 }
 
@@ -43,7 +46,10 @@ export function startTracing(options: {
   endpoint?: string | undefined;
   /** Instead of OTLP (tests: the SDK's InMemorySpanExporter), exported span by span. */
   exporter?: SpanExporter | undefined;
+  /** The resource's service.name (the API: APP_NAME; the dispatcher process: otp-delivery). */
   serviceName: string;
+  /** The instrumentation scope of every span made here. */
+  tracerName: string;
 }): Tracing {
   const processor =
     options.exporter === undefined
@@ -62,7 +68,7 @@ export function startTracing(options: {
     textMapPropagator: new W3CTraceContextPropagator(),
   });
   sdk.start();
-  const tracer = trace.getTracer(TRACER_NAME);
+  const tracer = trace.getTracer(options.tracerName);
   return {
     tracer,
     onStatement: (text) => {
@@ -77,30 +83,28 @@ export function startTracing(options: {
         span.end();
       };
     },
-    deliveryObserver: {
-      aroundAttempt: (email, attempt) =>
-        tracer.startActiveSpan(
-          "email delivery",
-          {
-            kind: SpanKind.CONSUMER,
-            links: linkToQueuingRequest(email.traceContext),
-            attributes: {
-              "otp.outbox.id": email.id,
-              "otp.email.kind": email.kind,
-              "otp.email.attempt": email.attempts,
-            },
+    aroundDeliveryAttempt: (email, attempt) =>
+      tracer.startActiveSpan(
+        "email delivery",
+        {
+          kind: SpanKind.CONSUMER,
+          links: linkToQueuingRequest(email.traceContext),
+          attributes: {
+            "otp.outbox.id": email.id,
+            "otp.email.kind": email.kind,
+            "otp.email.attempt": email.attempts,
           },
-          async (span) => {
-            try {
-              const outcome = await attempt();
-              span.setAttribute("otp.email.outcome", String(outcome));
-              return outcome;
-            } finally {
-              span.end();
-            }
-          },
-        ),
-    },
+        },
+        async (span) => {
+          try {
+            const outcome = await attempt();
+            span.setAttribute("otp.email.outcome", String(outcome));
+            return outcome;
+          } finally {
+            span.end();
+          }
+        },
+      ),
     shutdown: () => sdk.shutdown(),
   };
 }
@@ -118,9 +122,4 @@ function linkToQueuingRequest(traceContext: string | null): Link[] {
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   return typeof code === "string" ? code : error instanceof Error ? error.name : "error";
-}
-
-/** Runs `fn` with `span` active (the request's span for everything its handlers do). */
-export function withSpan<T>(span: ReturnType<Tracer["startSpan"]>, fn: () => T): T {
-  return context.with(trace.setSpan(context.active(), span), fn);
 }
