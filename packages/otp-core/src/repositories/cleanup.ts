@@ -15,8 +15,10 @@ export const CLEANUP_BATCH_SIZE = 5000;
  * before the next (1: busy at most half the time), so on a loaded server it
  * yields to the requests instead of taking a core from them for minutes, as
  * PostgreSQL's autovacuum does with its cost delay. Measured by `pnpm
- * bench:scale`: verify p99 during cleanup of a million codes and 2.5 million
- * emails (BENCHMARKS.md).
+ * bench:scale` (BENCHMARKS.md): with the walk in physical order and commits
+ * that do not wait for the disk, the cleanup of a million codes and 2.5
+ * million emails takes about 32 s while verifications run, and their p99 is
+ * 1.6x its value without.
  */
 export const CLEANUP_PAUSE_RATIO = 1;
 
@@ -62,29 +64,30 @@ export interface CleanupCounts {
   securityEventsDeleted: number;
 }
 
-/** A table cleanup walks in batches, in the order of `key`. */
+/** A table cleanup walks in batches, in the order its rows lie on disk. */
 interface BatchTarget {
   table: string;
-  /** The primary key, or its leading column: each batch starts where the last ended. */
-  key: string;
-  keyType: "uuid" | "text";
-  /** A value no key is below, to start the walk from. */
-  start: string;
   /** Which rows go; tested again on each row as it is deleted, so a row changed meanwhile stays. */
   condition: SQL;
   /** Counted apart among the deleted rows (used codes among the codes). */
   tally?: SQL;
 }
 
+/** The most rows a page holds (MaxHeapTuplesPerPage for PostgreSQL's 8 KiB pages). */
+const MAX_ROWS_PER_PAGE = 291;
+
 /**
  * Deletes the target's rows in statements of at most `batchSize` rows each,
- * walking the key in order: each batch reads on from the greatest key of the
- * previous one (`>=`, so rows sharing that key, `otp_attempts.user_id`, are
- * not skipped), never again the rows the earlier batches kept. The batch's
- * rows are deleted by their physical address (a TID scan, whatever the
- * statistics say), and only if it still matches the condition, tested again
- * on the row as it is deleted (a limit window restarted meanwhile stays).
- * Returns the rows deleted and how many of them matched `tally`.
+ * walking the table in physical order (ctid), a range of pages at a time
+ * (a TID range scan), never again the rows the earlier batches kept. In
+ * physical order each batch's deletions fall on few pages, each written (and
+ * logged in full after a checkpoint) once: walked in key order, random UUIDs
+ * spread a batch of 5,000 rows over as many pages, and the write-ahead log
+ * that every request's commit waits on grows by 40 MB per batch. Each row is
+ * deleted only if it still matches the condition, tested again as it is
+ * deleted (a limit window restarted meanwhile stays). Rows added past the
+ * table's end while it runs are left to the next cleanup. Returns the rows
+ * deleted and how many of them matched `tally`.
  */
 async function deleteInBatches(
   executor: Executor,
@@ -92,24 +95,39 @@ async function deleteInBatches(
   { batchSize, pauseRatio }: Pacing,
 ): Promise<{ deleted: number; tallied: number }> {
   const table = sql.raw(target.table);
-  const key = sql.raw(target.key);
-  const keyType = sql.raw(target.keyType);
-  let after = target.start;
+  // The table's pages now, and its rows per page as last analysed (if it was).
+  const [size] = await queryRows<{ pages: number; rows_per_page: number | null }>(
+    executor,
+    sql`SELECT (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
+        CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages END
+          ::float8 AS rows_per_page
+      FROM pg_class c WHERE c.oid = ${target.table}::regclass`,
+  );
+  const pages = size?.pages ?? 0;
+  const rowsPerPage = Math.min(
+    MAX_ROWS_PER_PAGE,
+    Math.max(1, size?.rows_per_page ?? MAX_ROWS_PER_PAGE),
+  );
+  // A range holds about a batch of rows; the LIMIT bounds a denser one.
+  const span = Math.max(1, Math.floor(batchSize / rowsPerPage));
+  let after = "(0,0)"; // below every row: a page's rows are numbered from 1
+  let page = 0;
   let deleted = 0;
   let tallied = 0;
-  for (;;) {
+  while (page < pages) {
     const started = performance.now();
-    const rows: Array<{
+    const end = `(${page + span},0)`;
+    const rows = await queryRows<{
       selected: number;
       deleted: number;
       tallied: number;
-      last_key: string | null;
-    }> = await queryRows(
+      last_row: string | null;
+    }>(
       executor,
       sql`WITH batch AS MATERIALIZED (
-          SELECT ctid AS row_id, ${key} AS key FROM ${table}
-          WHERE ${key} >= ${after}::${keyType} AND ${target.condition}
-          ORDER BY ${key} LIMIT ${batchSize}::int
+          SELECT ctid AS row_id FROM ${table}
+          WHERE ctid > ${after}::tid AND ctid < ${end}::tid AND ${target.condition}
+          ORDER BY ctid LIMIT ${batchSize}::int
         ),
         deleted AS (
           DELETE FROM ${table}
@@ -119,16 +137,27 @@ async function deleteInBatches(
         SELECT (SELECT count(*) FROM batch)::int AS selected,
           (SELECT count(*) FROM deleted)::int AS deleted,
           (SELECT count(*) FROM deleted WHERE tallied)::int AS tallied,
-          (SELECT key FROM batch ORDER BY key DESC LIMIT 1)::text AS last_key`,
+          (SELECT row_id FROM batch ORDER BY row_id DESC LIMIT 1)::text AS last_row,
+          -- This statement's commit does not wait for its log to reach the disk (the log
+          -- writer flushes it within moments): a crash can only bring back rows the next
+          -- cleanup deletes again, and requests' commits no longer queue behind a flush per batch.
+          set_config('synchronous_commit', 'off', true) AS commit_mode`,
     );
     const row = rows[0];
     if (row === undefined) throw new Error(`cleanup statement on ${target.table} returned no row`);
     deleted += row.deleted;
     tallied += row.tallied;
-    if (row.selected < batchSize || row.last_key === null) return { deleted, tallied };
-    after = row.last_key;
-    if (pauseRatio > 0) await sleep((performance.now() - started) * pauseRatio);
+    if (row.selected === batchSize && row.last_row !== null) {
+      after = row.last_row; // the range has more: go on from the last row taken
+    } else {
+      page += span;
+      after = `(${page},0)`;
+    }
+    if (pauseRatio > 0 && row.selected > 0) {
+      await sleep((performance.now() - started) * pauseRatio);
+    }
   }
+  return { deleted, tallied };
 }
 
 /** How each table's batches go: their size, and the pause after each (CLEANUP_PAUSE_RATIO). */
@@ -136,8 +165,6 @@ interface Pacing {
   batchSize: number;
   pauseRatio: number;
 }
-
-const FIRST_UUID = "00000000-0000-0000-0000-000000000000";
 
 /**
  * The seed's cleanup (used codes, expired codes), the limit counters whose
@@ -188,9 +215,6 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
           executor,
           {
             table: "passcodes",
-            key: "id",
-            keyType: "uuid",
-            start: FIRST_UUID,
             condition: sql`((${p.used}::boolean AND is_used = true)
               OR (${p.expired}::boolean AND is_used = false AND expires_at <= ${now}::timestamptz))
               AND (${olderThan}::timestamptz IS NULL OR created_at < ${olderThan}::timestamptz)`,
@@ -203,9 +227,6 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     executor,
     {
       table: "otp_attempts",
-      key: "user_id",
-      keyType: "uuid",
-      start: FIRST_UUID,
       condition: sql`window_started_at <= ${isoTimestamp(attemptWindowCutoff(p.now, p.policy))}::timestamptz`,
     },
     pacing,
@@ -214,9 +235,6 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     executor,
     {
       table: "address_attempts",
-      key: "recipient_key",
-      keyType: "text",
-      start: "",
       condition: sql`window_started_at <= ${isoTimestamp(attemptWindowCutoff(p.now, p.policy))}::timestamptz`,
     },
     pacing,
@@ -225,9 +243,6 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     executor,
     {
       table: "send_limits",
-      key: "recipient_key",
-      keyType: "text",
-      start: "",
       condition: sql`window_started_at <= ${isoTimestamp(sendWindowCutoff(p.now, p.policy))}::timestamptz
         AND last_sent_at <= ${isoTimestamp(sendCooldownCutoff(p.now, p.policy))}::timestamptz`,
     },
@@ -237,9 +252,6 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     executor,
     {
       table: "sessions",
-      key: "id",
-      keyType: "uuid",
-      start: FIRST_UUID,
       condition: sql`expires_at <= ${now}::timestamptz`,
     },
     pacing,
@@ -249,9 +261,6 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     executor,
     {
       table: "email_outbox",
-      key: "id",
-      keyType: "uuid",
-      start: FIRST_UUID,
       condition: sql`status <> 'PENDING' AND created_at < ${outboxCutoff}::timestamptz`,
     },
     pacing,
@@ -261,9 +270,6 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     executor,
     {
       table: "security_events",
-      key: "id",
-      keyType: "uuid",
-      start: FIRST_UUID,
       condition: sql`created_at < ${eventCutoff}::timestamptz`,
     },
     pacing,
