@@ -2,7 +2,8 @@
  * Accounts and codes written straight into the database before the clock
  * starts, so every verification sends the right code without reading email.
  */
-import { randomInt, randomUUID } from "node:crypto";
+import { randomInt } from "node:crypto";
+import { newRowId } from "@otp/core/db";
 import { hashCode } from "@otp/core/rules";
 import type { Sql } from "postgres";
 
@@ -31,7 +32,7 @@ export async function insertAccounts(
   for (let start = 0; start < count; start += CHUNK) {
     const chunk: Account[] = [];
     for (let i = start; i < Math.min(count, start + CHUNK); i++) {
-      const userId = randomUUID();
+      const userId = newRowId();
       const code = String(randomInt(0, 100_000_000)).padStart(8, "0");
       chunk.push({
         userId,
@@ -47,9 +48,10 @@ export async function insertAccounts(
         SELECT id, email, ${passwordHash}
         FROM unnest(${ids}::uuid[], ${chunk.map((account) => account.email)}::text[]) AS t(id, email)`;
       await tx`
-        INSERT INTO passcodes (user_id, code_type, code_hash, expires_at)
-        SELECT id, 'VERIFICATION', code_hash, now() + interval '1 hour'
-        FROM unnest(${ids}::uuid[], ${chunk.map((account) => account.codeHash)}::text[]) AS t(id, code_hash)`;
+        INSERT INTO passcodes (id, user_id, code_type, code_hash, expires_at)
+        SELECT code_id, id, 'VERIFICATION', code_hash, now() + interval '1 hour'
+        FROM unnest(${chunk.map(() => newRowId())}::uuid[], ${ids}::uuid[],
+          ${chunk.map((account) => account.codeHash)}::text[]) AS t(code_id, id, code_hash)`;
     });
     accounts.push(...chunk);
   }

@@ -3,7 +3,7 @@
  * API's pool size, no HTTP, no validation, no send cap, no attempt budget, no
  * outbox, no delivery. Named prepared statements (postgres.js's default).
  */
-import { randomUUID } from "node:crypto";
+import { newRowId } from "@otp/core/db";
 import { generateCode, hashCode } from "@otp/core/rules";
 import type { Sql } from "postgres";
 import type { Account } from "./fixtures.js";
@@ -34,7 +34,7 @@ export const FLOOR_SQL = {
   register: [
     "BEGIN",
     "INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)",
-    "INSERT INTO passcodes (user_id, code_type, code_hash, expires_at) VALUES ($1, 'VERIFICATION', $2, now() + interval '15 minutes')",
+    "INSERT INTO passcodes (id, user_id, code_type, code_hash, expires_at) VALUES ($1, $2, 'VERIFICATION', $3, now() + interval '15 minutes')",
     "COMMIT",
   ],
 };
@@ -53,7 +53,7 @@ export function createFloor(
         await tx`DELETE FROM passcodes WHERE user_id = ${userId}::uuid AND code_type = 'VERIFICATION'`;
         await tx`
           INSERT INTO passcodes (id, user_id, code_type, code_hash, expires_at)
-          VALUES (${randomUUID()}::uuid, ${userId}::uuid, 'VERIFICATION', ${codeHash},
+          VALUES (${newRowId()}::uuid, ${userId}::uuid, 'VERIFICATION', ${codeHash},
             now() + interval '15 minutes')`;
       });
     },
@@ -72,13 +72,14 @@ export function createFloor(
     },
 
     async register(email) {
-      const userId = randomUUID();
+      const userId = newRowId();
       const codeHash = newHash(userId);
       await sql.begin(async (tx) => {
         await tx`INSERT INTO users (id, email, password_hash) VALUES (${userId}::uuid, ${email}, ${passwordHash})`;
         await tx`
-          INSERT INTO passcodes (user_id, code_type, code_hash, expires_at)
-          VALUES (${userId}::uuid, 'VERIFICATION', ${codeHash}, now() + interval '15 minutes')`;
+          INSERT INTO passcodes (id, user_id, code_type, code_hash, expires_at)
+          VALUES (${newRowId()}::uuid, ${userId}::uuid, 'VERIFICATION', ${codeHash},
+            now() + interval '15 minutes')`;
       });
     },
   };

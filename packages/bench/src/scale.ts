@@ -79,6 +79,8 @@ interface DatabaseResult {
   label: "empty" | "big";
   rows: Record<string, number>;
   verify: WindowStats;
+  /** Write-ahead log written during the verify window, per verification (bytes). */
+  verifyWalBytes: number;
   burst: BurstResult;
   stats: { ms: number; output: string; queryMs: number };
   cleanup?: { ms: number; output: string; verify: WindowStats; coveredPercent: number };
@@ -276,9 +278,11 @@ async function measure(
     };
     const verifyLoop = new ClosedLoop(CONCURRENCY, verifyOnce).start();
     await sleep(2_000);
+    const walAtStart = await walPosition(sql);
     verifyLoop.beginWindow();
     await Promise.race([sleep(seconds * 1000), verifyLoop.exhausted]);
     const verify = verifyLoop.endWindow();
+    const verifyWalBytes = (await walBytesSince(sql, walAtStart)) / Math.max(1, verify.completed);
     await verifyLoop.stop();
     log(`verify c=32: ${verify.requestsPerSecond.toFixed(0)}/s, p99 ${verify.p99Ms.toFixed(1)} ms`);
     await waitForDrain(sql, 30_000);
@@ -309,7 +313,15 @@ async function measure(
         `cleanup: ${(done.ms / 1000).toFixed(1)} s; verify p99 during it ${verifyDuring.p99Ms.toFixed(1)} ms (window covered ${coveredPercent.toFixed(0)}%)`,
       );
     }
-    return { label, rows, verify, burst, stats, ...(cleanup === undefined ? {} : { cleanup }) };
+    return {
+      label,
+      rows,
+      verify,
+      verifyWalBytes,
+      burst,
+      stats,
+      ...(cleanup === undefined ? {} : { cleanup }),
+    };
   } finally {
     await pool.close();
     await api.stop();
@@ -380,6 +392,18 @@ async function resendBurst(
     backlogSlopePerSecond: slope(secondHalf.map((point) => [point.atSeconds, point.pending])),
     backlog,
   };
+}
+
+/** The server's write-ahead log position (the whole server's: this run's API is all that writes). */
+async function walPosition(sql: Sql): Promise<string> {
+  const [row] = await sql<{ lsn: string }[]>`SELECT pg_current_wal_lsn()::text AS lsn`;
+  return row?.lsn ?? "0/0";
+}
+
+async function walBytesSince(sql: Sql, since: string): Promise<number> {
+  const [row] = await sql<{ bytes: string }[]>`
+    SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ${since}::pg_lsn)::bigint::text AS bytes`;
+  return Number(row?.bytes ?? 0);
 }
 
 async function pendingEmails(sql: Sql): Promise<number> {
@@ -579,6 +603,12 @@ ${table([
     `${f(empty.verify.p50Ms, 1)} / ${f(empty.verify.p99Ms, 1)}`,
     `${f(big.verify.p50Ms, 1)} / ${f(big.verify.p99Ms, 1)}`,
     "",
+  ],
+  [
+    "write-ahead log per verify, KB",
+    f(empty.verifyWalBytes / 1000, 1),
+    f(big.verifyWalBytes / 1000, 1),
+    f(big.verifyWalBytes / Math.max(1, empty.verifyWalBytes), 2),
   ],
   [
     "resend c=32 req/s (the burst)",

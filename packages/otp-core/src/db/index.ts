@@ -9,5 +9,6 @@ export {
   type StatementHook,
 } from "./client.js";
 export { MIGRATIONS_FOLDER, type MigrateOptions } from "./migrate.js";
+export { newRowId } from "./row-id.js";
 export { type Executor, queryRows } from "./rows.js";
 export * from "./schema.js";

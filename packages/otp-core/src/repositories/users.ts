@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { newRowId } from "../db/row-id.js";
 import { type Executor, isoTimestamp, queryRows } from "../db/rows.js";
 import {
   type SendReservationParams,
@@ -59,8 +60,9 @@ export async function registerOrLockUser(
     tx,
     sql`WITH ${sendReservationCtes(params)},
     registered AS (
-      INSERT INTO users AS u (email, password_hash, locale, created_at, updated_at)
-      SELECT ${params.email}, NULL, ${params.locale}, ${at}::timestamptz, ${at}::timestamptz
+      INSERT INTO users AS u (id, email, password_hash, locale, created_at, updated_at)
+      SELECT ${newRowId()}::uuid, ${params.email}, NULL, ${params.locale}, ${at}::timestamptz,
+        ${at}::timestamptz
       WHERE EXISTS (SELECT 1 FROM send_reserved)
       ON CONFLICT ((lower(email))) DO UPDATE SET
         updated_at = CASE WHEN u.is_verified THEN u.updated_at ELSE EXCLUDED.updated_at END

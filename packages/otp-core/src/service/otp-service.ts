@@ -1,9 +1,10 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { type DerivedKeys, deriveKeys } from "../crypto/keys.js";
 import { recipientKey } from "../crypto/recipient-key.js";
 import type { Database } from "../db/client.js";
+import { newRowId } from "../db/row-id.js";
 import type { Executor } from "../db/rows.js";
 import { ACCOUNT_DEFAULT_LOCALE } from "../db/schema.js";
 import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
@@ -291,7 +292,7 @@ export function createOtpService(options: OtpServiceOptions) {
   }
 
   function sealNotice(payload: Omit<OutboxPayload, "v">): QueuedNotice {
-    const id = randomUUID();
+    const id = newRowId();
     return {
       id,
       kind: payload.kind,
@@ -304,7 +305,7 @@ export function createOtpService(options: OtpServiceOptions) {
     const token = randomBytes(32).toString("base64url");
     return {
       token,
-      sessionId: randomUUID(),
+      sessionId: newRowId(),
       tokenHash: hashSessionToken(token),
       expiresAt: new Date(now.getTime() + sessionTtlMs),
     };
@@ -324,10 +325,10 @@ export function createOtpService(options: OtpServiceOptions) {
     pending?: { passwordHash: string; bindingHash: string },
   ): Promise<IssuedCode> {
     const code = generateCode(policy.codeLength, random);
-    const passcodeId = randomUUID();
+    const passcodeId = newRowId();
     // The link beside the code: the row's id and a secret of its own (rules/code-hash.ts).
     const link = { passcodeId, secret: newLinkSecret(random) };
-    const outboxId = randomUUID();
+    const outboxId = newRowId();
     const expiresAt = codeExpiresAt(now, policy.codeTtlSeconds);
     const kind = OUTBOX_KIND_BY_CODE_TYPE[codeType];
     const deletedCount = await replacePasscode(tx, {
