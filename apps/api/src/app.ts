@@ -11,6 +11,7 @@ import type { FastifyInstance } from "fastify";
 import { type Logger, type LoggerOptions, pino } from "pino";
 import type { AppConfig } from "./config.js";
 import { createDelivery, type Delivery } from "./delivery.js";
+import { boundHeapGrowth } from "./heap.js";
 import { buildServer } from "./http/server.js";
 import { SUPPORTED_LOCALES } from "./locale.js";
 import { createFormattedLogger, resolveLogFormat } from "./observability/access-log.js";
@@ -92,6 +93,7 @@ function logOptions(config: AppConfig): LoggerOptions {
 
 /** Opens the database, applies migrations, wires service, email and delivery, and listens. */
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
+  boundHeapGrowth();
   const logger = options.logger ?? createLogger(config);
   // Loaded only when on: the SDK is sizeable, and nothing else needs it.
   const tracing =

@@ -1,22 +1,7 @@
 /** `pnpm start`: the whole product on one port. */
-import { setFlagsFromString } from "node:v8";
 import { startApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { isDatabaseUnavailable } from "./errors.js";
-
-/** How far past what survived the last full collection V8 lets the heap grow before the next. */
-const HEAP_GROWING_PERCENT = 50;
-
-// V8 grows the old generation to about 3x what survived its last full collection before
-// collecting again; under load (30 s of resends at 32 clients) that is some 110 MB of heap
-// around 34 MB of live objects. Half again (1.5x) holds the resident memory to about 160 MB at
-// the same throughput (README, "Production build and memory"). V8 reads the factor at each
-// collection, so it takes effect from here. A factor given on the command line or in
-// NODE_OPTIONS (`--heap-growing-percent=0`: V8's own) wins.
-const nodeOptions = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
-if (!nodeOptions.some((option) => option.startsWith("--heap-growing-percent"))) {
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
 
 let config: ReturnType<typeof loadConfig>;
 try {
