@@ -81,6 +81,8 @@ interface DatabaseResult {
   verify: WindowStats;
   /** Write-ahead log written during the verify window, per verification (bytes). */
   verifyWalBytes: number;
+  /** Tables read sequentially during the verify window, and how much per verification. */
+  verifySeqScans: { table: string; scans: number; rows: number }[];
   burst: BurstResult;
   stats: { ms: number; output: string; queryMs: number };
   cleanup?: { ms: number; output: string; verify: WindowStats; coveredPercent: number };
@@ -188,7 +190,7 @@ async function ensureBigDatabase(
   passwordHash: string,
   refill: boolean,
 ): Promise<{ reused: boolean; timings: FillTiming[]; totalMs: number; sizeBytes: number }> {
-  const marker = `otp bench:scale fill, scale ${scale}`;
+  const marker = `otp bench:scale fill v2, scale ${scale}`;
   const [existing] = await admin<{ comment: string | null }[]>`
     SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = ${BIG}`;
   let timings: FillTiming[] = [];
@@ -278,11 +280,13 @@ async function measure(
     };
     const verifyLoop = new ClosedLoop(CONCURRENCY, verifyOnce).start();
     await sleep(2_000);
+    const scansAtStart = await sequentialScans(sql);
     const walAtStart = await walPosition(sql);
     verifyLoop.beginWindow();
     await Promise.race([sleep(seconds * 1000), verifyLoop.exhausted]);
     const verify = verifyLoop.endWindow();
     const verifyWalBytes = (await walBytesSince(sql, walAtStart)) / Math.max(1, verify.completed);
+    const verifySeqScans = await sequentialScansSince(sql, scansAtStart, verify.completed);
     await verifyLoop.stop();
     log(`verify c=32: ${verify.requestsPerSecond.toFixed(0)}/s, p99 ${verify.p99Ms.toFixed(1)} ms`);
     await waitForDrain(sql, 30_000);
@@ -318,6 +322,7 @@ async function measure(
       rows,
       verify,
       verifyWalBytes,
+      verifySeqScans,
       burst,
       stats,
       ...(cleanup === undefined ? {} : { cleanup }),
@@ -406,6 +411,40 @@ async function walBytesSince(sql: Sql, since: string): Promise<number> {
   return Number(row?.bytes ?? 0);
 }
 
+type ScanCounts = Map<string, { scans: number; rows: number }>;
+
+/** Sequential scans of each table so far (pg_stat_user_tables), read afresh. */
+async function sequentialScans(sql: Sql): Promise<ScanCounts> {
+  await sql`SELECT pg_stat_clear_snapshot()`;
+  const rows = await sql<{ name: string; scans: string; rows: string }[]>`
+    SELECT relname AS name, seq_scan::text AS scans, seq_tup_read::text AS rows
+    FROM pg_stat_user_tables`;
+  return new Map(
+    rows.map((row) => [row.name, { scans: Number(row.scans), rows: Number(row.rows) }]),
+  );
+}
+
+/**
+ * The tables read sequentially since `before`, per request: none is expected on the request
+ * paths (every lookup has its index), so any here is a plan gone wrong. The statistics
+ * collector reports with a delay of up to a second; this waits for it.
+ */
+async function sequentialScansSince(
+  sql: Sql,
+  before: ScanCounts,
+  requests: number,
+): Promise<{ table: string; scans: number; rows: number }[]> {
+  await sleep(1_100);
+  const after = await sequentialScans(sql);
+  return [...after]
+    .map(([table, now]) => {
+      const then = before.get(table) ?? { scans: 0, rows: 0 };
+      const per = Math.max(1, requests);
+      return { table, scans: (now.scans - then.scans) / per, rows: (now.rows - then.rows) / per };
+    })
+    .filter((scan) => scan.scans > 0.001);
+}
+
 async function pendingEmails(sql: Sql): Promise<number> {
   const [row] = await sql<{ n: number }[]>`
     SELECT count(*)::int AS n FROM email_outbox WHERE status = 'PENDING'`;
@@ -428,7 +467,8 @@ async function estimatedRows(sql: Sql): Promise<Record<string, number>> {
   const rows = await sql<{ name: string; n: number }[]>`
     SELECT relname AS name, greatest(reltuples, 0)::bigint::int AS n FROM pg_class
     WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace
-      AND relname IN ('users', 'passcodes', 'email_outbox', 'sessions', 'send_limits', 'otp_attempts')`;
+      AND relname IN ('users', 'passcodes', 'email_outbox', 'sessions', 'send_limits', 'otp_attempts',
+        'known_devices', 'security_events', 'account_failures', 'address_attempts')`;
   return Object.fromEntries(rows.map((row) => [row.name, row.n]));
 }
 
@@ -468,6 +508,13 @@ function timed(command: "stats" | "cleanup", url: string): Promise<{ ms: number;
       else reject(new Error(`pnpm otp ${command} exited with ${code}: ${output.trim()}`));
     });
   });
+}
+
+function seqScans(scans: { table: string; scans: number; rows: number }[]): string {
+  if (scans.length === 0) return "none";
+  return scans
+    .map((scan) => `${scan.table} ${scan.scans.toFixed(2)}, ${scan.rows.toFixed(0)}`)
+    .join("; ");
 }
 
 function slope(points: [number, number][]): number {
@@ -602,6 +649,12 @@ ${table([
     "verify p50 / p99 ms",
     `${f(empty.verify.p50Ms, 1)} / ${f(empty.verify.p99Ms, 1)}`,
     `${f(big.verify.p50Ms, 1)} / ${f(big.verify.p99Ms, 1)}`,
+    "",
+  ],
+  [
+    "tables read sequentially during verify (scans, rows per verify)",
+    seqScans(empty.verifySeqScans),
+    seqScans(big.verifySeqScans),
     "",
   ],
   [

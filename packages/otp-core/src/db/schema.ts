@@ -254,7 +254,7 @@ export const securityEvents = pgTable(
     userAgent: text("user_agent"),
   },
   (t) => [
-    // The account's page, newest first; cleanup walks the primary key.
+    // The account's page, newest first.
     index("security_events_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
   ],
 );
