@@ -33,6 +33,9 @@ const variables = {
   ...tracingVariables,
 };
 
+/** Every variable the dispatcher process reads. */
+export const DELIVERY_VARIABLES = Object.keys(variables) as (keyof typeof variables)[];
+
 export type ParsedDeliveryEnv =
   | { ok: true; config: DeliveryConfig }
   | { ok: false; errors: string[] };

@@ -21,21 +21,12 @@ import {
   type TestDatabase,
 } from "@otp/core/testing";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DELIVERY_VARIABLES } from "../src/config.js";
 import { createSmtpServer, type TestSmtpServer, waitFor } from "./support.js";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const server = await resolveTestPostgres();
 if (!server.available) console.warn(`[delivery] PostgreSQL tests skipped: ${server.reason}`);
-
-const VARIABLES = [
-  "DATABASE_URL",
-  "APP_SECRET",
-  "SMTP_URL",
-  "SMTP_FROM",
-  "APP_URL",
-  "APP_NAME",
-  "OTEL_EXPORTER_OTLP_ENDPOINT",
-];
 
 beforeAll(async () => {
   await promisify(execFile)(process.execPath, ["build.mjs"], { cwd: packageDir });
@@ -67,7 +58,7 @@ const startScript = (
 /** Runs the start script with exactly these delivery variables set. */
 function runMain(variables: Record<string, string>): Running {
   const env = { ...process.env };
-  for (const name of VARIABLES) delete env[name];
+  for (const name of DELIVERY_VARIABLES) delete env[name];
   const [exec, bin, ...args] = startScript;
   expect([exec, bin]).toEqual(["exec", "node"]);
   const child = spawn(process.execPath, args, {
@@ -123,6 +114,15 @@ describe("src/main.ts", () => {
   describe.skipIf(!server.available)("against PostgreSQL and a real SMTP server", () => {
     let database: TestDatabase;
     let smtp: TestSmtpServer;
+    /** A complete environment for this test's database and SMTP server. */
+    const realRun = () => ({
+      DATABASE_URL: database.url ?? "",
+      APP_SECRET: TEST_SECRET,
+      SMTP_URL: smtp.url,
+      SMTP_FROM: "Acme <no-reply@acme.example>",
+      APP_URL: "https://acme.example",
+      APP_NAME: "Acme",
+    });
 
     it("delivers what the service queues and stops gracefully on SIGTERM", async () => {
       database = await createTestDatabase("postgres", server.available ? server.url : undefined);
@@ -130,14 +130,7 @@ describe("src/main.ts", () => {
       smtp = await createSmtpServer();
       cleanups.push(() => smtp.stop());
 
-      const run = runMain({
-        DATABASE_URL: database.url ?? "",
-        APP_SECRET: TEST_SECRET,
-        SMTP_URL: smtp.url,
-        SMTP_FROM: "Acme <no-reply@acme.example>",
-        APP_URL: "https://acme.example",
-        APP_NAME: "Acme",
-      });
+      const run = runMain(realRun());
       await waitFor("the dispatcher to start", () => run.stdout().includes("dispatcher started"), {
         timeoutMs: 30_000,
       });
@@ -178,15 +171,7 @@ describe("src/main.ts", () => {
         sql`UPDATE email_outbox SET trace_context = ${`00-${queuedBy.traceId}-${queuedBy.spanId}-01`}`,
       );
 
-      const run = runMain({
-        DATABASE_URL: database.url ?? "",
-        APP_SECRET: TEST_SECRET,
-        SMTP_URL: smtp.url,
-        SMTP_FROM: "Acme <no-reply@acme.example>",
-        APP_URL: "https://acme.example",
-        APP_NAME: "Acme",
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      });
+      const run = runMain({ ...realRun(), OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
       await waitFor("the email", () => smtp.countFor(email) === 1, { timeoutMs: 30_000 });
       await waitFor("the row to settle", async () => {
         const rows = await readOutbox(database, TEST_SECRET);
