@@ -32,14 +32,15 @@ const sourcePaths = {
 };
 
 /**
- * Builds `<appUrl>/src/main.ts` into `<appUrl>/dist/`. `splitting`: dynamic
- * imports become chunks of their own, loaded only when reached.
+ * Builds `<appUrl>/src/main.ts` (or `entry`) into `<appUrl>/dist/`.
+ * `splitting`: dynamic imports become chunks of their own, loaded only when
+ * reached.
  */
-export async function buildNodeApp(appUrl, { splitting = false } = {}) {
+export async function buildNodeApp(appUrl, { splitting = false, entry = "src/main.ts" } = {}) {
   const manifest = JSON.parse(readFileSync(new URL("package.json", appUrl), "utf8"));
   const external = Object.keys(manifest.dependencies).filter((name) => !name.startsWith("@otp/"));
   await build({
-    entryPoints: [new URL("src/main.ts", appUrl).pathname],
+    entryPoints: [new URL(entry, appUrl).pathname],
     outdir: new URL("dist", appUrl).pathname,
     splitting,
     entryNames: "[name]",

@@ -1,7 +1,8 @@
 /** The API under test as a child process (src/server.ts), and its IPC requests. */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 export interface ServerSample {
   atMs: number;
@@ -20,8 +21,13 @@ export interface StatementCounts {
 }
 
 const SERVER_ENTRY = fileURLToPath(new URL("./server.ts", import.meta.url));
+const SERVER_BUNDLE = fileURLToPath(new URL("../dist/server.js", import.meta.url));
+const BUILD_SCRIPT = fileURLToPath(new URL("../build.mjs", import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const BASE_TSCONFIG = fileURLToPath(new URL("../../../tsconfig.base.json", import.meta.url));
+
+/** The server's build, made once per driver process. */
+let built: Promise<void> | undefined;
 
 export class ApiProcess {
   private pending = new Map<string, ((message: never) => void)[]>();
@@ -39,11 +45,22 @@ export class ApiProcess {
   }
 
   /**
-   * Starts the production API on an ephemeral loopback port. `nodeFlags` go on
-   * the child's command line (Node 20 refuses --cpu-prof in NODE_OPTIONS).
+   * Starts the production API on an ephemeral loopback port, compiled as production runs it
+   * (build.mjs, once per driver process), or from its TypeScript sources through tsx with
+   * `source` (a --cpu-prof profile then names each package's files). `nodeFlags` go on the
+   * child's command line (Node 20 refuses --cpu-prof in NODE_OPTIONS).
    */
-  static async start(env: Record<string, string>, nodeFlags: string[] = []): Promise<ApiProcess> {
-    const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", SERVER_ENTRY], {
+  static async start(
+    env: Record<string, string>,
+    nodeFlags: string[] = [],
+    { source = false }: { source?: boolean } = {},
+  ): Promise<ApiProcess> {
+    if (!source) {
+      built ??= promisify(execFile)(process.execPath, [BUILD_SCRIPT]).then(() => undefined);
+      await built;
+    }
+    const entry = source ? ["--import", "tsx", SERVER_ENTRY] : [SERVER_BUNDLE];
+    const child = spawn(process.execPath, [...nodeFlags, ...entry], {
       cwd: PACKAGE_DIR,
       env: {
         PATH: process.env.PATH ?? "",

@@ -688,11 +688,12 @@ async function main(): Promise<void> {
     log(`profiling the API (node --cpu-prof) under ${profileOps.join(", ")} at c=32`);
     rmSync(PROFILE_DIR, { recursive: true, force: true });
     mkdirSync(PROFILE_DIR, { recursive: true });
-    server = await ApiProcess.start(apiEnv, [
-      "--cpu-prof",
-      `--cpu-prof-dir=${PROFILE_DIR}`,
-      "--cpu-prof-interval=500",
-    ]);
+    // From its sources, so the profile's frames name each package's files.
+    server = await ApiProcess.start(
+      apiEnv,
+      ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, "--cpu-prof-interval=500"],
+      { source: true },
+    );
     running.api = server;
     await prime(server.url);
     const profilePool = await insertAccounts(

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
       flags.has("--profile")
         ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=250"]
         : nodeFlags,
+      { source: flags.has("--profile") },
     ));
   if (api instanceof ApiProcess) {
     running.api = api;

@@ -327,7 +327,9 @@ API, PostgreSQL and the load driver share these ${machine.cores} cores.
 **Setup**: a fresh database on the local server, dropped at the end; the accounts every phase
 uses are inserted first, then \`VACUUM ANALYZE users, passcodes\` (the tables they filled; the
 others start as after migrations) and \`CHECKPOINT\`. The API runs in its own
-process in production mode at ${settings.logLevel === undefined ? "its default log level (info: an access line per request, as users run it)" : `log level ${settings.logLevel}`} (\`NODE_ENV=production RATE_LIMIT_ENABLED=false
+process, compiled as production runs it (\`packages/bench/build.mjs\`: \`src/server.ts\` bundled
+with esbuild, run by \`node\`; only the profiling run at the end runs it from its sources through tsx),
+in production mode at ${settings.logLevel === undefined ? "its default log level (info: an access line per request, as users run it)" : `log level ${settings.logLevel}`} (\`NODE_ENV=production RATE_LIMIT_ENABLED=false
 OTP_SEND_LIMIT=1000 DELIVERY=inline DATABASE_POOL_SIZE=${settings.poolSize}\`), built by \`startApp\` with the dev mailbox
 injected as its transport: every email is rendered and passed to the dispatcher's transport
 in-process, nothing leaves the machine. The driver (a separate process) sends HTTP/1.1 keep-alive
