@@ -714,7 +714,7 @@ ${f(big.cleanup?.coveredPercent ?? Number.NaN)}% of the cleanup. It reported:
 ${big.cleanup?.output ?? ""}
 \`\`\`
 
-\`pnpm otp stats\` on the big database (the time includes starting pnpm, tsx and the connection; its
+\`pnpm otp stats\` on the big database (the time includes starting pnpm, the cached build check of the CLI, Node and the connection; its
 statements alone took ${f(big.stats.queryMs, 0)} ms):
 
 \`\`\`
