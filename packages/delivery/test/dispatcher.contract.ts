@@ -8,17 +8,17 @@ import { claimDueEmails } from "@otp/core/repositories";
 import {
   captureLogger,
   cheapArgon2,
-  createTestDatabase,
   createTestService,
+  defineDatabaseSuite,
   type LogLine,
   readOutbox,
   T0,
   TEST_SECRET,
   type TestBackend,
-  TestClock,
+  type TestClock,
   type TestDatabase,
 } from "@otp/core/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { retryDelayMs } from "../src/backoff.js";
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from "../src/dispatcher.js";
 import {
@@ -40,15 +40,10 @@ export function defineDispatcherContract(backend: TestBackend, serverUrl?: strin
   let logs: LogLine[];
   const cleanups: Array<() => Promise<void>> = [];
 
-  beforeAll(async () => {
-    database = await createTestDatabase(backend, serverUrl);
-  });
-  afterAll(async () => {
-    await database?.close();
+  defineDatabaseSuite(backend, serverUrl, (suite) => {
+    ({ database, clock } = suite);
   });
   beforeEach(async () => {
-    await database.reset();
-    clock = new TestClock(T0);
     logs = [];
     smtp = await createSmtpServer({ rejectRecipient: (address) => address.startsWith("bounce") });
     cleanups.push(() => smtp.stop());

@@ -2,11 +2,11 @@
 import { randomUUID } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Executor, isoTimestamp, queryRows } from "../db/rows.js";
 import { resolvePolicy } from "../rules/policy.js";
 import {
-  createTestDatabase,
+  defineDatabaseSuite,
   resolveTestPostgres,
   T0,
   type TestBackend,
@@ -44,14 +44,8 @@ function recording(
 
 describe.each(backends)("cleanup in batches (%s)", (backend) => {
   let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase(backend, server.available ? server.url : undefined);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.reset();
+  defineDatabaseSuite(backend, server.available ? server.url : undefined, (suite) => {
+    ({ database } = suite);
   });
 
   /** Everything cleanup deletes, two rows per statement; each deleting statement's count. */

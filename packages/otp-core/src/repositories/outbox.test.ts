@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  createTestDatabase,
   createTestService,
+  defineDatabaseSuite,
   readOutbox,
   resolveTestPostgres,
   T0,
   TEST_SECRET,
   type TestBackend,
-  TestClock,
+  type TestClock,
   type TestDatabase,
 } from "../testing/index.js";
 import {
@@ -29,15 +29,8 @@ if (!server.available)
 describe.each(backends)("outbox claims (%s)", (backend) => {
   let database: TestDatabase;
   let clock: TestClock;
-  beforeAll(async () => {
-    database = await createTestDatabase(backend, server.available ? server.url : undefined);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.reset();
-    clock = new TestClock(T0);
+  defineDatabaseSuite(backend, server.available ? server.url : undefined, (suite) => {
+    ({ database, clock } = suite);
   });
 
   async function queue(count: number): Promise<void> {

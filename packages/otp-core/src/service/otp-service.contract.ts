@@ -3,13 +3,13 @@
  * and a real PostgreSQL server). Table states are asserted exactly as the
  * seed's tables show them.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Result } from "../errors.js";
 import {
   attemptFailures,
   captureLogger,
-  createTestDatabase,
   createTestService,
+  defineServiceSuite,
   type LogLine,
   latestCodeFor,
   passcodeTable,
@@ -20,7 +20,7 @@ import {
   T0,
   TEST_SECRET,
   type TestBackend,
-  TestClock,
+  type TestClock,
   type TestDatabase,
   userTable,
   wrongCode,
@@ -36,18 +36,17 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
   let logs: LogLine[];
   let service: OtpService;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(backend, serverUrl);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.reset();
-    clock = new TestClock(T0);
-    logs = [];
-    service = createTestService(database, { clock: clock.now, logger: captureLogger(logs) });
-  });
+  defineServiceSuite(
+    backend,
+    serverUrl,
+    (suite) => {
+      ({ database, clock, service } = suite);
+    },
+    () => {
+      logs = [];
+      return { logger: captureLogger(logs) };
+    },
+  );
 
   const codeFor = (email: string) => latestCodeFor(database, TEST_SECRET, email);
   /** A wrong code of the right shape, guaranteed to differ from `code`. */

@@ -167,3 +167,4 @@ export function wrongCode(code: string): string {
  */
 export { sql } from "drizzle-orm";
 export * from "./harness.js";
+export * from "./service-suite.js";
