@@ -1,6 +1,7 @@
 export * from "./account-failures.js";
 export * from "./account-sessions.js";
 export * from "./cleanup.js";
+export * from "./code-effects.js";
 export * from "./known-devices.js";
 export * from "./outbox.js";
 export * from "./outbox-notifier.js";

@@ -1,107 +1,74 @@
-import { createHash, randomBytes } from "node:crypto";
-import { type SQL, sql } from "drizzle-orm";
-import type { z } from "zod";
-import { type DerivedKeys, deriveKeys } from "../crypto/keys.js";
 import { recipientKey } from "../crypto/recipient-key.js";
-import type { Database } from "../db/client.js";
-import { newRowId } from "../db/row-id.js";
 import type { Executor } from "../db/rows.js";
 import { ACCOUNT_DEFAULT_LOCALE } from "../db/schema.js";
-import { type DomainError, domainError, fail, ok, type Result } from "../errors.js";
-import {
-  issueUnlockIfNeeded,
-  queuePasswordNoticeOnce,
-  reservePasswordAttempt,
-  useUnlockToken,
-} from "../repositories/account-failures.js";
-import { openSignedInSession, revokeAllAccountSessions } from "../repositories/account-sessions.js";
+import { domainError, fail, ok, type Result } from "../errors.js";
+import { reservePasswordAttempt, useUnlockToken } from "../repositories/account-failures.js";
+import { openSignedInSession } from "../repositories/account-sessions.js";
 import { type CleanupCounts, runCleanup } from "../repositories/cleanup.js";
-import { newDeviceExtra, rememberDeviceCtes } from "../repositories/known-devices.js";
+import {
+  emailChangeCheckEffect,
+  passwordResetCheckEffect,
+  signInCheckEffect,
+  verificationCheckEffect,
+} from "../repositories/code-effects.js";
 import { queueEmail } from "../repositories/outbox.js";
-import { createOutboxNotifier } from "../repositories/outbox-notifier.js";
-import {
-  changeEmailEffect,
-  changeEmailExtra,
-  type QueuedNotice,
-  resetPasswordEffect,
-  resetPasswordExtra,
-  signInEffect,
-  verifyEmailEffect,
-  verifyEmailExtra,
-  verifyEmailUnboundExtra,
-} from "../repositories/passcode-effects.js";
-import {
-  type AttemptBudgetLookup,
-  consumeCode,
-  findLinkTarget,
-  type LinkTarget,
-  lockAccountAndReserveAttempt,
-  refundAddressAttempt,
-  refundAttempt,
-  replacePasscode,
-  type VerificationLookup,
-} from "../repositories/passcodes.js";
-import {
-  recordSecurityEventForAddress,
-  type SecurityEventToRecord,
-  securityEventCte,
-} from "../repositories/security-events.js";
-import { readSendReservation, type SendReservationRow } from "../repositories/send-limits.js";
-import { deleteSession, findSessionUser } from "../repositories/sessions.js";
+import { findLinkTarget, type LinkTarget } from "../repositories/passcodes.js";
+import { recordSecurityEventForAddress } from "../repositories/security-events.js";
 import {
   findUserEmail,
-  type LockedUser,
   lockUserById,
   registerOrLockUser,
-  reserveSendAndLockUser,
   reserveSendForEmailChange,
   setUserLocale,
 } from "../repositories/users.js";
-import { attemptRetryAt, decideAttempt } from "../rules/attempt-budget.js";
-import {
-  type ClientContext,
-  describeClient,
-  deviceLabel,
-  type StoredClient,
-  storedClient,
-} from "../rules/client-context.js";
-import { generateCode, type RandomBytes, secureRandomBytes } from "../rules/code.js";
+import { type ClientContext, storedClient } from "../rules/client-context.js";
 import {
   codeHashesMatch,
-  formatLinkToken,
-  hashCode,
   hashLinkSecret,
   type LinkToken,
-  newLinkSecret,
   parseLinkToken,
 } from "../rules/code-hash.js";
-import type { CodeType } from "../rules/code-types.js";
-import {
-  decideConsecutive,
-  newUnlockToken,
-  reachesLock,
-  unlockExpiresAt,
-  unlockTokenHash,
-} from "../rules/consecutive-failures.js";
+import { decideConsecutive, reachesLock, unlockTokenHash } from "../rules/consecutive-failures.js";
 import { deviceTokenFor, deviceTokenHash } from "../rules/device-token.js";
-import { mayReceiveCode } from "../rules/eligibility.js";
-import { codeExpiresAt, isExpired } from "../rules/expiry.js";
+import { isExpired } from "../rules/expiry.js";
 import { passwordBudgetExhausted, passwordRetryAt } from "../rules/password-budget.js";
 import { normalizePassword } from "../rules/password-rules.js";
-import { type PasscodePolicy, type PasscodePolicyInput, resolvePolicy } from "../rules/policy.js";
 import {
   bindingMatches,
   bindingTokenHash,
   newBindingToken,
 } from "../rules/registration-binding.js";
+import { createServiceContext } from "./context.js";
+import {
+  ABSENT_CODE_HASH,
+  type CheckTarget,
+  type CodeCheck,
+  type Credential,
+  useCode as checkCode,
+} from "./engine/check.js";
+import {
+  issueLocked as issueCodeLocked,
+  sendLimitError as readSendLimit,
+  requestCodeByAddress as requestByAddress,
+} from "./engine/issue.js";
+import { lockAddress as lockAddressOf } from "./engine/lockout.js";
+import {
+  event,
+  noticePasswordLimit as noticeLimit,
+  sealNotice as seal,
+  newSignInNotice as signInNotice,
+} from "./engine/notices.js";
+import {
+  authenticate,
+  newSessionToken as sessionToken,
+  signOut,
+  signOutEverywhere,
+} from "./flows/sessions.js";
 import {
   bindingTokenSchema,
   type CleanupInput,
   type ConfirmEmailChangeInput,
-  createInputSchemas,
   type DescribeLinkInput,
-  fieldErrorsOf,
-  type InputSchemas,
   type IssueCodeInput,
   type RegisterInput,
   type RequestCodeInput,
@@ -115,543 +82,46 @@ import {
   type UseLinkInput,
   type VerifyEmailInput,
 } from "./inputs.js";
-import { createDefaultLogger, type Logger } from "./logger.js";
-import { codeCheckOutcomeOf, type OtpObserver, safeObserver } from "./observer.js";
-import {
-  OUTBOX_KIND_BY_CODE_TYPE,
-  type OutboxPayload,
-  sealOutboxPayload,
-} from "./outbox-payload.js";
-import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
-import { ResponseTimeFloor } from "./response-time.js";
 import { createSecurityCenter } from "./security-center.js";
-import { currentTraceContext } from "./trace-context.js";
+import type {
+  AcceptedRequest,
+  DescribedLink,
+  IssuedCode,
+  NewSession,
+  OtpServiceOptions,
+  RegisteredRequest,
+  SignedInUser,
+  UsedLink,
+  VerifiedAccount,
+  VerifiedEmail,
+} from "./types.js";
 
-export interface OtpServiceOptions {
-  db: Database;
-  /** The server secret (at least 32 characters); every key is derived from it. */
-  secret: string;
-  policy?: PasscodePolicyInput;
-  /** Session lifetime; default `DEFAULT_SESSION_TTL_SECONDS` (30 days). */
-  sessionTtlSeconds?: number;
-  clock?: () => Date;
-  randomBytes?: RandomBytes;
-  logger?: Logger;
-  passwordHasher?: PasswordHasher;
-  /**
-   * Called after a transaction that queued an email commits (wakes in-process
-   * delivery). Dispatchers in other processes are woken by a coalesced NOTIFY
-   * the service sends itself.
-   */
-  onEmailQueued?: () => void;
-  /** Told of each code issued and each code check (metrics); see observer.ts. */
-  observer?: OtpObserver;
-  /**
-   * The languages accounts may choose (`users.locale`): the email package's
-   * `SUPPORTED_LOCALES`. Default: the column's default only.
-   */
-  locales?: readonly string[];
-}
-
-/** What every address-based request answers, whatever the account's state. */
-export interface AcceptedRequest {
-  email: string;
-}
-
-export interface VerifiedAccount {
-  userId: string;
-  email: string;
-}
-
-/**
- * What register answers for every well-formed address: the binding token goes
- * to the registering client (an HttpOnly cookie) and must come back with the
- * code for the registration's password to become active (ADR 10). Every
- * answer carries one, whatever the account's state.
- */
-export interface RegisteredRequest extends AcceptedRequest {
-  bindingToken: string;
-}
-
-/** A verified address: signed in when the registering client used its own code (ADR 10). */
-export interface VerifiedEmail extends VerifiedAccount {
-  /** The session the verification opened, or null (the code was not tied to this client). */
-  session: NewSession | null;
-  /** Whether the account now has a password (false: the owner sets one by reset). */
-  passwordActive: boolean;
-}
-
-export interface IssuedCode {
-  passcodeId: string;
-  expiresAt: Date;
-  /** Codes of the pair the issue deleted (the seed logs this count). */
-  deletedCount: number;
-}
-
-/** A new session: the token goes to the client (cookie) and is never stored. */
-export interface NewSession {
-  token: string;
-  expiresAt: Date;
-  userId: string;
-  email: string;
-  /** The device token the client keeps (its device cookie): the one it sent, or a new one. */
-  deviceToken: string;
-}
-
-export interface SignedInUser {
-  /** The session this request came with. */
-  sessionId: string;
-  userId: string;
-  email: string;
-  isVerified: boolean;
-  /** The account's language (`users.locale`). */
-  locale: string;
-  sessionExpiresAt: Date;
-}
-
-/** What a link's token stands for, as the page that confirms it says it (nothing changed). */
-export interface DescribedLink {
-  step: CodeType;
-  /** The address the link was mailed to (EMAIL_CHANGE: the new address). */
-  email: string;
-}
-
-/** A used link: the step it stood for, answered as that step's code answers. */
-export type UsedLink =
-  | { step: "VERIFICATION"; verified: VerifiedEmail & { deviceToken: string } }
-  | { step: "SIGN_IN"; session: NewSession }
-  | { step: "PASSWORD_RESET"; reset: VerifiedAccount & { sessionsRevoked: number } }
-  | { step: "EMAIL_CHANGE"; changed: VerifiedAccount };
-
-/** What a check presents: the code as typed, or the token of the link mailed beside it. */
-type Credential = { code: string } | { link: LinkToken };
+export {
+  DEFAULT_SESSION_TTL_SECONDS,
+  hashSessionToken,
+  SESSION_LAST_SEEN_INTERVAL_SECONDS,
+} from "./flows/sessions.js";
+export type * from "./types.js";
 
 export type OtpService = ReturnType<typeof createOtpService>;
 
-/** How long a session lives unless configured otherwise: 30 days. */
-export const DEFAULT_SESSION_TTL_SECONDS = 30 * 24 * 3600;
-
-/**
- * A session's last-seen time moves at most this often: the session check
- * runs on every signed-in request and writes only when the time is older.
- */
-export const SESSION_LAST_SEEN_INTERVAL_SECONDS = 300;
-
-/** Sessions are looked up by the SHA-256 of their token (256 random bits: no salt or stretching needed). */
-export function hashSessionToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+type Rest<F> = F extends (ctx: never, ...rest: infer R) => unknown ? R : never;
 
 export function createOtpService(options: OtpServiceOptions) {
-  const db = options.db;
-  const keys: DerivedKeys = deriveKeys(options.secret);
-  const policy: PasscodePolicy = resolvePolicy(options.policy);
-  const sessionTtlMs = (options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS) * 1000;
-  const clock = options.clock ?? (() => new Date());
-  const random = options.randomBytes ?? secureRandomBytes;
-  const logger = options.logger ?? createDefaultLogger();
-  const hasher = options.passwordHasher ?? createArgon2Hasher();
-  const wakeLocalDelivery = options.onEmailQueued ?? (() => {});
-  const observer = safeObserver(options.observer);
-  const notifyOutbox = createOutboxNotifier(db, {
-    onError: (error) =>
-      logger.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        "outbox: NOTIFY failed; delivery finds the email on its next poll",
-      ),
-  });
-  const onEmailQueued = () => {
-    wakeLocalDelivery();
-    notifyOutbox();
-  };
-  const inputs: InputSchemas = createInputSchemas(policy, options.locales);
-  // Compared against when an account has no code, so that path costs the same.
-  const absentCodeHash = "0".repeat(64);
-  // Verified against when an address has no account, so sign-in costs the same either way.
-  let dummyPasswordHash: Promise<string> | undefined;
-  // Address-based requests that send nothing wait as long as those that issue a code.
-  const codeRequestTime = new ResponseTimeFloor();
-  // A refused password sign-in of an address without an account waits as long as one of an
-  // account (which also writes its SIGN_IN_BLOCKED event row).
-  const refusedSignInTime = new ResponseTimeFloor();
-
-  function parse<S extends z.ZodType>(schema: S, input: unknown): Result<z.output<S>> {
-    const parsed = schema.safeParse(input);
-    if (parsed.success) return ok(parsed.data);
-    return fail("INVALID_INPUT", { fieldErrors: fieldErrorsOf(parsed.error) });
-  }
-
-  function sendLimitError(row: SendReservationRow, now: Date): DomainError | null {
-    const reservation = readSendReservation(row, now, policy);
-    return reservation.granted
-      ? null
-      : domainError("SEND_LIMIT_REACHED", {
-          retryAt: reservation.retryAt,
-          reason: reservation.reason,
-        });
-  }
-
-  function sealNotice(payload: Omit<OutboxPayload, "v">): QueuedNotice {
-    const id = newRowId();
-    return {
-      id,
-      kind: payload.kind,
-      payload: sealOutboxPayload(keys.outboxEncryption, id, { v: 1, ...payload }),
-      traceContext: currentTraceContext(),
-    };
-  }
-
-  function newSessionToken(now: Date) {
-    const token = randomBytes(32).toString("base64url");
-    return {
-      token,
-      sessionId: newRowId(),
-      tokenHash: hashSessionToken(token),
-      expiresAt: new Date(now.getTime() + sessionTtlMs),
-    };
-  }
-
-  /**
-   * Issues a code inside a transaction that already holds the account's row
-   * lock: the seed's delete-all-then-insert, plus the sealed email, in one
-   * statement. EMAIL_CHANGE codes go to the new address.
-   */
-  async function issueLocked(
-    tx: Executor,
-    user: LockedUser,
-    codeType: CodeType,
-    now: Date,
-    newEmail: string | null = null,
-    pending?: { passwordHash: string; bindingHash: string },
-  ): Promise<IssuedCode> {
-    const code = generateCode(policy.codeLength, random);
-    const passcodeId = newRowId();
-    // The link beside the code: the row's id and a secret of its own (rules/code-hash.ts).
-    const link = { passcodeId, secret: newLinkSecret(random) };
-    const outboxId = newRowId();
-    const expiresAt = codeExpiresAt(now, policy.codeTtlSeconds);
-    const kind = OUTBOX_KIND_BY_CODE_TYPE[codeType];
-    const deletedCount = await replacePasscode(tx, {
-      userId: user.id,
-      codeType,
-      passcodeId,
-      codeHash: hashCode(keys.codeHmac, { userId: user.id, codeType, code }),
-      linkHash: hashLinkSecret(keys.linkHmac, link),
-      expiresAt,
-      now,
-      newEmail,
-      // A resent verification code stays bound to the registration it replaces (ADR 10).
-      ...(pending !== undefined
-        ? { pending }
-        : codeType === "VERIFICATION"
-          ? { pending: "carry" as const }
-          : {}),
-      outbox: {
-        id: outboxId,
-        kind,
-        payload: sealOutboxPayload(keys.outboxEncryption, outboxId, {
-          v: 1,
-          kind,
-          to: newEmail ?? user.email,
-          locale: user.locale,
-          code,
-          linkToken: formatLinkToken(link),
-          ttlSeconds: policy.codeTtlSeconds,
-          expiresAt: expiresAt.toISOString(),
-        }),
-        traceContext: currentTraceContext(),
-      },
-    });
-    logger.info({ userId: user.id, codeType, deletedCount, passcodeId }, "passcode issued");
-    observer.codeIssued(codeType);
-    return { passcodeId, expiresAt, deletedCount };
-  }
-
-  /**
-   * Sends a code by address (enumeration-safe: the same answer whatever the
-   * account's state; only the per-address send cap can refuse, and it counts
-   * every address alike).
-   */
-  async function requestCodeByAddress(
-    email: string,
-    codeType: CodeType,
-  ): Promise<Result<AcceptedRequest>> {
-    const now = clock();
-    const startedAt = performance.now();
-    let queued = false;
-    const refused = await db.transaction(async (tx) => {
-      const outcome = await reserveSendAndLockUser(tx, {
-        email,
-        recipientKey: recipientKey(keys.recipientHmac, email),
-        now,
-        policy,
-      });
-      const limitError = sendLimitError(outcome.sendReservation, now);
-      if (limitError !== null) return limitError;
-      if (mayReceiveCode(outcome.user, codeType) && outcome.user !== null) {
-        await issueLocked(tx, outcome.user, codeType, now);
-        queued = true;
-      }
-      return null;
-    });
-    if (refused !== null) return { ok: false, error: refused };
-    if (queued) {
-      codeRequestTime.record(performance.now() - startedAt);
-      onEmailQueued();
-    } else {
-      await codeRequestTime.pad(startedAt);
-    }
-    return ok({ email });
-  }
-
-  interface CodeCheck<Extra> {
-    account: { email: string } | { userId: string };
-    /** The address whose cap on consecutive failures this check counts against. */
-    address: string;
-    codeType: CodeType;
-    /** The code typed, or the link's token: one credential, one path. */
-    credential: Credential;
-    now: Date;
-    /** The code's effect, built once the account and its code are known. */
-    effect: (
-      found: VerificationLookup & { passcode: NonNullable<VerificationLookup["passcode"]> },
-    ) => {
-      effect: SQL;
-      extra?: SQL;
-      check?: (extra: Partial<Extra>) => DomainError | null;
-    };
-  }
-
-  /**
-   * The answer to a wrong guess that was counted: how many tries the window
-   * has left and, on its last, when the next one is possible (the window this
-   * attempt was counted in, as the budget's rule opens it).
-   */
-  function wrongGuess(
-    code: "OTP_INVALID" | "LINK_INVALID",
-    reservedFailures: number,
-    windowBefore: AttemptBudgetLookup["windowBefore"],
-    now: Date,
-  ): Result<never> {
-    const attemptsLeft = Math.max(0, policy.maxFailedAttempts - reservedFailures);
-    if (attemptsLeft > 0) return fail(code, { attemptsLeft });
-    const counted = decideAttempt(windowBefore, now, policy);
-    const windowStartedAt = counted.allowed ? counted.next.windowStartedAt : now;
-    return fail(code, { attemptsLeft, retryAt: attemptRetryAt(windowStartedAt, policy) });
-  }
-
-  /**
-   * The one way a code is checked and used, for every code type: lock the
-   * account and spend an attempt unit (so parallel guesses cannot overdraw the
-   * budget), compare in constant time, then consume the code together with its
-   * effect in one statement. Two statements, each its own transaction and
-   * each taking the account's row lock first (ADR 8): the spent unit is
-   * committed before the comparison, and nothing waits on a round trip while
-   * holding a lock.
-   */
-  async function useCode<Extra extends object>(
-    executor: Executor,
-    check: CodeCheck<Extra>,
-  ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
-    const result = await checkAndUseCode(executor, check);
-    observer.codeChecked(check.codeType, codeCheckOutcomeOf(result.ok ? null : result.error.code));
-    return result;
-  }
-
-  async function checkAndUseCode<Extra extends object>(
-    executor: Executor,
-    check: CodeCheck<Extra>,
-  ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
-    const { codeType, credential, now } = check;
-    // A wrong link is charged like a wrong code, and says it was the link.
-    const invalid = "link" in credential ? "LINK_INVALID" : "OTP_INVALID";
-    const key = recipientKey(keys.recipientHmac, check.address);
-    const { guard, budget, found } = await lockAccountAndReserveAttempt(executor, {
-      account: check.account,
-      recipientKey: key,
-      codeType,
-      now,
-      policy,
-    });
-    if (guard.locked) {
-      // (Re)sends the unlock link if the last one expired; nothing for an unknown address.
-      await lockAddress(check.address, key, now, {}, found?.locale);
-      return fail("ACCOUNT_LOCKED");
-    }
-    // From here an unknown address answers exactly as an account without a live
-    // code: its own budget was spent by the same rule (ADR 5), and it counts
-    // toward the cap alike, so it reaches ACCOUNT_LOCKED after as many failures.
-    if (budget.reservedFailures === null) {
-      // No window in this statement's snapshot: a concurrent attempt opened one just now.
-      const retryAt = attemptRetryAt(budget.windowBefore?.windowStartedAt ?? now, policy);
-      return fail("TOO_MANY_ATTEMPTS", { retryAt });
-    }
-    if (guard.reservedConsecutive === null) {
-      // A concurrent check took the address to its cap: this one compares nothing.
-      await (found === null
-        ? refundAddressAttempt(executor, { recipientKey: key, codeType })
-        : refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null }));
-      return fail("ACCOUNT_LOCKED");
-    }
-    const reserved = budget.reservedFailures;
-    if (found === null) {
-      if (reachesLock(guard.reservedConsecutive, policy))
-        await lockAddress(check.address, key, now);
-      return wrongGuess(invalid, reserved, budget.windowBefore, now);
-    }
-    const { matches, replaced } = compareCredential(found, codeType, credential);
-    if (!matches && replaced && found.passcode !== null) {
-      // The code of an earlier email: not a guess, so the units go back; the person needs the latest email.
-      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
-      return fail("OTP_REPLACED");
-    }
-    if (!matches || found.passcode === null) {
-      if (reachesLock(guard.reservedConsecutive, policy))
-        await lockAddress(check.address, key, now, {}, found.locale);
-      return wrongGuess(invalid, reserved, budget.windowBefore, now);
-    }
-    // The right code, but no longer usable: not a guess, so the units go back.
-    if (found.passcode.isUsed) {
-      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
-      return fail("OTP_ALREADY_USED");
-    }
-    if (isExpired(found.passcode.expiresAt, now)) {
-      await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
-      return fail("OTP_EXPIRED");
-    }
-    const effect = check.effect({ ...found, passcode: found.passcode });
-    const result = await consumeCode<Extra>(executor, {
-      passcodeId: found.passcode.id,
-      userId: found.userId,
-      recipientKey: key,
-      codeType,
-      now,
-      effect: effect.effect,
-      ...(effect.extra === undefined ? {} : { extra: effect.extra }),
-    });
-    // Lost a race: the code was used, or replaced by a new one, since the lookup.
-    if (!result.consumed) return fail("OTP_ALREADY_USED");
-    const refused = effect.check?.(result) ?? null;
-    if (refused !== null) return { ok: false, error: refused };
-    logger.info({ userId: found.userId, codeType, passcodeId: found.passcode.id }, "passcode used");
-    return ok({ found, extra: result });
-  }
-
-  /**
-   * Whether the credential matches the account's code row, in constant time,
-   * and (codes only) whether it is the code a newer one replaced. A link names
-   * its row: a replaced row is gone, so its link matches nothing.
-   */
-  function compareCredential(
-    found: VerificationLookup,
-    codeType: CodeType,
-    credential: Credential,
-  ): { matches: boolean; replaced: boolean } {
-    if ("code" in credential) {
-      const submitted = hashCode(keys.codeHmac, {
-        userId: found.userId,
-        codeType,
-        code: credential.code,
-      });
-      return {
-        matches: codeHashesMatch(found.passcode?.codeHash ?? absentCodeHash, submitted),
-        // Compared every time, so a wrong code and a replaced one cost the same.
-        replaced: codeHashesMatch(found.passcode?.replacedCodeHash ?? absentCodeHash, submitted),
-      };
-    }
-    const submitted = hashLinkSecret(keys.linkHmac, credential.link);
-    const sameRow = found.passcode?.id === credential.link.passcodeId;
-    const matches = codeHashesMatch(found.passcode?.linkHash ?? absentCodeHash, submitted);
-    return { matches: matches && sameRow, replaced: false };
-  }
-
-  /**
-   * An address at its cap of consecutive failures: give it an unlock token
-   * (unless it has a live one) and email its owner the link, in one statement.
-   * The token is sealed for an unknown address too (the same work), but
-   * nothing is queued for it.
-   */
-  async function lockAddress(
-    email: string,
-    key: string,
-    now: Date,
-    client: ClientContext = {},
-    /** The account's language, when the caller knows the account (nothing is queued otherwise). */
-    locale?: string,
-  ): Promise<void> {
-    const token = newUnlockToken(random);
-    const expiresAt = unlockExpiresAt(now, policy);
-    const queued = await issueUnlockIfNeeded(db, {
-      recipientKey: key,
-      email,
-      now,
-      policy,
-      tokenHash: unlockTokenHash(token),
-      expiresAt,
-      notice: sealNotice({
-        kind: "ACCOUNT_LOCKED",
-        to: email,
-        ...(locale === undefined ? {} : { locale }),
-        unlockToken: token,
-        expiresAt: expiresAt.toISOString(),
-      }),
-      event: event("ACCOUNT_LOCKED", storedClient(client), now),
-    });
-    if (queued) {
-      logger.warn({}, "account locked after too many consecutive failures; unlock link queued");
-      onEmailQueued();
-    }
-  }
-
-  /**
-   * The first time an address's password budget runs out in a window: mark
-   * the window and queue the notice to its owner (time, IP, browser and
-   * system), in one statement; nothing is queued for an unknown address.
-   */
-  async function noticePasswordLimit(
-    email: string,
-    key: string,
-    windowStartedAt: Date,
-    now: Date,
-    client: ClientContext,
-    locale: string | undefined,
-  ): Promise<void> {
-    const who = describeClient(client);
-    const queued = await queuePasswordNoticeOnce(db, {
-      recipientKey: key,
-      email,
-      windowStartedAt,
-      now,
-      notice: sealNotice({
-        kind: "PASSWORD_LIMIT_REACHED",
-        to: email,
-        ...(locale === undefined ? {} : { locale }),
-        attempt: { at: now.toISOString(), ...who },
-      }),
-    });
-    if (queued) onEmailQueued();
-  }
-
-  function event(type: SecurityEventToRecord["type"], client: StoredClient, now: Date) {
-    return { type, client, now } satisfies SecurityEventToRecord;
-  }
-
-  /** The "new sign-in" notice for the account's owner, sealed; queued only if the device is new. */
-  function newSignInNotice(
-    to: string,
-    locale: string,
-    client: StoredClient,
-    now: Date,
-  ): QueuedNotice {
-    return sealNotice({
-      kind: "NEW_SIGN_IN",
-      to,
-      locale,
-      signedInAt: now.toISOString(),
-      ip: client.ip ?? "unknown",
-      device: deviceLabel(client.userAgent),
-    });
-  }
+  const ctx = createServiceContext(options);
+  const { db, keys, policy, clock, random, logger, hasher, inputs, parse, onEmailQueued } = ctx;
+  const sendLimitError = (...a: Rest<typeof readSendLimit>) => readSendLimit(ctx, ...a);
+  const sealNotice = (...a: Rest<typeof seal>) => seal(ctx, ...a);
+  const newSessionToken = (now: Date) => sessionToken(ctx, now);
+  const issueLocked = (...a: Rest<typeof issueCodeLocked>) => issueCodeLocked(ctx, ...a);
+  const requestCodeByAddress = (...a: Rest<typeof requestByAddress>) => requestByAddress(ctx, ...a);
+  const useCode = <Extra extends object>(executor: Executor, check: CodeCheck<Extra>) =>
+    checkCode<Extra>(ctx, executor, check);
+  const lockAddress = (...a: Rest<typeof lockAddressOf>) => lockAddressOf(ctx, ...a);
+  const noticePasswordLimit = (...a: Rest<typeof noticeLimit>) => noticeLimit(ctx, ...a);
+  const newSignInNotice = (...a: Rest<typeof signInNotice>) => signInNotice(ctx, ...a);
+  const absentCodeHash = ABSENT_CODE_HASH;
+  const refusedSignInTime = ctx.refusedSignInTime;
 
   /** A password sign-in: session, SIGNED_IN event and device (notice if new) in one statement. */
   async function createSessionFor(
@@ -682,12 +152,6 @@ export function createOtpService(options: OtpServiceOptions) {
     return { token: session.token, expiresAt: session.expiresAt, userId, email, deviceToken };
   }
 
-  /** Where a check is charged: the account (by address or id) and the address of its cap. */
-  interface CheckTarget {
-    account: { email: string } | { userId: string };
-    address: string;
-  }
-
   /** Verification's effect, for its code and its link alike (see `verifyEmail`). */
   async function verifyEmailWith(
     target: CheckTarget,
@@ -710,19 +174,13 @@ export function createOtpService(options: OtpServiceOptions) {
       effect: (found) => {
         const pending = found.passcode.pendingPasswordHash;
         const bound = pending !== null && bindingMatches(found.passcode.bindingHash, bindingToken);
-        const recorded = sql`${securityEventCte("verified_event", fromConsumed, event("EMAIL_VERIFIED", stored, now))},
-          ${rememberDeviceCtes({ source: fromConsumed, deviceHash: deviceTokenHash(found.userId, deviceToken), now })}`;
-        return bound
-          ? {
-              effect: sql`${verifyEmailEffect({ now, bound: { passwordHash: pending, session } })},
-                ${recorded},
-                ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })}`,
-              extra: verifyEmailExtra,
-            }
-          : {
-              effect: sql`${verifyEmailEffect({ now, bound: null })}, ${recorded}`,
-              extra: verifyEmailUnboundExtra,
-            };
+        return verificationCheckEffect({
+          now,
+          bound: bound ? { passwordHash: pending, session } : null,
+          verified: event("EMAIL_VERIFIED", stored, now),
+          signedIn: { ...event("SIGNED_IN", stored, now), detail: { method: "code" } },
+          deviceHash: deviceTokenHash(found.userId, deviceToken),
+        });
       },
     });
     if (!used.ok) return used;
@@ -760,8 +218,8 @@ export function createOtpService(options: OtpServiceOptions) {
       codeType: "PASSWORD_RESET",
       credential,
       now,
-      effect: (found) => ({
-        effect: sql`${resetPasswordEffect({
+      effect: (found) =>
+        passwordResetCheckEffect({
           passwordHash,
           now,
           notice: sealNotice({
@@ -770,10 +228,8 @@ export function createOtpService(options: OtpServiceOptions) {
             locale: found.locale,
             changedAt: now.toISOString(),
           }),
-        })},
-          ${securityEventCte("changed_event", fromConsumed, event("PASSWORD_CHANGED", storedClient(client), now))}`,
-        extra: resetPasswordExtra,
-      }),
+          changed: event("PASSWORD_CHANGED", storedClient(client), now),
+        }),
     });
     if (!used.ok) return used;
     onEmailQueued();
@@ -800,17 +256,14 @@ export function createOtpService(options: OtpServiceOptions) {
       credential,
       now,
       // The session, SIGNED_IN, and the device (with the notice if it is new), with the code.
-      effect: (found) => ({
-        effect: sql`${signInEffect({ ...session, now })},
-          ${securityEventCte("signed_in", signedInFromSession, { ...event("SIGNED_IN", stored, now), detail: { method: "code" } })},
-          ${rememberDeviceCtes({
-            source: signedInFromSession,
-            deviceHash: deviceTokenHash(found.userId, deviceToken),
-            now,
-            notice: newSignInNotice(found.email, found.locale, stored, now),
-          })}`,
-        extra: newDeviceExtra,
-      }),
+      effect: (found) =>
+        signInCheckEffect({
+          session,
+          now,
+          signedIn: { ...event("SIGNED_IN", stored, now), detail: { method: "code" } },
+          deviceHash: deviceTokenHash(found.userId, deviceToken),
+          notice: newSignInNotice(found.email, found.locale, stored, now),
+        }),
     });
     if (!used.ok) return used;
     if ((used.value.extra.newDevices ?? 0) > 0) onEmailQueued();
@@ -838,8 +291,8 @@ export function createOtpService(options: OtpServiceOptions) {
         codeType: "EMAIL_CHANGE",
         credential,
         now,
-        effect: (found) => ({
-          effect: sql`${changeEmailEffect({
+        effect: (found) =>
+          emailChangeCheckEffect({
             now,
             notice: sealNotice({
               kind: "EMAIL_CHANGED",
@@ -847,10 +300,8 @@ export function createOtpService(options: OtpServiceOptions) {
               locale: found.locale,
               newEmail: found.passcode.newEmail ?? "",
             }),
-          })},
-            ${securityEventCte("changed_event", sql`SELECT id AS user_id FROM switched`, event("EMAIL_CHANGED", storedClient(client), now))}`,
-          extra: changeEmailExtra,
-        }),
+            changed: event("EMAIL_CHANGED", storedClient(client), now),
+          }),
       });
       if (!used.ok) return used;
       onEmailQueued();
@@ -1143,7 +594,7 @@ export function createOtpService(options: OtpServiceOptions) {
         return fail("TOO_MANY_ATTEMPTS", { retryAt: passwordRetryAt(windowStartedAt, policy) });
       }
       const credentials = reservation.credentials;
-      dummyPasswordHash ??= hasher.hash(randomBytes(16).toString("hex"));
+      const dummyPasswordHash = ctx.dummyPasswordHash();
       // No account, or no password: compared against a dummy hash, so every answer costs the same.
       const stored = credentials?.passwordHash ?? null;
       const against = stored ?? (await dummyPasswordHash);
@@ -1211,25 +662,7 @@ export function createOtpService(options: OtpServiceOptions) {
     },
 
     /** The account behind a session token, or UNAUTHORIZED. */
-    async authenticate(token: string): Promise<Result<SignedInUser>> {
-      const parsed = parse(inputs.sessionToken, token);
-      if (!parsed.ok) return fail("UNAUTHORIZED");
-      const now = clock();
-      const user = await findSessionUser(db, {
-        tokenHash: hashSessionToken(parsed.value),
-        now,
-        touchBefore: new Date(now.getTime() - SESSION_LAST_SEEN_INTERVAL_SECONDS * 1000),
-      });
-      if (user === null) return fail("UNAUTHORIZED");
-      return ok({
-        sessionId: user.sessionId,
-        userId: user.userId,
-        email: user.email,
-        isVerified: user.isVerified,
-        locale: user.locale,
-        sessionExpiresAt: user.expiresAt,
-      });
-    },
+    authenticate: (token: string): Promise<Result<SignedInUser>> => authenticate(ctx, token),
 
     /** Sets the signed-in account's language: every later email and page uses it. */
     async setLocale(input: SetLocaleInput): Promise<Result<{ locale: string }>> {
@@ -1243,24 +676,11 @@ export function createOtpService(options: OtpServiceOptions) {
     },
 
     /** Revokes this session. */
-    async signOut(token: string): Promise<Result<{ signedOut: boolean }>> {
-      const parsed = parse(inputs.sessionToken, token);
-      if (!parsed.ok) return ok({ signedOut: false });
-      return ok({ signedOut: await deleteSession(db, hashSessionToken(parsed.value)) });
-    },
+    signOut: (token: string) => signOut(ctx, token),
 
     /** Revokes every session of the account and records SIGNED_OUT_EVERYWHERE, in one statement. */
-    async signOutEverywhere(
-      userId: string,
-      client: ClientContext = {},
-    ): Promise<Result<{ sessionsRevoked: number }>> {
-      const sessionsRevoked = await revokeAllAccountSessions(db, {
-        userId,
-        event: event("SIGNED_OUT_EVERYWHERE", storedClient(client), clock()),
-      });
-      logger.info({ userId, sessionsRevoked }, "signed out everywhere");
-      return ok({ sessionsRevoked });
-    },
+    signOutEverywhere: (userId: string, client: ClientContext = {}) =>
+      signOutEverywhere(ctx, userId, client),
 
     /**
      * Sends an EMAIL_CHANGE code to the new address. The answer is the same
@@ -1328,11 +748,6 @@ export function createOtpService(options: OtpServiceOptions) {
     },
   };
 }
-
-/** The account whose code the statement consumed (effects read it from the `consumed` CTE). */
-const fromConsumed = sql`SELECT user_id FROM consumed`;
-/** That account, if the statement also opened a session (the `session` CTE). */
-const signedInFromSession = sql`SELECT user_id FROM consumed WHERE EXISTS (SELECT 1 FROM session)`;
 
 /** Drizzle wraps driver errors: the SQLSTATE is on the cause (23505 on both drivers). */
 function isUniqueViolation(error: unknown): boolean {

@@ -1,0 +1,128 @@
+/** Issuing a code: the send cap, the seed's delete-all-then-insert and the sealed email. */
+import { recipientKey } from "../../crypto/recipient-key.js";
+import { newRowId } from "../../db/row-id.js";
+import type { Executor } from "../../db/rows.js";
+import { type DomainError, domainError, ok, type Result } from "../../errors.js";
+import { replacePasscode } from "../../repositories/passcodes.js";
+import { readSendReservation, type SendReservationRow } from "../../repositories/send-limits.js";
+import { type LockedUser, reserveSendAndLockUser } from "../../repositories/users.js";
+import { generateCode } from "../../rules/code.js";
+import { formatLinkToken, hashCode, hashLinkSecret, newLinkSecret } from "../../rules/code-hash.js";
+import type { CodeType } from "../../rules/code-types.js";
+import { mayReceiveCode } from "../../rules/eligibility.js";
+import { codeExpiresAt } from "../../rules/expiry.js";
+import type { ServiceContext } from "../context.js";
+import { OUTBOX_KIND_BY_CODE_TYPE, sealOutboxPayload } from "../outbox-payload.js";
+import { currentTraceContext } from "../trace-context.js";
+import type { AcceptedRequest, IssuedCode } from "../types.js";
+
+/** SEND_LIMIT_REACHED (with when to retry and why) if the send slot was refused, else null. */
+export function sendLimitError(
+  ctx: ServiceContext,
+  row: SendReservationRow,
+  now: Date,
+): DomainError | null {
+  const reservation = readSendReservation(row, now, ctx.policy);
+  return reservation.granted
+    ? null
+    : domainError("SEND_LIMIT_REACHED", {
+        retryAt: reservation.retryAt,
+        reason: reservation.reason,
+      });
+}
+
+/**
+ * Issues a code inside a transaction that already holds the account's row
+ * lock: the seed's delete-all-then-insert, plus the sealed email, in one
+ * statement. EMAIL_CHANGE codes go to the new address.
+ */
+export async function issueLocked(
+  ctx: ServiceContext,
+  tx: Executor,
+  user: LockedUser,
+  codeType: CodeType,
+  now: Date,
+  newEmail: string | null = null,
+  pending?: { passwordHash: string; bindingHash: string },
+): Promise<IssuedCode> {
+  const { keys, policy } = ctx;
+  const code = generateCode(policy.codeLength, ctx.random);
+  const passcodeId = newRowId();
+  // The link beside the code: the row's id and a secret of its own (rules/code-hash.ts).
+  const link = { passcodeId, secret: newLinkSecret(ctx.random) };
+  const outboxId = newRowId();
+  const expiresAt = codeExpiresAt(now, policy.codeTtlSeconds);
+  const kind = OUTBOX_KIND_BY_CODE_TYPE[codeType];
+  const deletedCount = await replacePasscode(tx, {
+    userId: user.id,
+    codeType,
+    passcodeId,
+    codeHash: hashCode(keys.codeHmac, { userId: user.id, codeType, code }),
+    linkHash: hashLinkSecret(keys.linkHmac, link),
+    expiresAt,
+    now,
+    newEmail,
+    // A resent verification code stays bound to the registration it replaces (ADR 10).
+    ...(pending !== undefined
+      ? { pending }
+      : codeType === "VERIFICATION"
+        ? { pending: "carry" as const }
+        : {}),
+    outbox: {
+      id: outboxId,
+      kind,
+      payload: sealOutboxPayload(keys.outboxEncryption, outboxId, {
+        v: 1,
+        kind,
+        to: newEmail ?? user.email,
+        locale: user.locale,
+        code,
+        linkToken: formatLinkToken(link),
+        ttlSeconds: policy.codeTtlSeconds,
+        expiresAt: expiresAt.toISOString(),
+      }),
+      traceContext: currentTraceContext(),
+    },
+  });
+  ctx.logger.info({ userId: user.id, codeType, deletedCount, passcodeId }, "passcode issued");
+  ctx.observer.codeIssued(codeType);
+  return { passcodeId, expiresAt, deletedCount };
+}
+
+/**
+ * Sends a code by address (enumeration-safe: the same answer whatever the
+ * account's state; only the per-address send cap can refuse, and it counts
+ * every address alike).
+ */
+export async function requestCodeByAddress(
+  ctx: ServiceContext,
+  email: string,
+  codeType: CodeType,
+): Promise<Result<AcceptedRequest>> {
+  const now = ctx.clock();
+  const startedAt = performance.now();
+  let queued = false;
+  const refused = await ctx.db.transaction(async (tx) => {
+    const outcome = await reserveSendAndLockUser(tx, {
+      email,
+      recipientKey: recipientKey(ctx.keys.recipientHmac, email),
+      now,
+      policy: ctx.policy,
+    });
+    const limitError = sendLimitError(ctx, outcome.sendReservation, now);
+    if (limitError !== null) return limitError;
+    if (mayReceiveCode(outcome.user, codeType) && outcome.user !== null) {
+      await issueLocked(ctx, tx, outcome.user, codeType, now);
+      queued = true;
+    }
+    return null;
+  });
+  if (refused !== null) return { ok: false, error: refused };
+  if (queued) {
+    ctx.codeRequestTime.record(performance.now() - startedAt);
+    ctx.onEmailQueued();
+  } else {
+    await ctx.codeRequestTime.pad(startedAt);
+  }
+  return ok({ email });
+}
