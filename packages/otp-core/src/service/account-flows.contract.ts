@@ -16,7 +16,7 @@ import {
   wrongCode,
 } from "../testing/index.js";
 import { defineServiceSuite } from "../testing/service-suite.js";
-import type { OtpService } from "./otp-service.js";
+import type { OtpService } from "./create-service.js";
 
 const ALICE = "alice@example.com";
 const PASSWORD = "correct horse battery staple";

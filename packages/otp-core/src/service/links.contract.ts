@@ -21,7 +21,7 @@ import {
   userTable,
 } from "../testing/index.js";
 import { defineServiceSuite } from "../testing/service-suite.js";
-import type { OtpService } from "./otp-service.js";
+import type { OtpService } from "./create-service.js";
 
 const ALICE = "alice@example.com";
 const BOB = "bob@example.com";

@@ -15,7 +15,7 @@ import {
   type TestDatabase,
 } from "../testing/index.js";
 import { defineServiceSuite } from "../testing/service-suite.js";
-import type { OtpService } from "./otp-service.js";
+import type { OtpService } from "./create-service.js";
 
 const OWNER = "owner@example.com";
 const PASSWORD = "correct horse battery staple";

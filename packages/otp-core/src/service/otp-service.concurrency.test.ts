@@ -17,7 +17,7 @@ import {
   type TestDatabase,
   userTable,
 } from "../testing/index.js";
-import type { OtpService } from "./otp-service.js";
+import type { OtpService } from "./create-service.js";
 import type { PasswordHasher } from "./password-hasher.js";
 
 const server = await resolveTestPostgres();

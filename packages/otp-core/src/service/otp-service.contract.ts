@@ -25,7 +25,7 @@ import {
   userTable,
   wrongCode,
 } from "../testing/index.js";
-import type { OtpService } from "./otp-service.js";
+import type { OtpService } from "./create-service.js";
 
 const ALICE = "alice@example.com";
 const PASSWORD = "correct horse battery staple";

@@ -22,7 +22,8 @@ import {
   type TestDatabase,
   userTable,
 } from "../testing/index.js";
-import { hashSessionToken, type OtpService } from "./otp-service.js";
+import type { OtpService } from "./create-service.js";
+import { hashSessionToken } from "./flows/sessions.js";
 
 const VICTIM = "victim@example.com";
 const OWNER_PASSWORD = "the owner's own passphrase";

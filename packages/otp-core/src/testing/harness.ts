@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { queryRows } from "../db/rows.js";
+import { createOtpService } from "../service/create-service.js";
 import type { Logger } from "../service/logger.js";
-import { createOtpService, type OtpServiceOptions } from "../service/otp-service.js";
 import { createArgon2Hasher } from "../service/password-hasher.js";
+import type { OtpServiceOptions } from "../service/types.js";
 import type { TestDatabase } from "./index.js";
 
 export const TEST_SECRET = "test-secret-for-the-contract-suite-0123456789";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import type { OtpService, OtpServiceOptions } from "../service/otp-service.js";
+import type { OtpService } from "../service/create-service.js";
+import type { OtpServiceOptions } from "../service/types.js";
 import { createTestService, T0, TestClock } from "./harness.js";
 import { createTestDatabase, type TestBackend, type TestDatabase } from "./index.js";
 

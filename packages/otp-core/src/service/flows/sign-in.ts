@@ -1,0 +1,188 @@
+/** Signing in: by password, and by a SIGN_IN code (or its link). */
+import { recipientKey } from "../../crypto/recipient-key.js";
+import { fail, ok, type Result } from "../../errors.js";
+import { reservePasswordAttempt } from "../../repositories/account-failures.js";
+import { openSignedInSession } from "../../repositories/account-sessions.js";
+import { signInCheckEffect } from "../../repositories/code-effects.js";
+import { recordSecurityEventForAddress } from "../../repositories/security-events.js";
+import { type ClientContext, storedClient } from "../../rules/client-context.js";
+import { decideConsecutive, reachesLock } from "../../rules/consecutive-failures.js";
+import { deviceTokenFor, deviceTokenHash } from "../../rules/device-token.js";
+import { passwordBudgetExhausted, passwordRetryAt } from "../../rules/password-budget.js";
+import { normalizePassword } from "../../rules/password-rules.js";
+import type { ServiceContext } from "../context.js";
+import { type CheckTarget, type Credential, useCode } from "../engine/check.js";
+import { requestCodeByAddress } from "../engine/issue.js";
+import { lockAddress } from "../engine/lockout.js";
+import { event, newSignInNotice, noticePasswordLimit } from "../engine/notices.js";
+import type { RequestCodeInput, SignInInput, SignInWithCodeInput } from "../inputs.js";
+import type { AcceptedRequest, NewSession } from "../types.js";
+import { newSessionToken } from "./sessions.js";
+
+/**
+ * Signs in with email and password. A wrong password and an unknown address
+ * answer alike (and cost alike); an unverified account is told so only when
+ * the password was right.
+ */
+export async function signIn(
+  ctx: ServiceContext,
+  input: SignInInput,
+  client: ClientContext = {},
+): Promise<Result<NewSession>> {
+  const { policy } = ctx;
+  const parsed = ctx.parse(ctx.inputs.signIn, input);
+  if (!parsed.ok) return parsed;
+  const { email, password } = parsed.value;
+  const startedAt = performance.now();
+  const now = ctx.clock();
+  const key = recipientKey(ctx.keys.recipientHmac, email);
+  // The password budget and the consecutive cap are spent before comparing,
+  // by the same statement for every address, with or without an account.
+  const reservation = await reservePasswordAttempt(ctx.db, {
+    recipientKey: key,
+    email,
+    now,
+    policy,
+  });
+  if (reservation.reserved === null) {
+    const before = reservation.before;
+    if (before !== null && !decideConsecutive(before.consecutiveFailures, policy).allowed) {
+      await lockAddress(ctx, email, key, now, client, reservation.credentials?.locale);
+      return fail("ACCOUNT_LOCKED");
+    }
+    // No window in this statement's snapshot: a concurrent attempt opened one just now.
+    const windowStartedAt = before?.windowStartedAt ?? now;
+    return fail("TOO_MANY_ATTEMPTS", { retryAt: passwordRetryAt(windowStartedAt, policy) });
+  }
+  const credentials = reservation.credentials;
+  const dummyPasswordHash = ctx.dummyPasswordHash();
+  // No account, or no password: compared against a dummy hash, so every answer costs the same.
+  const stored = credentials?.passwordHash ?? null;
+  const against = stored ?? (await dummyPasswordHash);
+  const normalized = normalizePassword(password);
+  let passwordOk = await ctx.hasher.verify(against, normalized);
+  // A hash made before passwords were normalised (NFKC) was made from the text as typed.
+  if (!passwordOk && normalized !== password)
+    passwordOk = await ctx.hasher.verify(against, password);
+  const refusal =
+    credentials === null || stored === null || !passwordOk
+      ? ("INVALID_CREDENTIALS" as const)
+      : !credentials.isVerified
+        ? ("EMAIL_NOT_VERIFIED" as const)
+        : null;
+  if (refusal !== null || credentials === null) {
+    // Recorded for the account of the address, if any: the same statement for every address.
+    await recordSecurityEventForAddress(ctx.db, email, {
+      ...event("SIGN_IN_BLOCKED", storedClient(client), now),
+      detail: {
+        reason: refusal === "INVALID_CREDENTIALS" ? "WRONG_PASSWORD" : "EMAIL_NOT_VERIFIED",
+      },
+    });
+    // The right password of an unverified registration spends its units too (no session).
+    if (refusal === "INVALID_CREDENTIALS") {
+      const { passwordFailures, consecutiveFailures, windowStartedAt } = reservation.reserved;
+      const locale = credentials?.locale;
+      if (passwordBudgetExhausted(passwordFailures, policy)) {
+        await noticePasswordLimit(ctx, email, key, windowStartedAt, now, client, locale);
+      }
+      if (reachesLock(consecutiveFailures, policy)) {
+        await lockAddress(ctx, email, key, now, client, locale);
+      }
+    }
+    if (credentials !== null) ctx.refusedSignInTime.record(performance.now() - startedAt);
+    else await ctx.refusedSignInTime.pad(startedAt);
+    return fail(refusal ?? "INVALID_CREDENTIALS");
+  }
+  return ok(
+    await createSessionFor(ctx, credentials.userId, email, credentials.locale, now, client, key),
+  );
+}
+
+/** A password sign-in: session, SIGNED_IN event and device (notice if new) in one statement. */
+async function createSessionFor(
+  ctx: ServiceContext,
+  userId: string,
+  email: string,
+  locale: string,
+  now: Date,
+  client: ClientContext | undefined,
+  /** The address's HMAC: a right password gives its budget unit back and clears the cap's count. */
+  key: string,
+): Promise<NewSession> {
+  const session = newSessionToken(ctx, now);
+  const stored = storedClient(client);
+  const deviceToken = deviceTokenFor(client?.deviceToken, ctx.random);
+  const { newDevice } = await openSignedInSession(ctx.db, {
+    userId,
+    recipientKey: key,
+    session: { ...session, client: stored },
+    now,
+    event: { ...event("SIGNED_IN", stored, now), detail: { method: "password" } },
+    device: {
+      deviceHash: deviceTokenHash(userId, deviceToken),
+      notice: newSignInNotice(ctx, email, locale, stored, now),
+    },
+  });
+  if (newDevice) ctx.onEmailQueued();
+  ctx.logger.info({ userId, sessionId: session.sessionId, newDevice }, "signed in");
+  return { token: session.token, expiresAt: session.expiresAt, userId, email, deviceToken };
+}
+
+/** Sends a sign-in code (enumeration-safe). */
+export async function requestSignInCode(
+  ctx: ServiceContext,
+  input: RequestCodeInput,
+): Promise<Result<AcceptedRequest>> {
+  const parsed = ctx.parse(ctx.inputs.requestCode, input);
+  if (!parsed.ok) return parsed;
+  return requestCodeByAddress(ctx, parsed.value.email, "SIGN_IN");
+}
+
+/** Signs in with a SIGN_IN code: the code used, the address verified and a session created at once. */
+export async function signInWithCode(
+  ctx: ServiceContext,
+  input: SignInWithCodeInput,
+  client: ClientContext = {},
+): Promise<Result<NewSession>> {
+  const parsed = ctx.parse(ctx.inputs.signInWithCode, input);
+  if (!parsed.ok) return parsed;
+  const { email, code } = parsed.value;
+  return signInWith(ctx, { account: { email }, address: email }, { code }, client);
+}
+
+/** Sign-in by code's effect, for its code and its link alike (see `signInWithCode`). */
+export async function signInWith(
+  ctx: ServiceContext,
+  target: CheckTarget,
+  credential: Credential,
+  client: ClientContext,
+): Promise<Result<NewSession>> {
+  const now = ctx.clock();
+  const stored = storedClient(client);
+  const session = { ...newSessionToken(ctx, now), client: stored };
+  const deviceToken = deviceTokenFor(client.deviceToken, ctx.random);
+  const used = await useCode<{ newDevices: number }>(ctx, ctx.db, {
+    ...target,
+    codeType: "SIGN_IN",
+    credential,
+    now,
+    // The session, SIGNED_IN, and the device (with the notice if it is new), with the code.
+    effect: (found) =>
+      signInCheckEffect({
+        session,
+        now,
+        signedIn: { ...event("SIGNED_IN", stored, now), detail: { method: "code" } },
+        deviceHash: deviceTokenHash(found.userId, deviceToken),
+        notice: newSignInNotice(ctx, found.email, found.locale, stored, now),
+      }),
+  });
+  if (!used.ok) return used;
+  if ((used.value.extra.newDevices ?? 0) > 0) ctx.onEmailQueued();
+  return ok({
+    token: session.token,
+    expiresAt: session.expiresAt,
+    userId: used.value.found.userId,
+    email: used.value.found.email,
+    deviceToken,
+  });
+}
