@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   type BrowserTestEnv,
   DESKTOP,
@@ -10,7 +9,7 @@ import {
   uniqueEmail,
   useBrowserTestEnv,
 } from "./harness.js";
-import { SCREENSHOTS, shoot } from "./screenshot.js";
+import { shoot } from "./screenshot.js";
 import {
   codeField,
   createAccount,
@@ -32,9 +31,6 @@ async function horizontalOverflow(page: Page): Promise<number> {
 describeInBrowser("screenshots of every page, and the layout at small widths", () => {
   let env: BrowserTestEnv;
   let mailbox: Page;
-  beforeAll(() => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  });
   useBrowserTestEnv({}, (opened, page) => {
     env = opened;
     mailbox = page;
@@ -150,6 +146,37 @@ describeInBrowser("screenshots of every page, and the layout at small widths", (
       await shoot(signedOut, `reset-password-${label}`);
     });
   }
+
+  it(`the dev mailbox on a phone (${PHONE.width}x${PHONE.height}, emulated): every email fits its frame, and the frame the screen`, async () => {
+    const page = await env.newPage(PHONE);
+    const email = uniqueEmail("mailbox-phone");
+    await createAccount(page, email);
+    await readLatestCode(env, page, email);
+    const message = page
+      .getByRole("article")
+      .filter({ has: page.getByText(email, { exact: true }) })
+      .first();
+    const frame = message.locator("iframe");
+    const body = frame.contentFrame().locator("body");
+    await body.waitFor();
+
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    const bounds = await frame.boundingBox();
+    expect(bounds?.x ?? -1).toBeGreaterThanOrEqual(0);
+    expect((bounds?.x ?? 0) + (bounds?.width ?? 0)).toBeLessThanOrEqual(PHONE.width);
+    // Inside the frame nothing reaches past its right edge (the email is not cut off).
+    const inside = await body.evaluate(() => {
+      const root = document.documentElement;
+      let right = 0;
+      for (const element of document.body.querySelectorAll("*")) {
+        right = Math.max(right, element.getBoundingClientRect().right);
+      }
+      return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, right };
+    });
+    expect(inside.scrollWidth).toBeLessThanOrEqual(inside.clientWidth);
+    expect(inside.right).toBeLessThanOrEqual(inside.clientWidth);
+    expect(inside.clientWidth).toBe(Math.round(bounds?.width ?? 0));
+  });
 
   it(`nothing scrolls sideways at ${SMALLEST.width} px, and every code box is visible`, async () => {
     const page = await env.newPage(SMALLEST);

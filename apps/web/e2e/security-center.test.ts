@@ -37,17 +37,9 @@ describeInBrowser("the security center on the account page, in Chromium", () => 
     mailbox = page;
   });
 
-  /** A page in a browser of its own that says it is Safari on an iPhone. */
+  /** A page in a browser of its own that says it is Safari on an iPhone (whatever PHONE emulates). */
   async function phonePage(): Promise<Page> {
-    const context = await env.browser.newContext({
-      viewport: PHONE,
-      baseURL: env.baseUrl,
-      locale: "en-GB",
-      timezoneId: "UTC",
-      userAgent: SAFARI_IPHONE,
-    });
-    context.setDefaultTimeout(15_000);
-    return context.newPage();
+    return env.newPage(PHONE, { userAgent: SAFARI_IPHONE });
   }
 
   it("lists where the account is signed in, marks this device, and signs another one out at once", async () => {
