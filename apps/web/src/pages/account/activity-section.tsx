@@ -5,6 +5,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { useId } from "react";
 import { describeFailure, readApiFailure } from "../../errors/api-errors.js";
 import { type Catalogue, useT } from "../../i18n/index.js";
+import { LoadingText } from "../../layout/loading.js";
 import { formatDateTime } from "../../time/retry-time.js";
 import { useTRPC } from "../../trpc.js";
 
@@ -56,7 +57,7 @@ export function ActivitySection() {
     <section className="account-section" aria-labelledby={heading}>
       <h2 id={heading}>{t.activity.heading}</h2>
       <p className="aside">{t.activity.intro}</p>
-      {events.isPending && <p className="aside">{t.activity.loading}</p>}
+      {events.isPending && <LoadingText className="aside">{t.activity.loading}</LoadingText>}
       {events.isError && (
         <p className="notice notice--error">{describeFailure(readApiFailure(events.error)).text}</p>
       )}

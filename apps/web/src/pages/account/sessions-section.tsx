@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useId, useState } from "react";
 import { describeFailure, readApiFailure } from "../../errors/api-errors.js";
 import { useT } from "../../i18n/index.js";
+import { LoadingText } from "../../layout/loading.js";
 import { formatDateTime } from "../../time/retry-time.js";
 import { useTRPC } from "../../trpc.js";
 
@@ -43,7 +44,7 @@ export function SessionsSection() {
     <section className="account-section" aria-labelledby={heading}>
       <h2 id={heading}>{t.sessions.heading}</h2>
       <p className="aside">{t.sessions.intro}</p>
-      {sessions.isPending && <p className="aside">{t.sessions.loading}</p>}
+      {sessions.isPending && <LoadingText className="aside">{t.sessions.loading}</LoadingText>}
       {sessions.isError && (
         <p className="notice notice--error">
           {describeFailure(readApiFailure(sessions.error)).text}
