@@ -301,6 +301,13 @@ export const en = {
     alreadyEnded: "That session had already ended.",
   },
 
+  // A device as the API names it from its User-Agent: the browser and system names stay.
+  devices: {
+    browserOn: (browser: string, system: string) => `${browser} on ${system}`,
+    aBrowserOn: (system: string) => `A browser on ${system}`,
+    unknown: "Unknown device",
+  },
+
   activity: {
     heading: "Recent activity",
     intro: "Sign-ins and changes to your account over the last 90 days.",

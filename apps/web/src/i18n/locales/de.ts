@@ -304,6 +304,12 @@ const de: Catalogue = {
     alreadyEnded: "Diese Sitzung war schon beendet.",
   },
 
+  devices: {
+    browserOn: (browser, system) => `${browser} unter ${system}`,
+    aBrowserOn: (system) => `Ein Browser unter ${system}`,
+    unknown: "Unbekanntes Gerät",
+  },
+
   activity: {
     heading: "Letzte Aktivitäten",
     intro: "Anmeldungen und Änderungen an deinem Konto in den letzten 90 Tagen.",

@@ -8,6 +8,7 @@ import { type Catalogue, useT } from "../../i18n/index.js";
 import { LoadingText } from "../../layout/loading.js";
 import { formatDateTime } from "../../time/retry-time.js";
 import { useTRPC } from "../../trpc.js";
+import { deviceName } from "./device-name.js";
 
 type SecurityEvent = inferRouterOutputs<AppRouter>["account"]["securityEvents"]["events"][number];
 
@@ -71,12 +72,13 @@ export function ActivitySection() {
               <div className="security-list__what">
                 <strong>{describeEvent(event, t)}</strong>
               </div>
+              {/* Each part whole on its line: a narrow screen breaks between them, never inside. */}
               <p className="security-list__meta">
                 <time dateTime={event.at}>{formatDateTime(new Date(event.at))}</time>
                 {" · "}
-                {event.device}
+                <span>{deviceName(event.device, t)}</span>
                 {" · "}
-                {event.ip === null ? t.activity.ipUnknown : t.activity.ip(event.ip)}
+                <span>{event.ip === null ? t.activity.ipUnknown : t.activity.ip(event.ip)}</span>
               </p>
             </li>
           ))}

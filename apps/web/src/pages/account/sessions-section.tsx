@@ -6,6 +6,7 @@ import { useT } from "../../i18n/index.js";
 import { LoadingText } from "../../layout/loading.js";
 import { formatDateTime } from "../../time/retry-time.js";
 import { useTRPC } from "../../trpc.js";
+import { deviceName } from "./device-name.js";
 
 /** "Where you're signed in": each live session, this device first marked, with a way to end the others. */
 export function SessionsSection() {
@@ -24,7 +25,11 @@ export function SessionsSection() {
     trpc.account.revokeSession.mutationOptions({
       onSuccess: (_answer, { sessionId }) => {
         const session = sessions.data?.sessions.find((s) => s.id === sessionId);
-        setEnded(session === undefined ? t.sessions.ended : t.sessions.deviceEnded(session.device));
+        setEnded(
+          session === undefined
+            ? t.sessions.ended
+            : t.sessions.deviceEnded(deviceName(session.device, t)),
+        );
         void refresh();
       },
       onError: (error) => {
@@ -55,7 +60,7 @@ export function SessionsSection() {
           {sessions.data.sessions.map((session) => (
             <li key={session.id} className="security-list__item">
               <div className="security-list__what">
-                <strong>{session.device}</strong>
+                <strong>{deviceName(session.device, t)}</strong>
                 {session.current && (
                   <span className="security-list__badge">{t.sessions.thisDevice}</span>
                 )}
@@ -74,7 +79,7 @@ export function SessionsSection() {
                   type="button"
                   className="button button--secondary"
                   aria-label={t.sessions.signOutLabel(
-                    session.device,
+                    deviceName(session.device, t),
                     formatDateTime(new Date(session.lastSeenAt)),
                   )}
                   aria-disabled={revoke.isPending}
