@@ -5,16 +5,24 @@ import { LoadingText } from "./layout/loading.js";
 import { SiteHeader } from "./layout/site-header.js";
 import { CreateAccountPage } from "./pages/create-account-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
-import { ResetPasswordPage } from "./pages/reset-password-page.js";
 import { SignInPage } from "./pages/sign-in-page.js";
-import { SignInWithCodePage } from "./pages/sign-in-with-code-page.js";
-import { VerifyEmailPage } from "./pages/verify-email-page.js";
 import { lazyPage, OnDemandPage } from "./routing/lazy-page.js";
 import { routes } from "./routing/paths.js";
 import { type AppLocation, useLocation } from "./routing/router.js";
 
-// A development tool, the signed-in pages and the pages of the emails' links: kept out of the
-// bundle a visitor downloads first (creating an account or signing in does not need them).
+// The first download holds what a first visit shows (Create account, Sign in) and the app's
+// frame; every other page is a chunk of its own. The pages of the signed-out flows (and the
+// code step they share) follow once the first page shows, so going on to them does not wait.
+const verify = lazyPage(() =>
+  import("./pages/verify-email-page.js").then((module) => module.VerifyEmailPage),
+);
+const resetPassword = lazyPage(() =>
+  import("./pages/reset-password-page.js").then((module) => module.ResetPasswordPage),
+);
+const signInWithCode = lazyPage(() =>
+  import("./pages/sign-in-with-code-page.js").then((module) => module.SignInWithCodePage),
+);
+const signedOutFlows = [verify, resetPassword, signInWithCode];
 const mailbox = lazyPage(() => import("./pages/mailbox-page.js").then((module) => module.default));
 const account = lazyPage(() =>
   import("./pages/account-page.js").then((module) => module.AccountPage),
@@ -25,6 +33,9 @@ const changeEmail = lazyPage(() =>
   import("./pages/change-email-page.js").then((module) => module.ChangeEmailPage),
 );
 const onDemand: Record<string, { preload(): Promise<void> }> = {
+  [routes.verify]: verify,
+  [routes.resetPassword]: resetPassword,
+  [routes.signInWithCode]: signInWithCode,
   [routes.mailbox]: mailbox,
   [routes.account]: account,
   [routes.link]: link,
@@ -72,13 +83,25 @@ function CurrentPage({ location }: { location: AppLocation }) {
     case routes.createAccount:
       return <CreateAccountPage />;
     case routes.verify:
-      return <VerifyEmailPage />;
+      return (
+        <Suspense fallback={loading}>
+          <OnDemandPage page={verify} props={{}} />
+        </Suspense>
+      );
     case routes.signIn:
       return <SignInPage />;
     case routes.signInWithCode:
-      return <SignInWithCodePage />;
+      return (
+        <Suspense fallback={loading}>
+          <OnDemandPage page={signInWithCode} props={{}} />
+        </Suspense>
+      );
     case routes.resetPassword:
-      return <ResetPasswordPage />;
+      return (
+        <Suspense fallback={loading}>
+          <OnDemandPage page={resetPassword} props={{}} />
+        </Suspense>
+      );
     case routes.unlock:
       return (
         <Suspense fallback={loading}>
@@ -119,9 +142,14 @@ export function App() {
   const t = useT();
   useSessionEndWatch();
   const pageHere = useFirstPageHere();
+  const ready = useAppReady() && pageHere;
+  useEffect(() => {
+    if (!ready) return;
+    for (const page of signedOutFlows) void page.preload().catch(() => undefined);
+  }, [ready]);
   // No page before the first answers: a signed-in page never shows the signed-out state,
   // "Loading…", or English first for a German account (a slow answer: "Loading…" after a while).
-  if (!useAppReady() || !pageHere) {
+  if (!ready) {
     return (
       <main id="main" className="site-main" tabIndex={-1}>
         <LoadingText className="lead">{t.app.loading}</LoadingText>

@@ -17,10 +17,16 @@ export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>
     preload: () => fetchPage().then(() => undefined),
   };
   function fetchPage() {
-    loading ??= load().then((component) => {
-      page.loaded = component;
-      return component;
-    });
+    loading ??= load().then(
+      (component) => {
+        page.loaded = component;
+        return component;
+      },
+      (error: unknown) => {
+        loading = undefined; // a failed download may be tried again
+        throw error;
+      },
+    );
     return loading;
   }
   return page;
