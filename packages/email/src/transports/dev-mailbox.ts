@@ -70,7 +70,9 @@ export function createDevMailbox({
       if (messages.length > capacity) messages.length = capacity;
       const code = mail.meta?.code === undefined ? "" : ` code ${mail.meta.code}`;
       const link =
-        mail.meta?.linkToken === undefined ? "" : ` link ${linkBase}/link?token=${mail.meta.linkToken}`;
+        mail.meta?.linkToken === undefined
+          ? ""
+          : ` link ${linkBase}/link?token=${mail.meta.linkToken}`;
       log(`[dev-mailbox] to ${mail.to}: ${JSON.stringify(mail.subject)}${code}${link}`);
       return { messageId: message.id };
     },
