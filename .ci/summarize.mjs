@@ -1,5 +1,6 @@
 // Sums every package's vitest JSON report into the one line CI reads.
-// Arguments: failures outside vitest (lint, typecheck), and the test command's exit status.
+// Arguments: failures outside vitest (lint, typecheck, a tree the tests changed), and the test
+// command's exit status.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 

@@ -127,7 +127,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     createTransportFromConfig({
       smtpUrl: config.smtpUrl,
       smtpFrom: config.smtpFrom,
-      devMailbox: { log: options.devMailboxLog ?? ((line) => process.stdout.write(`${line}\n`)) },
+      devMailbox: {
+        log: options.devMailboxLog ?? ((line) => process.stdout.write(`${line}\n`)),
+        baseUrl: config.appUrl,
+      },
     });
   // The dev mailbox procedure exists only when the mailbox came from the config (never in production).
   const mailbox =

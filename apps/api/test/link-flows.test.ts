@@ -117,6 +117,15 @@ describe.each(BACKENDS)("links beside codes over HTTP (%s)", (backend) => {
     expect(await me.json()).toMatchObject({ email, isVerified: true });
   });
 
+  it("the dev mailbox prints the link whole, from APP_URL, so a terminal can open it", async () => {
+    const email = "printed-link@example.com";
+    await t.post("/api/v1/auth/register/", { email, password: PASSWORD });
+    const token = await t.linkFor(email);
+    const line = t.mailboxLines.find((printed) => printed.includes(`to ${email}:`));
+    expect(line).toContain(` link ${t.app.config.appUrl}/link?token=${token}`);
+    expect(t.app.config.appUrl).toMatch(/^http:\/\/localhost:\d+$/);
+  });
+
   it("verification from another device proves the address and sets no session (ADR 10)", async () => {
     const email = "link-elsewhere@example.com";
     await t.post("/api/v1/auth/register/", { email, password: PASSWORD });

@@ -40,7 +40,10 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     await page.getByText(/Use \d+ to \d+ characters/).waitFor();
     await expectAccessible(page, "create account");
     await createAccount(page, email);
-    await page.getByText("has an account waiting to be verified, we sent it").waitFor();
+    // Registered: the page says plainly that an email went out (true for every address).
+    await page
+      .getByText(`We sent an email to ${email}. Enter the code from it to verify the address.`)
+      .waitFor();
     expect(await page.title()).toBe("Enter your verification code · OTP");
     // One input: one tab stop, one autofill target, as long as the code.
     const field = codeField(page);
@@ -79,6 +82,53 @@ describeInBrowser("the sign-up flow in Chromium, against the real API", () => {
     await expectAccessible(page, "verify: a wrong code");
 
     await page.keyboard.type(code);
+    await expectVerified(page, email);
+  });
+
+  it("a refused code stays in view, and the attempts left stay: with an incomplete try, and after a new code", async () => {
+    const page = await env.newPage();
+    const email = uniqueEmail("attempts-stay");
+    await createAccount(page, email);
+    const code = await readLatestCode(env, mailbox, email);
+    const wrong = wrongCodeFor(code);
+    const cells = page.locator(".code-input__cell");
+    const maxAttempts = env.app.config.policy.maxFailedAttempts;
+    const attemptsLine = `That code is not correct. You have ${maxAttempts - 1} attempts left.`;
+
+    await typeCode(page, wrong);
+    expect(await waitForAlert(page, /not correct/)).toBe(attemptsLine);
+    // The refused digits stay drawn (struck through); the input is empty for the next try.
+    expect(await cells.allTextContents()).toEqual(wrong.split(""));
+    expect(await page.locator(".code-input__cell[data-previous]").count()).toBe(env.codeLength);
+    expect(await codeField(page).inputValue()).toBe("");
+    await expectAccessible(page, "verify: the refused code in view");
+    // Typing starts over them.
+    await page.keyboard.type("12");
+    expect(await cells.allTextContents()).toEqual(
+      ["1", "2"].concat(Array(env.codeLength - 2).fill("")),
+    );
+    // An incomplete code sent: the hint joins the attempts left, which stay.
+    await page.getByRole("button", { name: "Verify email" }).click();
+    const both = await waitForAlert(page, /Enter all/);
+    expect(both).toMatch(
+      new RegExp(
+        `^${attemptsLine.replace(/\./g, "\\.")}\\s+Enter all ${env.codeLength} digits of the code\\.$`,
+      ),
+    );
+
+    // A new code: the budget is not reset, and the page still says what is left.
+    await page.getByRole("button", { name: "Send a new code", exact: true }).click();
+    const status = page.getByRole("status").filter({ hasText: "A new code was sent." });
+    await status.waitFor();
+    expect(await status.textContent()).toBe(
+      `A new code was sent. Earlier codes no longer work. You still have ${maxAttempts - 1} attempts left: a new code does not add any.`,
+    );
+    expect(await cells.allTextContents()).toEqual(Array(env.codeLength).fill(""));
+    // And it is true: the next wrong try leaves one less.
+    const [newest] = await readCodesFromMailbox(env, mailbox, email, 2);
+    await typeCode(page, wrongCodeFor(newest ?? ""));
+    await waitForAlert(page, new RegExp(`You have ${maxAttempts - 2} attempts? left`));
+    await typeCode(page, newest ?? "");
     await expectVerified(page, email);
   });
 

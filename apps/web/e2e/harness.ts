@@ -8,7 +8,14 @@ import {
   TEST_SECRET,
   type TestDatabase,
 } from "@otp/core/testing";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  devices,
+  type Page,
+} from "playwright-core";
 import { afterAll, beforeAll, describe, inject } from "vitest";
 
 /** Flags that work with Debian's Chromium here (docs/toolchain.md). Playwright adds a fresh profile dir. */
@@ -23,9 +30,27 @@ export const CHROMIUM_FLAGS = [
   "--disable-sync",
 ];
 
-export const DESKTOP = { width: 1280, height: 800 };
-export const PHONE = { width: 390, height: 844 };
-export const SMALLEST = { width: 360, height: 740 };
+/** A window size, and for a phone the emulation that makes Chromium lay the page out as one does. */
+export interface Screen {
+  width: number;
+  height: number;
+  /** Touch, a mobile viewport (the page's `<meta name="viewport">` applies), pixel density, user agent. */
+  mobile?: Pick<BrowserContextOptions, "isMobile" | "hasTouch" | "deviceScaleFactor" | "userAgent">;
+}
+
+/** Playwright's own description of a device, less its window (set here) and preferred browser. */
+function emulationOf(name: string): NonNullable<Screen["mobile"]> {
+  const device = devices[name];
+  if (device === undefined) throw new Error(`playwright-core has no device "${name}"`);
+  const { isMobile, hasTouch, deviceScaleFactor, userAgent } = device;
+  return { isMobile, hasTouch, deviceScaleFactor, userAgent };
+}
+
+export const DESKTOP: Screen = { width: 1280, height: 800 };
+/** An iPhone 13 held upright: the whole screen, 390x844. */
+export const PHONE: Screen = { width: 390, height: 844, mobile: emulationOf("iPhone 13") };
+/** The narrowest common phone: a Galaxy S8. */
+export const SMALLEST: Screen = { width: 360, height: 740, mobile: emulationOf("Galaxy S8") };
 
 const suite = inject("browserSuite");
 
@@ -41,8 +66,8 @@ export interface BrowserTestEnv {
   /** The code length the API is configured with (what the page shows as boxes). */
   codeLength: number;
   browser: Browser;
-  /** A page in a fresh browser context (no shared storage), at `viewport`. */
-  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  /** A page in a fresh browser context (no shared storage), on `screen` (a phone is emulated). */
+  newPage(screen?: Screen, options?: BrowserContextOptions): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -92,12 +117,15 @@ export async function startBrowserTestEnv(
     baseUrl: running.url,
     codeLength: running.config.policy.codeLength,
     browser: openBrowser,
-    async newPage(viewport = DESKTOP) {
+    async newPage(screen = DESKTOP, options = {}) {
+      const { width, height, mobile } = screen;
       const context = await openBrowser.newContext({
-        viewport,
+        viewport: { width, height },
+        ...(mobile === undefined ? {} : { ...mobile, screen: { width, height } }),
         baseURL: running.url,
         locale: "en-GB",
         timezoneId: "UTC",
+        ...options,
       });
       context.setDefaultTimeout(15_000);
       contexts.push(context);

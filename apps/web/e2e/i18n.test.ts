@@ -6,8 +6,6 @@
  * which then holds for the pages and the emails. axe-core on each German state; a
  * screenshot of a German email for the README.
  */
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { expectAccessible } from "./axe.js";
@@ -19,7 +17,7 @@ import {
   uniqueEmail,
   useBrowserTestEnv,
 } from "./harness.js";
-import { SCREENSHOTS, shoot } from "./screenshot.js";
+import { shoot, shootEmail } from "./screenshot.js";
 import { createSignedInAccount, PASSWORD } from "./user.js";
 
 describeInBrowser("German, chosen by Accept-Language or by the account, in Chromium", () => {
@@ -97,11 +95,7 @@ describeInBrowser("German, chosen by Accept-Language or by the account, in Chrom
     // The German email, as its recipient sees it, for the README.
     const viewer = await env.newPage({ width: 640, height: 900 });
     await viewer.setContent(message.html);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await viewer.screenshot({
-      path: join(SCREENSHOTS, "email-verification-de.png"),
-      fullPage: true,
-    });
+    await shootEmail(viewer, "email-verification-de");
 
     await page
       .getByRole("textbox", { name: /^Bestätigungscode \(\d+ Ziffern\)$/ })

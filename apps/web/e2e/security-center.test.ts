@@ -37,17 +37,9 @@ describeInBrowser("the security center on the account page, in Chromium", () => 
     mailbox = page;
   });
 
-  /** A page in a browser of its own that says it is Safari on an iPhone. */
+  /** A page in a browser of its own that says it is Safari on an iPhone (whatever PHONE emulates). */
   async function phonePage(): Promise<Page> {
-    const context = await env.browser.newContext({
-      viewport: PHONE,
-      baseURL: env.baseUrl,
-      locale: "en-GB",
-      timezoneId: "UTC",
-      userAgent: SAFARI_IPHONE,
-    });
-    context.setDefaultTimeout(15_000);
-    return context.newPage();
+    return env.newPage(PHONE, { userAgent: SAFARI_IPHONE });
   }
 
   it("lists where the account is signed in, marks this device, and signs another one out at once", async () => {
@@ -147,5 +139,69 @@ describeInBrowser("the security center on the account page, in Chromium", () => 
       (await page.getByRole("list", { name: "Recent activity" }).textContent()) ?? "",
     ).toContain("Sign-in refused: wrong password");
     await shoot(page, "account-security-phone");
+  });
+
+  it("on a phone: Sign out in the header on the first screen, activity lines broken only between their parts, one rule between sections; the device named in German", async () => {
+    const page = await env.newPage(PHONE);
+    const email = uniqueEmail("center-header");
+    await createVerifiedAccount(env, page, mailbox, email);
+    await signIn(page, email);
+    await activityList(page).first().waitFor();
+
+    // One Sign out, in the header, visible without scrolling.
+    const signOut = page.getByRole("button", { name: "Sign out", exact: true });
+    expect(await signOut.count()).toBe(1);
+    expect(await page.getByRole("banner").getByRole("button", { name: "Sign out" }).count()).toBe(
+      1,
+    );
+    const bounds = await signOut.boundingBox();
+    expect((bounds?.y ?? PHONE.height) + (bounds?.height ?? 0)).toBeLessThanOrEqual(PHONE.height);
+
+    // Each part of an activity line (time, device, IP address) is whole on one line.
+    const parts = page.locator(".security-list__meta > *");
+    expect(await parts.count()).toBeGreaterThan(0);
+    for (const lines of await parts.evaluateAll((elements) =>
+      elements.map((element) => element.getClientRects().length),
+    )) {
+      expect(lines).toBe(1);
+    }
+
+    // Every horizontal rule in the card has content between it and the next: never two stacked.
+    const rules = await page.locator(".card").evaluate((card) => {
+      const ys: number[] = [];
+      for (const element of card.querySelectorAll("*")) {
+        const style = getComputedStyle(element);
+        const box = element.getBoundingClientRect();
+        if (box.width === 0) continue;
+        if (Number.parseFloat(style.borderTopWidth) > 0 && style.borderTopStyle !== "none") {
+          if (style.borderBottomWidth === style.borderTopWidth) continue; // a box, not a rule
+          ys.push(box.top);
+        }
+        if (Number.parseFloat(style.borderBottomWidth) > 0 && style.borderBottomStyle !== "none") {
+          if (style.borderTopWidth === style.borderBottomWidth) continue;
+          ys.push(box.bottom);
+        }
+      }
+      return ys.sort((a, b) => a - b);
+    });
+    expect(rules.length).toBeGreaterThan(2);
+    for (let i = 1; i < rules.length; i++) {
+      expect(
+        (rules[i] ?? 0) - (rules[i - 1] ?? 0),
+        `rules at ${rules[i - 1]} and ${rules[i]}`,
+      ).toBeGreaterThan(20);
+    }
+
+    // In German, the device's words are German; its names stay.
+    await page.getByRole("combobox", { name: "Choose your language" }).selectOption("de");
+    await page.getByRole("button", { name: "Save language" }).click();
+    await page.getByRole("heading", { name: "Dein Konto" }).waitFor();
+    const german = (await page.locator(".security-list li").first().textContent()) ?? "";
+    expect(german).toContain("Safari unter iOS");
+    expect(await page.locator(".security-list__meta").first().textContent()).toContain(
+      "Safari unter iOS",
+    );
+    expect(german).not.toContain(" on ");
+    await page.getByRole("banner").getByRole("button", { name: "Abmelden" }).waitFor();
   });
 });

@@ -1,6 +1,8 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect } from "react";
 import { type ApiFailure, readApiFailure } from "../errors/api-errors.js";
+import { paths } from "../routing/paths.js";
+import { navigate } from "../routing/router.js";
 import { useTRPC } from "../trpc.js";
 
 type MeQuery = ReturnType<typeof useMeQuery>;
@@ -46,6 +48,23 @@ export function useRefreshSession(): () => Promise<void> {
   return useCallback(
     () => queryClient.invalidateQueries(trpc.auth.me.queryFilter()),
     [queryClient, trpc],
+  );
+}
+
+/**
+ * Sign out (`auth.signOut`): leave for Sign in first, then ask who is signed in,
+ * so the page being left never sees itself signed out.
+ */
+export function useSignOut() {
+  const trpc = useTRPC();
+  const refreshSession = useRefreshSession();
+  return useMutation(
+    trpc.auth.signOut.mutationOptions({
+      onSuccess: () => {
+        navigate(paths.signIn({ notice: "signed-out" }));
+        void refreshSession();
+      },
+    }),
   );
 }
 

@@ -14,7 +14,7 @@ import { isComplete } from "./code-digits.js";
 import { CodeInput, type CodeInputHandle } from "./code-input.js";
 
 export interface CodeFormHandle {
-  /** Empties the input (after a new code was sent). */
+  /** Empties the input and forgets the refused try (after a new code was sent). */
   clear(): void;
 }
 
@@ -32,7 +32,10 @@ export interface CodeFormProps {
   message?: string | undefined;
   /** What is true now, e.g. that codes can be entered again; shown in `role="status"`. */
   status?: string | undefined;
-  /** Changes each time the code is refused: the input empties and takes focus. */
+  /**
+   * Changes each time the code is refused: the input empties and takes focus,
+   * and the refused digits stay in view (struck through) until typing starts.
+   */
   rejection?: unknown;
   onCode(code: string): void;
   /**
@@ -70,6 +73,8 @@ export function CodeForm({
   useT(); // its words (FORM_MESSAGES) follow the page's language
   const [code, setCode] = useState("");
   const [incomplete, setIncomplete] = useState(false);
+  const [refused, setRefused] = useState<string | undefined>();
+  const lastChecked = useRef<string | undefined>(undefined);
   const codeInput = useRef<CodeInputHandle>(null);
   const errorId = useId();
 
@@ -79,6 +84,7 @@ export function CodeForm({
       clear: () => {
         setCode("");
         setIncomplete(false);
+        setRefused(undefined);
       },
     }),
     [],
@@ -90,7 +96,9 @@ export function CodeForm({
 
   useEffect(() => {
     if (rejection === null || rejection === undefined) return;
-    // Start again; the message is announced (role="alert") and describes the input.
+    // Start again, with the refused digits in view; the message is announced
+    // (role="alert") and describes the input.
+    setRefused(lastChecked.current);
     setCode("");
     codeInput.current?.focus();
   }, [rejection]);
@@ -98,6 +106,7 @@ export function CodeForm({
   const check = (value: string) => {
     if (pending || locked) return;
     setIncomplete(false);
+    lastChecked.current = value;
     onCode(value);
   };
 
@@ -112,7 +121,9 @@ export function CodeForm({
     }
   };
 
-  const errorText = incomplete ? FORM_MESSAGES.codeIncomplete(codeLength) : message;
+  // A refusal's words (the attempts left) stay when the hint for an incomplete code joins them.
+  const hint = incomplete ? FORM_MESSAGES.codeIncomplete(codeLength) : undefined;
+  const hasError = message !== undefined || hint !== undefined;
 
   return (
     <form onSubmit={submit} noValidate aria-busy={pending}>
@@ -129,13 +140,19 @@ export function CodeForm({
           if (autoSubmit) check(next);
           else onFilled?.();
         }}
-        describedBy={errorText !== undefined ? errorId : undefined}
-        invalid={errorText !== undefined}
+        describedBy={hasError ? errorId : undefined}
+        invalid={hasError}
         readOnly={pending || locked}
+        previous={refused}
       />
       {/* Always present, so a new message in it is announced. */}
       <div id={errorId} role="alert" className="alert-slot">
-        {errorText !== undefined && <p className="notice notice--error">{errorText}</p>}
+        {hasError && (
+          <div className="notice notice--error">
+            {message !== undefined && <p>{message}</p>}
+            {hint !== undefined && <p>{hint}</p>}
+          </div>
+        )}
       </div>
       <div role="status" className="alert-slot">
         {status !== undefined && <p className="notice notice--info">{status}</p>}

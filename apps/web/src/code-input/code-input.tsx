@@ -26,6 +26,11 @@ export interface CodeInputProps {
   invalid?: boolean;
   /** While a check is in flight, or while codes are refused, the input takes no typing. */
   readOnly?: boolean;
+  /**
+   * The digits of the last try, refused: shown struck through in the empty
+   * segments, so the person sees what was sent, until typing starts over them.
+   */
+  previous?: string | undefined;
   ref?: Ref<CodeInputHandle>;
 }
 
@@ -45,6 +50,7 @@ export function CodeInput({
   describedBy,
   invalid = false,
   readOnly = false,
+  previous,
   ref,
 }: CodeInputProps) {
   const id = useId();
@@ -69,6 +75,7 @@ export function CodeInput({
   };
 
   const active = Math.min(value.length, length - 1);
+  const ghost = value === "" && previous !== undefined ? previous.slice(0, length) : "";
   return (
     <div className="code-input">
       <label htmlFor={id} className="code-input__label">
@@ -107,8 +114,9 @@ export function CodeInput({
               className="code-input__cell"
               data-active={focused && !readOnly && index === active ? "" : undefined}
               data-filled={index < value.length ? "" : undefined}
+              data-previous={ghost[index] !== undefined ? "" : undefined}
             >
-              {value[index] ?? ""}
+              {value[index] ?? ghost[index] ?? ""}
             </span>
           ))}
         </div>

@@ -81,11 +81,21 @@ export function CodeStep({
     [resend.error],
   );
 
+  // The attempt budget outlives a code (a new code does not reset it), so after a
+  // resend the attempts left are still said; a lockout ends the count.
+  const [attemptsLeft, setAttemptsLeft] = useState<number | undefined>();
+
   useEffect(() => {
     if (codeFailure === undefined) return;
-    const until = codesRefusedUntil(codeFailure.failure);
+    const { failure } = codeFailure;
+    const until = codesRefusedUntil(failure);
     if (until !== undefined) updatePageState({ codeLockedUntil: until.getTime() });
-    if (codeFailure.failure.code === "ACCOUNT_LOCKED") setAccountLocked(true);
+    if (failure.code === "ACCOUNT_LOCKED") setAccountLocked(true);
+    if (failure.code === "OTP_INVALID" && (failure.attemptsLeft ?? 0) > 0) {
+      setAttemptsLeft(failure.attemptsLeft);
+    } else if (until !== undefined || failure.code === "ACCOUNT_LOCKED") {
+      setAttemptsLeft(undefined);
+    }
   }, [codeFailure]);
 
   useEffect(() => {
@@ -131,7 +141,15 @@ export function CodeStep({
   const resendSpeaks = resend.submittedAt > check.submittedAt;
   const resendStatus =
     resendSpeaks && resend.isSuccess
-      ? [FORM_MESSAGES.codeResent, lockNotice].filter(Boolean).join(" ")
+      ? [
+          FORM_MESSAGES.codeResent,
+          attemptsLeft === undefined || codesLocked
+            ? undefined
+            : FORM_MESSAGES.attemptsStillLeft(attemptsLeft),
+          lockNotice,
+        ]
+          .filter(Boolean)
+          .join(" ")
       : undefined;
   const resendError =
     resendSpeaks &&

@@ -260,6 +260,7 @@ export const FORM_MESSAGES = {
   get codeResent() {
     return t().form.codeResent;
   },
+  attemptsStillLeft: (attemptsLeft: number) => t().form.attemptsStillLeft(attemptsLeft),
   // Only the clock time: this stays on screen, and a live region must not change every second.
   codesRefused: (until: Date, options: TimeFormatOptions = {}) =>
     t().form.codesRefused(formatClockTime(until, options), t().errors.newCodeWontHelp),

@@ -126,6 +126,8 @@ export const en = {
     sameAddress: "That is already the address of your account. Enter a different one.",
     addressMalformed: "Enter an email address like name@example.com.",
     codeResent: "A new code was sent. Earlier codes no longer work.",
+    attemptsStillLeft: (n: number) =>
+      `You still have ${n === 1 ? "1 attempt" : `${n} attempts`} left: a new code does not add any.`,
     codesRefused: (clock: string, newCodeWontHelp: string) =>
       `After too many incorrect codes, codes are refused until ${clock}. ${newCodeWontHelp}`,
     codesAllowedAgain: "You can enter a code again now.",
@@ -167,6 +169,8 @@ export const en = {
     title: "Enter your verification code",
     lead: (code: string) =>
       `If {email} has an account waiting to be verified, we sent it ${code}. Enter it to verify the address.`,
+    // Where the page knows an email went out (see PageState.emailSent); the same for every address.
+    sentLead: "We sent an email to {email}. Enter the code from it to verify the address.",
     label: (length: number) => `Verification code (${length} digits)`,
     submit: "Verify email",
     wrongAddress: "Wrong address? {link}.",
@@ -295,6 +299,13 @@ export const en = {
     ended: "The session was signed out.",
     deviceEnded: (device: string) => `${device} was signed out.`,
     alreadyEnded: "That session had already ended.",
+  },
+
+  // A device as the API names it from its User-Agent: the browser and system names stay.
+  devices: {
+    browserOn: (browser: string, system: string) => `${browser} on ${system}`,
+    aBrowserOn: (system: string) => `A browser on ${system}`,
+    unknown: "Unknown device",
   },
 
   activity: {

@@ -6,7 +6,15 @@
  * The languages themselves are in catalogues.ts.
  */
 import { useQuery } from "@tanstack/react-query";
-import { createContext, Fragment, type ReactNode, useContext, useEffect, useState } from "react";
+import {
+  createContext,
+  Fragment,
+  type ReactNode,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+} from "react";
 import { useTRPC } from "../trpc.js";
 import {
   type Catalogue,
@@ -33,35 +41,54 @@ function browserGuess(): Locale {
   return DEFAULT_LOCALE;
 }
 
-/** The page's language, as decided by the API's answers (see the top of this file). */
-function usePageLocale(): Locale {
+/**
+ * The page's language, as decided by the API's answers (see the top of this file), and
+ * whether they are in: the account's answer, or without an account the rules' answer
+ * (failures count as answers; the pages then say what went wrong).
+ */
+function usePageLocale(): { locale: Locale; decided: boolean } {
   const trpc = useTRPC();
   // The same queries the header and pages make: no extra request.
   const me = useQuery(trpc.auth.me.queryOptions());
   const rules = useQuery(trpc.auth.rules.queryOptions(undefined, { staleTime: Infinity }));
-  if (me.isSuccess) return me.data.locale;
-  if (rules.data !== undefined) return rules.data.locale;
-  return browserGuess();
+  if (me.isSuccess) return { locale: me.data.locale, decided: !rules.isPending };
+  const decided = !me.isPending && !rules.isPending;
+  if (rules.data !== undefined) return { locale: rules.data.locale, decided };
+  return { locale: browserGuess(), decided };
 }
 
-const LocaleContext = createContext<{ locale: Locale; catalogue: Catalogue }>({
+interface LocaleState {
+  locale: Locale;
+  catalogue: Catalogue;
+  /**
+   * The first answers are in and the page's language is here: until then the app
+   * shows no page, so a signed-in page never flashes the signed-out state, "Loading…",
+   * or another language first. Once true it stays true (later changes keep the words
+   * on screen until the new ones arrive).
+   */
+  ready: boolean;
+}
+
+const LocaleContext = createContext<LocaleState>({
   locale: DEFAULT_LOCALE,
   catalogue: en,
+  ready: true,
 });
 
 /**
  * Decides the language once for the whole app, fetches its catalogue if it is not
- * here yet (the page keeps the words it has until then), and declares it on
- * `<html lang>`.
+ * here yet, and declares it on `<html lang>`.
  */
 export function LocaleProvider({ children }: { children: ReactNode }) {
-  const wanted = usePageLocale();
+  const { locale: wanted, decided } = usePageLocale();
   const [shown, setShown] = useState<{ locale: Locale; catalogue: Catalogue }>(() => ({
     locale: DEFAULT_LOCALE,
     catalogue: en,
   }));
+  const [started, setStarted] = useState(false);
   const ready = loadedCatalogue(wanted);
   const current = ready === undefined ? shown : { locale: wanted, catalogue: ready };
+  if (!started && decided && ready !== undefined) setStarted(true);
   setActiveCatalogue(current.catalogue);
   useEffect(() => {
     let live = true;
@@ -75,7 +102,18 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     document.documentElement.lang = current.catalogue.lang;
   }, [current.catalogue]);
-  return <LocaleContext.Provider value={current}>{children}</LocaleContext.Provider>;
+  const { locale, catalogue } = current;
+  const appReady = started || (decided && ready !== undefined);
+  const value = useMemo(
+    () => ({ locale, catalogue, ready: appReady }),
+    [locale, catalogue, appReady],
+  );
+  return <LocaleContext.Provider value={value}>{children}</LocaleContext.Provider>;
+}
+
+/** Whether the first answers and the page's language are in (see `LocaleState.ready`). */
+export function useAppReady(): boolean {
+  return useContext(LocaleContext).ready;
 }
 
 /** The language the page shows now. */

@@ -1,7 +1,8 @@
 /**
  * What a page needs before it can show its form: the API's rules (code and
  * password lengths), or a signed-in session. While either is on its way the
- * page shows its heading and "Loading…"; when it cannot be had, why, and a way on.
+ * page shows its heading (and "Loading…" when the wait lasts); when it cannot be
+ * had, why, and a way on.
  */
 import { type ReactNode, useEffect } from "react";
 import { type Rules, useRules } from "../api/rules.js";
@@ -10,6 +11,7 @@ import { type ApiFailure, describeFailure, readApiFailure } from "../errors/api-
 import { useT } from "../i18n/index.js";
 import { paths } from "../routing/paths.js";
 import { navigate, useLocation } from "../routing/router.js";
+import { LoadingText } from "./loading.js";
 import { PageHeading, usePageTitle } from "./page.js";
 
 function Loading({ heading }: { heading: string }) {
@@ -18,7 +20,7 @@ function Loading({ heading }: { heading: string }) {
   return (
     <section className="card" aria-busy="true">
       <PageHeading>{heading}</PageHeading>
-      <p className="lead">{t.app.loading}</p>
+      <LoadingText className="lead">{t.app.loading}</LoadingText>
     </section>
   );
 }

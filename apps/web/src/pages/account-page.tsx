@@ -40,15 +40,6 @@ function Account({ user, notice }: { user: SignedInUser; notice: string | null }
   const trpc = useTRPC();
   const refreshSession = useRefreshSession();
   const ids = { email: useId(), sessions: useId(), everywhere: useId() };
-  // Leave first, then ask who is signed in: this page must not see itself signed out.
-  const signOut = useMutation(
-    trpc.auth.signOut.mutationOptions({
-      onSuccess: () => {
-        navigate(paths.signIn({ notice: "signed-out" }));
-        void refreshSession();
-      },
-    }),
-  );
   const signOutEverywhere = useMutation(
     trpc.account.signOutEverywhere.mutationOptions({
       onSuccess: () => {
@@ -57,8 +48,8 @@ function Account({ user, notice }: { user: SignedInUser; notice: string | null }
       },
     }),
   );
-  const busy = signOut.isPending || signOutEverywhere.isPending;
-  const error = signOut.error ?? signOutEverywhere.error;
+  const busy = signOutEverywhere.isPending;
+  const error = signOutEverywhere.error;
   const shown =
     notice !== null && Object.hasOwn(NOTICES, notice)
       ? NOTICES[notice as AccountNotice](t)
@@ -94,17 +85,8 @@ function Account({ user, notice }: { user: SignedInUser; notice: string | null }
             ),
           })}
         </p>
+        {/* Sign out (this session) is in the header, on every signed-in page. */}
         <div className="button-row">
-          <button
-            type="button"
-            className="button button--secondary"
-            aria-disabled={busy}
-            onClick={() => {
-              if (!busy) signOut.mutate();
-            }}
-          >
-            {signOut.isPending ? t.account.signingOut : t.account.signOut}
-          </button>
           <button
             type="button"
             className="button button--secondary"

@@ -19,7 +19,7 @@ export function CreateAccountPage() {
   const register = useMutation(
     trpc.auth.register.mutationOptions({
       onSuccess: ({ email }) =>
-        navigate(paths.verify, { state: { email, codeSentAt: Date.now() } }),
+        navigate(paths.verify, { state: { email, codeSentAt: Date.now(), emailSent: true } }),
     }),
   );
 

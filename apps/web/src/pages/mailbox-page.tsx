@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { describeFailure, readApiFailure } from "../errors/api-errors.js";
 import { useT } from "../i18n/index.js";
+import { LoadingText } from "../layout/loading.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { formatAgo, formatClockTime } from "../time/retry-time.js";
 import { useNow } from "../time/use-now.js";
@@ -51,7 +52,7 @@ export default function MailboxPage() {
         )}
       </div>
 
-      {mailbox.isPending && <p className="lead">{t.app.loading}</p>}
+      {mailbox.isPending && <LoadingText className="lead">{t.app.loading}</LoadingText>}
       {mailbox.isSuccess && messages.length === 0 && <p className="empty">{t.mailbox.empty}</p>}
 
       <ol className="messages" aria-label={t.mailbox.count(messages.length)}>

@@ -47,7 +47,7 @@ export function SignInPage() {
   const sendVerification = useMutation(
     trpc.auth.resendCode.mutationOptions({
       onSuccess: ({ email }) =>
-        navigate(paths.verify, { state: { email, codeSentAt: Date.now() } }),
+        navigate(paths.verify, { state: { email, codeSentAt: Date.now(), emailSent: true } }),
     }),
   );
 

@@ -67,7 +67,7 @@ function VerifyForm({ email, rules, state }: { email: string; rules: Rules; stat
     <section className="card">
       <PageHeading takeFocus={false}>{t.verify.checkEmail}</PageHeading>
       <p className="lead">
-        {rich(t.verify.lead(aCodeOfLength(codeLength)), {
+        {rich(state.emailSent ? t.verify.sentLead : t.verify.lead(aCodeOfLength(codeLength)), {
           email: <strong className="address">{email}</strong>,
         })}
       </p>

@@ -21,6 +21,13 @@ export interface PageState {
   resendBlockedUntil?: number;
   /** Codes are refused until then (the attempt budget is spent), in ms. */
   codeLockedUntil?: number;
+  /**
+   * An email certainly went to the address: the API accepted a registration for it
+   * (every accepted registration mails the address: a code, or to an existing
+   * account a note that it exists), or a sign-in with the right password showed it
+   * unverified. The page then says so plainly; the API's answers alone never tell.
+   */
+  emailSent?: boolean;
 }
 
 /** True after the first client-side navigation: pages then move focus to their heading. */
@@ -38,7 +45,7 @@ function subscribe(onChange: () => void): () => void {
 function readState(): PageState {
   const state: unknown = window.history.state;
   if (typeof state !== "object" || state === null) return {};
-  const { email, codeSentAt, resendBlockedUntil, codeLockedUntil } = state as Record<
+  const { email, codeSentAt, resendBlockedUntil, codeLockedUntil, emailSent } = state as Record<
     string,
     unknown
   >;
@@ -47,6 +54,7 @@ function readState(): PageState {
   if (typeof codeSentAt === "number") read.codeSentAt = codeSentAt;
   if (typeof resendBlockedUntil === "number") read.resendBlockedUntil = resendBlockedUntil;
   if (typeof codeLockedUntil === "number") read.codeLockedUntil = codeLockedUntil;
+  if (emailSent === true) read.emailSent = true;
   return read;
 }
 

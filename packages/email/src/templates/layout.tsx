@@ -76,6 +76,13 @@ export function ActionButton({ href, children }: { href: string; children: strin
 const fontStack =
   "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 
+/**
+ * A link or an address longer than a phone's line breaks where it must, instead of
+ * widening the card past the screen (a table cell grows to its longest word);
+ * `word-break` for the mail clients that predate `overflow-wrap: anywhere`.
+ */
+const breakLongWords = { overflowWrap: "anywhere", wordBreak: "break-word" } as const;
+
 export const styles = {
   body: {
     backgroundColor: "#f4f5f7",
@@ -110,6 +117,7 @@ export const styles = {
     fontSize: "15px",
     lineHeight: "24px",
     margin: "0 0 16px",
+    ...breakLongWords,
   },
   buttonRow: { margin: "8px 0 24px" },
   button: {
@@ -124,6 +132,12 @@ export const styles = {
   },
   inlineLink: { color: "#111827", textDecoration: "underline" },
   rule: { borderColor: "#e6e8eb", margin: "24px 0 16px" },
-  footer: { color: "#6b7280", fontSize: "13px", lineHeight: "20px", margin: "0 0 8px" },
+  footer: {
+    color: "#6b7280",
+    fontSize: "13px",
+    lineHeight: "20px",
+    margin: "0 0 8px",
+    ...breakLongWords,
+  },
   footerLink: { color: "#6b7280", textDecoration: "none" },
 } satisfies Record<string, CSSProperties>;

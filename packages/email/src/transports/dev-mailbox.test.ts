@@ -49,6 +49,22 @@ describe("dev mailbox", () => {
     expect(mailbox.get(messageId)?.text).toContain("This code expires in 10 minutes.");
   });
 
+  it("prints the link whole, from the app's address, so a terminal can open it", async () => {
+    const lines: string[] = [];
+    const mailbox = createDevMailbox({
+      log: (line) => lines.push(line),
+      baseUrl: "http://localhost:3000/",
+    });
+    await mailbox.send({
+      ...mail("dan@example.com", "12345678"),
+      meta: { kind: "VERIFICATION_CODE", code: "12345678", linkToken: "abc.def" },
+    });
+
+    expect(lines).toEqual([
+      '[dev-mailbox] to dan@example.com: "Verify your email for Acme" code 12345678 link http://localhost:3000/link?token=abc.def',
+    ]);
+  });
+
   it("keeps the newest messages first and drops the oldest beyond capacity", async () => {
     const mailbox = createDevMailbox({ capacity: 2, log: () => {} });
     const first = await mailbox.send(mail("one@example.com", "1"));

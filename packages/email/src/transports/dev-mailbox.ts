@@ -17,6 +17,11 @@ export interface DevMailboxOptions {
   capacity?: number;
   /** Receives one line per message. */
   log?: (line: string) => void;
+  /**
+   * The app's address (`APP_URL`), so the printed link opens from a terminal:
+   * `https://app.example/link?token=...`. Without it the line has the path alone.
+   */
+  baseUrl?: string;
 }
 
 /**
@@ -36,7 +41,9 @@ export interface DevMailbox extends MailTransport {
 export function createDevMailbox({
   capacity = 100,
   log = console.log,
+  baseUrl = "",
 }: DevMailboxOptions = {}): DevMailbox {
+  const linkBase = baseUrl.replace(/\/+$/, "");
   if (!Number.isInteger(capacity) || capacity < 1) {
     throw new RangeError(`dev mailbox capacity must be a positive whole number, got ${capacity}`);
   }
@@ -63,7 +70,9 @@ export function createDevMailbox({
       if (messages.length > capacity) messages.length = capacity;
       const code = mail.meta?.code === undefined ? "" : ` code ${mail.meta.code}`;
       const link =
-        mail.meta?.linkToken === undefined ? "" : ` link /link?token=${mail.meta.linkToken}`;
+        mail.meta?.linkToken === undefined
+          ? ""
+          : ` link ${linkBase}/link?token=${mail.meta.linkToken}`;
       log(`[dev-mailbox] to ${mail.to}: ${JSON.stringify(mail.subject)}${code}${link}`);
       return { messageId: message.id };
     },

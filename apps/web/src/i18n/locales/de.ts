@@ -129,6 +129,8 @@ const de: Catalogue = {
     sameAddress: "Das ist schon die Adresse deines Kontos. Gib eine andere ein.",
     addressMalformed: "Gib eine E-Mail-Adresse wie name@example.com ein.",
     codeResent: "Ein neuer Code wurde gesendet. Frühere Codes gelten nicht mehr.",
+    attemptsStillLeft: (n) =>
+      `Du hast weiterhin ${n === 1 ? "1 Versuch" : `${n} Versuche`}: Ein neuer Code gibt keine weiteren.`,
     codesRefused: (clock, newCodeWontHelp) =>
       `Nach zu vielen falschen Codes werden bis ${clock} keine Codes angenommen. ${newCodeWontHelp}`,
     codesAllowedAgain: "Du kannst jetzt wieder einen Code eingeben.",
@@ -170,6 +172,8 @@ const de: Catalogue = {
     title: "Gib deinen Bestätigungscode ein",
     lead: (code) =>
       `Wenn {email} ein Konto hat, das auf die Bestätigung wartet, haben wir ${code} dorthin geschickt. Gib ihn ein, um die Adresse zu bestätigen.`,
+    sentLead:
+      "Wir haben eine E-Mail an {email} geschickt. Gib den Code daraus ein, um die Adresse zu bestätigen.",
     label: (length) => `Bestätigungscode (${length} Ziffern)`,
     submit: "E-Mail bestätigen",
     wrongAddress: "Falsche Adresse? {link}.",
@@ -298,6 +302,12 @@ const de: Catalogue = {
     ended: "Die Sitzung wurde abgemeldet.",
     deviceEnded: (device) => `${device} wurde abgemeldet.`,
     alreadyEnded: "Diese Sitzung war schon beendet.",
+  },
+
+  devices: {
+    browserOn: (browser, system) => `${browser} unter ${system}`,
+    aBrowserOn: (system) => `Ein Browser unter ${system}`,
+    unknown: "Unbekanntes Gerät",
   },
 
   activity: {

@@ -5,8 +5,10 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { useId } from "react";
 import { describeFailure, readApiFailure } from "../../errors/api-errors.js";
 import { type Catalogue, useT } from "../../i18n/index.js";
+import { LoadingText } from "../../layout/loading.js";
 import { formatDateTime } from "../../time/retry-time.js";
 import { useTRPC } from "../../trpc.js";
+import { deviceName } from "./device-name.js";
 
 type SecurityEvent = inferRouterOutputs<AppRouter>["account"]["securityEvents"]["events"][number];
 
@@ -56,7 +58,7 @@ export function ActivitySection() {
     <section className="account-section" aria-labelledby={heading}>
       <h2 id={heading}>{t.activity.heading}</h2>
       <p className="aside">{t.activity.intro}</p>
-      {events.isPending && <p className="aside">{t.activity.loading}</p>}
+      {events.isPending && <LoadingText className="aside">{t.activity.loading}</LoadingText>}
       {events.isError && (
         <p className="notice notice--error">{describeFailure(readApiFailure(events.error)).text}</p>
       )}
@@ -70,12 +72,13 @@ export function ActivitySection() {
               <div className="security-list__what">
                 <strong>{describeEvent(event, t)}</strong>
               </div>
+              {/* Each part whole on its line: a narrow screen breaks between them, never inside. */}
               <p className="security-list__meta">
                 <time dateTime={event.at}>{formatDateTime(new Date(event.at))}</time>
                 {" · "}
-                {event.device}
+                <span>{deviceName(event.device, t)}</span>
                 {" · "}
-                {event.ip === null ? t.activity.ipUnknown : t.activity.ip(event.ip)}
+                <span>{event.ip === null ? t.activity.ipUnknown : t.activity.ip(event.ip)}</span>
               </p>
             </li>
           ))}

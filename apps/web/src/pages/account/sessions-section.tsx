@@ -3,8 +3,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useId, useState } from "react";
 import { describeFailure, readApiFailure } from "../../errors/api-errors.js";
 import { useT } from "../../i18n/index.js";
+import { LoadingText } from "../../layout/loading.js";
 import { formatDateTime } from "../../time/retry-time.js";
 import { useTRPC } from "../../trpc.js";
+import { deviceName } from "./device-name.js";
 
 /** "Where you're signed in": each live session, this device first marked, with a way to end the others. */
 export function SessionsSection() {
@@ -23,7 +25,11 @@ export function SessionsSection() {
     trpc.account.revokeSession.mutationOptions({
       onSuccess: (_answer, { sessionId }) => {
         const session = sessions.data?.sessions.find((s) => s.id === sessionId);
-        setEnded(session === undefined ? t.sessions.ended : t.sessions.deviceEnded(session.device));
+        setEnded(
+          session === undefined
+            ? t.sessions.ended
+            : t.sessions.deviceEnded(deviceName(session.device, t)),
+        );
         void refresh();
       },
       onError: (error) => {
@@ -43,7 +49,7 @@ export function SessionsSection() {
     <section className="account-section" aria-labelledby={heading}>
       <h2 id={heading}>{t.sessions.heading}</h2>
       <p className="aside">{t.sessions.intro}</p>
-      {sessions.isPending && <p className="aside">{t.sessions.loading}</p>}
+      {sessions.isPending && <LoadingText className="aside">{t.sessions.loading}</LoadingText>}
       {sessions.isError && (
         <p className="notice notice--error">
           {describeFailure(readApiFailure(sessions.error)).text}
@@ -54,7 +60,7 @@ export function SessionsSection() {
           {sessions.data.sessions.map((session) => (
             <li key={session.id} className="security-list__item">
               <div className="security-list__what">
-                <strong>{session.device}</strong>
+                <strong>{deviceName(session.device, t)}</strong>
                 {session.current && (
                   <span className="security-list__badge">{t.sessions.thisDevice}</span>
                 )}
@@ -73,7 +79,7 @@ export function SessionsSection() {
                   type="button"
                   className="button button--secondary"
                   aria-label={t.sessions.signOutLabel(
-                    session.device,
+                    deviceName(session.device, t),
                     formatDateTime(new Date(session.lastSeenAt)),
                   )}
                   aria-disabled={revoke.isPending}
