@@ -8,7 +8,10 @@ import type { Tracer } from "@opentelemetry/api";
 import type { OtpService } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
 import type { DevMailbox } from "@otp/email";
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import {
+  type FastifyTRPCPluginOptions,
+  fastifyRequestHandler,
+} from "@trpc/server/adapters/fastify";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -162,18 +165,30 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     },
   });
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: TRPC_PREFIX,
-    trpcOptions: {
-      router,
-      createContext: ({ req, res }) => createContext(req, res),
-      allowBatching: true,
-      maxBatchSize: 10,
-      onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  const trpcOptions = {
+    router,
+    createContext: ({ req, res }) => createContext(req, res),
+    allowBatching: true,
+    maxBatchSize: 10,
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"];
+  // tRPC's handler, mounted without the adapter's plugin: that plugin also adds a
+  // multipart/form-data parser that hands tRPC the raw stream, read whole whatever
+  // its size (the body limit never applies) and a way for a plain HTML form to call
+  // a procedure. Here the only parser is JSON, kept as text for tRPC to parse, so
+  // every other body is a 415 before a byte of it is read, and BODY_LIMIT_BYTES
+  // holds for tRPC as for REST.
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser("application/json");
+    scope.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) =>
+      done(null, body),
+    );
+    scope.all<{ Params: { path: string } }>(`${TRPC_PREFIX}/:path`, (req, res) =>
+      fastifyRequestHandler({ ...trpcOptions, req, res, path: req.params.path }),
+    );
   });
 
   registerRestRoutes(app, { policy: deps.service.policy, createContext });
