@@ -222,7 +222,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     service,
     mailbox,
     logger,
-    ...(metrics === undefined ? {} : { observeRequest: metrics.observeRequest }),
+    ...(metrics === undefined
+      ? {}
+      : { observeRequest: metrics.observeRequest, onRateLimited: metrics.rateLimited }),
     ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   });
   let metricsUrl: string | undefined;
