@@ -17,10 +17,13 @@ export {
   type CodeEmailData,
   type CodeEmailKind,
   EMAIL_KINDS,
+  EMAILS,
   type EmailDataByKind,
   type EmailKind,
   type EmailMessage,
   isCodeEmailKind,
+  type StoredEmail,
+  type StoredEmailData,
 } from "./kinds.js";
 export { escapeHtmlLikeReact } from "./render/html-escape.js";
 export {
