@@ -46,6 +46,13 @@ export {
   toOutgoingMail,
 } from "./transports/mail-transport.js";
 export {
+  createMemoryTransport,
+  type MemoryTransport,
+  type MemoryTransportOptions,
+  type RecordedMail,
+  type WaitForMailOptions,
+} from "./transports/memory.js";
+export {
   createSmtpTransport,
   isPermanentSmtpError,
   SmtpSendError,
