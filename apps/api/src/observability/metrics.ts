@@ -18,6 +18,9 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 /** The route label of a request no route matched: one value, whatever the path. */
 export const UNMATCHED_ROUTE = "unmatched";
 
+/** The readiness probe's route (its 503 is an answer about the database, not a refused request). */
+export const READINESS_ROUTE = "/readyz";
+
 export interface Metrics {
   registry: Registry;
   otpObserver: OtpObserver;
@@ -31,9 +34,9 @@ export interface Metrics {
 
 export interface MetricsDependencies {
   /** The database the outbox gauges are read from. */
-  database: Pick<DatabaseHandle, "db" | "poolUsage">;
+  database: Pick<DatabaseHandle, "db" | "poolUsage" | "recycles">;
   /** Other pools to report, by name (delivery's own connections). */
-  pools?: Record<string, Pick<DatabaseHandle, "poolUsage"> | undefined>;
+  pools?: Record<string, Pick<DatabaseHandle, "poolUsage" | "recycles"> | undefined>;
   logger: Logger;
   clock?: () => Date;
 }
@@ -104,7 +107,7 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     (read) => read.oldestAgeSeconds,
   );
 
-  const pools: Record<string, Pick<DatabaseHandle, "poolUsage"> | undefined> = {
+  const pools: Record<string, Pick<DatabaseHandle, "poolUsage" | "recycles"> | undefined> = {
     api: deps.database,
     ...deps.pools,
   };
@@ -133,6 +136,27 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     (u) => u.waiting,
   );
 
+  new Counter({
+    name: "otp_db_pool_recycles_total",
+    help: "Times a pool dropped its connections and opened new ones: the server refused writes (a standby since a failover) or was shutting down (PostgreSQL only).",
+    labelNames: ["pool"] as const,
+    registers: [registry],
+    collect() {
+      // The pools count; each scrape copies their totals.
+      this.reset();
+      for (const [pool, handle] of Object.entries(pools)) {
+        const recycles = handle?.recycles?.();
+        if (recycles !== undefined) this.labels(pool).inc(recycles);
+      }
+    },
+  });
+  const databaseUnavailable = new Counter({
+    name: "otp_database_unavailable_total",
+    help: "Requests answered 503 (with Retry-After) because the database was unreachable, stalled past the deadline, or refused writes during a failover.",
+    registers: [registry],
+  });
+  databaseUnavailable.inc(0);
+
   const httpDuration = new Histogram({
     name: "http_request_duration_seconds",
     help: "Requests by method, matched route pattern and status.",
@@ -152,6 +176,9 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
       emailSettled: (kind, outcome) => emails.labels(kind, outcome).inc(),
     },
     observeRequest(request, reply) {
+      // A 503 is only ever the database's (the readiness probe's says so too, but is no request).
+      if (reply.statusCode === 503 && request.routeOptions.url !== READINESS_ROUTE)
+        databaseUnavailable.inc();
       httpDuration
         .labels(
           request.method,
