@@ -26,6 +26,7 @@ import {
   describeError,
   httpStatusOf,
   jsonRpcCodeOf,
+  SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
   transportCodeOf,
   type WireError,
   wireError,
@@ -33,6 +34,7 @@ import {
 import { negotiateLocale } from "../locale.js";
 import { registerAccessLog } from "../observability/access-log.js";
 import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
+import { READINESS_ROUTE } from "../observability/metrics.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
@@ -108,6 +110,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    // The database is unreachable, stalled or failing over: tell clients when to ask again.
+    if (reply.statusCode === 503 && !reply.hasHeader("retry-after"))
+      reply.header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     done(null, payload);
   });
 
@@ -204,7 +209,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
+  app.get(READINESS_ROUTE, async (_request, reply) => {
     const database = await deps.database.ping();
     return reply
       .code(database ? 200 : 503)
