@@ -40,6 +40,8 @@ options:
   --json                          print JSON instead of text
 
 environment: DATABASE_URL (postgres://...; unset = embedded PGlite in $DATA_DIR/pglite), DATA_DIR,
+  DATABASE_DIRECT_URL (the server itself when DATABASE_URL is a PgBouncer; for the migrations),
+  DATABASE_PREPARED_STATEMENTS (false through PgBouncer in transaction mode),
   OTP_ATTEMPT_WINDOW_SECONDS, OTP_SEND_WINDOW_SECONDS, OTP_SEND_COOLDOWN_SECONDS,
   OUTBOX_RETENTION_DAYS (default ${DEFAULT_OUTBOX_RETENTION_DAYS}),
   SECURITY_EVENT_RETENTION_DAYS (default ${DEFAULT_SECURITY_EVENT_RETENTION_DAYS})`;
@@ -47,6 +49,8 @@ environment: DATABASE_URL (postgres://...; unset = embedded PGlite in $DATA_DIR/
 /** The shared variables (@otp/env) this command reads. */
 const variables = {
   DATABASE_URL: databaseVariables.DATABASE_URL,
+  DATABASE_DIRECT_URL: databaseVariables.DATABASE_DIRECT_URL,
+  DATABASE_PREPARED_STATEMENTS: databaseVariables.DATABASE_PREPARED_STATEMENTS,
   DATA_DIR: databaseVariables.DATA_DIR,
   ...policyVariables,
   ...retentionVariables,
@@ -136,7 +140,14 @@ async function main(): Promise<void> {
     import("@otp/core/admin"),
   ]);
   const target = url === undefined ? dataDir : "the PostgreSQL server (DATABASE_URL)";
-  const database = await createDatabase({ url, dataDir, poolSize: 2, connectTimeoutSeconds: 5 });
+  const database = await createDatabase({
+    url,
+    directUrl: env.env.DATABASE_DIRECT_URL,
+    preparedStatements: env.env.DATABASE_PREPARED_STATEMENTS,
+    dataDir,
+    poolSize: 2,
+    connectTimeoutSeconds: 5,
+  });
   try {
     if (request.command === "migrate") {
       print(await migrateCommand(database, target));

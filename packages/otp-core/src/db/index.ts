@@ -6,6 +6,7 @@ export {
   type DatabaseOptions,
   isPostgresUrl,
   type PoolUsage,
+  RECYCLING_ERROR_CODES,
   type StatementHook,
 } from "./client.js";
 export { MIGRATIONS_FOLDER, type MigrateOptions } from "./migrate.js";

@@ -1,6 +1,7 @@
 /**
- * `pnpm db:migrate`: applies the committed migrations to DATABASE_URL, or to
- * the embedded PGlite database under ./.data/pglite when it is unset.
+ * `pnpm db:migrate`: applies the committed migrations to DATABASE_DIRECT_URL (the
+ * server itself, when DATABASE_URL names a PgBouncer) or DATABASE_URL, or to the
+ * embedded PGlite database under ./.data/pglite when both are unset.
  */
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -15,6 +16,12 @@ const env = z
       .refine((value) => value === undefined || value === "" || isPostgresUrl(value), {
         message: "must start with postgres:// or postgresql://",
       }),
+    DATABASE_DIRECT_URL: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || value === "" || isPostgresUrl(value), {
+        message: "must start with postgres:// or postgresql://",
+      }),
     OTP_DATA_DIR: z.string().optional(),
   })
   .safeParse(process.env);
@@ -24,7 +31,7 @@ if (!env.success) {
   process.exit(1);
 }
 
-const url = env.data.DATABASE_URL || undefined;
+const url = env.data.DATABASE_DIRECT_URL || env.data.DATABASE_URL || undefined;
 const dataDir = resolve(env.data.OTP_DATA_DIR ?? ".data", "pglite");
 let handle: Awaited<ReturnType<typeof createDatabase>>;
 try {
