@@ -206,6 +206,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     policy: deps.service.policy,
     appName: config.appName,
     contentSecurityPolicy: headers["content-security-policy"] ?? "",
+    cacheDir: join(config.dataDir, "api-reference"),
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
