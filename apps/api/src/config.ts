@@ -118,6 +118,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && e.APP_SECRET === undefined) {
     problems.push("APP_SECRET: required when NODE_ENV=production (at least 32 random characters)");
   }
+  if (production && e.APP_URL === undefined) {
+    problems.push(
+      "APP_URL: required when NODE_ENV=production (the public https:// address of the app: its links and cookies depend on it)",
+    );
+  }
   if (production && e.SMTP_URL === undefined) {
     problems.push(
       "SMTP_URL: required when NODE_ENV=production (the dev mailbox is for development only)",

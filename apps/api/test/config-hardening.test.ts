@@ -41,3 +41,20 @@ describe("TRUST_PROXY (finding 4)", () => {
     }
   });
 });
+
+describe("APP_URL in production (finding 9)", () => {
+  const production = {
+    NODE_ENV: "production",
+    APP_SECRET: "x".repeat(48),
+    SMTP_URL: "smtp://127.0.0.1:1",
+  };
+
+  it("is required: the start is refused without it, with a clear message", () => {
+    const text = problemsOf(production).join("\n");
+    expect(text).toMatch(/^APP_URL: required when NODE_ENV=production/m);
+  });
+
+  it("with it, production starts", () => {
+    expect(problemsOf({ ...production, APP_URL: "https://otp.example.com" })).toEqual([]);
+  });
+});

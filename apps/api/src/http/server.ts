@@ -35,12 +35,7 @@ import { registerAccessLog } from "../observability/access-log.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
-import {
-  type Context,
-  DEVICE_COOKIE,
-  REGISTRATION_COOKIE,
-  sessionCookies,
-} from "../trpc/context.js";
+import { type Context, sessionCookies } from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
 import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
 import { createRateLimiter } from "./rate-limit.js";
@@ -147,8 +142,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     mailbox: deps.mailbox,
     log: request.log,
     session: sessionCookies(request, reply, secureCookies),
-    registration: sessionCookies(request, reply, secureCookies, REGISTRATION_COOKIE, "strict"),
-    device: sessionCookies(request, reply, secureCookies, DEVICE_COOKIE),
+    registration: sessionCookies(request, reply, secureCookies, "registration"),
+    device: sessionCookies(request, reply, secureCookies, "device"),
     client: { ip: request.ip, userAgent: request.headers["user-agent"] },
     // Read only by the operations that need it (registration, the rules answer).
     get locale() {
