@@ -63,6 +63,10 @@ export interface AppConfig {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** DATABASE_DIRECT_URL: the server itself, for LISTEN and the migrations; unset: databaseUrl. */
+  databaseDirectUrl: string | undefined;
+  /** DATABASE_PREPARED_STATEMENTS: false through PgBouncer in transaction mode. */
+  databasePreparedStatements: boolean;
   databasePoolSize: number;
   dataDir: string;
   secret: string;
@@ -145,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT,
     host,
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     secret: secret.value,

@@ -26,19 +26,22 @@ import {
   describeError,
   httpStatusOf,
   jsonRpcCodeOf,
+  SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
   transportCodeOf,
   type WireError,
   wireError,
 } from "../errors.js";
 import { negotiateLocale } from "../locale.js";
 import { registerAccessLog } from "../observability/access-log.js";
+import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
+import { READINESS_ROUTE } from "../observability/metrics.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
 import { type Context, sessionCookies } from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
 import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
-import { createRateLimiter } from "./rate-limit.js";
+import { createRateLimiter, type RateLimitGroup } from "./rate-limit.js";
 import { securityHeaders } from "./security-headers.js";
 
 export interface ServerDependencies {
@@ -46,6 +49,8 @@ export interface ServerDependencies {
   tracer?: Tracer;
   /** Called once per answered request (the request-duration metric). */
   observeRequest?: (request: FastifyRequest, reply: FastifyReply) => void;
+  /** Called once per request (or call of a tRPC batch) a per-IP budget refused. */
+  onRateLimited?: (group: RateLimitGroup) => void;
   config: AppConfig;
   database: DatabaseHandle;
   service: OtpService;
@@ -82,6 +87,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     if (wire.code === "INTERNAL_ERROR") request.log.error({ err: error }, "request failed");
     if (request.url.startsWith(TRPC_PREFIX)) {
       // A tRPC client expects its own envelope, with tRPC's number for the code.
+      noteErrorCode(request, wire.code);
       const httpStatus = httpStatusOf(wire.code);
       return reply.code(httpStatus).send({
         error: {
@@ -99,6 +105,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    // The database is unreachable, stalled or failing over: tell clients when to ask again.
+    if (reply.statusCode === 503 && !reply.hasHeader("retry-after"))
+      reply.header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     done(null, payload);
   });
 
@@ -119,7 +128,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   await app.register(cookie);
 
-  const limiter = createRateLimiter(config.rateLimit, deps.logger);
+  const limiter = createRateLimiter(config.rateLimit, deps.logger, deps.onRateLimited);
   if (limiter !== undefined) {
     app.addHook("onClose", () => limiter.close());
     // REST: the budget of the route Fastify matched, whatever spelling reached it.
@@ -165,7 +174,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     createContext: ({ req, res }) => createContext(req, res),
     allowBatching: true,
     maxBatchSize: 10,
-    onError: ({ error, path }) => {
+    onError: ({ error, path, req }) => {
+      noteErrorCode(req, describeError(error).code);
       if (error.code === "INTERNAL_SERVER_ERROR")
         deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
     },
@@ -194,7 +204,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
+  app.get(READINESS_ROUTE, async (_request, reply) => {
     const database = await deps.database.ping();
     return reply
       .code(database ? 200 : 503)
@@ -203,6 +213,12 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   const webDist = resolveWebDist(config);
   if (webDist !== undefined) {
+    // Every route the static plugin adds is a file of the web app: logged and counted as one
+    // route (`static`), whatever the file's name.
+    let addingWebFiles = true;
+    app.addHook("onRoute", (route) => {
+      if (addingWebFiles) route.config = { ...route.config, webFile: true };
+    });
     await app.register(fastifyStatic, {
       root: webDist,
       wildcard: false,
@@ -217,17 +233,44 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         );
       },
     });
+    addingWebFiles = false;
   }
   app.setNotFoundHandler((request, reply) => {
-    const isPage =
-      request.method === "GET" &&
-      !request.url.startsWith("/api/") &&
-      !request.url.startsWith(TRPC_PREFIX);
-    if (isPage && webDist !== undefined) return reply.type("text/html").sendFile("index.html");
+    if (webDist !== undefined && isPageRequest(request)) {
+      noteWebFile(request);
+      return reply.type("text/html").sendFile("index.html");
+    }
     return sendError(reply, wireError("NOT_FOUND"));
   });
 
   return app;
+}
+
+/** Paths that are never a page of the web app, whatever the request accepts. */
+const NOT_PAGES = ["/api/", `${TRPC_PREFIX}/`, "/metrics/"];
+
+/**
+ * A page route of the web app, which gets its index.html (the app draws the
+ * page, its own "Page not found" included): a GET that accepts HTML by name,
+ * of a path with no file extension, outside the API. Anything else no route
+ * matched (an unknown file, /metrics, an unknown /api/ path) is a real 404.
+ */
+function isPageRequest(request: FastifyRequest): boolean {
+  if (request.method !== "GET") return false;
+  const path = (request.url.split("?")[0] ?? "/").replace(/\/+$/, "");
+  if (NOT_PAGES.some((prefix) => `${path}/`.startsWith(prefix))) return false;
+  if (/\.[^/]*$/.test(path)) return false;
+  return acceptsHtml(request.headers.accept);
+}
+
+/** Accept names text/html with a quality above 0 (a wildcard alone does not count). */
+function acceptsHtml(accept: string | undefined): boolean {
+  return (accept ?? "").split(",").some((range) => {
+    const [type = "", ...parameters] = range.split(";").map((part) => part.trim().toLowerCase());
+    if (type !== "text/html") return false;
+    const q = parameters.find((parameter) => parameter.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 /** The built web app: WEB_DIST, or apps/web/dist beside this app when it has been built. */
