@@ -33,8 +33,8 @@ import {
 } from "../errors.js";
 import { negotiateLocale } from "../locale.js";
 import { registerAccessLog } from "../observability/access-log.js";
-import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { READINESS_ROUTE } from "../observability/metrics.js";
+import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
@@ -111,12 +111,22 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     done(null, payload);
   });
 
-  const headers = securityHeaders({
-    // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
-    contentSecurityPolicy: {
-      directives: { "frame-src": ["'self'"], "img-src": ["'self'", "data:", "https:"] },
-    },
-  });
+  const headers: Record<string, string> = {
+    ...securityHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          // No <base> element may re-point the page's relative URLs.
+          "base-uri": ["'none'"],
+          // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
+          "frame-src": ["'self'"],
+          "img-src": ["'self'", "data:", "https:"],
+        },
+      },
+    }),
+    // No answer is kept by a browser or a shared cache (they carry accounts, sessions and
+    // events); the web app's files set their own caching over this (below).
+    "cache-control": "no-store",
+  };
   app.addHook("onRequest", (_request, reply, done) => {
     reply.headers(headers);
     done();
