@@ -270,6 +270,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   registerOrLockUser: (e) =>
     users.registerOrLockUser(e, {
       recipientKey: "k",
+      codeType: "VERIFICATION",
       now: NOW,
       policy,
       email: "a@example.com",
@@ -278,6 +279,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   reserveSendAndLockUser: (e) =>
     users.reserveSendAndLockUser(e, {
       recipientKey: "k",
+      codeType: "SIGN_IN",
       now: NOW,
       policy,
       email: "a@example.com",
@@ -286,6 +288,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   reserveSendForEmailChange: (e) =>
     users.reserveSendForEmailChange(e, {
       recipientKey: "k",
+      codeType: "EMAIL_CHANGE",
       now: NOW,
       policy,
       userId: uuid(),

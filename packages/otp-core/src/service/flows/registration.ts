@@ -51,6 +51,7 @@ export async function register(
       email,
       locale,
       recipientKey: recipientKey(ctx.keys.recipientHmac, email),
+      codeType: "VERIFICATION",
       now,
       policy: ctx.policy,
     });
