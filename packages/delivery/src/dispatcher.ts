@@ -1,5 +1,6 @@
-import { deriveKeys, type Logger, type OutboxPayload, openOutboxPayload } from "@otp/core";
+import type { Logger } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
+import { deriveKeys, type OutboxPayload, openOutboxPayload } from "@otp/core/internal";
 import {
   type AttemptedEmail,
   type ClaimedEmail,
