@@ -1,6 +1,11 @@
 import type { Logger } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
-import { deriveKeys, type OutboxPayload, openOutboxPayload } from "@otp/core/internal";
+import {
+  deriveKeys,
+  type OutboxPayload,
+  openOutboxPayload,
+  safeErrorMessage,
+} from "@otp/core/internal";
 import {
   type AttemptedEmail,
   type ClaimedEmail,
@@ -520,7 +525,7 @@ function clampRandom(value: number): number {
 }
 
 function errorMessage(error: unknown): string {
-  return truncate(error instanceof Error ? error.message : String(error));
+  return truncate(safeErrorMessage(error));
 }
 
 function truncate(text: string): string {

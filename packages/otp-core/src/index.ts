@@ -138,6 +138,8 @@ export {
 export {
   /** The service's default logger: pino, JSON lines. */
   createDefaultLogger,
+  /** pino serializers that log an error without a statement's parameters; give them to your logger. */
+  LOG_SERIALIZERS,
   /** What the service logs through (pino-compatible); it never logs a code. */
   type Logger,
 } from "./service/logger.js";
@@ -146,8 +148,12 @@ export {
   CODE_CHECK_OUTCOMES,
   /** One of `CODE_CHECK_OUTCOMES`. */
   type CodeCheckOutcome,
-  /** Told of each code issued and each code check (metrics); must not throw. */
+  /** Told of each code issued and each code or password check (metrics); must not throw. */
   type OtpObserver,
+  /** How a password check ended, as metrics count it. */
+  PASSWORD_CHECK_OUTCOMES,
+  /** One of `PASSWORD_CHECK_OUTCOMES`. */
+  type PasswordCheckOutcome,
 } from "./service/observer.js";
 export {
   /** argon2id options: cost parameters and how many hashes run at once. */
