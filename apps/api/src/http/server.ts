@@ -33,8 +33,8 @@ import {
 } from "../errors.js";
 import { negotiateLocale } from "../locale.js";
 import { registerAccessLog } from "../observability/access-log.js";
-import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { READINESS_ROUTE } from "../observability/metrics.js";
+import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
