@@ -6,18 +6,16 @@
  */
 import {
   CODE_TYPES,
-  deviceTokenFor,
   type NewSession,
   type OtpService,
-  ok,
   PASSWORD_MAX_LENGTH,
   REGISTRATION_BINDING_TTL_SECONDS,
   type RequestCodeInput,
   type Result,
   SECURITY_EVENT_TYPES,
-  secureRandomBytes,
   type VerifiedEmail,
 } from "@otp/core";
+import { deviceTokenFor, ok, secureRandomBytes } from "@otp/core/internal";
 import { z } from "zod";
 import { SUPPORTED_LOCALES } from "../locale.js";
 import { type Context, clientOf, keepDevice } from "../trpc/context.js";
