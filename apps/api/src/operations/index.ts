@@ -6,7 +6,6 @@
  */
 import {
   CODE_TYPES,
-  deviceTokenFor,
   type NewSession,
   type OtpService,
   ok,
@@ -15,7 +14,6 @@ import {
   type RequestCodeInput,
   type Result,
   SECURITY_EVENT_TYPES,
-  secureRandomBytes,
   type VerifiedEmail,
 } from "@otp/core";
 import { z } from "zod";
@@ -181,7 +179,7 @@ const auth = {
       );
       // Every answer marks this client with a device cookie, too; the account
       // learns the device only when its address is proven from it (verification).
-      keepDevice(ctx, deviceTokenFor(ctx.device.read(), secureRandomBytes));
+      keepDevice(ctx, ctx.service.deviceToken(ctx.device.read()));
       return ok({ email: accepted.value.email, message: MESSAGES.registered });
     },
   }),
