@@ -193,7 +193,7 @@ const auth = {
       );
       // Every answer marks this client with a device cookie, too; the account
       // learns the device only when its address is proven from it (verification).
-      keepDevice(ctx, deviceTokenFor(ctx.device.read(), secureRandomBytes));
+      keepDevice(ctx, ctx.service.deviceToken(ctx.device.read()));
       return ok({ email: accepted.value.email, message: MESSAGES.registered });
     },
   }),

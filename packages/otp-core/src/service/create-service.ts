@@ -4,6 +4,7 @@
  * (service/engine/*). Every statement lives in repositories/.
  */
 import { createServiceContext, type ServiceContext } from "./context.js";
+import { deviceTokenOf } from "./engine/devices.js";
 import { cleanup, issueCode, setLocale, unlock } from "./flows/account.js";
 import { confirmEmailChange, requestEmailChange } from "./flows/email-change.js";
 import { describeLink, useLink } from "./flows/links.js";
@@ -59,5 +60,7 @@ export function createOtpService(options: OtpServiceOptions) {
     requestEmailChange: op(requestEmailChange),
     confirmEmailChange: op(confirmEmailChange),
     cleanup: op(cleanup),
+    /** The device cookie a client keeps: the signed one it sent, or a new one (ADR 20). */
+    deviceToken: op(deviceTokenOf),
   };
 }
