@@ -83,6 +83,27 @@ async function onPrimary<T>(
   }
 }
 
+/**
+ * Waits until the traffic has had 20 successful answers to requests sent after `since`
+ * and after the last 503 (both processes back on the writable primary).
+ */
+async function recovered(records: readonly TrafficRecord[], since: number): Promise<void> {
+  await waitFor(
+    "the traffic to recover",
+    () => {
+      const after = records.filter((r) => r.startedAt >= since);
+      const last503 = Math.max(
+        since,
+        ...after.filter((r) => r.status === 503).map((r) => r.endedAt),
+      );
+      return (
+        after.filter((r) => r.startedAt > last503 && r.status > 0 && r.status < 300).length >= 20
+      );
+    },
+    { timeoutMs: 120_000, intervalMs: 200 },
+  );
+}
+
 interface Window {
   name: string;
   startedAt: number;
@@ -135,6 +156,7 @@ describe.skipIf(SERVER_URL === undefined || !formationAvailable())(
         await formation.switchover();
         const afterSwitchover = await formation.settled();
         windows.push({ name: "switchover", startedAt, settledAt: performance.now() });
+        await recovered(traffic.records, startedAt);
         await sleep(LOAD_MS);
         startedAt = performance.now();
         formation.killPostmaster(afterSwitchover);
@@ -143,6 +165,7 @@ describe.skipIf(SERVER_URL === undefined || !formationAvailable())(
         await sleep(2_000);
         const afterKill = await formation.settled(180_000);
         windows.push({ name: "primary killed", startedAt, settledAt: performance.now() });
+        await recovered(traffic.records, startedAt);
         figures.primaries = { afterSwitchover: afterSwitchover.name, afterKill: afterKill.name };
         await sleep(LOAD_MS);
       } finally {
@@ -155,9 +178,11 @@ describe.skipIf(SERVER_URL === undefined || !formationAvailable())(
       const windowFigures = windows.map((w, i) => {
         const end = windows[i + 1]?.startedAt ?? Number.POSITIVE_INFINITY;
         const inWindow = records.filter((r) => r.startedAt >= w.startedAt && r.startedAt < end);
-        const unavailable = inWindow.filter((r) => r.status === 503);
+        const unavailable = records.filter(
+          (r) => r.status === 503 && r.endedAt >= w.startedAt && r.endedAt < end,
+        );
         const lastUnavailable = Math.max(w.startedAt, ...unavailable.map((r) => r.endedAt));
-        const firstSuccessAfter = inWindow.find(
+        const firstSuccessAfter = records.find(
           (r) => r.status < 300 && r.status > 0 && r.startedAt >= lastUnavailable,
         );
         return {
