@@ -6,12 +6,15 @@ import {
   databaseVariables,
   flag,
   integer,
+  type ProxyTrust,
   parseEnv,
   policyFromEnv,
   policyVariables,
+  proxyTrust,
   retentionVariables,
   sessionVariables,
   tracingVariables,
+  trustProxyVariable,
   variableRules,
 } from "@otp/env";
 import { z } from "zod";
@@ -45,13 +48,14 @@ const apiVariables = {
     .optional(),
   RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).max(100).default("otp-rate-limit:"),
   CORS_ORIGINS: z.string().optional(),
-  TRUST_PROXY: flag.default(false),
+  TRUST_PROXY: trustProxyVariable,
   BODY_LIMIT_BYTES: integer(1024, 1_048_576).default(16_384),
   DELIVERY: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
   WEB_DIST: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
   METRICS_PORT: integer(0, 65_535).optional(),
+  METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
   ...tracingVariables,
 };
 
@@ -60,6 +64,10 @@ export interface AppConfig {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** DATABASE_DIRECT_URL: the server itself, for LISTEN and the migrations; unset: databaseUrl. */
+  databaseDirectUrl: string | undefined;
+  /** DATABASE_PREPARED_STATEMENTS: false through PgBouncer in transaction mode. */
+  databasePreparedStatements: boolean;
   databasePoolSize: number;
   dataDir: string;
   secret: string;
@@ -85,7 +93,8 @@ export interface AppConfig {
     redisPrefix: string;
   };
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** Which X-Forwarded-For entries are proxies (TRUST_PROXY); Fastify's `trustProxy` takes it as is. */
+  trustProxy: ProxyTrust;
   bodyLimitBytes: number;
   delivery: "inline" | "off";
   webDist: string | undefined;
@@ -94,6 +103,8 @@ export interface AppConfig {
   logFormat: "json" | "pretty" | undefined;
   /** Prometheus metrics on a listener of their own at this port (0: any free port); unset: none. */
   metricsPort: number | undefined;
+  /** The metrics listener's interface (METRICS_HOST): loopback unless set, whatever HOST is. */
+  metricsHost: string;
   /** OpenTelemetry traces over OTLP/HTTP to this collector; unset: no tracing. */
   otlpEndpoint: string | undefined;
 }
@@ -114,6 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && e.APP_SECRET === undefined) {
     problems.push("APP_SECRET: required when NODE_ENV=production (at least 32 random characters)");
   }
+  if (production && e.APP_URL === undefined) {
+    problems.push(
+      "APP_URL: required when NODE_ENV=production (the public https:// address of the app: its links and cookies depend on it)",
+    );
+  }
   if (production && e.SMTP_URL === undefined) {
     problems.push(
       "SMTP_URL: required when NODE_ENV=production (the dev mailbox is for development only)",
@@ -122,10 +138,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     problems.push("METRICS_PORT: must differ from PORT (the metrics never share the public port)");
   }
+  const host = e.HOST ?? (production ? "0.0.0.0" : "127.0.0.1");
+  if (e.SMTP_URL === undefined && !isLoopback(host)) {
+    problems.push(
+      `HOST: the dev mailbox (no SMTP_URL) shows every code to whoever can reach the API, so it listens on loopback only; set SMTP_URL, or HOST=127.0.0.1`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolve(e.DATA_DIR);
-  const host = e.HOST ?? (production ? "0.0.0.0" : "127.0.0.1");
   const appUrl = e.APP_URL ?? `http://localhost:${e.PORT}`;
   const secret =
     e.APP_SECRET === undefined
@@ -136,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT,
     host,
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     secret: secret.value,
@@ -160,15 +183,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(",")
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ""),
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: proxyTrust(e.TRUST_PROXY),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     delivery: e.DELIVERY,
     webDist: e.WEB_DIST,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
+}
+
+/** A loopback interface: `localhost`, 127.0.0.0/8 or ::1 (as text, before any lookup). */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
 }
 
 /**

@@ -1,5 +1,11 @@
-import { deriveKeys, type Logger, type OutboxPayload, openOutboxPayload } from "@otp/core";
+import type { Logger } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
+import {
+  deriveKeys,
+  type OutboxPayload,
+  openOutboxPayload,
+  safeErrorMessage,
+} from "@otp/core/internal";
 import {
   type AttemptedEmail,
   type ClaimedEmail,
@@ -519,7 +525,7 @@ function clampRandom(value: number): number {
 }
 
 function errorMessage(error: unknown): string {
-  return truncate(error instanceof Error ? error.message : String(error));
+  return truncate(safeErrorMessage(error));
 }
 
 function truncate(text: string): string {

@@ -269,7 +269,14 @@ export function createOpenApiDocument(policy: PasscodePolicy, appName: string): 
     paths,
     components: {
       schemas: { Error: errorEnvelope },
-      securitySchemes: { session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE } },
+      securitySchemes: {
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: SESSION_COOKIE,
+          description: `\`__Host-${SESSION_COOKIE}\` when the app is served over https (APP_URL).`,
+        },
+      },
     },
   };
 }

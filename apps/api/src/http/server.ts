@@ -8,7 +8,10 @@ import type { Tracer } from "@opentelemetry/api";
 import type { OtpService } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
 import type { DevMailbox } from "@otp/email";
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import {
+  type FastifyTRPCPluginOptions,
+  fastifyRequestHandler,
+} from "@trpc/server/adapters/fastify";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -23,22 +26,19 @@ import {
   describeError,
   httpStatusOf,
   jsonRpcCodeOf,
+  SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
   transportCodeOf,
   type WireError,
   wireError,
 } from "../errors.js";
 import { negotiateLocale } from "../locale.js";
 import { registerAccessLog } from "../observability/access-log.js";
+import { READINESS_ROUTE } from "../observability/metrics.js";
 import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
-import {
-  type Context,
-  DEVICE_COOKIE,
-  REGISTRATION_COOKIE,
-  sessionCookies,
-} from "../trpc/context.js";
+import { type Context, sessionCookies } from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
 import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
 import { createRateLimiter, type RateLimitGroup } from "./rate-limit.js";
@@ -105,15 +105,28 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    // The database is unreachable, stalled or failing over: tell clients when to ask again.
+    if (reply.statusCode === 503 && !reply.hasHeader("retry-after"))
+      reply.header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     done(null, payload);
   });
 
-  const headers = securityHeaders({
-    // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
-    contentSecurityPolicy: {
-      directives: { "frame-src": ["'self'"], "img-src": ["'self'", "data:", "https:"] },
-    },
-  });
+  const headers: Record<string, string> = {
+    ...securityHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          // No <base> element may re-point the page's relative URLs.
+          "base-uri": ["'none'"],
+          // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
+          "frame-src": ["'self'"],
+          "img-src": ["'self'", "data:", "https:"],
+        },
+      },
+    }),
+    // No answer is kept by a browser or a shared cache (they carry accounts, sessions and
+    // events); the web app's files set their own caching over this (below).
+    "cache-control": "no-store",
+  };
   app.addHook("onRequest", (_request, reply, done) => {
     reply.headers(headers);
     done();
@@ -148,8 +161,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     mailbox: deps.mailbox,
     log: request.log,
     session: sessionCookies(request, reply, secureCookies),
-    registration: sessionCookies(request, reply, secureCookies, REGISTRATION_COOKIE, "strict"),
-    device: sessionCookies(request, reply, secureCookies, DEVICE_COOKIE),
+    registration: sessionCookies(request, reply, secureCookies, "registration"),
+    device: sessionCookies(request, reply, secureCookies, "device"),
     client: { ip: request.ip, userAgent: request.headers["user-agent"] },
     // Read only by the operations that need it (registration, the rules answer).
     get locale() {
@@ -166,19 +179,31 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     },
   });
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: TRPC_PREFIX,
-    trpcOptions: {
-      router,
-      createContext: ({ req, res }) => createContext(req, res),
-      allowBatching: true,
-      maxBatchSize: 10,
-      onError: ({ error, path, req }) => {
-        noteErrorCode(req, describeError(error).code);
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  const trpcOptions = {
+    router,
+    createContext: ({ req, res }) => createContext(req, res),
+    allowBatching: true,
+    maxBatchSize: 10,
+    onError: ({ error, path, req }) => {
+      noteErrorCode(req, describeError(error).code);
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"];
+  // tRPC's handler, mounted without the adapter's plugin: that plugin also adds a
+  // multipart/form-data parser that hands tRPC the raw stream, read whole whatever
+  // its size (the body limit never applies) and a way for a plain HTML form to call
+  // a procedure. Here the only parser is JSON, kept as text for tRPC to parse, so
+  // every other body is a 415 before a byte of it is read, and BODY_LIMIT_BYTES
+  // holds for tRPC as for REST.
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser("application/json");
+    scope.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) =>
+      done(null, body),
+    );
+    scope.all<{ Params: { path: string } }>(`${TRPC_PREFIX}/:path`, (req, res) =>
+      fastifyRequestHandler({ ...trpcOptions, req, res, path: req.params.path }),
+    );
   });
 
   registerRestRoutes(app, { policy: deps.service.policy, createContext });
@@ -190,7 +215,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
+  app.get(READINESS_ROUTE, async (_request, reply) => {
     const database = await deps.database.ping();
     return reply
       .code(database ? 200 : 503)

@@ -18,6 +18,9 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import { RATE_LIMIT_GROUPS, type RateLimitGroup } from "../http/rate-limit.js";
 import { metricRoutesOf } from "./request-facts.js";
 
+/** The readiness probe's route (its 503 is an answer about the database, not a refused request). */
+export const READINESS_ROUTE = "/readyz";
+
 export interface Metrics {
   registry: Registry;
   otpObserver: OtpObserver;
@@ -33,9 +36,9 @@ export interface Metrics {
 
 export interface MetricsDependencies {
   /** The database the outbox gauges are read from. */
-  database: Pick<DatabaseHandle, "db" | "poolUsage">;
+  database: Pick<DatabaseHandle, "db" | "poolUsage" | "recycles">;
   /** Other pools to report, by name (delivery's own connections). */
-  pools?: Record<string, Pick<DatabaseHandle, "poolUsage"> | undefined>;
+  pools?: Record<string, Pick<DatabaseHandle, "poolUsage" | "recycles"> | undefined>;
   logger: Logger;
   clock?: () => Date;
 }
@@ -123,7 +126,7 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     (read) => read.oldestAgeSeconds,
   );
 
-  const pools: Record<string, Pick<DatabaseHandle, "poolUsage"> | undefined> = {
+  const pools: Record<string, Pick<DatabaseHandle, "poolUsage" | "recycles"> | undefined> = {
     api: deps.database,
     ...deps.pools,
   };
@@ -152,6 +155,27 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     (u) => u.waiting,
   );
 
+  new Counter({
+    name: "otp_db_pool_recycles_total",
+    help: "Times a pool dropped its connections and opened new ones: the server refused writes (a standby since a failover) or was shutting down (PostgreSQL only).",
+    labelNames: ["pool"] as const,
+    registers: [registry],
+    collect() {
+      // The pools count; each scrape copies their totals.
+      this.reset();
+      for (const [pool, handle] of Object.entries(pools)) {
+        const recycles = handle?.recycles?.();
+        if (recycles !== undefined) this.labels(pool).inc(recycles);
+      }
+    },
+  });
+  const databaseUnavailable = new Counter({
+    name: "otp_database_unavailable_total",
+    help: "Requests answered 503 (with Retry-After) because the database was unreachable, stalled past the deadline, or refused writes during a failover.",
+    registers: [registry],
+  });
+  databaseUnavailable.inc(0);
+
   const httpDuration = new Histogram({
     name: "http_request_duration_seconds",
     help: "Requests by method, route (the matched route pattern, the tRPC procedure, static for the web app's files, unmatched for anything else) and status.",
@@ -174,6 +198,9 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     observeRequest(request, reply) {
       const seconds = reply.elapsedTime / 1000;
       const status = String(reply.statusCode);
+      // A 503 is only ever the database's (the readiness probe's says so too, but is no request).
+      if (reply.statusCode === 503 && request.routeOptions.url !== READINESS_ROUTE)
+        databaseUnavailable.inc();
       // A tRPC batch counts once per procedure, each with the whole request's duration.
       for (const route of metricRoutesOf(request)) {
         httpDuration.labels(request.method, route, status).observe(seconds);

@@ -6,18 +6,16 @@
  */
 import {
   CODE_TYPES,
-  deviceTokenFor,
   type NewSession,
   type OtpService,
-  ok,
   PASSWORD_MAX_LENGTH,
   REGISTRATION_BINDING_TTL_SECONDS,
   type RequestCodeInput,
   type Result,
   SECURITY_EVENT_TYPES,
-  secureRandomBytes,
   type VerifiedEmail,
 } from "@otp/core";
+import { deviceTokenFor, ok, secureRandomBytes } from "@otp/core/internal";
 import { z } from "zod";
 import { SUPPORTED_LOCALES } from "../locale.js";
 import { type Context, clientOf, keepDevice } from "../trpc/context.js";
@@ -89,10 +87,21 @@ function answer<T, A>(result: Result<T>, shape: (value: T) => A): Result<A> {
   return result.ok ? ok(shape(result.value)) : result;
 }
 
+/**
+ * Sets a new session's cookie, after ending the session the client presented,
+ * if any (ASVS 5.0 7.2.4: a new session on every authentication, the old one
+ * ended), whichever account it was of.
+ */
+async function startSession(ctx: Context, session: { token: string; expiresAt: Date }) {
+  const presented = ctx.session.read();
+  if (presented !== undefined && presented !== session.token) await ctx.service.signOut(presented);
+  ctx.session.set(session.token, session.expiresAt);
+}
+
 /** A new session: its cookie is set, and the answer says who is signed in. */
-function signedIn(ctx: Context, session: Result<NewSession>) {
+async function signedIn(ctx: Context, session: Result<NewSession>) {
   if (session.ok) {
-    ctx.session.set(session.value.token, session.value.expiresAt);
+    await startSession(ctx, session.value);
     keepDevice(ctx, session.value.deviceToken);
   }
   return answer(session, (value) => ({ email: value.email, message: MESSAGES.signedIn }));
@@ -102,12 +111,15 @@ function signedIn(ctx: Context, session: Result<NewSession>) {
  * A verification's answer, by code or by link: the binding cookie spent, the
  * device kept, and, from the registering client, the session cookie set (ADR 10).
  */
-function verifiedAnswer(ctx: Context, verified: Result<VerifiedEmail & { deviceToken: string }>) {
+async function verifiedAnswer(
+  ctx: Context,
+  verified: Result<VerifiedEmail & { deviceToken: string }>,
+) {
   if (!verified.ok) return verified;
   ctx.registration.clear();
   keepDevice(ctx, verified.value.deviceToken);
   const { session, passwordActive } = verified.value;
-  if (session !== null) ctx.session.set(session.token, session.expiresAt);
+  if (session !== null) await startSession(ctx, session);
   return ok({
     email: verified.value.email,
     verified: true as const,
@@ -181,7 +193,7 @@ const auth = {
       );
       // Every answer marks this client with a device cookie, too; the account
       // learns the device only when its address is proven from it (verification).
-      keepDevice(ctx, deviceTokenFor(ctx.device.read(), secureRandomBytes));
+      keepDevice(ctx, ctx.service.deviceToken(ctx.device.read()));
       return ok({ email: accepted.value.email, message: MESSAGES.registered });
     },
   }),
@@ -399,9 +411,12 @@ const auth = {
       const step = link.step;
       switch (link.step) {
         case "VERIFICATION":
-          return answer(verifiedAnswer(ctx, ok(link.verified)), (value) => ({ step, ...value }));
+          return answer(await verifiedAnswer(ctx, ok(link.verified)), (value) => ({
+            step,
+            ...value,
+          }));
         case "SIGN_IN":
-          return answer(signedIn(ctx, ok(link.session)), (value) => ({ step, ...value }));
+          return answer(await signedIn(ctx, ok(link.session)), (value) => ({ step, ...value }));
         case "PASSWORD_RESET":
           return answer(resetAnswer(ctx, ok(link.reset)), (value) => ({ step, ...value }));
         case "EMAIL_CHANGE":
