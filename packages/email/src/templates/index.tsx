@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import type { ReactElement } from "react";
+import { linkPath } from "../links.js";
 import type { ResolvedEmailConfig } from "../config.js";
 import type { Messages } from "../i18n/messages.js";
 import type { CodeEmailKind, EmailKind, EmailMessage } from "../kinds.js";
@@ -82,7 +83,7 @@ function codeTemplate(kind: CodeEmailKind): EmailTemplate {
         to={values.to}
         code={values.code}
         duration={values.duration}
-        link={`${config.baseUrl}/link?token=${values.link}`}
+        link={`${config.baseUrl}${linkPath(values.link)}`}
       />
     ),
   });
