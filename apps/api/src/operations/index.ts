@@ -715,10 +715,7 @@ const dev = {
           subject: message.subject,
           html: message.html,
           text: message.text,
-          link:
-            message.meta?.linkToken === undefined
-              ? null
-              : linkPath(message.meta.linkToken),
+          link: message.meta?.linkToken === undefined ? null : linkPath(message.meta.linkToken),
           sentAt: message.sentAt.toISOString(),
         })),
       );

@@ -1,10 +1,10 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import type { ReactElement } from "react";
-import { linkPath } from "../links.js";
 import type { ResolvedEmailConfig } from "../config.js";
 import type { Messages } from "../i18n/messages.js";
 import type { CodeEmailKind, EmailKind, EmailMessage } from "../kinds.js";
+import { linkPath } from "../links.js";
 import { AccountLockedEmail, PasswordLimitEmail } from "./account-notices.js";
 import { AlreadyRegisteredEmail } from "./already-registered.js";
 import { CodeEmail } from "./code-email.js";
