@@ -6,18 +6,16 @@
  */
 import {
   CODE_TYPES,
-  deviceTokenFor,
   type NewSession,
   type OtpService,
-  ok,
   PASSWORD_MAX_LENGTH,
   REGISTRATION_BINDING_TTL_SECONDS,
   type RequestCodeInput,
   type Result,
   SECURITY_EVENT_TYPES,
-  secureRandomBytes,
   type VerifiedEmail,
 } from "@otp/core";
+import { deviceTokenFor, ok, secureRandomBytes } from "@otp/core/internal";
 import { linkPath } from "@otp/email";
 import { z } from "zod";
 import { SUPPORTED_LOCALES } from "../locale.js";
@@ -196,7 +194,7 @@ const auth = {
       );
       // Every answer marks this client with a device cookie, too; the account
       // learns the device only when its address is proven from it (verification).
-      keepDevice(ctx, deviceTokenFor(ctx.device.read(), secureRandomBytes));
+      keepDevice(ctx, ctx.service.deviceToken(ctx.device.read()));
       return ok({ email: accepted.value.email, message: MESSAGES.registered });
     },
   }),

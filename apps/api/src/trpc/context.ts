@@ -1,11 +1,11 @@
 import {
   type ClientContext,
   DEVICE_COOKIE_TTL_SECONDS,
-  fail,
   type OtpService,
   type Result,
   type SignedInUser,
 } from "@otp/core";
+import { fail } from "@otp/core/internal";
 import type { DevMailbox } from "@otp/email";
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { WireError } from "../errors.js";
