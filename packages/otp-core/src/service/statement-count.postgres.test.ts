@@ -126,9 +126,9 @@ if (!server.available) {
       }).toEqual({
         registration: { statements: 4, transactions: 1 },
         resend: { statements: 4, transactions: 1 },
-        verification: { statements: 2, transactions: 2 },
-        wrongCode: { statements: 1, transactions: 1 },
-        unknownAddress: { statements: 1, transactions: 1 },
+        verification: { statements: 4, transactions: 1 },
+        wrongCode: { statements: 3, transactions: 1 },
+        unknownAddress: { statements: 3, transactions: 1 },
       });
     });
 
@@ -156,8 +156,8 @@ if (!server.available) {
         resetPassword: reset.cost,
       }).toEqual({
         signInRequest: { statements: 4, transactions: 1 },
-        signInWithCode: { statements: 2, transactions: 2 },
-        resetPassword: { statements: 2, transactions: 2 },
+        signInWithCode: { statements: 4, transactions: 1 },
+        resetPassword: { statements: 4, transactions: 1 },
       });
     });
   });
