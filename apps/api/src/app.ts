@@ -165,6 +165,12 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     sessionTtlSeconds: config.sessionTtlSeconds,
     locales: SUPPORTED_LOCALES,
     logger: logger.child({ component: "otp" }),
+    passwordCheck: {
+      serviceName: config.appName,
+      ...(config.passwordBreachUrl === undefined
+        ? {}
+        : { breachCheck: { url: config.passwordBreachUrl } }),
+    },
     onEmailQueued: () => delivery?.wake(),
     ...(metrics === undefined ? {} : { observer: metrics.otpObserver }),
   });

@@ -15,6 +15,7 @@ import { DEFAULT_SESSION_TTL_SECONDS } from "./flows/sessions.js";
 import { createInputSchemas, fieldErrorsOf, type InputSchemas } from "./inputs.js";
 import { createDefaultLogger, type Logger, safeErrorMessage } from "./logger.js";
 import { type OtpObserver, safeObserver } from "./observer.js";
+import { createPasswordChecker, type PasswordChecker } from "./password-checker.js";
 import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
 import type { OtpServiceOptions } from "./types.js";
 
@@ -38,6 +39,8 @@ export interface ServiceContext {
    * either way: an argon2id hash with the hasher's parameters, made once when the service starts.
    */
   dummyPasswordHash(): Promise<string>;
+  /** Strength (zxcvbn) and, if configured, breach checks of a new password. */
+  passwords: PasswordChecker;
 }
 
 export function createServiceContext(options: OtpServiceOptions): ServiceContext {
@@ -54,6 +57,9 @@ export function createServiceContext(options: OtpServiceOptions): ServiceContext
         "outbox: NOTIFY failed; delivery finds the email on its next poll",
       ),
   });
+  const passwords = createPasswordChecker(options.passwordCheck ?? {}, logger);
+  // Configured (the API): the estimator ranks its dictionaries now, not on the first password.
+  if (options.passwordCheck !== undefined) passwords.warm();
   // Made at start, not on the first unknown address (which would then answer slower).
   const dummyPasswordHash = hasher.hash(randomBytes(16).toString("hex"));
   // Awaited where it is used; this keeps a failure from being an unhandled rejection meanwhile.
@@ -79,5 +85,6 @@ export function createServiceContext(options: OtpServiceOptions): ServiceContext
       return fail("INVALID_INPUT", { fieldErrors: fieldErrorsOf(parsed.error) });
     },
     dummyPasswordHash: () => dummyPasswordHash,
+    passwords,
   };
 }

@@ -8,6 +8,7 @@ export * from "./inputs.js";
 export * from "./logger.js";
 export * from "./observer.js";
 export * from "./outbox-payload.js";
+export * from "./password-checker.js";
 export * from "./password-hasher.js";
 export * from "./security-center.js";
 export type * from "./types.js";
