@@ -113,6 +113,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     options.database ??
     (await createDatabase({
       url: config.databaseUrl,
+      directUrl: config.databaseDirectUrl,
+      preparedStatements: config.databasePreparedStatements,
       dataDir: `${config.dataDir}/pglite`,
       poolSize: config.databasePoolSize,
       connectTimeoutSeconds: 5,
@@ -181,6 +183,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       database.kind === "postgres" && config.databaseUrl !== undefined
         ? await createDatabase({
             url: config.databaseUrl,
+            directUrl: config.databaseDirectUrl,
+            preparedStatements: config.databasePreparedStatements,
             poolSize: 2,
             connectTimeoutSeconds: 5,
             onStatement: tracing?.onStatement,
@@ -228,7 +232,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     service,
     mailbox,
     logger,
-    ...(metrics === undefined ? {} : { observeRequest: metrics.observeRequest }),
+    ...(metrics === undefined
+      ? {}
+      : { observeRequest: metrics.observeRequest, onRateLimited: metrics.rateLimited }),
     ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   });
   let metricsUrl: string | undefined;

@@ -38,7 +38,12 @@ const tracing =
         tracerName: SERVICE_NAME,
       });
 
-const database = await createDatabase({ url: config.databaseUrl, poolSize: 4 });
+const database = await createDatabase({
+  url: config.databaseUrl,
+  directUrl: config.databaseDirectUrl,
+  preparedStatements: config.databasePreparedStatements,
+  poolSize: 4,
+});
 if (tracing !== undefined) database.observeStatements?.(tracing.onStatement);
 if (database.kind !== "postgres") {
   // parseDeliveryEnv already insists on a postgres:// URL; this guards against future defaults.

@@ -64,6 +64,13 @@ export const tracingVariables = {
 /** Where the data lives: a PostgreSQL server, or the embedded database under DATA_DIR. */
 export const databaseVariables = {
   DATABASE_URL: variableRules.DATABASE_URL().optional(),
+  /**
+   * The PostgreSQL server itself when DATABASE_URL names a transaction-pooling PgBouncer:
+   * LISTEN and the migrations need a session of their own. Unset: DATABASE_URL.
+   */
+  DATABASE_DIRECT_URL: variableRules.DATABASE_URL().optional(),
+  /** false through PgBouncer in transaction mode (it keeps no prepared statements there). */
+  DATABASE_PREPARED_STATEMENTS: flag.default(true),
   // At least 2: migrations hold one connection for their lock while they run on another.
   DATABASE_POOL_SIZE: integer(2, 200).default(10),
   DATA_DIR: z.string().default(".data"),
@@ -157,3 +164,11 @@ function isAbsoluteHttpUrl(value: string): boolean {
     return false;
   }
 }
+
+export {
+  clientAddress,
+  type ProxyTrust,
+  proxyTrust,
+  type TrustProxySetting,
+  trustProxyVariable,
+} from "./trust-proxy.js";
