@@ -58,8 +58,6 @@ export function createServiceContext(options: OtpServiceOptions): ServiceContext
       ),
   });
   const passwords = createPasswordChecker(options.passwordCheck ?? {}, logger);
-  // Configured (the API): the estimator ranks its dictionaries now, not on the first password.
-  if (options.passwordCheck !== undefined) passwords.warm();
   // Made at start, not on the first unknown address (which would then answer slower).
   const dummyPasswordHash = hasher.hash(randomBytes(16).toString("hex"));
   // Awaited where it is used; this keeps a failure from being an unhandled rejection meanwhile.

@@ -34,8 +34,6 @@ export interface PasswordCheckOptions {
 export interface PasswordChecker {
   /** INVALID_INPUT on `field` when the password is too guessable or breached; else null. */
   check(password: string, email: string, field: string): Promise<Result<never> | null>;
-  /** Starts the estimator now (it ranks its dictionaries once, about two seconds). */
-  warm(): void;
 }
 
 /** The worker's code: plain JavaScript, so it runs the same under tsx, vitest and node. */
@@ -53,6 +51,7 @@ const ready = (async () => {
 parentPort.on("message", async ({ id, password, userInputs }) => {
   try {
     const zxcvbn = await ready;
+    if (password === undefined) return parentPort.postMessage({ id, guessesLog10: 0 });
     parentPort.postMessage({ id, guessesLog10: zxcvbn.check(password, userInputs).guessesLog10 });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message || error) });
@@ -100,7 +99,8 @@ function startEstimator() {
   });
   return {
     worker,
-    estimate(password: string, userInputs: string[]): Promise<number> {
+    /** `password` undefined: resolves once the dictionaries are ready. */
+    estimate(password: string | undefined, userInputs: string[]): Promise<number> {
       const id = next++;
       return new Promise<number>((resolve, reject) => {
         pending.set(id, { resolve, reject });
@@ -108,6 +108,14 @@ function startEstimator() {
       });
     },
   };
+}
+
+/**
+ * Starts the estimator if it is not running and resolves once it has ranked its dictionaries
+ * (about two seconds of CPU): the API awaits it before it listens, so no request waits on it.
+ */
+export async function warmPasswordEstimator(): Promise<void> {
+  await sharedEstimator().estimate(undefined, []);
 }
 
 /** One estimator per process, whatever the number of services: it holds no state. */
@@ -169,9 +177,6 @@ export function createPasswordChecker(
         } else if (breached) return refused(field, BREACHED_PASSWORD_MESSAGE);
       }
       return null;
-    },
-    warm() {
-      sharedEstimator();
     },
   };
 }
