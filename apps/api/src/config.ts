@@ -6,12 +6,15 @@ import {
   databaseVariables,
   flag,
   integer,
+  type ProxyTrust,
   parseEnv,
   policyFromEnv,
   policyVariables,
+  proxyTrust,
   retentionVariables,
   sessionVariables,
   tracingVariables,
+  trustProxyVariable,
   variableRules,
 } from "@otp/env";
 import { z } from "zod";
@@ -45,7 +48,7 @@ const apiVariables = {
     .optional(),
   RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).max(100).default("otp-rate-limit:"),
   CORS_ORIGINS: z.string().optional(),
-  TRUST_PROXY: flag.default(false),
+  TRUST_PROXY: trustProxyVariable,
   BODY_LIMIT_BYTES: integer(1024, 1_048_576).default(16_384),
   DELIVERY: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
   WEB_DIST: z.string().trim().optional(),
@@ -89,7 +92,8 @@ export interface AppConfig {
     redisPrefix: string;
   };
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** Which X-Forwarded-For entries are proxies (TRUST_PROXY); Fastify's `trustProxy` takes it as is. */
+  trustProxy: ProxyTrust;
   bodyLimitBytes: number;
   delivery: "inline" | "off";
   webDist: string | undefined;
@@ -166,7 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(",")
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ""),
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: proxyTrust(e.TRUST_PROXY),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     delivery: e.DELIVERY,
     webDist: e.WEB_DIST,

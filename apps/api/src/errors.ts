@@ -215,7 +215,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       return true;
     // postgres.js 3.4.9 can throw a TypeError from its connection code when a socket
     // drops mid-write (an upstream bug): that too is the connection, not the request.
-    if (/[\\/]postgres[\\/]src[\\/]connection\.js/.test(current.stack ?? "")) return true;
+    // (Only a TypeError: every error of a statement the server refused passes through that file.)
+    if (
+      current instanceof TypeError &&
+      /[\\/]postgres[\\/]src[\\/]connection\.js/.test(current.stack ?? "")
+    )
+      return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

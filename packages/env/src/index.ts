@@ -164,3 +164,11 @@ function isAbsoluteHttpUrl(value: string): boolean {
     return false;
   }
 }
+
+export {
+  clientAddress,
+  type ProxyTrust,
+  proxyTrust,
+  type TrustProxySetting,
+  trustProxyVariable,
+} from "./trust-proxy.js";

@@ -2,6 +2,7 @@ import type { PasscodePolicy } from "@otp/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { httpStatusOf, type WireError, wireOfDomain, withinDeadline } from "../errors.js";
 import { inProcedureSpan } from "../observability/procedure-spans.js";
+import { noteErrorCode } from "../observability/request-facts.js";
 import type { AnyOperation, LimitGroup } from "../operations/define.js";
 import { endpointsOf } from "../operations/endpoints.js";
 import { refuseUnknownFields } from "../operations/input.js";
@@ -35,7 +36,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
     app.route({
       method: rest.method,
       url: rest.path,
-      config: { limit: operation.limit },
+      config: { limit: operation.limit, procedure },
       handler: async (request, reply) => {
         // A GET's input is its query string (`?limit=20&before=...`), checked like a body.
         const body =
@@ -84,6 +85,7 @@ function renameFields(wire: WireError, toRest: Record<string, string>): WireErro
 }
 
 export function sendError(reply: FastifyReply, wire: WireError): FastifyReply {
+  noteErrorCode(reply.request, wire.code);
   if (wire.retryAt !== undefined) reply.header("retry-after", retryAfterSeconds(wire.retryAt));
   return reply.code(httpStatusOf(wire.code)).send({ error: wire });
 }

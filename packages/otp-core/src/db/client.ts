@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres, { type ReservedSql, type Sql } from "postgres";
 import { applyMigrations, type MigrateOptions } from "./migrate.js";
+import { acquireDataDirLock, type DataDirLock } from "./owner.js";
 import { THEN_COMMIT } from "./rows.js";
 import { schema } from "./schema.js";
 
@@ -34,6 +35,11 @@ export interface DatabaseHandle {
   poolUsage?(): PoolUsage;
   /** PostgreSQL only: from now on, `hook` sees every statement (see DatabaseOptions.onStatement). */
   observeStatements?(hook: StatementHook | undefined): void;
+  /**
+   * PGlite in a directory: this process's lock on it (one owner per directory,
+   * see owner.ts), released by `close`.
+   */
+  dataDirLock?: DataDirLock;
   /**
    * PostgreSQL only: how many times the pool was dropped and opened again because a
    * server refused writes or went away (see `RECYCLING_ERROR_CODES`).
@@ -433,32 +439,47 @@ async function initializePgliteDataDir(dataDir: string): Promise<void> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  let lock: DataDirLock | undefined;
   if (dataDir !== undefined && !dataDir.startsWith("memory://")) {
     mkdirSync(dataDir, { recursive: true });
-    await initializePgliteDataDir(dataDir);
+    // Before anything reads or writes the directory: one process at a time.
+    lock = acquireDataDirLock(dataDir);
   }
-  // Loaded only when used: a process on PostgreSQL (the CLI's `stats`, say) does not pay for
-  // PGlite's module and WebAssembly at start.
-  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
-    import("@electric-sql/pglite"),
-    import("drizzle-orm/pglite"),
-  ]);
-  const client = await PGlite.create(dataDir, {
-    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
-  });
-  const db = drizzlePglite({ client, schema }) as unknown as Database;
-  return {
-    db,
-    kind: "pglite",
-    migrate: (migrateOptions) => applyMigrations({ kind: "pglite", db, client }, migrateOptions),
-    listen: async (channel, onNotify) => client.listen(channel, () => onNotify()),
-    ping: (timeoutMs = 2000) =>
-      withDeadline(
-        client.query("select 1").then(() => true),
-        timeoutMs,
-      ),
-    close: () => client.close(),
-  };
+  try {
+    if (dataDir !== undefined && lock !== undefined) await initializePgliteDataDir(dataDir);
+    // Loaded only when used: a process on PostgreSQL (the CLI's `stats`, say) does not pay for
+    // PGlite's module and WebAssembly at start.
+    const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+      import("@electric-sql/pglite"),
+      import("drizzle-orm/pglite"),
+    ]);
+    const client = await PGlite.create(dataDir, {
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+    });
+    const db = drizzlePglite({ client, schema }) as unknown as Database;
+    return {
+      db,
+      kind: "pglite",
+      migrate: (migrateOptions) => applyMigrations({ kind: "pglite", db, client }, migrateOptions),
+      listen: async (channel, onNotify) => client.listen(channel, () => onNotify()),
+      ping: (timeoutMs = 2000) =>
+        withDeadline(
+          client.query("select 1").then(() => true),
+          timeoutMs,
+        ),
+      ...(lock === undefined ? {} : { dataDirLock: lock }),
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 /** False when `check` fails or has not answered within `timeoutMs`. */
