@@ -243,7 +243,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger,
     ...(metrics === undefined
       ? {}
-      : { observeRequest: metrics.observeRequest, onRateLimited: metrics.rateLimited }),
+      : {
+          observeRequest: metrics.observeRequest,
+          onRateLimited: metrics.rateLimited,
+          onRateLimitStoreUnavailable: metrics.rateLimitStoreUnavailable,
+        }),
     ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   });
   let metricsUrl: string | undefined;
