@@ -13,6 +13,7 @@ import {
   createTestDatabase,
   createTestService,
   latestCodeFor,
+  latestLinkFor,
   resolveTestPostgres,
   T0,
   TEST_SECRET,
@@ -132,7 +133,7 @@ if (!server.available) {
       });
     });
 
-    it("sign-in by code and password reset", async () => {
+    it("sign-in by code (from a known device too), by link, and password reset", async () => {
       await verifiedAccount();
       clock.advanceSeconds(60);
       const signInRequest = await wire.measure(() => service.requestSignInCode({ email: ALICE }));
@@ -141,7 +142,20 @@ if (!server.available) {
       const signIn = await wire.measure(() =>
         service.signInWithCode({ email: ALICE, code: signInCode }),
       );
-      ok(signIn.result);
+      const { deviceToken } = ok(signIn.result);
+      clock.advanceSeconds(60);
+      ok(await service.requestSignInCode({ email: ALICE }));
+      const deviceCode = await codeFor("SIGN_IN_CODE");
+      // A device the account knows: one read of it first, then the check (ADR 20).
+      const knownDevice = await wire.measure(() =>
+        service.signInWithCode({ email: ALICE, code: deviceCode }, { deviceToken }),
+      );
+      ok(knownDevice.result);
+      clock.advanceSeconds(60);
+      ok(await service.requestSignInCode({ email: ALICE }));
+      const token = await latestLinkFor(database, TEST_SECRET, ALICE, "SIGN_IN_CODE");
+      const link = await wire.measure(() => service.useLink({ token }));
+      expect(link.result).toMatchObject({ ok: true, value: { step: "SIGN_IN" } });
       clock.advanceSeconds(60);
       ok(await service.requestPasswordReset({ email: ALICE }));
       const resetCode = await codeFor("PASSWORD_RESET_CODE");
@@ -153,10 +167,14 @@ if (!server.available) {
       expect({
         signInRequest: signInRequest.cost,
         signInWithCode: signIn.cost,
+        signInFromKnownDevice: knownDevice.cost,
+        signInByLink: link.cost,
         resetPassword: reset.cost,
       }).toEqual({
         signInRequest: { statements: 4, transactions: 1 },
         signInWithCode: { statements: 4, transactions: 1 },
+        signInFromKnownDevice: { statements: 5, transactions: 2 },
+        signInByLink: { statements: 5, transactions: 2 },
         resetPassword: { statements: 4, transactions: 1 },
       });
     });
