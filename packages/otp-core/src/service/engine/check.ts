@@ -100,7 +100,7 @@ export async function useCode<Extra extends object>(
   const result = await database.transaction((tx) =>
     checkAndUseCode(
       // The unlock email (lockout.ts) is queued in this transaction; delivery wakes after commit.
-      { ...ctx, db: tx as unknown as Database, onEmailQueued: () => (queued = true) },
+      { ...ctx, db: tx, onEmailQueued: () => (queued = true) },
       tx,
       check,
       deviceKey,
