@@ -3,12 +3,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join, resolve } from "node:path";
 import { MIN_SECRET_LENGTH, type PasscodePolicy } from "@otp/core";
 import {
+  cleanupVariables,
   databaseVariables,
   flag,
   integer,
   parseEnv,
   policyFromEnv,
   policyVariables,
+  productVariables,
+  rateLimitVariables,
+  requestVariables,
   retentionVariables,
   sessionVariables,
   tracingVariables,
@@ -28,16 +32,14 @@ const apiVariables = {
   ...databaseVariables,
   APP_SECRET: variableRules.APP_SECRET().optional(),
   APP_URL: variableRules.APP_URL().optional(),
-  APP_NAME: variableRules.APP_NAME().default("OTP"),
+  ...productVariables,
   SMTP_URL: variableRules.SMTP_URL().optional(),
   SMTP_FROM: variableRules.SMTP_FROM().optional(),
   ...policyVariables,
   ...sessionVariables,
-  CLEANUP_INTERVAL_SECONDS: integer(0, 86_400).default(3600),
+  ...cleanupVariables,
   ...retentionVariables,
-  RATE_LIMIT_ENABLED: flag.default(true),
-  RATE_LIMIT_SEND_PER_HOUR: integer(1, 1_000_000).default(60),
-  RATE_LIMIT_VERIFY_PER_MINUTE: integer(1, 1_000_000).default(30),
+  ...rateLimitVariables,
   REDIS_URL: z
     .string()
     .trim()
@@ -46,7 +48,7 @@ const apiVariables = {
   RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).max(100).default("otp-rate-limit:"),
   CORS_ORIGINS: z.string().optional(),
   TRUST_PROXY: flag.default(false),
-  BODY_LIMIT_BYTES: integer(1024, 1_048_576).default(16_384),
+  ...requestVariables,
   DELIVERY: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
   WEB_DIST: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

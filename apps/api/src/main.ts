@@ -1,7 +1,8 @@
 /** `pnpm start`: the whole product on one port. */
+
+import { isDatabaseUnavailable } from "@otp/server/internal";
 import { startApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { isDatabaseUnavailable } from "./errors.js";
 
 let config: ReturnType<typeof loadConfig>;
 try {

@@ -4,9 +4,10 @@
  * documented example body accepted by the live server. The reference page is
  * served from the package, under a CSP that allows its scripts and nothing else.
  */
+
+import { endpointsOf } from "@otp/server/internal";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { endpointsOf } from "../src/operations/endpoints.js";
 import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking a parsed JSON document in assertions

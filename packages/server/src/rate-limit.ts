@@ -1,7 +1,6 @@
-import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
-import type { AppConfig } from "../config.js";
-import type { LimitGroup } from "../operations/define.js";
+import type { EdgeLogger } from "./errors.js";
+import type { LimitGroup } from "./operations/define.js";
 
 /** A spent budget: allowed, or refused until `retryAfterMs` from now. */
 export type Spend = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -112,9 +111,19 @@ export function clientKeyOf(ip: string): string {
   return `${kept.join(":")}::/56`;
 }
 
+/** The per-IP budgets' settings (RATE_LIMIT_*, REDIS_URL). */
+export interface RateLimitOptions {
+  enabled: boolean;
+  sendPerHour: number;
+  verifyPerMinute: number;
+  /** A shared store for several instances; in memory without it. */
+  redisUrl: string | undefined;
+  redisPrefix: string;
+}
+
 export function createRateLimiter(
-  config: AppConfig["rateLimit"],
-  logger: FastifyBaseLogger,
+  config: RateLimitOptions,
+  logger: EdgeLogger,
 ): RateLimiter | undefined {
   if (!config.enabled) return undefined;
   const counter =

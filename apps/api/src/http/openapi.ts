@@ -5,11 +5,16 @@
  */
 import { createHash } from "node:crypto";
 import { type PasscodePolicy, SEND_LIMIT_REASONS } from "@otp/core";
+import {
+  API_ERROR_CODES,
+  type ApiErrorCode,
+  type Endpoint,
+  endpointsOf,
+  httpStatusOf,
+  SESSION_COOKIE,
+} from "@otp/server/internal";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
-import { API_ERROR_CODES, type ApiErrorCode, httpStatusOf } from "../errors.js";
-import { type Endpoint, endpointsOf } from "../operations/endpoints.js";
-import { SESSION_COOKIE } from "../trpc/context.js";
 
 export const OPENAPI_PATH = "/api/v1/openapi.json";
 export const DOCS_PATH = "/api/docs";

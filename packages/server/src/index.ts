@@ -1,0 +1,1 @@
+export type { AppRouter as OtpRouter } from "./trpc/router.js";
