@@ -1,5 +1,5 @@
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { createOtpService, type OtpService } from "@otp/core";
+import { createOtpService, LOG_SERIALIZERS, type OtpService } from "@otp/core";
 import { createDatabase, type DatabaseHandle } from "@otp/core/db";
 import {
   createRenderer,
@@ -70,6 +70,8 @@ function logOptions(config: AppConfig): LoggerOptions {
     level: config.logLevel,
     // Paths only: a query string may carry an address (the web app's /verify?email=...).
     serializers: {
+      // A failed statement's parameters never reach a log (issue 23, finding 8).
+      ...LOG_SERIALIZERS,
       req: (req: { id: string; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
@@ -97,7 +99,9 @@ function logOptions(config: AppConfig): LoggerOptions {
 /** Opens the database, applies migrations, wires service, email and delivery, and listens. */
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   boundHeapGrowth();
-  const logger = options.logger ?? createLogger(config);
+  // A logger passed in gets the same error serializer: no statement's parameters in any log.
+  const logger =
+    options.logger?.child({}, { serializers: LOG_SERIALIZERS }) ?? createLogger(config);
   // Loaded only when on: the SDK is sizeable, and nothing else needs it.
   const tracing =
     config.otlpEndpoint === undefined && options.traceExporter === undefined
@@ -112,6 +116,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     options.database ??
     (await createDatabase({
       url: config.databaseUrl,
+      directUrl: config.databaseDirectUrl,
+      preparedStatements: config.databasePreparedStatements,
       dataDir: `${config.dataDir}/pglite`,
       poolSize: config.databasePoolSize,
       connectTimeoutSeconds: 5,
@@ -174,6 +180,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       database.kind === "postgres" && config.databaseUrl !== undefined
         ? await createDatabase({
             url: config.databaseUrl,
+            directUrl: config.databaseDirectUrl,
+            preparedStatements: config.databasePreparedStatements,
             poolSize: 2,
             connectTimeoutSeconds: 5,
             onStatement: tracing?.onStatement,
@@ -221,7 +229,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     service,
     mailbox,
     logger,
-    ...(metrics === undefined ? {} : { observeRequest: metrics.observeRequest }),
+    ...(metrics === undefined
+      ? {}
+      : { observeRequest: metrics.observeRequest, onRateLimited: metrics.rateLimited }),
     ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   });
   let metricsUrl: string | undefined;

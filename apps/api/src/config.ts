@@ -7,10 +7,13 @@ import {
   databaseVariables,
   flag,
   integer,
+  type ProxyTrust,
   parseEnv,
   policyFromEnv,
   policyVariables,
   productVariables,
+  proxyTrust,
+  proxyVariables,
   rateLimitVariables,
   requestVariables,
   retentionVariables,
@@ -47,7 +50,7 @@ const apiVariables = {
     .optional(),
   RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).max(100).default("otp-rate-limit:"),
   CORS_ORIGINS: z.string().optional(),
-  TRUST_PROXY: flag.default(false),
+  ...proxyVariables,
   ...requestVariables,
   DELIVERY: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
   WEB_DIST: z.string().trim().optional(),
@@ -62,6 +65,10 @@ export interface AppConfig {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** DATABASE_DIRECT_URL: the server itself, for LISTEN and the migrations; unset: databaseUrl. */
+  databaseDirectUrl: string | undefined;
+  /** DATABASE_PREPARED_STATEMENTS: false through PgBouncer in transaction mode. */
+  databasePreparedStatements: boolean;
   databasePoolSize: number;
   dataDir: string;
   secret: string;
@@ -87,7 +94,8 @@ export interface AppConfig {
     redisPrefix: string;
   };
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** Which X-Forwarded-For entries are proxies (TRUST_PROXY); Fastify's `trustProxy` takes it as is. */
+  trustProxy: ProxyTrust;
   bodyLimitBytes: number;
   delivery: "inline" | "off";
   webDist: string | undefined;
@@ -138,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT,
     host,
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     secret: secret.value,
@@ -162,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(",")
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ""),
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: proxyTrust(e.TRUST_PROXY),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     delivery: e.DELIVERY,
     webDist: e.WEB_DIST,

@@ -1,5 +1,5 @@
 /** `pnpm start`: the whole product on one port. */
-
+import { type AdminServer, serveAdmin } from "@otp/core/admin";
 import { isDatabaseUnavailable } from "@otp/server/internal";
 import { startApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -36,6 +36,25 @@ try {
       process.exit(1);
     });
   }
+  // On the embedded database, `pnpm otp` runs its commands in this process, through a
+  // local socket named in the data directory's lock file (ADR 0019).
+  let admin: AdminServer | undefined;
+  const lock = app.database.dataDirLock;
+  if (lock !== undefined) {
+    const log = app.server.log.child({ component: "admin" });
+    admin = await serveAdmin({
+      database: app.database,
+      lock,
+      policy: app.config.policy,
+      onRequest: (command, error) =>
+        error === undefined
+          ? log.info({ command }, "admin command done")
+          : log.warn({ command, err: error }, "admin command failed"),
+    }).catch((error: unknown) => {
+      log.warn({ err: error }, "no admin socket: pnpm otp refuses while this process runs");
+      return undefined;
+    });
+  }
   const lines = [
     `OTP is running at ${app.url}`,
     app.config.databaseUrl === undefined
@@ -56,13 +75,15 @@ try {
     app.server.log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error) => {
-        app.server.log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    Promise.resolve(admin?.close())
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          app.server.log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));

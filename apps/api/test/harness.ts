@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -148,4 +148,14 @@ async function deliveredCodeFor(
     if (Date.now() > deadline) throw new Error(`no delivered ${codeType} code for ${email}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A built web app's shape (index.html and hashed assets, as `vite build` writes them), for WEB_DIST. */
+export function fakeWebDist(): string {
+  const dir = mkdtempSync(join(tmpdir(), "otp-web-dist-"));
+  mkdirSync(join(dir, "assets"));
+  writeFileSync(join(dir, "index.html"), "<!doctype html><title>app</title><div id=root></div>");
+  writeFileSync(join(dir, "assets", "index-mf8olmnx.js"), "console.log(1);");
+  writeFileSync(join(dir, "assets", "de-wYvGWxcE.js"), "export default {};");
+  return dir;
 }

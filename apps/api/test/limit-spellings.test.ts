@@ -126,7 +126,7 @@ describe.each(BACKENDS)("per-IP limits on the matched operation (%s)", (backend)
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(backend, {
-      TRUST_PROXY: "true",
+      TRUST_PROXY: "1",
       RATE_LIMIT_SEND_PER_HOUR: "1",
       RATE_LIMIT_VERIFY_PER_MINUTE: "1",
     });

@@ -20,21 +20,47 @@ describe("access log", () => {
     const requestId = answer.headers.get("x-request-id");
     const missing = await fetch(`${t.url}/api/v1/no-such-path?email=secret@example.com`);
     expect(missing.status).toBe(404);
+    const batch = await fetch(`${t.url}/trpc/auth.rules,auth.me,auth.nope?batch=1&input={}`);
+    expect(batch.status).toBe(207);
+    const refused = await t.post("/api/v1/auth/verify-email/", { email: "x@example.com" });
+    expect(refused.status).toBe(400);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const lines = t.logs
       .slice(before)
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line.msg === "request" || /request/.test(String(line.msg)));
-    expect(lines.map((line) => line.msg)).toEqual(["request", "request"]);
+    expect(lines.map((line) => line.msg)).toEqual(["request", "request", "request", "request"]);
     expect(lines[0]).toMatchObject({
       reqId: requestId,
       method: "POST",
       route: "/api/v1/auth/resend-otp/",
+      procedure: "auth.resendCode",
       statusCode: 200,
     });
+    expect(lines[0]).not.toHaveProperty("errorCode");
     expect(typeof lines[0]?.durationMs).toBe("number");
-    // An unknown path is not echoed (it may carry anything): no route, the status only.
-    expect(lines[1]).toMatchObject({ method: "GET", route: null, statusCode: 404 });
+    // An unknown path is not echoed (it may carry anything): the same word as the metrics.
+    expect(lines[1]).toMatchObject({
+      method: "GET",
+      route: "unmatched",
+      statusCode: 404,
+      errorCode: "NOT_FOUND",
+    });
+    // tRPC: each call of the batch by name (an unknown one as unmatched), each failure's code
+    // (in the order the calls ended).
+    expect(lines[2]).toMatchObject({
+      method: "GET",
+      route: "/trpc/:path",
+      procedure: "auth.rules,auth.me,unmatched",
+      statusCode: 207,
+    });
+    expect(String(lines[2]?.errorCode).split(",").sort()).toEqual(["NOT_FOUND", "UNAUTHORIZED"]);
+    expect(lines[3]).toMatchObject({
+      route: "/api/v1/auth/verify-email/",
+      procedure: "auth.verifyEmail",
+      statusCode: 400,
+      errorCode: "INVALID_INPUT",
+    });
     expect(JSON.stringify(lines)).not.toContain("secret@example.com");
   });
 });

@@ -1,7 +1,12 @@
 /** Prometheus metrics: a real scrape over HTTP of the metrics listener, never the public port. */
+import { rmSync } from "node:fs";
+import { CODE_TYPES, PASSWORD_CHECK_OUTCOMES } from "@otp/core";
+import { EMAIL_OUTCOMES } from "@otp/delivery";
+import { EMAIL_KINDS } from "@otp/email";
+import { RATE_LIMIT_GROUPS } from "@otp/server/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
-import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
+import { BACKENDS, fakeWebDist, startTestApp, type TestApp } from "./harness.js";
 
 /** The samples of a Prometheus text exposition: series (name{labels}) to value. */
 function parseSamples(text: string): Map<string, number> {
@@ -109,9 +114,7 @@ describe.each(BACKENDS)("metrics (%s)", (backend) => {
     for (const path of ["/metrics", "/metrics/", "/api/metrics", "/trpc/metrics"]) {
       const answer = await fetch(`${t.url}${path}`);
       const text = await answer.text();
-      // Where the web app is built, a page path gets its index.html (200, HTML); never the exposition.
-      const isWebPage = (answer.headers.get("content-type") ?? "").startsWith("text/html");
-      if (!isWebPage) expect(answer.status, path).not.toBe(200);
+      expect(answer.status, path).toBe(404);
       expect(answer.headers.get("content-type") ?? "", path).not.toMatch(/^text\/plain/);
       expect(text).not.toContain("otp_codes_issued_total");
       expect(text).not.toContain("process_resident_memory_bytes");
@@ -128,6 +131,101 @@ describe.each(BACKENDS)("metrics (%s)", (backend) => {
     const added = [...after].filter((route) => !before.has(route));
     expect(added.length).toBeLessThanOrEqual(1);
     expect(added.every((route) => !route.includes("unknown-"))).toBe(true);
+  });
+});
+
+describe("metrics: bounded route labels, counters at 0 from the start", () => {
+  let t: TestApp;
+  let webDist: string;
+  let metricsUrl: string;
+  beforeAll(async () => {
+    webDist = fakeWebDist();
+    t = await startTestApp("pglite", {
+      METRICS_PORT: "0",
+      WEB_DIST: webDist,
+      RATE_LIMIT_SEND_PER_HOUR: "1000",
+      RATE_LIMIT_VERIFY_PER_MINUTE: "2",
+    });
+    metricsUrl = t.app.metricsUrl as string;
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(webDist, { recursive: true, force: true });
+  });
+  const scrape = async () => parseSamples(await (await fetch(`${metricsUrl}/metrics`)).text());
+
+  it("every known series of every counter is there at 0 before anything happened", async () => {
+    const samples = await scrape();
+    for (const kind of EMAIL_KINDS) {
+      for (const outcome of EMAIL_OUTCOMES) {
+        expect(samples.get(`otp_emails_total{kind="${kind}",outcome="${outcome}"}`)).toBe(0);
+      }
+    }
+    for (const outcome of PASSWORD_CHECK_OUTCOMES) {
+      expect(samples.get(`otp_password_checks_total{outcome="${outcome}"}`)).toBe(0);
+    }
+    for (const group of RATE_LIMIT_GROUPS) {
+      expect(samples.get(`otp_rate_limited_total{group="${group}"}`)).toBe(0);
+    }
+    for (const codeType of CODE_TYPES) {
+      expect(samples.get(`otp_codes_issued_total{code_type="${codeType}"}`)).toBe(0);
+    }
+  });
+
+  it("made-up asset and page paths add no route label values; files count as one route", async () => {
+    const html = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+    const visit = async (round: string) => {
+      expect((await fetch(`${t.url}/`, { headers: html })).status).toBe(200);
+      expect((await fetch(`${t.url}/assets/index-mf8olmnx.js`)).status).toBe(200);
+      expect((await fetch(`${t.url}/assets/de-wYvGWxcE.js`)).status).toBe(200);
+      expect((await fetch(`${t.url}/sign-in`, { headers: html })).status).toBe(200);
+      for (let i = 0; i < 10; i++) {
+        const made = `${round}${i}${Math.random().toString(36).slice(2, 8)}`;
+        expect((await fetch(`${t.url}/assets/index-${made}.js`)).status).toBe(404);
+        expect((await fetch(`${t.url}/favicon-${made}.ico`)).status).toBe(404);
+        const page = await fetch(`${t.url}/made-up/${made}`, { headers: html });
+        expect(page.status).toBe(200); // the app draws its own "Page not found"
+        expect((await fetch(`${t.url}/api/v1/${made}/`)).status).toBe(404);
+        expect((await fetch(`${t.url}/trpc/auth.${made}`)).status).toBe(404);
+      }
+    };
+    await visit("a");
+    const first = routeLabels(await scrape());
+    expect(first).toContain("static");
+    expect(first).toContain("unmatched");
+    expect(
+      [...first].filter((route) => route.includes("assets") || route.includes("made-up")),
+    ).toEqual([]);
+    await visit("b");
+    expect(routeLabels(await scrape())).toEqual(first);
+  });
+
+  it("a tRPC request is counted by procedure, each call of a batch once", async () => {
+    const count = (samples: Map<string, number>, route: string) =>
+      sum(samples, "http_request_duration_seconds_count", `route="${route}"`);
+    const before = await scrape();
+    const batch = await fetch(`${t.url}/trpc/auth.rules,auth.me?batch=1&input={}`);
+    expect(batch.status).toBe(207); // auth.me without a session: one call failed, one did not
+    await t.trpc.auth.rules.query();
+    const after = await scrape();
+    expect(count(after, "auth.rules") - count(before, "auth.rules")).toBe(2);
+    expect(count(after, "auth.me") - count(before, "auth.me")).toBe(1);
+    expect(routeLabels(after)).not.toContain("/trpc/:path");
+  });
+
+  it("counts per-IP refusals by group and password sign-ins by outcome", async () => {
+    const before = await scrape();
+    const email = "metrics-password@example.com";
+    // The guess budget is 2 a minute: the third sign-in is refused before it is tried.
+    for (let i = 0; i < 3; i++) {
+      await t.post("/api/v1/auth/sign-in/", { email, password: "not the password at all" });
+    }
+    const after = await scrape();
+    const moved = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
+    expect(moved('otp_rate_limited_total{group="guess"}')).toBe(1);
+    expect(moved('otp_rate_limited_total{group="send"}')).toBe(0);
+    expect(moved('otp_password_checks_total{outcome="wrong"}')).toBe(2);
+    expect(moved('otp_password_checks_total{outcome="success"}')).toBe(0);
   });
 });
 

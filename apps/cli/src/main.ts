@@ -4,9 +4,12 @@
  * against DATABASE_URL, or the embedded database under DATA_DIR (./.data) when it
  * is unset. Add --json for machine-readable output.
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createDatabase } from "@otp/core/db";
+import type { AdminRequest, CommandOutput } from "@otp/core/admin";
+import { askOwner } from "@otp/core/admin/client";
+import { DataDirInUseError, describeOwner, liveOwnerOf } from "@otp/core/db/owner";
 import {
   DEFAULT_OUTBOX_RETENTION_DAYS,
   DEFAULT_SECURITY_EVENT_RETENTION_DAYS,
@@ -18,13 +21,7 @@ import {
   policyVariables,
   retentionVariables,
 } from "@otp/env";
-import {
-  type CommandOutput,
-  cleanupCommand,
-  migrateCommand,
-  parseOlderThan,
-  statsCommand,
-} from "./commands.js";
+import { parseOlderThan } from "./older-than.js";
 
 const USAGE = `usage: pnpm otp <command> [options]
 
@@ -42,6 +39,8 @@ options:
   --json                          print JSON instead of text
 
 environment: DATABASE_URL (postgres://...; unset = embedded PGlite in $DATA_DIR/pglite), DATA_DIR,
+  DATABASE_DIRECT_URL (the server itself when DATABASE_URL is a PgBouncer; for the migrations),
+  DATABASE_PREPARED_STATEMENTS (false through PgBouncer in transaction mode),
   OTP_ATTEMPT_WINDOW_SECONDS, OTP_SEND_WINDOW_SECONDS, OTP_SEND_COOLDOWN_SECONDS,
   OUTBOX_RETENTION_DAYS (default ${DEFAULT_OUTBOX_RETENTION_DAYS}),
   SECURITY_EVENT_RETENTION_DAYS (default ${DEFAULT_SECURITY_EVENT_RETENTION_DAYS})`;
@@ -49,6 +48,8 @@ environment: DATABASE_URL (postgres://...; unset = embedded PGlite in $DATA_DIR/
 /** The shared variables (@otp/env) this command reads. */
 const variables = {
   DATABASE_URL: databaseVariables.DATABASE_URL,
+  DATABASE_DIRECT_URL: databaseVariables.DATABASE_DIRECT_URL,
+  DATABASE_PREPARED_STATEMENTS: databaseVariables.DATABASE_PREPARED_STATEMENTS,
   DATA_DIR: databaseVariables.DATA_DIR,
   ...policyVariables,
   ...retentionVariables,
@@ -99,47 +100,98 @@ async function main(): Promise<void> {
 
   const url = env.env.DATABASE_URL;
   const dataDir = resolve(env.env.DATA_DIR, "pglite");
-  const target = url === undefined ? dataDir : "the PostgreSQL server (DATABASE_URL)";
-  const database = await createDatabase({ url, dataDir, poolSize: 2, connectTimeoutSeconds: 5 });
-  try {
-    let output: CommandOutput;
-    if (command === "migrate") {
-      output = await migrateCommand(database, target);
-    } else {
-      await database.migrate();
-      if (command === "cleanup") {
-        const both = parsed.values.used !== true && parsed.values.expired !== true;
-        const policy = policyFromEnv(env.env);
-        output = await cleanupCommand(
-          database,
-          {
-            used: both || parsed.values.used === true,
-            expired: both || parsed.values.expired === true,
-            olderThan,
-            outboxRetentionDays: env.env.OUTBOX_RETENTION_DAYS,
-            securityEventRetentionDays: env.env.SECURITY_EVENT_RETENTION_DAYS,
-          },
-          policy,
-          now,
-        );
-      } else {
-        output = await statsCommand(database, now);
-      }
-    }
+  const both = parsed.values.used !== true && parsed.values.expired !== true;
+  const request: AdminRequest =
+    command === "cleanup"
+      ? {
+          command,
+          used: both || parsed.values.used === true,
+          expired: both || parsed.values.expired === true,
+          olderThan: olderThan?.toISOString() ?? null,
+          outboxRetentionDays: env.env.OUTBOX_RETENTION_DAYS,
+          securityEventRetentionDays: env.env.SECURITY_EVENT_RETENTION_DAYS,
+        }
+      : { command: command as "migrate" | "stats" };
+  const print = (output: CommandOutput) =>
     process.stdout.write(
       parsed.values.json === true
         ? `${JSON.stringify(output.json, null, 2)}\n`
         : `${output.lines.join("\n")}\n`,
     );
+
+  // The embedded database has one owner at a time: while a server has it open, the
+  // command runs in that server, through its admin socket (ADR 0019).
+  if (url === undefined && existsSync(dataDir)) {
+    const owner = liveOwnerOf(dataDir);
+    if (owner !== undefined) {
+      print(await throughOwner(dataDir, owner, request));
+      return;
+    }
+  }
+
+  // Loaded only here: the drivers and PGlite are not needed to ask a running server.
+  const [{ createDatabase }, { cleanupCommand, migrateCommand, statsCommand }] = await Promise.all([
+    import("@otp/core/db"),
+    import("@otp/core/admin"),
+  ]);
+  const target = url === undefined ? dataDir : "the PostgreSQL server (DATABASE_URL)";
+  const database = await createDatabase({
+    url,
+    directUrl: env.env.DATABASE_DIRECT_URL,
+    preparedStatements: env.env.DATABASE_PREPARED_STATEMENTS,
+    dataDir,
+    poolSize: 2,
+    connectTimeoutSeconds: 5,
+  });
+  try {
+    if (request.command === "migrate") {
+      print(await migrateCommand(database, target));
+      return;
+    }
+    await database.migrate();
+    if (request.command === "stats") {
+      print(await statsCommand(database, now));
+      return;
+    }
+    print(await cleanupCommand(database, { ...request, olderThan }, policyFromEnv(env.env), now));
   } finally {
     await database.close();
   }
 }
 
+/** Runs `request` in the process that owns `dataDir`, or explains why it cannot. */
+async function throughOwner(
+  dataDir: string,
+  owner: NonNullable<ReturnType<typeof liveOwnerOf>>,
+  request: AdminRequest,
+): Promise<CommandOutput> {
+  const busy = `the embedded database in ${dataDir} is in use by ${describeOwner(owner)}`;
+  if (owner.adminSocket === null) {
+    throw new CliError(
+      `${busy}, which takes no commands (another \`pnpm otp\`, or a server still starting). ` +
+        `Try again when it has finished, or stop it (kill ${owner.pid}).`,
+    );
+  }
+  let answer: Awaited<ReturnType<typeof askOwner>>;
+  try {
+    answer = await askOwner(owner.adminSocket, request);
+  } catch (error) {
+    throw new CliError(
+      `${busy}, whose admin socket ${owner.adminSocket} did not answer (${(error as Error).message}). ` +
+        `Try again, or stop process ${owner.pid} and run the command alone.`,
+    );
+  }
+  if (!answer.ok)
+    throw new CliError(`${request.command} failed in process ${owner.pid}: ${answer.error}`);
+  return answer;
+}
+
+/** A failure explained in full by its message. */
+class CliError extends Error {}
+
 main().catch((error: unknown) => {
-  const message = (error as Error).message;
-  process.stderr.write(
-    `otp: ${/lock|already in use|ELOCKED/i.test(message) ? `${message} (is the API running on this embedded database? stop it, or use DATABASE_URL)` : message}\n`,
-  );
+  // A server that took the directory between our look and our open: its message says what to do.
+  const known = error instanceof CliError || error instanceof DataDirInUseError;
+  process.stderr.write(`otp: ${known ? error.message : String((error as Error).message)}\n`);
   process.exit(1);
 });

@@ -16,6 +16,8 @@ describe("parseDeliveryEnv", () => {
       ok: true,
       config: {
         databaseUrl: valid.DATABASE_URL,
+        databaseDirectUrl: undefined,
+        databasePreparedStatements: true,
         appSecret: valid.APP_SECRET,
         smtpUrl: valid.SMTP_URL,
         smtpFrom: valid.SMTP_FROM,
@@ -32,6 +34,27 @@ describe("parseDeliveryEnv", () => {
     const bad = parseDeliveryEnv({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: "collector" });
     expect(bad.ok ? [] : bad.errors).toEqual([
       "OTEL_EXPORTER_OTLP_ENDPOINT: must be a URL like http://collector:4318",
+    ]);
+  });
+
+  it("reads the direct URL and the prepared-statements switch (for PgBouncer in transaction mode)", () => {
+    const parsed = parseDeliveryEnv({
+      ...valid,
+      DATABASE_DIRECT_URL: "postgres://otp@db.internal:5432/otp",
+      DATABASE_PREPARED_STATEMENTS: "false",
+    });
+    expect(parsed.ok && parsed.config.databaseDirectUrl).toBe(
+      "postgres://otp@db.internal:5432/otp",
+    );
+    expect(parsed.ok && parsed.config.databasePreparedStatements).toBe(false);
+    const bad = parseDeliveryEnv({
+      ...valid,
+      DATABASE_DIRECT_URL: "mysql://x",
+      DATABASE_PREPARED_STATEMENTS: "no",
+    });
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      "DATABASE_DIRECT_URL: must start with postgres:// or postgresql://",
+      "DATABASE_PREPARED_STATEMENTS: must be true or false",
     ]);
   });
 

@@ -1,8 +1,12 @@
-import { parseEnv, tracingVariables, variableRules } from "@otp/env";
+import { databaseVariables, parseEnv, tracingVariables, variableRules } from "@otp/env";
 
 /** What the dispatcher process needs, read from the environment by `parseDeliveryEnv`. */
 export interface DeliveryConfig {
   databaseUrl: string;
+  /** DATABASE_DIRECT_URL: the server itself for LISTEN; undefined: databaseUrl. */
+  databaseDirectUrl: string | undefined;
+  /** DATABASE_PREPARED_STATEMENTS (default true; false through PgBouncer in transaction mode). */
+  databasePreparedStatements: boolean;
   appSecret: string;
   smtpUrl: string;
   smtpFrom: string;
@@ -18,9 +22,11 @@ const PGLITE_REFUSAL =
   "belongs to the one process that opened it and cannot be shared with another. With PGlite, " +
   "run the dispatcher inside that process (createDispatcher from @otp/delivery) instead.";
 
-// Every variable but tracing's is required here; the rules are the shared ones (@otp/env).
+// Every variable but tracing's and the two optional database ones is required here; the rules are the shared ones (@otp/env).
 const variables = {
   DATABASE_URL: variableRules.DATABASE_URL(`is not set; it ${PGLITE_REFUSAL}`, PGLITE_REFUSAL),
+  DATABASE_DIRECT_URL: databaseVariables.DATABASE_DIRECT_URL,
+  DATABASE_PREPARED_STATEMENTS: databaseVariables.DATABASE_PREPARED_STATEMENTS,
   APP_SECRET: variableRules.APP_SECRET(),
   SMTP_URL: variableRules.SMTP_URL(
     "is not set (smtp://user:pass@host:587 or smtps://user:pass@host:465)",
@@ -49,6 +55,8 @@ export function parseDeliveryEnv(env: Record<string, string | undefined>): Parse
     ok: true,
     config: {
       databaseUrl: value.DATABASE_URL,
+      databaseDirectUrl: value.DATABASE_DIRECT_URL,
+      databasePreparedStatements: value.DATABASE_PREPARED_STATEMENTS,
       appSecret: value.APP_SECRET,
       smtpUrl: value.SMTP_URL,
       smtpFrom: value.SMTP_FROM,

@@ -1,4 +1,10 @@
-import { deriveKeys, type Logger, type OutboxPayload, openOutboxPayload } from "@otp/core";
+import {
+  deriveKeys,
+  type Logger,
+  type OutboxPayload,
+  openOutboxPayload,
+  safeErrorMessage,
+} from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
 import {
   type AttemptedEmail,
@@ -519,7 +525,7 @@ function clampRandom(value: number): number {
 }
 
 function errorMessage(error: unknown): string {
-  return truncate(error instanceof Error ? error.message : String(error));
+  return truncate(safeErrorMessage(error));
 }
 
 function truncate(text: string): string {

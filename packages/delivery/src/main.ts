@@ -9,6 +9,7 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT set, each delivery attempt is a span (its SQL
  * inside), linked to the request that queued the email, exported over OTLP.
  */
+import { LOG_SERIALIZERS } from "@otp/core";
 import { createDatabase } from "@otp/core/db";
 import { createRenderer, createSmtpTransport } from "@otp/email";
 import { pino } from "pino";
@@ -26,7 +27,7 @@ if (!parsed.ok) {
   process.exit(1);
 }
 const config = parsed.config;
-const logger = pino({ name: SERVICE_NAME });
+const logger = pino({ name: SERVICE_NAME, serializers: LOG_SERIALIZERS });
 // Loaded only when on: the SDK is sizeable, and nothing else needs it.
 const tracing =
   config.otlpEndpoint === undefined
@@ -37,7 +38,12 @@ const tracing =
         tracerName: SERVICE_NAME,
       });
 
-const database = await createDatabase({ url: config.databaseUrl, poolSize: 4 });
+const database = await createDatabase({
+  url: config.databaseUrl,
+  directUrl: config.databaseDirectUrl,
+  preparedStatements: config.databasePreparedStatements,
+  poolSize: 4,
+});
 if (tracing !== undefined) database.observeStatements?.(tracing.onStatement);
 if (database.kind !== "postgres") {
   // parseDeliveryEnv already insists on a postgres:// URL; this guards against future defaults.

@@ -1,5 +1,4 @@
-import type { OutboxPayload } from "@otp/core";
-import { EMAIL_KINDS, type EmailKind, type EmailMessage, isCodeEmailKind } from "@otp/email";
+import { EMAIL_KINDS, EMAILS, type EmailKind, type EmailMessage } from "@otp/email";
 
 /**
  * A row that can never be delivered as it stands (unknown kind, missing
@@ -11,96 +10,56 @@ export class UndeliverablePayloadError extends Error {
 }
 
 /**
- * Turns a decrypted outbox payload into the message the email renderer takes.
- * Code kinds carry `code` and `expiresInSeconds` (the code's lifetime as
- * issued); PASSWORD_CHANGED carries the moment it was queued.
+ * Turns a decrypted outbox payload into the message the email renderer takes, validated by
+ * the kind's schema in `@otp/email` (`EMAILS`), the one declaration of each email's fields.
+ * Code kinds carry `code` and `expiresInSeconds` (the code's lifetime as issued);
+ * PASSWORD_CHANGED is dated by its row, the moment it was queued.
  */
 export function toEmailMessage(
-  payload: OutboxPayload,
+  payload: unknown,
   row: { kind: string; createdAt: Date },
 ): EmailMessage {
   if (typeof payload !== "object" || payload === null) {
     throw new UndeliverablePayloadError("payload is not an object");
   }
-  if (payload.v !== 1) {
-    throw new UndeliverablePayloadError(`unknown payload version ${JSON.stringify(payload.v)}`);
+  const { v, kind, to } = payload as { v?: unknown; kind?: unknown; to?: unknown };
+  if (v !== 1) {
+    throw new UndeliverablePayloadError(`unknown payload version ${JSON.stringify(v)}`);
   }
-  if (payload.kind !== row.kind) {
+  if (kind !== row.kind) {
     throw new UndeliverablePayloadError(
-      `payload kind ${JSON.stringify(payload.kind)} differs from the row's kind ${JSON.stringify(row.kind)}`,
+      `payload kind ${JSON.stringify(kind)} differs from the row's kind ${JSON.stringify(row.kind)}`,
     );
   }
-  const kind = payload.kind as string;
   if (!isEmailKind(kind)) {
     throw new UndeliverablePayloadError(`no email template for kind ${JSON.stringify(kind)}`);
   }
-  const to = payload.to;
   if (typeof to !== "string" || to.trim() === "") {
     throw new UndeliverablePayloadError("payload has no recipient");
   }
-  if (isCodeEmailKind(kind)) {
-    if (typeof payload.code !== "string" || payload.code === "") {
-      throw new UndeliverablePayloadError(`${kind} payload has no code`);
-    }
-    const ttl = payload.ttlSeconds;
-    if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0) {
-      throw new UndeliverablePayloadError(`${kind} payload has no valid ttlSeconds`);
-    }
-    if (typeof payload.linkToken !== "string" || payload.linkToken === "") {
-      throw new UndeliverablePayloadError(`${kind} payload has no linkToken`);
-    }
-    return { kind, to, code: payload.code, expiresInSeconds: ttl, linkToken: payload.linkToken };
+  const data = EMAILS[kind].safeParse(payload);
+  if (!data.success) {
+    // Names the fields only: an issue's message or input could carry the code.
+    const fields = data.error.issues.map((issue) => {
+      const path = issue.path.join(".");
+      const value = valueAt(payload, issue.path);
+      return value === undefined || value === "" ? `no ${path}` : `no valid ${path}`;
+    });
+    throw new UndeliverablePayloadError(`${kind} payload has ${fields.join(", ")}`);
   }
-  switch (kind) {
-    case "PASSWORD_CHANGED":
-      return { kind, to, changedAt: row.createdAt };
-    case "ALREADY_REGISTERED":
-      return { kind, to };
-    case "EMAIL_CHANGED":
-      if (typeof payload.newEmail !== "string" || payload.newEmail === "") {
-        throw new UndeliverablePayloadError("EMAIL_CHANGED payload has no newEmail");
-      }
-      return { kind, to, newEmail: payload.newEmail };
-    case "NEW_SIGN_IN": {
-      const signedInAt = new Date(payload.signedInAt ?? "");
-      if (Number.isNaN(signedInAt.getTime())) {
-        throw new UndeliverablePayloadError("NEW_SIGN_IN payload has no valid signedInAt");
-      }
-      return {
-        kind,
-        to,
-        signedInAt,
-        ip: payload.ip ?? "unknown",
-        device: payload.device ?? "Unknown device",
-      };
-    }
-    case "PASSWORD_LIMIT_REACHED": {
-      const attempt = payload.attempt;
-      if (attempt === undefined || typeof attempt.at !== "string") {
-        throw new UndeliverablePayloadError("PASSWORD_LIMIT_REACHED payload has no attempt");
-      }
-      return {
-        kind,
-        to,
-        at: new Date(attempt.at),
-        ip: String(attempt.ip),
-        browser: String(attempt.browser),
-        os: String(attempt.os),
-      };
-    }
-    case "ACCOUNT_LOCKED":
-      if (typeof payload.unlockToken !== "string" || typeof payload.expiresAt !== "string") {
-        throw new UndeliverablePayloadError("ACCOUNT_LOCKED payload has no unlock token");
-      }
-      return {
-        kind,
-        to,
-        unlockToken: payload.unlockToken,
-        expiresAt: new Date(payload.expiresAt),
-      };
-  }
+  if (kind === "PASSWORD_CHANGED") return { kind, to, changedAt: row.createdAt };
+  return { kind, to, ...data.data } as EmailMessage;
 }
 
-function isEmailKind(kind: string): kind is EmailKind {
-  return (EMAIL_KINDS as readonly string[]).includes(kind);
+function isEmailKind(kind: unknown): kind is EmailKind {
+  return (EMAIL_KINDS as readonly unknown[]).includes(kind);
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }

@@ -17,10 +17,13 @@ export {
   type CodeEmailData,
   type CodeEmailKind,
   EMAIL_KINDS,
+  EMAILS,
   type EmailDataByKind,
   type EmailKind,
   type EmailMessage,
   isCodeEmailKind,
+  type StoredEmail,
+  type StoredEmailData,
 } from "./kinds.js";
 export { escapeHtmlLikeReact } from "./render/html-escape.js";
 export {
@@ -42,6 +45,13 @@ export {
   type SentMail,
   toOutgoingMail,
 } from "./transports/mail-transport.js";
+export {
+  createMemoryTransport,
+  type MemoryTransport,
+  type MemoryTransportOptions,
+  type RecordedMail,
+  type WaitForMailOptions,
+} from "./transports/memory.js";
 export {
   createSmtpTransport,
   isPermanentSmtpError,

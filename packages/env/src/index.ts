@@ -19,6 +19,7 @@ import {
   SECURITY_EVENT_RETENTION_DAYS_RANGE,
 } from "@otp/core/repositories";
 import { z } from "zod";
+import { trustProxyVariable } from "./trust-proxy.js";
 
 /** A whole number within bounds, from its text. */
 export const integer = (min: number, max: number) =>
@@ -64,6 +65,13 @@ export const tracingVariables = {
 /** Where the data lives: a PostgreSQL server, or the embedded database under DATA_DIR. */
 export const databaseVariables = {
   DATABASE_URL: variableRules.DATABASE_URL().optional(),
+  /**
+   * The PostgreSQL server itself when DATABASE_URL names a transaction-pooling PgBouncer:
+   * LISTEN and the migrations need a session of their own. Unset: DATABASE_URL.
+   */
+  DATABASE_DIRECT_URL: variableRules.DATABASE_URL().optional(),
+  /** false through PgBouncer in transaction mode (it keeps no prepared statements there). */
+  DATABASE_PREPARED_STATEMENTS: flag.default(true),
   // At least 2: migrations hold one connection for their lock while they run on another.
   DATABASE_POOL_SIZE: integer(2, 200).default(10),
   DATA_DIR: z.string().default(".data"),
@@ -138,6 +146,11 @@ export const rateLimitVariables = {
   RATE_LIMIT_VERIFY_PER_MINUTE: integer(1, 1_000_000).default(30),
 };
 
+/** Which proxies the client's address may come through (trust-proxy.ts). */
+export const proxyVariables = {
+  TRUST_PROXY: trustProxyVariable,
+};
+
 /** The largest request body the edge reads. */
 export const requestVariables = {
   BODY_LIMIT_BYTES: integer(1024, 1_048_576).default(16_384),
@@ -159,6 +172,7 @@ export const EDGE_SETTINGS = {
   RATE_LIMIT_SEND_PER_HOUR: "rateLimitSendPerHour",
   RATE_LIMIT_VERIFY_PER_MINUTE: "rateLimitVerifyPerMinute",
   BODY_LIMIT_BYTES: "bodyLimitBytes",
+  TRUST_PROXY: "trustProxy",
 } as const;
 
 /** The environment variables of EDGE_SETTINGS, with their rules and defaults. */
@@ -170,6 +184,7 @@ export const edgeVariables = {
   ...retentionVariables,
   ...rateLimitVariables,
   ...requestVariables,
+  ...proxyVariables,
 } satisfies Record<keyof typeof EDGE_SETTINGS, z.ZodType>;
 
 type EdgeVariable = keyof typeof EDGE_SETTINGS;
@@ -181,10 +196,17 @@ export type EdgeSettings = {
 
 /** The same settings as options: each may be left out for its default. */
 export type EdgeSettingOptions = Partial<{
-  -readonly [V in EdgeVariable as (typeof EDGE_SETTINGS)[V]]: EdgeSettings[(typeof EDGE_SETTINGS)[V]] extends boolean
-    ? boolean
-    : EdgeSettings[(typeof EDGE_SETTINGS)[V]];
+  -readonly [V in EdgeVariable as (typeof EDGE_SETTINGS)[V]]: OptionValue<
+    EdgeSettings[(typeof EDGE_SETTINGS)[V]]
+  >;
 }>;
+
+/** An option's value: the setting's own type, or (TRUST_PROXY) the variable's text or hop count. */
+type OptionValue<T> = T extends boolean
+  ? boolean
+  : T extends number | string
+    ? T
+    : string | number | false;
 
 /** The settings the parsed variables hold, by option name. */
 export function edgeSettingsFromEnv(
@@ -259,3 +281,11 @@ function isAbsoluteHttpUrl(value: string): boolean {
     return false;
   }
 }
+
+export {
+  clientAddress,
+  type ProxyTrust,
+  proxyTrust,
+  type TrustProxySetting,
+  trustProxyVariable,
+} from "./trust-proxy.js";

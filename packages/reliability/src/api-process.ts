@@ -74,19 +74,31 @@ export function baseApiEnv(): Record<string, string> {
   };
 }
 
+export interface ChildOptions {
+  startTimeoutMs?: number;
+  /** The entry point run through tsx (default: the API's) and its package directory. */
+  entry?: { main: string; dir: string };
+  /** The start-up line to wait for; its first group, if any, is the child's URL. */
+  ready?: RegExp;
+}
+
 export async function startApiProcess(
   name: string,
   env: Record<string, string>,
-  { startTimeoutMs = 60_000 }: { startTimeoutMs?: number } = {},
+  {
+    startTimeoutMs = 60_000,
+    entry = { main: API_MAIN, dir: API_DIR },
+    ready = /running at (http:\/\/\S+)/,
+  }: ChildOptions = {},
 ): Promise<ApiProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "otp-reliability-"));
   // A marker only this child carries: the global teardown kills nothing without it (pids get reused).
   const marker = randomBytes(8).toString("hex");
   const child: ChildProcess = spawn(
     TSX_BIN,
-    ["--tsconfig", join(API_DIR, "tsconfig.json"), API_MAIN],
+    ["--tsconfig", join(entry.dir, "tsconfig.json"), entry.main],
     {
-      cwd: API_DIR,
+      cwd: entry.dir,
       env: { ...baseApiEnv(), DATA_DIR: dataDir, ...env, [CHILD_MARKER_VARIABLE]: marker },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
@@ -121,11 +133,11 @@ export async function startApiProcess(
       reject(new Error(`${name}: no start-up line after ${startTimeoutMs} ms\n${out}\n${err}`));
     }, startTimeoutMs);
     const onData = () => {
-      const match = /running at (http:\/\/\S+)/.exec(out);
-      if (match?.[1] !== undefined) {
+      const match = ready.exec(out);
+      if (match !== null) {
         clearTimeout(timer);
         child.stdout?.off("data", onData);
-        resolve(match[1]);
+        resolve(match[1] ?? "");
       }
     };
     child.stdout?.on("data", onData);

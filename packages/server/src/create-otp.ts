@@ -11,6 +11,7 @@ import {
   type EdgeSettingOptions,
   type EdgeSettings,
   parseEdgeOptions,
+  proxyTrust,
   variableRules,
 } from "@otp/env";
 import { parseCookie } from "cookie";
@@ -50,8 +51,6 @@ export interface OtpOptions extends EdgeSettingOptions {
   delivery?: "inline" | "off";
   /** The prefix the routes are mounted under (default none: `/api/v1/...`, `/trpc/...`). */
   basePath?: string;
-  /** Take the client from `X-Forwarded-For` (TRUST_PROXY): only behind a proxy that sets it. */
-  trustProxy?: boolean;
   /** A Redis URL for per-IP budgets shared by several instances (REDIS_URL). */
   rateLimitRedisUrl?: string;
   /** Default: warnings and errors to stdout as JSON lines. */
@@ -200,7 +199,7 @@ export async function createOtp(options: OtpOptions): Promise<Otp> {
     edge,
     basePath: options.basePath ?? "",
     bodyLimitBytes: settings.bodyLimitBytes,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: proxyTrust(settings.trustProxy),
     logger,
   });
   const createCaller = createCallerFactory(edge.router);

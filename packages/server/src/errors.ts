@@ -6,6 +6,7 @@ import {
   type Result,
   type SendLimitReason,
 } from "@otp/core";
+import { RECYCLING_ERROR_CODES } from "@otp/core/db";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
@@ -152,6 +153,13 @@ export function unwrap<T>(result: Result<T>): T {
  */
 export const PROCEDURE_DEADLINE_MS = 1500;
 
+/**
+ * Retry-After of every 503 (the database unreachable, stalled, or failing over): a pool
+ * reconnects within about a second of the server answering again, and a switchover of
+ * pg_auto_failover takes a few.
+ */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
 export class DeadlineExceeded extends Error {
   constructor() {
     super(`no answer within ${PROCEDURE_DEADLINE_MS} ms`);
@@ -187,9 +195,9 @@ const CONNECTION_ERROR_CODES = new Set([
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
-  "57P01", // admin_shutdown
-  "57P02", // crash_shutdown
-  "57P03", // cannot_connect_now
+  // 25006 read_only_sql_transaction (a standby since a switchover), 57P01 admin_shutdown,
+  // 57P02 crash_shutdown, 57P03 cannot_connect_now: the pool drops its connections on these.
+  ...RECYCLING_ERROR_CODES,
   "53300", // too_many_connections
   "08000",
   "08003",
@@ -211,7 +219,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       return true;
     // postgres.js 3.4.9 can throw a TypeError from its connection code when a socket
     // drops mid-write (an upstream bug): that too is the connection, not the request.
-    if (/[\\/]postgres[\\/]src[\\/]connection\.js/.test(current.stack ?? "")) return true;
+    // (Only a TypeError: every error of a statement the server refused passes through that file.)
+    if (
+      current instanceof TypeError &&
+      /[\\/]postgres[\\/]src[\\/]connection\.js/.test(current.stack ?? "")
+    )
+      return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

@@ -6,6 +6,7 @@
  * the request and the writing of the answer are this file's.
  */
 
+import { clientAddress, type ProxyTrust } from "@otp/env";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { parseCookie, stringifySetCookie } from "cookie";
 import type { Edge } from "./edge.js";
@@ -15,6 +16,7 @@ import {
   type EdgeLogger,
   httpStatusOf,
   jsonRpcCodeOf,
+  SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
   type WireError,
   wireError,
 } from "./errors.js";
@@ -25,9 +27,10 @@ import type { CookieJar } from "./trpc/context.js";
 /** What the host knows of the request beyond the `Request` itself. */
 export interface HandlerContext {
   /**
-   * The client's address (the socket's peer). Without it, every request counts
-   * against one budget of an unknown client. With `trustProxy`, the leftmost
-   * address of `X-Forwarded-For` is the client's, as behind the standalone server's proxy.
+   * The address of the socket's peer. The trusted-proxy rules (`trustProxy`,
+   * TRUST_PROXY) then take the client from `X-Forwarded-For` as the standalone
+   * server does. Without it, every request counts against one budget: an
+   * unknown client's.
    */
   clientAddress?: string;
 }
@@ -37,7 +40,8 @@ export interface FetchHandlerOptions {
   /** A prefix the routes are mounted under (`/auth`: `/auth/api/v1/...`, `/auth/trpc/...`). */
   basePath: string;
   bodyLimitBytes: number;
-  trustProxy: boolean;
+  /** Which X-Forwarded-For entries are proxies (TRUST_PROXY's rules). */
+  trustProxy: ProxyTrust;
   logger: EdgeLogger;
 }
 
@@ -51,11 +55,13 @@ export function createFetchHandler(options: FetchHandlerOptions) {
   for (const route of edge.routes) routes.set(`${route.method} ${route.path}`, route);
 
   function clientOf(request: Request, context: HandlerContext | undefined): string {
-    if (options.trustProxy) {
-      const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-      if (forwarded) return forwarded;
-    }
-    return context?.clientAddress ?? UNKNOWN_CLIENT;
+    const peer = context?.clientAddress;
+    if (peer === undefined || peer === "") return UNKNOWN_CLIENT;
+    return clientAddress(
+      options.trustProxy,
+      peer,
+      request.headers.get("x-forwarded-for") ?? undefined,
+    );
   }
 
   function factsOf(request: Request, ip: string, headers: Headers) {
@@ -80,7 +86,7 @@ export function createFetchHandler(options: FetchHandlerOptions) {
             headers: request.headers,
             body: body.text,
           });
-    return fetchRequestHandler({
+    const response = await fetchRequestHandler({
       endpoint: `${basePath}${TRPC_PREFIX}`,
       req: forwarded,
       router: edge.router,
@@ -92,6 +98,10 @@ export function createFetchHandler(options: FetchHandlerOptions) {
           logger.error({ err: error.cause ?? error, path }, "procedure failed");
       },
     });
+    if (response.status === 503 && !response.headers.has("retry-after")) {
+      response.headers.set("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+    }
+    return response;
   }
 
   async function handleRest(route: RestRoute, request: Request, url: URL, ip: string) {
@@ -138,6 +148,10 @@ export function createFetchHandler(options: FetchHandlerOptions) {
 function respond(answer: EdgeAnswer, headers: Headers = new Headers()): Response {
   headers.set("content-type", "application/json; charset=utf-8");
   for (const [name, value] of Object.entries(answer.headers ?? {})) headers.set(name, value);
+  // The database is unreachable, stalled or failing over: tell clients when to ask again.
+  if (answer.status === 503 && !headers.has("retry-after")) {
+    headers.set("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+  }
   return new Response(JSON.stringify(answer.body), { status: answer.status, headers });
 }
 

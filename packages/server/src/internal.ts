@@ -18,6 +18,7 @@ export {
   isDatabaseUnavailable,
   jsonRpcCodeOf,
   PROCEDURE_DEADLINE_MS,
+  SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
   transportCodeOf,
   type WireError,
   wireError,
@@ -42,7 +43,9 @@ export {
 export {
   clientKeyOf,
   createRateLimiter,
+  RATE_LIMIT_GROUPS,
   type RateLimiter,
+  type RateLimitGroup,
   type RateLimitOptions,
 } from "./rate-limit.js";
 export { type EdgeAnswer, errorAnswer, type RestRoute, retryAfterSeconds } from "./rest/routes.js";

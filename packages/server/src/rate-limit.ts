@@ -2,6 +2,13 @@ import { Redis } from "ioredis";
 import type { EdgeLogger } from "./errors.js";
 import type { LimitGroup } from "./operations/define.js";
 
+/** The per-IP budgets, by the limit group that spends them. */
+export const RATE_LIMIT_GROUPS = ["send", "guess"] as const satisfies readonly Exclude<
+  LimitGroup,
+  "none"
+>[];
+export type RateLimitGroup = (typeof RATE_LIMIT_GROUPS)[number];
+
 /** A spent budget: allowed, or refused until `retryAfterMs` from now. */
 export type Spend = { allowed: true } | { allowed: false; retryAfterMs: number };
 
@@ -12,7 +19,7 @@ export type Spend = { allowed: true } | { allowed: false; retryAfterMs: number }
  * budget, and each call in a tRPC batch spends its own.
  */
 export interface RateLimiter {
-  spend(group: Exclude<LimitGroup, "none">, ip: string): Promise<Spend>;
+  spend(group: RateLimitGroup, ip: string): Promise<Spend>;
   close(): Promise<void>;
 }
 
@@ -124,13 +131,15 @@ export interface RateLimitOptions {
 export function createRateLimiter(
   config: RateLimitOptions,
   logger: EdgeLogger,
+  /** Told of each refusal (the metric of refusals by group). */
+  onRefused?: (group: RateLimitGroup) => void,
 ): RateLimiter | undefined {
   if (!config.enabled) return undefined;
   const counter =
     config.redisUrl === undefined
       ? memoryCounter()
       : redisCounter(config.redisUrl, config.redisPrefix);
-  const budgets = {
+  const budgets: Record<RateLimitGroup, { max: number; windowMs: number }> = {
     send: { max: config.sendPerHour, windowMs: 3_600_000 },
     guess: { max: config.verifyPerMinute, windowMs: 60_000 },
   };
@@ -146,6 +155,7 @@ export function createRateLimiter(
         return { allowed: true };
       }
       if (window.count <= budget.max) return { allowed: true };
+      onRefused?.(group);
       return { allowed: false, retryAfterMs: Math.max(0, window.resetAt - Date.now()) };
     },
     close: () => counter.close(),

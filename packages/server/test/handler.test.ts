@@ -31,7 +31,7 @@ defineEdgeSuite("createOtp().handler(Request)", BACKENDS, async (backend, settin
     appUrl: "http://localhost:3000",
     mail,
     migrate: false,
-    logger: pino({ level: "silent" }),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     ...optionsOf(settings),
   });
   let broken = false;

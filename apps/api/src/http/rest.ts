@@ -1,11 +1,13 @@
-import type { Context, WireError } from "@otp/server/internal";
 import {
+  type Context,
   type EdgeAnswer,
   errorAnswer,
   type LimitGroup,
   type RestRoute,
+  type WireError,
 } from "@otp/server/internal";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { noteErrorCode } from "../observability/request-facts.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -27,7 +29,7 @@ export function registerRestRoutes(
     app.route({
       method: route.method,
       url: route.path,
-      config: { limit: route.limit },
+      config: { limit: route.limit, procedure: route.procedure },
       handler: async (request, reply) => {
         // A GET's input is its query string (`?limit=20&before=...`), checked like a body.
         const body =
@@ -39,6 +41,8 @@ export function registerRestRoutes(
 }
 
 function send(reply: FastifyReply, answer: EdgeAnswer): FastifyReply {
+  const code = (answer.body as { error?: WireError }).error?.code;
+  if (code !== undefined) noteErrorCode(reply.request, code);
   if (answer.headers !== undefined) reply.headers(answer.headers);
   return reply.code(answer.status).send(answer.body);
 }

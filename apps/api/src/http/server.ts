@@ -17,12 +17,17 @@ import {
   describeError,
   httpStatusOf,
   jsonRpcCodeOf,
+  type RateLimitGroup,
+  SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
   TRPC_PREFIX,
   transportCodeOf,
   type WireError,
   wireError,
 } from "@otp/server/internal";
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import {
+  type FastifyTRPCPluginOptions,
+  fastifyRequestHandler,
+} from "@trpc/server/adapters/fastify";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -33,6 +38,8 @@ import Fastify, {
 } from "fastify";
 import type { AppConfig } from "../config.js";
 import { registerAccessLog } from "../observability/access-log.js";
+import { READINESS_ROUTE } from "../observability/metrics.js";
+import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
 import { registerRestRoutes, sendError } from "./rest.js";
@@ -43,6 +50,8 @@ export interface ServerDependencies {
   tracer?: Tracer;
   /** Called once per answered request (the request-duration metric). */
   observeRequest?: (request: FastifyRequest, reply: FastifyReply) => void;
+  /** Called once per request (or call of a tRPC batch) a per-IP budget refused. */
+  onRateLimited?: (group: RateLimitGroup) => void;
   config: AppConfig;
   database: DatabaseHandle;
   service: OtpService;
@@ -79,6 +88,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     if (wire.code === "INTERNAL_ERROR") request.log.error({ err: error }, "request failed");
     if (request.url.startsWith(TRPC_PREFIX)) {
       // A tRPC client expects its own envelope, with tRPC's number for the code.
+      noteErrorCode(request, wire.code);
       const httpStatus = httpStatusOf(wire.code);
       return reply.code(httpStatus).send({
         error: {
@@ -96,6 +106,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    // The database is unreachable, stalled or failing over: tell clients when to ask again.
+    if (reply.statusCode === 503 && !reply.hasHeader("retry-after"))
+      reply.header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     done(null, payload);
   });
 
@@ -116,7 +129,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   await app.register(cookie);
 
-  const limiter = createRateLimiter(config.rateLimit, deps.logger);
+  const limiter = createRateLimiter(config.rateLimit, deps.logger, deps.onRateLimited);
   const edge = createEdge({
     service: deps.service,
     appName: config.appName,
@@ -150,18 +163,31 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       setHeader: (name, value) => void reply.header(name, value),
     });
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: TRPC_PREFIX,
-    trpcOptions: {
-      router,
-      createContext: ({ req, res }) => createContext(req, res),
-      allowBatching: true,
-      maxBatchSize: 10,
-      onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  const trpcOptions = {
+    router,
+    createContext: ({ req, res }) => createContext(req, res),
+    allowBatching: true,
+    maxBatchSize: 10,
+    onError: ({ error, path, req }) => {
+      noteErrorCode(req, describeError(error).code);
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"];
+  // tRPC's handler, mounted without the adapter's plugin: that plugin also adds a
+  // multipart/form-data parser that hands tRPC the raw stream, read whole whatever
+  // its size (the body limit never applies) and a way for a plain HTML form to call
+  // a procedure. Here the only parser is JSON, kept as text for tRPC to parse, so
+  // every other body is a 415 before a byte of it is read, and BODY_LIMIT_BYTES
+  // holds for tRPC as for REST.
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser("application/json");
+    scope.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) =>
+      done(null, body),
+    );
+    scope.all<{ Params: { path: string } }>(`${TRPC_PREFIX}/:path`, (req, res) =>
+      fastifyRequestHandler({ ...trpcOptions, req, res, path: req.params.path }),
+    );
   });
 
   registerRestRoutes(app, edge.routes, createContext);
@@ -172,7 +198,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
+  app.get(READINESS_ROUTE, async (_request, reply) => {
     const database = await deps.database.ping();
     return reply
       .code(database ? 200 : 503)
@@ -181,6 +207,12 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   const webDist = resolveWebDist(config);
   if (webDist !== undefined) {
+    // Every route the static plugin adds is a file of the web app: logged and counted as one
+    // route (`static`), whatever the file's name.
+    let addingWebFiles = true;
+    app.addHook("onRoute", (route) => {
+      if (addingWebFiles) route.config = { ...route.config, webFile: true };
+    });
     await app.register(fastifyStatic, {
       root: webDist,
       wildcard: false,
@@ -195,17 +227,44 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         );
       },
     });
+    addingWebFiles = false;
   }
   app.setNotFoundHandler((request, reply) => {
-    const isPage =
-      request.method === "GET" &&
-      !request.url.startsWith("/api/") &&
-      !request.url.startsWith(TRPC_PREFIX);
-    if (isPage && webDist !== undefined) return reply.type("text/html").sendFile("index.html");
+    if (webDist !== undefined && isPageRequest(request)) {
+      noteWebFile(request);
+      return reply.type("text/html").sendFile("index.html");
+    }
     return sendError(reply, wireError("NOT_FOUND"));
   });
 
   return app;
+}
+
+/** Paths that are never a page of the web app, whatever the request accepts. */
+const NOT_PAGES = ["/api/", `${TRPC_PREFIX}/`, "/metrics/"];
+
+/**
+ * A page route of the web app, which gets its index.html (the app draws the
+ * page, its own "Page not found" included): a GET that accepts HTML by name,
+ * of a path with no file extension, outside the API. Anything else no route
+ * matched (an unknown file, /metrics, an unknown /api/ path) is a real 404.
+ */
+function isPageRequest(request: FastifyRequest): boolean {
+  if (request.method !== "GET") return false;
+  const path = (request.url.split("?")[0] ?? "/").replace(/\/+$/, "");
+  if (NOT_PAGES.some((prefix) => `${path}/`.startsWith(prefix))) return false;
+  if (/\.[^/]*$/.test(path)) return false;
+  return acceptsHtml(request.headers.accept);
+}
+
+/** Accept names text/html with a quality above 0 (a wildcard alone does not count). */
+function acceptsHtml(accept: string | undefined): boolean {
+  return (accept ?? "").split(",").some((range) => {
+    const [type = "", ...parameters] = range.split(";").map((part) => part.trim().toLowerCase());
+    if (type !== "text/html") return false;
+    const q = parameters.find((parameter) => parameter.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 /** The built web app: WEB_DIST, or apps/web/dist beside this app when it has been built. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type DestinationStream, type LoggerOptions, pino } from "pino";
 import pretty from "pino-pretty";
+import { errorCodesOf, proceduresOf, routeOf } from "./request-facts.js";
 
 export type LogFormat = "json" | "pretty";
 
@@ -41,10 +42,13 @@ export function createFormattedLogger(
 
 /**
  * One line per request, once it is answered, instead of Fastify's two
- * ("incoming request", "request completed"): the matched route pattern (not
- * the path, which can carry anything), method, status, duration and the
- * request id (bound to `request.log`). Fastify's own request lines are off
- * (`logController` in http/server.ts).
+ * ("incoming request", "request completed"): method, route (the matched
+ * pattern, `static` for the web app's files, `unmatched` for anything else:
+ * never the path, which can carry anything, and the same words as the
+ * metrics), the procedure (REST or tRPC; a batch's names joined by commas),
+ * status, the error code of a 4xx or 5xx (each failed call of a batch),
+ * duration and the request id (bound to `request.log`). Fastify's own request
+ * lines are off (`logController` in http/server.ts).
  * `observeRequest` (the request-duration metric) runs in the same hook.
  */
 export function registerAccessLog(
@@ -53,11 +57,15 @@ export function registerAccessLog(
 ): void {
   app.addHook("onResponse", (request, reply, done) => {
     observeRequest?.(request, reply);
+    const procedures = proceduresOf(request);
+    const errorCodes = errorCodesOf(request, reply.statusCode);
     request.log.info(
       {
         method: request.method,
-        route: request.routeOptions.url ?? null,
+        route: routeOf(request),
+        ...(procedures === undefined ? {} : { procedure: procedures.join(",") }),
         statusCode: reply.statusCode,
+        ...(errorCodes.length === 0 ? {} : { errorCode: errorCodes.join(",") }),
         durationMs: Math.round(reply.elapsedTime * 100) / 100,
       },
       "request",

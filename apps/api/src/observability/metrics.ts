@@ -6,17 +6,20 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CODE_CHECK_OUTCOMES, type OtpObserver } from "@otp/core";
+import { CODE_CHECK_OUTCOMES, type OtpObserver, PASSWORD_CHECK_OUTCOMES } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
 import { pendingOutboxSummary } from "@otp/core/repositories";
 import { CODE_TYPES } from "@otp/core/rules";
-import type { DeliveryObserver } from "@otp/delivery";
+import { type DeliveryObserver, EMAIL_OUTCOMES } from "@otp/delivery";
+import { EMAIL_KINDS } from "@otp/email";
+import { RATE_LIMIT_GROUPS, type RateLimitGroup } from "@otp/server/internal";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { metricRoutesOf } from "./request-facts.js";
 
-/** The route label of a request no route matched: one value, whatever the path. */
-export const UNMATCHED_ROUTE = "unmatched";
+/** The readiness probe's route (its 503 is an answer about the database, not a refused request). */
+export const READINESS_ROUTE = "/readyz";
 
 export interface Metrics {
   registry: Registry;
@@ -24,6 +27,8 @@ export interface Metrics {
   deliveryObserver: DeliveryObserver;
   /** Records one answered request (called from the access-log hook). */
   observeRequest(request: FastifyRequest, reply: FastifyReply): void;
+  /** Counts one request refused by a per-IP budget. */
+  rateLimited(group: RateLimitGroup): void;
   /** Starts the metrics listener; resolves to its URL. */
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
@@ -31,9 +36,9 @@ export interface Metrics {
 
 export interface MetricsDependencies {
   /** The database the outbox gauges are read from. */
-  database: Pick<DatabaseHandle, "db" | "poolUsage">;
+  database: Pick<DatabaseHandle, "db" | "poolUsage" | "recycles">;
   /** Other pools to report, by name (delivery's own connections). */
-  pools?: Record<string, Pick<DatabaseHandle, "poolUsage"> | undefined>;
+  pools?: Record<string, Pick<DatabaseHandle, "poolUsage" | "recycles"> | undefined>;
   logger: Logger;
   clock?: () => Date;
 }
@@ -61,11 +66,28 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     labelNames: ["kind", "outcome"] as const,
     registers: [registry],
   });
-  // Every series exists from the start at 0, so rate() and alerts see the first event.
+  const passwordChecks = new Counter({
+    name: "otp_password_checks_total",
+    help: "Password sign-ins by outcome (success, wrong: wrong password or no such account, unverified, blocked: refused by the password budget or the account lock before comparing).",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: "otp_rate_limited_total",
+    help: "Requests (each call of a tRPC batch) refused by a per-IP budget, by limit group (send, guess).",
+    labelNames: ["group"] as const,
+    registers: [registry],
+  });
+  // Every known series exists from the start at 0, so rate() and alerts see the first event.
   for (const codeType of CODE_TYPES) {
     codesIssued.labels(codeType).inc(0);
     for (const outcome of CODE_CHECK_OUTCOMES) codeChecks.labels(codeType, outcome).inc(0);
   }
+  for (const kind of EMAIL_KINDS) {
+    for (const outcome of EMAIL_OUTCOMES) emails.labels(kind, outcome).inc(0);
+  }
+  for (const outcome of PASSWORD_CHECK_OUTCOMES) passwordChecks.labels(outcome).inc(0);
+  for (const group of RATE_LIMIT_GROUPS) rateLimited.labels(group).inc(0);
 
   // One read of the outbox per scrape serves both gauges.
   let summary: Promise<{ pending: number; oldestAgeSeconds: number } | null> | null = null;
@@ -104,7 +126,7 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     (read) => read.oldestAgeSeconds,
   );
 
-  const pools: Record<string, Pick<DatabaseHandle, "poolUsage"> | undefined> = {
+  const pools: Record<string, Pick<DatabaseHandle, "poolUsage" | "recycles"> | undefined> = {
     api: deps.database,
     ...deps.pools,
   };
@@ -133,9 +155,30 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     (u) => u.waiting,
   );
 
+  new Counter({
+    name: "otp_db_pool_recycles_total",
+    help: "Times a pool dropped its connections and opened new ones: the server refused writes (a standby since a failover) or was shutting down (PostgreSQL only).",
+    labelNames: ["pool"] as const,
+    registers: [registry],
+    collect() {
+      // The pools count; each scrape copies their totals.
+      this.reset();
+      for (const [pool, handle] of Object.entries(pools)) {
+        const recycles = handle?.recycles?.();
+        if (recycles !== undefined) this.labels(pool).inc(recycles);
+      }
+    },
+  });
+  const databaseUnavailable = new Counter({
+    name: "otp_database_unavailable_total",
+    help: "Requests answered 503 (with Retry-After) because the database was unreachable, stalled past the deadline, or refused writes during a failover.",
+    registers: [registry],
+  });
+  databaseUnavailable.inc(0);
+
   const httpDuration = new Histogram({
     name: "http_request_duration_seconds",
-    help: "Requests by method, matched route pattern and status.",
+    help: "Requests by method, route (the matched route pattern, the tRPC procedure, static for the web app's files, unmatched for anything else) and status.",
     labelNames: ["method", "route", "status_code"] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
@@ -147,19 +190,23 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     otpObserver: {
       codeIssued: (codeType) => codesIssued.labels(codeType).inc(),
       codeChecked: (codeType, outcome) => codeChecks.labels(codeType, outcome).inc(),
+      passwordChecked: (outcome) => passwordChecks.labels(outcome).inc(),
     },
     deliveryObserver: {
       emailSettled: (kind, outcome) => emails.labels(kind, outcome).inc(),
     },
     observeRequest(request, reply) {
-      httpDuration
-        .labels(
-          request.method,
-          request.routeOptions.url ?? UNMATCHED_ROUTE,
-          String(reply.statusCode),
-        )
-        .observe(reply.elapsedTime / 1000);
+      const seconds = reply.elapsedTime / 1000;
+      const status = String(reply.statusCode);
+      // A 503 is only ever the database's (the readiness probe's says so too, but is no request).
+      if (reply.statusCode === 503 && request.routeOptions.url !== READINESS_ROUTE)
+        databaseUnavailable.inc();
+      // A tRPC batch counts once per procedure, each with the whole request's duration.
+      for (const route of metricRoutesOf(request)) {
+        httpDuration.labels(request.method, route, status).observe(seconds);
+      }
     },
+    rateLimited: (group) => rateLimited.labels(group).inc(),
     async listen(port, host) {
       server = createServer((request, response) => {
         if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") {

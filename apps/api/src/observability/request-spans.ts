@@ -7,7 +7,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { UNMATCHED_ROUTE } from "./metrics.js";
+import { routeOf } from "./request-facts.js";
 
 /**
  * A server span per request, named by method and matched route pattern (never
@@ -27,7 +27,7 @@ export function registerRequestSpans(app: FastifyInstance, tracer: Tracer): void
   app.addHook("onResponse", (request, reply, done) => {
     const span = spans.get(request);
     if (span !== undefined) {
-      const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+      const route = routeOf(request);
       span.updateName(`${request.method} ${route}`);
       span.setAttributes({ "http.route": route, "http.response.status_code": reply.statusCode });
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });

@@ -1,16 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { MailTransport, OutgoingMail, SentMail } from "./mail-transport.js";
+import { createMemoryTransport, type RecordedMail } from "./memory.js";
 
-export interface DevMailboxMessage {
-  id: string;
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-  headers: Record<string, string>;
-  meta: OutgoingMail["meta"];
-  sentAt: Date;
-}
+/** A message the dev mailbox kept: the in-memory transport's record of it. */
+export type DevMailboxMessage = RecordedMail;
 
 export interface DevMailboxOptions {
   /** How many messages to keep; older ones are dropped. */
@@ -47,42 +39,28 @@ export function createDevMailbox({
   if (!Number.isInteger(capacity) || capacity < 1) {
     throw new RangeError(`dev mailbox capacity must be a positive whole number, got ${capacity}`);
   }
-  // Newest first; small enough (default 100) that unshift's copying does not matter.
-  let messages: DevMailboxMessage[] = [];
+  // The in-memory transport records; the mailbox prints a line per message besides.
+  const memory = createMemoryTransport({ capacity });
 
   return {
     kind: "dev-mailbox",
-    // Kept in memory: nothing to wait for, so many at once.
-    maxConcurrentSends: 32,
+    maxConcurrentSends: memory.maxConcurrentSends,
 
     async send(mail: OutgoingMail): Promise<SentMail> {
-      const message: DevMailboxMessage = {
-        id: randomUUID(),
-        to: mail.to,
-        subject: mail.subject,
-        html: mail.html,
-        text: mail.text,
-        headers: { ...mail.headers },
-        meta: mail.meta,
-        sentAt: new Date(),
-      };
-      messages.unshift(message);
-      if (messages.length > capacity) messages.length = capacity;
+      const sent = await memory.send(mail);
       const code = mail.meta?.code === undefined ? "" : ` code ${mail.meta.code}`;
       const link =
         mail.meta?.linkToken === undefined
           ? ""
           : ` link ${linkBase}/link?token=${mail.meta.linkToken}`;
       log(`[dev-mailbox] to ${mail.to}: ${JSON.stringify(mail.subject)}${code}${link}`);
-      return { messageId: message.id };
+      return sent;
     },
 
     async close() {},
 
-    list: () => [...messages],
-    get: (id) => messages.find((message) => message.id === id),
-    clear() {
-      messages = [];
-    },
+    list: () => memory.messages().reverse(),
+    get: (id) => memory.get(id),
+    clear: () => memory.clear(),
   };
 }

@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres, { type ReservedSql, type Sql } from "postgres";
 import { applyMigrations, type MigrateOptions } from "./migrate.js";
+import { acquireDataDirLock, type DataDirLock } from "./owner.js";
 import { THEN_COMMIT } from "./rows.js";
 import { schema } from "./schema.js";
 
@@ -34,6 +35,16 @@ export interface DatabaseHandle {
   poolUsage?(): PoolUsage;
   /** PostgreSQL only: from now on, `hook` sees every statement (see DatabaseOptions.onStatement). */
   observeStatements?(hook: StatementHook | undefined): void;
+  /**
+   * PGlite in a directory: this process's lock on it (one owner per directory,
+   * see owner.ts), released by `close`.
+   */
+  dataDirLock?: DataDirLock;
+  /**
+   * PostgreSQL only: how many times the pool was dropped and opened again because a
+   * server refused writes or went away (see `RECYCLING_ERROR_CODES`).
+   */
+  recycles?(): number;
   close(): Promise<void>;
 }
 
@@ -45,6 +56,19 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** PGlite data directory (created if missing). Ignored with a URL. */
   dataDir?: string | undefined;
+  /**
+   * PostgreSQL only: the server itself, for what a transaction-pooling PgBouncer in `url`
+   * cannot carry: LISTEN (a session that outlives transactions) and the migrations (a
+   * session advisory lock). Unset: `url`.
+   */
+  directUrl?: string | undefined;
+  /**
+   * PostgreSQL only: send statements as named prepared statements, each connection
+   * keeping its plans (default true). False through a PgBouncer in transaction mode,
+   * whose server connections change between transactions (PgBouncer 1.18, Debian 12's,
+   * keeps no prepared statements there): every statement is then sent unnamed.
+   */
+  preparedStatements?: boolean | undefined;
   /** postgres.js pool size. */
   poolSize?: number | undefined;
   /** postgres.js: seconds to wait for a connection before failing. */
@@ -91,33 +115,143 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   return openPglite(options.dataDir);
 }
 
+/**
+ * Errors after which the pool's connections are dropped and new ones opened: the server
+ * refused a write because it is (now) a read-only standby (25006), or it is shutting down
+ * or starting (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now). A
+ * connection opened to the primary before a switchover is still open to the same server
+ * after it, and postgres.js checks `target_session_attrs` only when it connects; new
+ * connections find the new primary among the URL's hosts.
+ */
+export const RECYCLING_ERROR_CODES: ReadonlySet<string> = new Set([
+  "25006",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/** At most one recycle per this many ms: a burst of errors from one outage drops the pool once. */
+const RECYCLE_INTERVAL_MS = 1000;
+
 function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
+  const prepare = options.preparedStatements ?? true;
+  const directUrl = options.directUrl || url;
   const settings = {
     connect_timeout: options.connectTimeoutSeconds ?? 10,
     // Reconnect quickly after an outage: postgres.js's default backoff is shared by the
     // pool and grows to 20 s, so a short outage would keep the API failing long after it.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     onnotice: () => {},
+    prepare,
   };
-  const client = postgres(url, { ...settings, max: options.poolSize ?? 10 });
+  const poolSize = options.poolSize ?? 10;
+  const first = postgres(url, { ...settings, max: poolSize });
+  const pool = { client: first, recycles: 0, recycledAt: 0 };
   // The liveness probe has a connection of its own: in an outage the pool's queue holds
   // every waiting request, and a probe queued behind them would answer late instead of
   // saying at once that the server refuses connections. Opened on the first probe.
   let probe: Sql | undefined;
-  const poolSize = options.poolSize ?? 10;
+  // LISTEN has a client of its own, on the direct URL; its subscriptions are made again
+  // on a new one after a recycle.
+  let listener: Sql | undefined;
+  const subscriptions = new Map<
+    number,
+    { channel: string; onNotify: () => void; stop?: () => Promise<void> }
+  >();
+  let nextSubscription = 0;
+  const subscribe = async (id: number) => {
+    const entry = subscriptions.get(id);
+    if (entry === undefined) return;
+    listener ??= postgres(directUrl, { ...settings, max: 1 });
+    const subscription = await listener.listen(entry.channel, () => entry.onNotify());
+    entry.stop = () => subscription.unlisten();
+  };
+  // Once closed, no error may open a new pool: the handle's connections are released for good.
+  let closed = false;
+  const recycle = () => {
+    if (closed) return;
+    const now = Date.now();
+    if (now - pool.recycledAt < RECYCLE_INTERVAL_MS) return;
+    pool.recycledAt = now;
+    pool.recycles += 1;
+    const old = pool.client;
+    const fresh = postgres(url, { ...settings, max: poolSize });
+    // drizzle set its type parsers on the first client's options; the new one needs them too.
+    Object.assign(fresh.options.parsers, first.options.parsers);
+    Object.assign(fresh.options.serializers, first.options.serializers);
+    pool.client = fresh;
+    // Statements in flight on the old pool finish or fail there; nothing new goes to it.
+    void old.end({ timeout: 5 }).catch(() => {});
+    const oldProbe = probe;
+    probe = undefined;
+    void oldProbe?.end({ timeout: 1 }).catch(() => {});
+    const oldListener = listener;
+    listener = undefined;
+    if (oldListener !== undefined) {
+      void oldListener.end({ timeout: 1 }).catch(() => {});
+      for (const [id, entry] of subscriptions) {
+        // Missed notifications are the dispatcher's idle poll's to catch.
+        subscribe(id).catch(() => {
+          entry.stop = undefined;
+        });
+      }
+    }
+  };
   const counters: PoolCounters = { statements: 0, reserved: 0, reserving: 0 };
   const statementObserver: StatementObserver = { hook: options.onStatement };
+  const onError = (error: unknown) => {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && RECYCLING_ERROR_CODES.has(code)) recycle();
+  };
   const db = drizzlePostgres({
-    client: preparingClient(client, undefined, counters, statementObserver),
+    client: preparingClient(
+      () => {
+        // postgres.js opens a connection for reserve() even after end(): refuse instead.
+        if (closed)
+          throw Object.assign(new Error("the database handle is closed"), {
+            code: "CONNECTION_ENDED",
+          });
+        return pool.client;
+      },
+      {
+        prepare,
+        counters,
+        statements: statementObserver,
+        onError,
+      },
+    ),
     schema,
   }) as unknown as Database;
   return {
     db,
     kind: "postgres",
-    migrate: (migrateOptions) => applyMigrations({ kind: "postgres", db, client }, migrateOptions),
+    migrate: async (migrateOptions) => {
+      if (directUrl === url) {
+        return applyMigrations({ kind: "postgres", db, client: pool.client }, migrateOptions);
+      }
+      // The migrations' session lock needs the server itself, not a transaction pooler.
+      const direct = postgres(directUrl, { ...settings, max: 2 });
+      try {
+        const directDb = drizzlePostgres({ client: direct, schema }) as unknown as Database;
+        await applyMigrations({ kind: "postgres", db: directDb, client: direct }, migrateOptions);
+      } finally {
+        await direct.end({ timeout: 5 });
+      }
+    },
     listen: async (channel, onNotify) => {
-      const subscription = await client.listen(channel, () => onNotify());
-      return () => subscription.unlisten();
+      const id = nextSubscription++;
+      subscriptions.set(id, { channel, onNotify });
+      try {
+        await subscribe(id);
+      } catch (error) {
+        subscriptions.delete(id);
+        throw error;
+      }
+      return async () => {
+        const entry = subscriptions.get(id);
+        subscriptions.delete(id);
+        await entry?.stop?.();
+      };
     },
     ping: (timeoutMs = 2000) => {
       probe ??= postgres(url, { ...settings, max: 1, idle_timeout: 60 });
@@ -137,8 +271,14 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
         waiting: Math.max(0, busy + counters.reserving - poolSize),
       };
     },
+    recycles: () => pool.recycles,
     close: async () => {
-      await Promise.all([client.end({ timeout: 5 }), probe?.end({ timeout: 5 })]);
+      closed = true;
+      await Promise.all([
+        pool.client.end({ timeout: 5 }),
+        probe?.end({ timeout: 5 }),
+        listener?.end({ timeout: 5 }),
+      ]);
     },
   };
 }
@@ -149,28 +289,41 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
  * and a fresh plan per statement. Every statement here has a fixed text (values are
  * always parameters), so preparing them is safe and lets each connection reuse its
  * plans. Measured on verify: about +60% requests/s and -60% PostgreSQL CPU.
- * (Not for PgBouncer in transaction mode, which cannot keep prepared statements.)
+ * (Not through PgBouncer in transaction mode, which cannot keep prepared statements:
+ * `prepare` false there.)
+ *
+ * `current` gives the client to use at each call: the pool's, which a recycle replaces,
+ * or a transaction's reserved connection.
  */
-function preparingClient<T extends Sql>(
-  client: T,
-  onFinal?: FinalStatementHook,
-  counters?: PoolCounters,
-  statements?: StatementObserver,
-): T {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
+interface ClientWrapping {
+  prepare: boolean;
+  onFinal?: FinalStatementHook | undefined;
+  counters?: PoolCounters | undefined;
+  statements?: StatementObserver | undefined;
+  /** Sees every failed statement (the pool's recycling rule). */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+function preparingClient<T extends Sql>(current: () => T, wrapping: ClientWrapping): T {
+  const { prepare, onFinal, counters, statements, onError } = wrapping;
+  return new Proxy(current(), {
+    get(_target, property) {
+      const target = current();
+      const value = Reflect.get(target, property, target);
       if (property === "unsafe") {
         return (query: string, parameters?: unknown[], options?: object) => {
           const pending = (value as Sql["unsafe"]).call(target, query, parameters as never, {
             ...options,
-            prepare: true,
+            prepare,
           });
           const finish = statements?.hook?.(query);
-          if (finish !== undefined) {
+          if (finish !== undefined || onError !== undefined) {
             pending.then(
-              () => finish(),
-              (error: unknown) => finish(error),
+              () => finish?.(),
+              (error: unknown) => {
+                finish?.(error);
+                onError?.(error);
+              },
             );
           }
           if (counters !== undefined) {
@@ -193,8 +346,7 @@ function preparingClient<T extends Sql>(
             target,
             typeof args[0] === "string" && args.length > 1 ? args[0] : "",
             args.at(-1) as (transaction: Sql) => unknown,
-            counters,
-            statements,
+            wrapping,
           );
       }
       return typeof value === "function" ? value.bind(target) : value;
@@ -220,9 +372,9 @@ async function pipelinedBegin<T>(
   client: Sql,
   mode: string,
   callback: (transaction: Sql) => T | Promise<T>,
-  counters?: PoolCounters,
-  statements?: StatementObserver,
+  wrapping: ClientWrapping,
 ): Promise<T> {
+  const { counters, onError } = wrapping;
   if (counters !== undefined) counters.reserving += 1;
   let connection: ReservedSql;
   try {
@@ -245,7 +397,14 @@ async function pipelinedBegin<T>(
     return pending;
   };
   try {
-    const result = await callback(preparingClient(connection, onFinal, undefined, statements));
+    const result = await callback(
+      preparingClient(() => connection, {
+        prepare: wrapping.prepare,
+        onFinal,
+        statements: wrapping.statements,
+        onError,
+      }),
+    );
     await began;
     await (committed ?? connection.unsafe("commit"));
     return result;
@@ -294,32 +453,47 @@ async function initializePgliteDataDir(dataDir: string): Promise<void> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  let lock: DataDirLock | undefined;
   if (dataDir !== undefined && !dataDir.startsWith("memory://")) {
     mkdirSync(dataDir, { recursive: true });
-    await initializePgliteDataDir(dataDir);
+    // Before anything reads or writes the directory: one process at a time.
+    lock = acquireDataDirLock(dataDir);
   }
-  // Loaded only when used: a process on PostgreSQL (the CLI's `stats`, say) does not pay for
-  // PGlite's module and WebAssembly at start.
-  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
-    import("@electric-sql/pglite"),
-    import("drizzle-orm/pglite"),
-  ]);
-  const client = await PGlite.create(dataDir, {
-    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
-  });
-  const db = drizzlePglite({ client, schema }) as unknown as Database;
-  return {
-    db,
-    kind: "pglite",
-    migrate: (migrateOptions) => applyMigrations({ kind: "pglite", db, client }, migrateOptions),
-    listen: async (channel, onNotify) => client.listen(channel, () => onNotify()),
-    ping: (timeoutMs = 2000) =>
-      withDeadline(
-        client.query("select 1").then(() => true),
-        timeoutMs,
-      ),
-    close: () => client.close(),
-  };
+  try {
+    if (dataDir !== undefined && lock !== undefined) await initializePgliteDataDir(dataDir);
+    // Loaded only when used: a process on PostgreSQL (the CLI's `stats`, say) does not pay for
+    // PGlite's module and WebAssembly at start.
+    const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+      import("@electric-sql/pglite"),
+      import("drizzle-orm/pglite"),
+    ]);
+    const client = await PGlite.create(dataDir, {
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+    });
+    const db = drizzlePglite({ client, schema }) as unknown as Database;
+    return {
+      db,
+      kind: "pglite",
+      migrate: (migrateOptions) => applyMigrations({ kind: "pglite", db, client }, migrateOptions),
+      listen: async (channel, onNotify) => client.listen(channel, () => onNotify()),
+      ping: (timeoutMs = 2000) =>
+        withDeadline(
+          client.query("select 1").then(() => true),
+          timeoutMs,
+        ),
+      ...(lock === undefined ? {} : { dataDirLock: lock }),
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 /** False when `check` fails or has not answered within `timeoutMs`. */

@@ -1,6 +1,7 @@
 /**
- * `pnpm db:migrate`: applies the committed migrations to DATABASE_URL, or to
- * the embedded PGlite database under ./.data/pglite when it is unset.
+ * `pnpm db:migrate`: applies the committed migrations to DATABASE_DIRECT_URL (the
+ * server itself, when DATABASE_URL names a PgBouncer) or DATABASE_URL, or to the
+ * embedded PGlite database under ./.data/pglite when both are unset.
  */
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -9,6 +10,12 @@ import { createDatabase, isPostgresUrl } from "./client.js";
 const env = z
   .object({
     DATABASE_URL: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || value === "" || isPostgresUrl(value), {
+        message: "must start with postgres:// or postgresql://",
+      }),
+    DATABASE_DIRECT_URL: z
       .string()
       .optional()
       .refine((value) => value === undefined || value === "" || isPostgresUrl(value), {
@@ -23,7 +30,7 @@ if (!env.success) {
   process.exit(1);
 }
 
-const url = env.data.DATABASE_URL || undefined;
+const url = env.data.DATABASE_DIRECT_URL || env.data.DATABASE_URL || undefined;
 const dataDir = resolve(env.data.OTP_DATA_DIR ?? ".data", "pglite");
 const handle = await createDatabase({ url, dataDir });
 try {

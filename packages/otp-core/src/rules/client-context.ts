@@ -32,21 +32,98 @@ export function storedClient(client: ClientContext | undefined): StoredClient {
 
 export const UNKNOWN_DEVICE = "Unknown device";
 
-/** Browser and system as bowser reads them from a User-Agent header; null without a header. */
-function readUserAgent(userAgent: string | null | undefined) {
+/**
+ * The browsers whose names may reach an email or the activity page: bowser's names for
+ * browsers people use (its list also has crawlers and a fallback that takes any text before
+ * a "/", which let "URGENT: call ..." into the owner's notices; issue 23, finding 6). Any
+ * other name is "an unknown browser".
+ */
+export const KNOWN_BROWSERS: ReadonlySet<string> = new Set([
+  "Amazon Silk",
+  "Android Browser",
+  "Brave",
+  "Chrome",
+  "Chromium",
+  "DuckDuckGo",
+  "Electron",
+  "Epiphany",
+  "Firefox",
+  "Focus",
+  "Internet Explorer",
+  "LibreWolf",
+  "Maxthon",
+  "Microsoft Edge",
+  "NAVER Whale Browser",
+  "Opera",
+  "Opera Coast",
+  "Pale Moon",
+  "QQ Browser",
+  "Safari",
+  "Samsung Internet for Android",
+  "SeaMonkey",
+  "UC Browser",
+  "Vivaldi",
+  "WeChat",
+  "Yandex Browser",
+]);
+
+/** The systems whose names may reach an email or the activity page (bowser's names). */
+export const KNOWN_SYSTEMS: ReadonlySet<string> = new Set([
+  "Android",
+  "Chrome OS",
+  "HarmonyOS",
+  "iOS",
+  "Linux",
+  "macOS",
+  "Windows",
+  "Windows Phone",
+]);
+
+export const UNKNOWN_BROWSER = "an unknown browser";
+
+/** A version as a browser writes it: digits and dots only (anything else is dropped). */
+const VERSION = /^\d{1,6}(\.\d{1,6}){0,3}$/;
+
+interface RecognisedClient {
+  /** From KNOWN_BROWSERS, or null. */
+  browser: string | null;
+  browserVersion: string | null;
+  /** From KNOWN_SYSTEMS, or null. */
+  os: string | null;
+  /** A version number, or bowser's name for it from its own tables ("10", "Sonoma"). */
+  osVersion: string | null;
+}
+
+/**
+ * Browser and system as bowser reads them from a User-Agent header, kept only when they are
+ * on the lists above; null without a header. Nothing else of the header is ever shown.
+ */
+function recognise(userAgent: string | null | undefined): RecognisedClient | null {
   if (userAgent === null || userAgent === undefined || userAgent.trim() === "") return null;
-  return Bowser.parse(userAgent);
+  const parsed = Bowser.parse(userAgent);
+  const browser = KNOWN_BROWSERS.has(parsed.browser.name ?? "") ? parsed.browser.name : null;
+  const os = KNOWN_SYSTEMS.has(parsed.os.name ?? "") ? parsed.os.name : null;
+  const version = (value: string | undefined) =>
+    value !== undefined && VERSION.test(value) ? value : null;
+  return {
+    browser: browser ?? null,
+    browserVersion: browser === null ? null : version(parsed.browser.version),
+    os: os ?? null,
+    osVersion:
+      os === null
+        ? null
+        : // versionName comes from bowser's tables (a fixed set), never from the header.
+          (parsed.os.versionName ?? version(parsed.os.version)),
+  };
 }
 
 /** A label a person recognises ("Firefox on Windows"), read from a User-Agent header. */
 export function deviceLabel(userAgent: string | null | undefined): string {
-  const parsed = readUserAgent(userAgent);
-  if (parsed === null) return UNKNOWN_DEVICE;
-  const browser = parsed.browser.name ?? "";
-  const os = parsed.os.name ?? "";
-  if (browser !== "" && os !== "") return `${browser} on ${os}`;
-  if (browser !== "") return browser;
-  if (os !== "") return `A browser on ${os}`;
+  const known = recognise(userAgent);
+  if (known === null) return UNKNOWN_DEVICE;
+  if (known.browser !== null && known.os !== null) return `${known.browser} on ${known.os}`;
+  if (known.browser !== null) return known.browser;
+  if (known.os !== null) return `A browser on ${known.os}`;
   return UNKNOWN_DEVICE;
 }
 
@@ -59,17 +136,16 @@ export interface ClientDescription {
 
 const UNKNOWN = "unknown";
 
-/** The address, and browser and system with versions from the User-Agent header. */
+/** The address, and browser and system (recognised names only) with their versions. */
 export function describeClient(client: ClientContext): ClientDescription {
   const stored = storedClient(client);
   const ip = stored.ip ?? UNKNOWN;
-  const parsed = readUserAgent(stored.userAgent);
-  if (parsed === null) return { ip, browser: UNKNOWN, os: UNKNOWN };
-  const words = (...parts: Array<string | undefined>) =>
-    parts.filter((part) => part !== undefined && part !== "").join(" ") || UNKNOWN;
+  const known = recognise(stored.userAgent);
+  const words = (...parts: Array<string | null>) =>
+    parts.filter((part) => part !== null && part !== "").join(" ");
   return {
     ip,
-    browser: words(parsed.browser.name, parsed.browser.version),
-    os: words(parsed.os.name, parsed.os.versionName ?? parsed.os.version),
+    browser: known?.browser == null ? UNKNOWN_BROWSER : words(known.browser, known.browserVersion),
+    os: known?.os == null ? UNKNOWN : words(known.os, known.osVersion),
   };
 }

@@ -92,17 +92,28 @@ export function encodeEventCursor(cursor: { at: Date; id: string }): string {
   return Buffer.from(`${cursor.at.toISOString()}|${cursor.id}`).toString("base64url");
 }
 
+const CURSOR_MESSAGE = "Use the nextCursor of the previous page.";
+/** What `encodeEventCursor` writes: `Date.toISOString()` (years 0001-9999) and a uuid. */
+const CURSOR_TEXT = /^((\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/i;
+
+/**
+ * Only what `encodeEventCursor` writes is a cursor: a crafted one (year 0, a six-digit year,
+ * `2025-02-30`, garbage) is INVALID_INPUT, never a statement the database refuses.
+ */
 const eventCursorSchema = z
-  .string({ error: "Use the nextCursor of the previous page." })
-  .max(200, { error: "Use the nextCursor of the previous page." })
+  .string({ error: CURSOR_MESSAGE })
+  .max(200, { error: CURSOR_MESSAGE })
   .transform((value, ctx) => {
-    const [at, id, ...rest] = Buffer.from(value, "base64url").toString().split("|");
-    const date = new Date(at ?? "");
-    if (rest.length > 0 || Number.isNaN(date.getTime()) || !z.uuid().safeParse(id).success) {
-      ctx.addIssue({ code: "custom", message: "Use the nextCursor of the previous page." });
+    const [, iso = "", year = "0", id = ""] =
+      CURSOR_TEXT.exec(Buffer.from(value, "base64url").toString()) ?? [];
+    const at = new Date(iso);
+    // A rolled-over date (2025-02-30 reads as 2025-03-02) is not one encodeEventCursor wrote.
+    const written = !Number.isNaN(at.getTime()) && at.toISOString() === iso;
+    if (Number(year) < 1 || !written || !z.uuid().safeParse(id).success) {
+      ctx.addIssue({ code: "custom", message: CURSOR_MESSAGE });
       return z.NEVER;
     }
-    return { at: date, id: id as string };
+    return { at, id };
   });
 
 /**

@@ -117,6 +117,50 @@ export function defineLockoutContract(backend: TestBackend, serverUrl?: string):
     });
   });
 
+  describe(`attacker text in the owner's notices (${backend})`, () => {
+    // Issue 23, finding 6: what a client writes in its User-Agent reaches the owner only as a
+    // recognised browser and system name.
+    const CRAFTED = [
+      "URGENT/1.0 your account is compromised, call +1 555 0100 now, visit https://evil.example/fix",
+      "URGENT: your account is compromised, call +1 555 0100 now, visit https://evil.example/fix",
+      "Mozilla/5.0 (Windows NT 10.0) Gecko/20100101 Firefox/133.0 CALL-555-0100-VISIT-https://evil.example",
+    ];
+
+    it("a crafted User-Agent reaches neither the 'too many wrong passwords' email nor the activity", async () => {
+      await verifiedOwner();
+      const [first, second, third] = CRAFTED as [string, string, string];
+      const wrong = (userAgent: string) =>
+        service.signIn({ email: OWNER, password: WRONG }, { ip: "203.0.113.7", userAgent });
+      for (let i = 1; i <= 9; i++) await wrong(second);
+      await wrong(first);
+      const notices = await outboxOf("PASSWORD_LIMIT_REACHED");
+      expect(notices).toHaveLength(1);
+      expect(notices[0]?.message?.attempt).toEqual({
+        at: T0.toISOString(),
+        ip: "203.0.113.7",
+        browser: "an unknown browser",
+        os: "unknown",
+      });
+      clock.advanceSeconds(900);
+      for (let i = 1; i <= 10; i++) await wrong(third);
+      const [, later] = await outboxOf("PASSWORD_LIMIT_REACHED");
+      // A known browser keeps its name and version; the rest of the header is dropped.
+      expect(later?.message?.attempt).toMatchObject({ browser: "Firefox 133.0", os: "Windows 10" });
+      clock.advanceSeconds(900);
+      const signedIn = await service.signIn({ email: OWNER, password: PASSWORD });
+      if (!signedIn.ok) throw new Error(signedIn.error.code);
+      const page = await service.securityEvents(signedIn.value.userId, { limit: 100 });
+      if (!page.ok) throw new Error(page.error.code);
+      const shown = JSON.stringify([page.value, notices, later]);
+      for (const word of ["URGENT", "555", "evil", "https", "compromised"]) {
+        expect(shown).not.toContain(word);
+      }
+      expect(new Set(page.value.events.map((e) => e.device))).toEqual(
+        new Set(["Unknown device", "Firefox on Windows"]),
+      );
+    });
+  });
+
   describe(`consecutive failures (${backend})`, () => {
     /** Wrong passwords across windows (10 per window) until `count` failures. */
     async function wrongPasswords(email: string, count: number): Promise<string[]> {

@@ -5,6 +5,15 @@ export const CODE_CHECK_OUTCOMES = ["success", "invalid", "expired", "used", "bl
 export type CodeCheckOutcome = (typeof CODE_CHECK_OUTCOMES)[number];
 
 /**
+ * How a password sign-in ended, as an operator counts it: `wrong` is a wrong
+ * password or an address with no account (they answer alike), `unverified` the
+ * right password of an unverified account, `blocked` refused before comparing
+ * (the password budget or the account lock).
+ */
+export const PASSWORD_CHECK_OUTCOMES = ["success", "wrong", "unverified", "blocked"] as const;
+export type PasswordCheckOutcome = (typeof PASSWORD_CHECK_OUTCOMES)[number];
+
+/**
  * What the service tells an observer (metrics, in the API): plain calls with
  * no library behind them, so the core depends on no metrics client. Each is
  * called after the fact it reports is committed; an observer that throws is
@@ -15,6 +24,8 @@ export interface OtpObserver {
   codeIssued?(codeType: CodeType): void;
   /** A code check ended (a database fault, which answers 503, is not a check). */
   codeChecked?(codeType: CodeType, outcome: CodeCheckOutcome): void;
+  /** A password sign-in ended (a database fault, which answers 503, is not a check). */
+  passwordChecked?(outcome: PasswordCheckOutcome): void;
 }
 
 /** The outcome of a check from the error code it answered (null: it succeeded). */
@@ -48,5 +59,6 @@ export function safeObserver(observer: OtpObserver | undefined): Required<OtpObs
   return {
     codeIssued: guard(observer?.codeIssued?.bind(observer)),
     codeChecked: guard(observer?.codeChecked?.bind(observer)),
+    passwordChecked: guard(observer?.passwordChecked?.bind(observer)),
   };
 }

@@ -378,6 +378,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
     });
 
     it("pages newest first with an opaque cursor; a forged cursor or page size is INVALID_INPUT", async () => {
+      const NIL_LIKE_ID = "0195d1f4-8a1b-7c3d-9e2f-0123456789ab";
       await verified(ALICE);
       let userId = "";
       for (let i = 0; i < 4; i++) {
@@ -418,6 +419,16 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       for (const input of [
         { cursor: "not a cursor" },
         { cursor: Buffer.from("2025-01-01T00:00:00Z|x").toString("base64url") },
+        // Crafted: years PostgreSQL refuses, a rolled-over date, the wrong shape (issue 23).
+        ...[
+          `0000-01-01T00:00:00Z|${NIL_LIKE_ID}`,
+          `0000-01-01T00:00:00.000Z|${NIL_LIKE_ID}`,
+          `+275760-09-13T00:00:00.000Z|${NIL_LIKE_ID}`,
+          `2025-02-30T00:00:00.000Z|${NIL_LIKE_ID}`,
+          `2025-01-01T00:00:00.000Z|${NIL_LIKE_ID}|extra`,
+          "\u0000\uffff",
+        ].map((text) => ({ cursor: Buffer.from(text).toString("base64url") })),
+        { cursor: "%%%" },
         { limit: 0 },
         { limit: 101 },
         { limit: "many" },

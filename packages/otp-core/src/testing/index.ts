@@ -4,6 +4,7 @@
  * reader for the codes sealed in the outbox. Not for production code.
  */
 import { randomBytes } from "node:crypto";
+import { EMAILS } from "@otp/email/kinds";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { deriveKeys } from "../crypto/keys.js";
@@ -92,17 +93,29 @@ export interface OpenedOutboxRow extends OutboxRow {
   message: OutboxPayload | null;
 }
 
-/** Every outbox row with its payload decrypted, oldest first. */
+/**
+ * Every outbox row with its payload decrypted, oldest first. Each payload is checked against
+ * its kind's declaration in `@otp/email` (`EMAILS`), so a test that reads the outbox fails
+ * when the service queues an email delivery would refuse.
+ */
 export async function readOutbox(
   handle: DatabaseHandle,
   secret: string,
 ): Promise<OpenedOutboxRow[]> {
   const key = deriveKeys(secret).outboxEncryption;
   const rows = await listOutbox(handle.db);
-  return rows.map((row) => ({
-    ...row,
-    message: row.payload === null ? null : openOutboxPayload(key, row.id, row.payload),
-  }));
+  return rows.map((row) => {
+    if (row.payload === null) return { ...row, message: null };
+    const message = openOutboxPayload(key, row.id, row.payload);
+    const declared = EMAILS[message.kind]?.safeParse(message);
+    if (declared?.success !== true) {
+      const fields = declared?.error.issues.map((issue) => issue.path.join(".")) ?? ["kind"];
+      throw new Error(
+        `outbox row ${row.id}: the ${message.kind} payload does not match its declaration in @otp/email (${fields.join(", ")})`,
+      );
+    }
+    return { ...row, message };
+  });
 }
 
 /**

@@ -321,6 +321,7 @@ export function defineEdgeSuite(host: string, backends: TestBackend[], start: St
         password: PASSWORD,
       });
       expect(rest.status).toBe(503);
+      expect(rest.headers.get("retry-after")).toBe("1");
       expect((await json(rest)).error.code).toBe("SERVICE_UNAVAILABLE");
       const trpc = await browser.post("/trpc/auth.resendCode", { email: "a@example.com" });
       expect(trpc.status).toBe(503);

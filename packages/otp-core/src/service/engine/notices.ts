@@ -2,6 +2,8 @@
  * The emails that tell an account's owner what happened (sealed for the
  * outbox) and the security events recorded beside them.
  */
+
+import type { StoredEmail } from "@otp/email/kinds";
 import { newRowId } from "../../db/row-id.js";
 import { queuePasswordNoticeOnce } from "../../repositories/account-failures.js";
 import type { QueuedNotice } from "../../repositories/passcode-effects.js";
@@ -13,11 +15,11 @@ import {
   type StoredClient,
 } from "../../rules/client-context.js";
 import type { ServiceContext } from "../context.js";
-import { type OutboxPayload, sealOutboxPayload } from "../outbox-payload.js";
+import { sealOutboxPayload } from "../outbox-payload.js";
 import { currentTraceContext } from "../trace-context.js";
 
 /** A notice sealed for the outbox under a new row id, with the request's trace context. */
-export function sealNotice(ctx: ServiceContext, payload: Omit<OutboxPayload, "v">): QueuedNotice {
+export function sealNotice(ctx: ServiceContext, payload: StoredEmail): QueuedNotice {
   const id = newRowId();
   return {
     id,

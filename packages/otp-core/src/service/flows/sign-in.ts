@@ -48,10 +48,12 @@ export async function signIn(
     const before = reservation.before;
     if (before !== null && !decideConsecutive(before.consecutiveFailures, policy).allowed) {
       await lockAddress(ctx, email, key, now, client, reservation.credentials?.locale);
+      ctx.observer.passwordChecked("blocked");
       return fail("ACCOUNT_LOCKED");
     }
     // No window in this statement's snapshot: a concurrent attempt opened one just now.
     const windowStartedAt = before?.windowStartedAt ?? now;
+    ctx.observer.passwordChecked("blocked");
     return fail("TOO_MANY_ATTEMPTS", { retryAt: passwordRetryAt(windowStartedAt, policy) });
   }
   const credentials = reservation.credentials;
@@ -91,11 +93,20 @@ export async function signIn(
     }
     if (credentials !== null) ctx.refusedSignInTime.record(performance.now() - startedAt);
     else await ctx.refusedSignInTime.pad(startedAt);
+    ctx.observer.passwordChecked(refusal === "EMAIL_NOT_VERIFIED" ? "unverified" : "wrong");
     return fail(refusal ?? "INVALID_CREDENTIALS");
   }
-  return ok(
-    await createSessionFor(ctx, credentials.userId, email, credentials.locale, now, client, key),
+  const session = await createSessionFor(
+    ctx,
+    credentials.userId,
+    email,
+    credentials.locale,
+    now,
+    client,
+    key,
   );
+  ctx.observer.passwordChecked("success");
+  return ok(session);
 }
 
 /** A password sign-in: session, SIGNED_IN event and device (notice if new) in one statement. */

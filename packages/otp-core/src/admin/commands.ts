@@ -1,11 +1,14 @@
-import { type DatabaseHandle, OUTBOX_STATUSES } from "@otp/core/db";
-import {
-  type CleanupCounts,
-  EXACT_COUNT_MAX_ROWS,
-  readStats,
-  runCleanup,
-} from "@otp/core/repositories";
-import { CODE_TYPES, type PasscodePolicy } from "@otp/core/rules";
+/**
+ * The operations of `pnpm otp`, each a function of an open database: the CLI
+ * runs them itself, or, when a running server owns the embedded database, the
+ * server runs them for it (admin/server.ts); either way they print the same.
+ */
+import type { DatabaseHandle } from "../db/client.js";
+import { OUTBOX_STATUSES } from "../db/schema.js";
+import { type CleanupCounts, runCleanup } from "../repositories/cleanup.js";
+import { EXACT_COUNT_MAX_ROWS, readStats } from "../repositories/stats.js";
+import { CODE_TYPES } from "../rules/code-types.js";
+import type { PasscodePolicy } from "../rules/policy.js";
 
 /** What a command prints: lines for people, or one JSON document with --json. */
 export interface CommandOutput {
@@ -93,19 +96,4 @@ export async function statsCommand(database: DatabaseHandle, now: Date): Promise
 
 function plural(n: number): string {
   return n === 1 ? "" : "s";
-}
-
-/**
- * "30d", "12h", "45m", "90s" before `now`, or an ISO 8601 instant. Null when
- * the text is neither.
- */
-export function parseOlderThan(text: string, now: Date): Date | null {
-  const relative = /^(\d+)\s*([smhd])$/.exec(text.trim());
-  if (relative !== null) {
-    const seconds = { s: 1, m: 60, h: 3600, d: 86_400 }[relative[2] as "s" | "m" | "h" | "d"];
-    return new Date(now.getTime() - Number(relative[1]) * seconds * 1000);
-  }
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return null;
-  const instant = new Date(text);
-  return Number.isNaN(instant.getTime()) ? null : instant;
 }
