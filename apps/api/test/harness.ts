@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { deriveKeys, hashCode } from "@otp/core";
 import { queryRows } from "@otp/core/db";
+import { deriveKeys, hashCode } from "@otp/core/internal";
 import {
   createTestDatabase,
   resolveTestPostgres,

@@ -1,4 +1,4 @@
-import { OUTBOX_KINDS, type OutboxPayload } from "@otp/core";
+import { OUTBOX_KINDS, type OutboxPayload } from "@otp/core/internal";
 import { createRenderer, EMAIL_KINDS } from "@otp/email";
 import { describe, expect, it } from "vitest";
 import { toEmailMessage, UndeliverablePayloadError } from "./message.js";

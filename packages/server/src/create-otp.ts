@@ -27,7 +27,7 @@ import {
 } from "./fetch-handler.js";
 import { SUPPORTED_LOCALES } from "./locale.js";
 import { createRateLimiter } from "./rate-limit.js";
-import { SESSION_COOKIE } from "./trpc/context.js";
+import { cookieName } from "./trpc/context.js";
 import { createCallerFactory } from "./trpc/init.js";
 import type { AppRouter } from "./trpc/router.js";
 
@@ -218,11 +218,13 @@ export async function createOtp(options: OtpOptions): Promise<Otp> {
     );
   };
 
+  // `__Host-` prefixed over https (trpc/context.ts COOKIES).
+  const sessionCookie = cookieName("session", appUrl.startsWith("https://"));
   let closing: Promise<void> | undefined;
   return {
     handler,
     async getSession(headers) {
-      const token = parseCookie(headers.get("cookie") ?? "")[SESSION_COOKIE];
+      const token = parseCookie(headers.get("cookie") ?? "")[sessionCookie];
       if (token === undefined) return null;
       const user = await service.authenticate(token);
       return user.ok ? user.value : null;

@@ -12,13 +12,7 @@ import { negotiateLocale } from "./locale.js";
 import type { LimitGroup } from "./operations/define.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { type RestRoute, restRoutes, retryAfterSeconds } from "./rest/routes.js";
-import {
-  type Context,
-  type CookieJar,
-  DEVICE_COOKIE,
-  REGISTRATION_COOKIE,
-  sessionCookies,
-} from "./trpc/context.js";
+import { type Context, type CookieJar, sessionCookies } from "./trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "./trpc/router.js";
 
 export interface EdgeDependencies {
@@ -74,8 +68,8 @@ export function createEdge(deps: EdgeDependencies): Edge {
       mailbox: deps.mailbox,
       log: request.log,
       session: sessionCookies(request.cookies, secureCookies),
-      registration: sessionCookies(request.cookies, secureCookies, REGISTRATION_COOKIE, "strict"),
-      device: sessionCookies(request.cookies, secureCookies, DEVICE_COOKIE),
+      registration: sessionCookies(request.cookies, secureCookies, "registration"),
+      device: sessionCookies(request.cookies, secureCookies, "device"),
       client: { ip: request.ip, userAgent: request.userAgent },
       // Read only by the operations that need it (registration, the rules answer).
       get locale() {

@@ -50,11 +50,12 @@ export {
 } from "./rate-limit.js";
 export { type EdgeAnswer, errorAnswer, type RestRoute, retryAfterSeconds } from "./rest/routes.js";
 export {
+  COOKIES,
   type Context,
   type CookieJar,
   type CookieOptions,
-  DEVICE_COOKIE,
-  REGISTRATION_COOKIE,
+  type CookieRole,
+  cookieName,
   SESSION_COOKIE,
 } from "./trpc/context.js";
 export { type AppRouter, createAppRouter, createProductionRouter } from "./trpc/router.js";

@@ -106,18 +106,29 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
-    // The database is unreachable, stalled or failing over: tell clients when to ask again.
+    // The database is unreachable, stalled or failing over: tell clients when to ask again
+    // (REST and the error handler; tRPC's own answers get theirs from responseMeta).
     if (reply.statusCode === 503 && !reply.hasHeader("retry-after"))
       reply.header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     done(null, payload);
   });
 
-  const headers = securityHeaders({
-    // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
-    contentSecurityPolicy: {
-      directives: { "frame-src": ["'self'"], "img-src": ["'self'", "data:", "https:"] },
-    },
-  });
+  const headers: Record<string, string> = {
+    ...securityHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          // No <base> element may re-point the page's relative URLs.
+          "base-uri": ["'none'"],
+          // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
+          "frame-src": ["'self'"],
+          "img-src": ["'self'", "data:", "https:"],
+        },
+      },
+    }),
+    // No answer is kept by a browser or a shared cache (they carry accounts, sessions and
+    // events); the web app's files set their own caching over this (below).
+    "cache-control": "no-store",
+  };
   app.addHook("onRequest", (_request, reply, done) => {
     reply.headers(headers);
     done();
@@ -168,6 +179,11 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     createContext: ({ req, res }) => createContext(req, res),
     allowBatching: true,
     maxBatchSize: 10,
+    // tRPC writes its answers itself (no onSend): its 503s get their Retry-After here.
+    responseMeta: ({ errors }) =>
+      errors.some((error) => describeError(error).code === "SERVICE_UNAVAILABLE")
+        ? { headers: { "retry-after": String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) } }
+        : {},
     onError: ({ error, path, req }) => {
       noteErrorCode(req, describeError(error).code);
       if (error.code === "INTERNAL_SERVER_ERROR")
@@ -195,6 +211,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     policy: deps.service.policy,
     appName: config.appName,
     contentSecurityPolicy: headers["content-security-policy"] ?? "",
+    cacheDir: join(config.dataDir, "api-reference"),
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));

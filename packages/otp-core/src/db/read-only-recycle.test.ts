@@ -41,7 +41,7 @@ describe.skipIf(!server.available)("a pool on a server that turned read-only (Po
 
   it("a write refused as read-only (25006) recycles the pool; the next write succeeds without a restart", async () => {
     await admin.unsafe(`ALTER DATABASE "${name}" SET default_transaction_read_only = on`);
-    handle = await createDatabase({ url: database.url, poolSize: 3 });
+    handle = await createDatabase({ url: database.url ?? undefined, poolSize: 3 });
     let notified = 0;
     await handle.listen("recycle_probe", () => {
       notified += 1;

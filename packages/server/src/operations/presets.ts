@@ -7,11 +7,11 @@ import {
   CODE_TYPES,
   type NewSession,
   type OtpService,
-  ok,
   type RequestCodeInput,
   type Result,
   type VerifiedEmail,
 } from "@otp/core";
+import { ok } from "@otp/core/internal";
 import { z } from "zod";
 import { type Context, keepDevice } from "../trpc/context.js";
 import { defineOperation } from "./define.js";
@@ -102,10 +102,21 @@ export function answer<T, A>(result: Result<T>, shape: (value: T) => A): Result<
   return result.ok ? ok(shape(result.value)) : result;
 }
 
+/**
+ * Sets a new session's cookie, after ending the session the client presented,
+ * if any (ASVS 5.0 7.2.4: a new session on every authentication, the old one
+ * ended), whichever account it was of.
+ */
+async function startSession(ctx: Context, session: { token: string; expiresAt: Date }) {
+  const presented = ctx.session.read();
+  if (presented !== undefined && presented !== session.token) await ctx.service.signOut(presented);
+  ctx.session.set(session.token, session.expiresAt);
+}
+
 /** A new session: its cookie is set, and the answer says who is signed in. */
-export function signedIn(ctx: Context, session: Result<NewSession>) {
+export async function signedIn(ctx: Context, session: Result<NewSession>) {
   if (session.ok) {
-    ctx.session.set(session.value.token, session.value.expiresAt);
+    await startSession(ctx, session.value);
     keepDevice(ctx, session.value.deviceToken);
   }
   return answer(session, (value) => ({ email: value.email, message: MESSAGES.signedIn }));
@@ -115,7 +126,7 @@ export function signedIn(ctx: Context, session: Result<NewSession>) {
  * A verification's answer, by code or by link: the binding cookie spent, the
  * device kept, and, from the registering client, the session cookie set (ADR 10).
  */
-export function verifiedAnswer(
+export async function verifiedAnswer(
   ctx: Context,
   verified: Result<VerifiedEmail & { deviceToken: string }>,
 ) {
@@ -123,7 +134,7 @@ export function verifiedAnswer(
   ctx.registration.clear();
   keepDevice(ctx, verified.value.deviceToken);
   const { session, passwordActive } = verified.value;
-  if (session !== null) ctx.session.set(session.token, session.expiresAt);
+  if (session !== null) await startSession(ctx, session);
   return ok({
     email: verified.value.email,
     verified: true as const,

@@ -106,6 +106,7 @@ export async function requestCodeByAddress(
     const outcome = await reserveSendAndLockUser(tx, {
       email,
       recipientKey: recipientKey(ctx.keys.recipientHmac, email),
+      codeType,
       now,
       policy: ctx.policy,
     });

@@ -1,5 +1,6 @@
 /** Unlocking a locked account, and the rules a client renders its forms by (flows/account.ts). */
-import { ok, PASSWORD_MAX_LENGTH } from "@otp/core";
+import { PASSWORD_MAX_LENGTH } from "@otp/core";
+import { ok } from "@otp/core/internal";
 import { z } from "zod";
 import { SUPPORTED_LOCALES } from "../../locale.js";
 import { clientOf } from "../../trpc/context.js";

@@ -1,5 +1,5 @@
 /** The emailed links: what one will do, and doing it (flows/links.ts). */
-import { ok } from "@otp/core";
+import { ok } from "@otp/core/internal";
 import { z } from "zod";
 import { clientOf } from "../../trpc/context.js";
 import { defineOperation } from "../define.js";
@@ -85,9 +85,12 @@ export const useLink = defineOperation({
     const step = link.step;
     switch (link.step) {
       case "VERIFICATION":
-        return answer(verifiedAnswer(ctx, ok(link.verified)), (value) => ({ step, ...value }));
+        return answer(await verifiedAnswer(ctx, ok(link.verified)), (value) => ({
+          step,
+          ...value,
+        }));
       case "SIGN_IN":
-        return answer(signedIn(ctx, ok(link.session)), (value) => ({ step, ...value }));
+        return answer(await signedIn(ctx, ok(link.session)), (value) => ({ step, ...value }));
       case "PASSWORD_RESET":
         return answer(resetAnswer(ctx, ok(link.reset)), (value) => ({ step, ...value }));
       case "EMAIL_CHANGE":

@@ -1,5 +1,6 @@
 /** Creating an account and proving its address (beside the core's flows/registration.ts). */
-import { deviceTokenFor, ok, REGISTRATION_BINDING_TTL_SECONDS, secureRandomBytes } from "@otp/core";
+import { REGISTRATION_BINDING_TTL_SECONDS } from "@otp/core";
+import { ok } from "@otp/core/internal";
 import { z } from "zod";
 import { clientOf, keepDevice } from "../../trpc/context.js";
 import { defineOperation } from "../define.js";
@@ -44,7 +45,7 @@ export const register = defineOperation({
     );
     // Every answer marks this client with a device cookie, too; the account
     // learns the device only when its address is proven from it (verification).
-    keepDevice(ctx, deviceTokenFor(ctx.device.read(), secureRandomBytes));
+    keepDevice(ctx, ctx.service.deviceToken(ctx.device.read()));
     return ok({ email: accepted.value.email, message: MESSAGES.registered });
   },
 });

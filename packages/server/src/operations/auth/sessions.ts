@@ -1,5 +1,5 @@
 /** This client's session: signing out, and who is signed in (flows/sessions.ts). */
-import { ok } from "@otp/core";
+import { ok } from "@otp/core/internal";
 import { z } from "zod";
 import { SUPPORTED_LOCALES } from "../../locale.js";
 import { defineOperation } from "../define.js";

@@ -1,5 +1,5 @@
 /** Mounted only when the dev mailbox is the transport (development). */
-import { ok } from "@otp/core";
+import { ok } from "@otp/core/internal";
 import { z } from "zod";
 import { defineOperation } from "../define.js";
 
