@@ -107,7 +107,7 @@ describe.skipIf(SERVER_URL === undefined || !redisAvailable())(
     it(`with Redis down, the per-account budget still holds: of 20 parallel wrong guesses, exactly ${BUDGET} compared`, async () => {
       const email = s.address("budget");
       const registered = await register(
-        (apis[0] as { process: FleetProcess }).process.url,
+        (apis[0]?.process as FleetProcess | undefined)?.url ?? "",
         "rest",
         email,
         s.password(),
@@ -116,7 +116,7 @@ describe.skipIf(SERVER_URL === undefined || !redisAvailable())(
       const guesses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           send(
-            (apis[i % 2] as { process: FleetProcess }).process.url,
+            (apis[i % 2]?.process as FleetProcess | undefined)?.url ?? "",
             "rest",
             "verify",
             { email, code: "00000000" },

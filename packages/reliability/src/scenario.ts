@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { deriveKeys, hashCode } from "@otp/core";
+import { deriveKeys, hashCode } from "@otp/core/internal";
 import {
   type ApiProcess,
   childLogSources,

@@ -38,12 +38,7 @@ import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
-import {
-  type Context,
-  DEVICE_COOKIE,
-  REGISTRATION_COOKIE,
-  sessionCookies,
-} from "../trpc/context.js";
+import { type Context, sessionCookies } from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
 import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
 import { createRateLimiter, type RateLimitGroup } from "./rate-limit.js";
@@ -119,12 +114,22 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     done(null, payload);
   });
 
-  const headers = securityHeaders({
-    // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
-    contentSecurityPolicy: {
-      directives: { "frame-src": ["'self'"], "img-src": ["'self'", "data:", "https:"] },
-    },
-  });
+  const headers: Record<string, string> = {
+    ...securityHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          // No <base> element may re-point the page's relative URLs.
+          "base-uri": ["'none'"],
+          // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
+          "frame-src": ["'self'"],
+          "img-src": ["'self'", "data:", "https:"],
+        },
+      },
+    }),
+    // No answer is kept by a browser or a shared cache (they carry accounts, sessions and
+    // events); the web app's files set their own caching over this (below).
+    "cache-control": "no-store",
+  };
   app.addHook("onRequest", (_request, reply, done) => {
     reply.headers(headers);
     done();
@@ -164,8 +169,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     mailbox: deps.mailbox,
     log: request.log,
     session: sessionCookies(request, reply, secureCookies),
-    registration: sessionCookies(request, reply, secureCookies, REGISTRATION_COOKIE, "strict"),
-    device: sessionCookies(request, reply, secureCookies, DEVICE_COOKIE),
+    registration: sessionCookies(request, reply, secureCookies, "registration"),
+    device: sessionCookies(request, reply, secureCookies, "device"),
     client: { ip: request.ip, userAgent: request.headers["user-agent"] },
     // Read only by the operations that need it (registration, the rules answer).
     get locale() {
@@ -219,6 +224,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     policy: deps.service.policy,
     appName: config.appName,
     contentSecurityPolicy: headers["content-security-policy"] ?? "",
+    cacheDir: join(config.dataDir, "api-reference"),
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));

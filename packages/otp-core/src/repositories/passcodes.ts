@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { newRowId } from "../db/row-id.js";
 import {
   type Executor,
   isoTimestamp,
@@ -13,7 +14,13 @@ import type { PasscodePolicy } from "../rules/policy.js";
 import { guardCtes, guardSpendCte } from "./account-failures.js";
 
 export interface ReplacePasscodeParams {
-  userId: string;
+  /**
+   * The account; null: nobody gets a code (an address without an account, or one this code
+   * type is not for). The statement is then the same, with parameters of the same shape (the
+   * delete looks up a fresh id), and deletes, inserts and queues nothing: such a request does
+   * the work of one that issues a code (ADR 5).
+   */
+  userId: string | null;
   codeType: CodeType;
   passcodeId: string;
   codeHash: string;
@@ -43,9 +50,12 @@ export interface ReplacePasscodeParams {
  * It does not NOTIFY: the caller wakes delivery after commit (ADR 8). It is
  * the last statement of its transaction (`THEN_COMMIT`: on PostgreSQL the
  * COMMIT goes out with it), so it commits as soon as it succeeds.
- * Returns how many codes were deleted.
+ * Returns how many codes were deleted (0 when `userId` is null).
  */
 export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): Promise<number> {
+  // Nobody: the delete still looks up its index, for an id no account has.
+  const issues = p.userId !== null;
+  const userId = p.userId ?? newRowId();
   const now = isoTimestamp(p.now);
   const expiresAt = isoTimestamp(p.expiresAt);
   const pending =
@@ -62,7 +72,7 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
     tx,
     sql`${sql.raw(THEN_COMMIT)} WITH deleted AS (
       DELETE FROM passcodes
-      WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+      WHERE user_id = ${userId}::uuid AND code_type = ${p.codeType}::code_type
       RETURNING is_used, code_hash, created_at, pending_password_hash, binding_hash
     ),
     deleted_count AS (SELECT count(*)::int AS n FROM deleted),
@@ -76,10 +86,10 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
     inserted AS (
       INSERT INTO passcodes (id, user_id, code_type, code_hash, link_hash, is_used, expires_at,
         created_at, new_email, pending_password_hash, binding_hash, replaced_code_hash)
-      SELECT ${p.passcodeId}::uuid, ${p.userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
+      SELECT ${p.passcodeId}::uuid, ${userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
         ${p.linkHash}, false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text,
         ${pending.passwordHash}, ${pending.bindingHash}, (SELECT code_hash FROM replaced)
-      FROM deleted_count
+      FROM deleted_count WHERE ${issues}::boolean
       RETURNING id
     ),
     queued AS (
@@ -102,8 +112,17 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
 export interface VerificationLookupParams {
   /** The account, by address (verification, reset, sign-in) or by id (signed-in flows). */
   account: { email: string } | { userId: string };
-  /** The address's HMAC: the key of its consecutive-failure cap (account-failures.ts). */
+  /**
+   * The key of the consecutive-failure cap (account-failures.ts): the
+   * address's HMAC or, for a device the account knows, the device's key.
+   */
   recipientKey: string;
+  /**
+   * A device the account has signed in from (`deviceBudgetKey`, ADR 20): the
+   * attempt unit is spent from its own window (`device_attempts`), never the
+   * account's. Null: the account's budget.
+   */
+  deviceKey?: string | null;
   codeType: CodeType;
   now: Date;
   policy: PasscodePolicy;
@@ -189,15 +208,11 @@ export async function lockAccountAndReserveAttempt(
   const now = isoTimestamp(p.now);
   const cutoff = isoTimestamp(attemptWindowCutoff(p.now, p.policy));
   const guardParams = { recipientKey: p.recipientKey, now: p.now, policy: p.policy };
-  const rows = await queryRows<LookupRow>(
-    tx,
-    sql`WITH account AS (
-      SELECT id, email, is_verified, locale FROM users
-      WHERE ${"email" in p.account ? sql`lower(email) = ${p.account.email}` : sql`id = ${p.account.userId}::uuid`}
-      FOR UPDATE
-    ),
-    ${guardCtes(guardParams)},
-    attempt_before AS (
+  const deviceKey = p.deviceKey ?? null;
+  // The account's window, or the known device's own (the same rule, the same CTE names).
+  const attempts =
+    deviceKey === null
+      ? sql`attempt_before AS (
       SELECT a.window_started_at, a.failures FROM otp_attempts a JOIN account ON a.user_id = account.id
       WHERE a.code_type = ${p.codeType}::code_type
     ),
@@ -206,7 +221,27 @@ export async function lockAccountAndReserveAttempt(
       SELECT id, ${p.codeType}::code_type, ${now}::timestamptz, 1 FROM account
       WHERE EXISTS (SELECT 1 FROM guard_open)
       ${spendUnitOnConflict(sql`(user_id, code_type)`, cutoff, p.policy)}
+    )`
+      : sql`attempt_before AS (
+      SELECT a.window_started_at, a.failures FROM device_attempts a
+      WHERE a.device_key = ${deviceKey} AND a.code_type = ${p.codeType}::code_type
+        AND EXISTS (SELECT 1 FROM account)
     ),
+    attempt_reserved AS (
+      INSERT INTO device_attempts AS a (device_key, code_type, window_started_at, failures)
+      SELECT ${deviceKey}, ${p.codeType}::code_type, ${now}::timestamptz, 1 FROM account
+      WHERE EXISTS (SELECT 1 FROM guard_open)
+      ${spendUnitOnConflict(sql`(device_key, code_type)`, cutoff, p.policy)}
+    )`;
+  const rows = await queryRows<LookupRow>(
+    tx,
+    sql`WITH account AS (
+      SELECT id, email, is_verified, locale FROM users
+      WHERE ${"email" in p.account ? sql`lower(email) = ${p.account.email}` : sql`id = ${p.account.userId}::uuid`}
+      FOR UPDATE
+    ),
+    ${guardCtes(guardParams)},
+    ${attempts},
     address_before AS (
       SELECT a.window_started_at, a.failures FROM address_attempts a
       WHERE a.recipient_key = ${p.recipientKey} AND a.code_type = ${p.codeType}::code_type
@@ -356,8 +391,10 @@ export async function findLinkTarget(
 export interface ConsumeParams {
   passcodeId: string;
   userId: string;
-  /** The address's HMAC: a used code is a success, so its consecutive failures go back to 0. */
+  /** The cap's key (the address's HMAC or a known device's): a used code is a success, so its consecutive failures go back to 0. */
   recipientKey: string;
+  /** The known device whose window the check spent from (`lockAccountAndReserveAttempt`). */
+  deviceKey?: string | null;
   codeType: CodeType;
   now: Date;
   /**
@@ -402,8 +439,7 @@ export async function consumeCode<Extra extends object = object>(
       RETURNING id, user_id, new_email
     ),
     refunded AS (
-      UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
-      WHERE user_id = (SELECT id FROM account) AND code_type = ${p.codeType}::code_type
+      ${refundSql(p, sql`(SELECT id FROM account)`)}
       RETURNING 1
     ),
     guard_cleared AS (
@@ -429,7 +465,7 @@ export async function consumeCode<Extra extends object = object>(
 export async function refundAttempt(
   tx: Executor,
   /** `recipientKey` null: the consecutive-failure unit was not spent. */
-  p: { userId: string; codeType: CodeType; recipientKey: string | null },
+  p: { userId: string; codeType: CodeType; recipientKey: string | null; deviceKey?: string | null },
 ): Promise<void> {
   // The account's row lock first, then the address's counters, then the
   // budget: the order of the lookup that spent the units (ADR 3), so the two
@@ -443,10 +479,20 @@ export async function refundAttempt(
       WHERE recipient_key = ${p.recipientKey} AND (SELECT count(*) FROM account) >= 0
       RETURNING 1
     )
-    UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
-    WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+    ${refundSql(p, sql`${p.userId}::uuid`)}
       AND (SELECT count(*) FROM guard) >= 0`,
   );
+}
+
+/** Gives one attempt unit back to the window it was spent from: the account's, or a known device's. */
+function refundSql(p: { codeType: CodeType; deviceKey?: string | null }, userId: SQL): SQL {
+  const deviceKey = p.deviceKey ?? null;
+  return deviceKey === null
+    ? sql`UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
+      WHERE user_id = ${userId} AND code_type = ${p.codeType}::code_type`
+    : sql`UPDATE device_attempts SET failures = GREATEST(failures - 1, 0)
+      WHERE device_key = ${deviceKey} AND code_type = ${p.codeType}::code_type
+        AND (${userId}) IS NOT NULL`;
 }
 
 /** Gives back the unit an unknown address's own budget spent (the cap was reached meanwhile). */
