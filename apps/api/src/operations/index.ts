@@ -16,6 +16,7 @@ import {
   type VerifiedEmail,
 } from "@otp/core";
 import { deviceTokenFor, ok, secureRandomBytes } from "@otp/core/internal";
+import { linkPath } from "@otp/email";
 import { z } from "zod";
 import { SUPPORTED_LOCALES } from "../locale.js";
 import { type Context, clientOf, keepDevice } from "../trpc/context.js";
@@ -26,7 +27,7 @@ export type { AnyOperation, LimitGroup, Operation, RestBinding } from "./define.
 const EXAMPLE_EMAIL = "person@example.com";
 const EXAMPLE_PASSWORD = "correct horse battery staple";
 const EXAMPLE_CODE = "12345678";
-/** A token of the right shape (`APP_URL/link?token=...`); it names no code, so it answers LINK_INVALID. */
+/** A token of the right shape (`APP_URL/link#token=...`); it names no code, so it answers LINK_INVALID. */
 const EXAMPLE_LINK_TOKEN =
   "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E";
 
@@ -342,9 +343,11 @@ const auth = {
   }),
 
   describeLink: defineOperation({
-    kind: "query",
+    // A POST that changes nothing: the token is a secret, so it travels in a body, never in a
+    // query string (request lines end up in logs, proxies and Referer headers).
+    kind: "mutation",
     summary:
-      "What the emailed link (APP_URL/link?token=...) will do, for the page that asks to confirm it; changes nothing.",
+      "What the emailed link (APP_URL/link#token=...) will do, for the page that asks to confirm it; changes nothing. The token goes in the body, never in a URL.",
     input: (s) => s.describeLink,
     output: z.object({
       step: linkStep,
@@ -354,7 +357,11 @@ const auth = {
     failures: ["LINK_INVALID", "OTP_EXPIRED", "OTP_ALREADY_USED"],
     limit: "guess",
     session: false,
-    rest: { method: "GET", path: "/api/v1/auth/verify-link/" },
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/verify-link/describe/",
+      example: { token: EXAMPLE_LINK_TOKEN },
+    },
     run: async (ctx, input) =>
       answer(await ctx.service.describeLink(input), ({ step, email }) => ({
         step,
@@ -690,7 +697,7 @@ const dev = {
         subject: z.string(),
         html: z.string(),
         text: z.string(),
-        /** A code email's link (`/link?token=...`, on this app), to open it from the mailbox. */
+        /** A code email's link (`/link#token=...`, on this app), to open it from the mailbox. */
         link: z.string().nullable(),
         sentAt: z.string(),
       }),
@@ -706,10 +713,7 @@ const dev = {
           subject: message.subject,
           html: message.html,
           text: message.text,
-          link:
-            message.meta?.linkToken === undefined
-              ? null
-              : `/link?token=${encodeURIComponent(message.meta.linkToken)}`,
+          link: message.meta?.linkToken === undefined ? null : linkPath(message.meta.linkToken),
           sentAt: message.sentAt.toISOString(),
         })),
       );
