@@ -250,7 +250,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   try {
     // Both listeners, or neither: a port already taken stops the start with its error.
     if (metrics !== undefined && config.metricsPort !== undefined) {
-      metricsUrl = await metrics.listen(config.metricsPort, config.host);
+      metricsUrl = await metrics.listen(config.metricsPort, config.metricsHost);
     }
     await passwordEstimator;
     await server.listen({ port: config.port, host: config.host });

@@ -52,7 +52,8 @@ describe.each(BACKENDS)("security center over HTTP (%s)", (backend) => {
   /** Registers and verifies from `client`, which is then signed in. */
   async function verifiedAccount(client: Browser, email: string): Promise<void> {
     await post(client, "/api/v1/auth/register/", { email, password: PASSWORD });
-    expect(client.cookie("otp_device")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // 256 random bits and their HMAC under the device-cookie key (ADR 20).
+    expect(client.cookie("otp_device")).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
     const verified = await post(client, "/api/v1/auth/verify-email/", {
       email,
       otp: await t.codeFor(email),

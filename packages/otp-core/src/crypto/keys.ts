@@ -16,6 +16,8 @@ export interface DerivedKeys {
   outboxEncryption: Uint8Array;
   /** Keys the HMAC that names a recipient in the send-limit table without storing the address. */
   recipientHmac: Uint8Array;
+  /** Signs the device cookie (`otp_device`), so a value the server did not issue is no device. */
+  deviceCookieHmac: Uint8Array;
 }
 
 function derive(secret: string, purpose: string): Uint8Array {
@@ -31,5 +33,6 @@ export function deriveKeys(secret: string): DerivedKeys {
     linkHmac: derive(secret, "passcode-link-hmac/v1"),
     outboxEncryption: derive(secret, "outbox-aes-256-gcm/v1"),
     recipientHmac: derive(secret, "recipient-hmac/v1"),
+    deviceCookieHmac: derive(secret, "device-cookie-hmac/v1"),
   };
 }

@@ -170,6 +170,23 @@ export const addressAttempts = pgTable(
   (t) => [primaryKey({ columns: [t.recipientKey, t.codeType] })],
 );
 
+/**
+ * The same budget for a device an account has signed in from (issue 23,
+ * ADR 20): keyed by `device:` and the device's hash in `known_devices`, so
+ * a client presenting that device cookie spends its own units, and guesses
+ * from every other client never spend them.
+ */
+export const deviceAttempts = pgTable(
+  "device_attempts",
+  {
+    deviceKey: text("device_key").notNull(),
+    codeType: codeTypeEnum("code_type").notNull(),
+    windowStartedAt: timestamptz("window_started_at").notNull(),
+    failures: integer("failures").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceKey, t.codeType] })],
+);
+
 /** The per-recipient send cap; see rules/send-limit.ts. Keyed by an HMAC of the address. */
 export const sendLimits = pgTable("send_limits", {
   recipientKey: text("recipient_key").primaryKey(),
@@ -211,7 +228,9 @@ export const emailOutbox = pgTable(
 
 /**
  * Failures per address, keyed like the send cap by an HMAC of the address, so
- * addresses without an account are counted alike and not stored in the clear:
+ * addresses without an account are counted alike and not stored in the clear
+ * (and per device an account has signed in from, keyed `device:` and its hash,
+ * ADR 20):
  * the password budget (a fixed window, rules/password-budget.ts), the cap on
  * consecutive failures across every code type and passwords, and the unlock
  * token (SHA-256 only) that lifts the cap (rules/consecutive-failures.ts).
@@ -282,6 +301,7 @@ export const schema = {
   sessions,
   otpAttempts,
   addressAttempts,
+  deviceAttempts,
   sendLimits,
   emailOutbox,
   accountFailures,

@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { type Executor, isoTimestamp, queryRows, toDate } from "../db/rows.js";
 import type { StoredClient } from "../rules/client-context.js";
-import { newDeviceExtra, rememberDeviceCtes } from "./known-devices.js";
+import { forgetDevicesCte, newDeviceExtra, rememberDeviceCtes } from "./known-devices.js";
 import type { QueuedNotice } from "./passcode-effects.js";
 import { type SecurityEventToRecord, securityEventCte } from "./security-events.js";
 
@@ -66,18 +66,21 @@ export async function revokeAccountSession(
 }
 
 /**
- * Ends every session of the account and records SIGNED_OUT_EVERYWHERE (with
- * how many ended), in one statement; returns how many.
+ * Ends every session of the account, revokes its devices but `keepDevice`
+ * (the one asking, if it presented a signed cookie), and records
+ * SIGNED_OUT_EVERYWHERE (with how many sessions ended), in one statement;
+ * returns how many.
  */
 export async function revokeAllAccountSessions(
   executor: Executor,
-  p: { userId: string; event: Omit<SecurityEventToRecord, "detail"> },
+  p: { userId: string; keepDevice: string | null; event: Omit<SecurityEventToRecord, "detail"> },
 ): Promise<number> {
   const rows = await queryRows<{ ended: number }>(
     executor,
     sql`WITH ended AS (
       DELETE FROM sessions WHERE user_id = ${p.userId}::uuid RETURNING user_id
     ),
+    ${forgetDevicesCte("forgotten", sql`SELECT ${p.userId}::uuid`, p.keepDevice)},
     counted AS (SELECT user_id, count(*)::int AS n FROM ended GROUP BY user_id),
     recorded AS (
       INSERT INTO security_events (user_id, type, detail, created_at, ip, user_agent)

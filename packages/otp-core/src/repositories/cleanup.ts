@@ -54,7 +54,7 @@ export interface CleanupParams {
 export interface CleanupCounts {
   usedDeleted: number;
   expiredDeleted: number;
-  /** Attempt windows past their length: accounts' (otp_attempts) and unknown addresses' (address_attempts). */
+  /** Attempt windows past their length: accounts' (otp_attempts), unknown addresses' (address_attempts) and known devices' (device_attempts). */
   attemptWindowsDeleted: number;
   sendWindowsDeleted: number;
   sessionsDeleted: number;
@@ -239,6 +239,14 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
     },
     pacing,
   );
+  const deviceWindows = await deleteInBatches(
+    executor,
+    {
+      table: "device_attempts",
+      condition: sql`window_started_at <= ${isoTimestamp(attemptWindowCutoff(p.now, p.policy))}::timestamptz`,
+    },
+    pacing,
+  );
   const sendWindows = await deleteInBatches(
     executor,
     {
@@ -277,7 +285,7 @@ export async function runCleanup(executor: Executor, p: CleanupParams): Promise<
   return {
     usedDeleted: codes.tallied,
     expiredDeleted: codes.deleted - codes.tallied,
-    attemptWindowsDeleted: attemptWindows.deleted + addressWindows.deleted,
+    attemptWindowsDeleted: attemptWindows.deleted + addressWindows.deleted + deviceWindows.deleted,
     sendWindowsDeleted: sendWindows.deleted,
     sessionsDeleted: sessions.deleted,
     outboxDeleted: outbox.deleted,

@@ -67,9 +67,15 @@ export function passwordResetCheckEffect(p: {
   now: Date;
   notice: QueuedNotice;
   changed: SecurityEventToRecord;
+  keepDevice: string | null;
 }): CodeEffect {
   return {
-    effect: sql`${resetPasswordEffect({ passwordHash: p.passwordHash, now: p.now, notice: p.notice })},
+    effect: sql`${resetPasswordEffect({
+      passwordHash: p.passwordHash,
+      now: p.now,
+      notice: p.notice,
+      keepDevice: p.keepDevice,
+    })},
           ${securityEventCte("changed_event", fromConsumed, p.changed)}`,
     extra: resetPasswordExtra,
   };

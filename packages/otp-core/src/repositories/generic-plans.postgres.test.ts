@@ -26,6 +26,7 @@ import { createTestDatabase, resolveTestPostgres, type TestDatabase } from "../t
 import * as failures from "./account-failures.js";
 import * as accountSessions from "./account-sessions.js";
 import * as cleanup from "./cleanup.js";
+import * as devices from "./known-devices.js";
 import * as outbox from "./outbox.js";
 import * as effects from "./passcode-effects.js";
 import * as passcodes from "./passcodes.js";
@@ -48,6 +49,7 @@ const GROWING_TABLES = [
   "account_failures",
   "security_events",
   "known_devices",
+  "device_attempts",
 ];
 
 const dialect = new PgDialect();
@@ -127,6 +129,19 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       now: NOW,
       policy,
     }),
+  "lockAccountAndReserveAttempt by a known device": (e) =>
+    passcodes.lockAccountAndReserveAttempt(e, {
+      account: { email: "a@example.com" },
+      codeType: "SIGN_IN",
+      recipientKey: "device:d",
+      deviceKey: "device:d",
+      now: NOW,
+      policy,
+    }),
+  "findKnownDevice by email": (e) =>
+    devices.findKnownDevice(e, { account: { email: "a@example.com" }, token: "t" }),
+  "findKnownDevice by id": (e) =>
+    devices.findKnownDevice(e, { account: { userId: uuid() }, token: "t" }),
   findLinkTarget: (e) => passcodes.findLinkTarget(e, uuid()),
   "consumeCode VERIFICATION": (e) =>
     passcodes.consumeCode(e, {
@@ -165,6 +180,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
         passwordHash: "h",
         now: NOW,
         notice: { id: uuid(), kind: "password-changed", payload: bytes, traceContext: null },
+        keepDevice: "d",
       }),
       extra: effects.resetPasswordExtra,
     }),
@@ -192,6 +208,13 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
     }),
   refundAttempt: (e) =>
     passcodes.refundAttempt(e, { userId: uuid(), codeType: "VERIFICATION", recipientKey: "k" }),
+  "refundAttempt of a known device": (e) =>
+    passcodes.refundAttempt(e, {
+      userId: uuid(),
+      codeType: "SIGN_IN",
+      recipientKey: "device:d",
+      deviceKey: "device:d",
+    }),
   reservePasswordAttempt: (e) =>
     failures.reservePasswordAttempt(e, {
       recipientKey: "k",
@@ -237,6 +260,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   revokeAllAccountSessions: (e) =>
     accountSessions.revokeAllAccountSessions(e, {
       userId: uuid(),
+      keepDevice: null,
       event: { type: "SIGNED_OUT_EVERYWHERE", client, now: NOW },
     }),
   openSignedInSession: (e) =>
@@ -270,6 +294,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   registerOrLockUser: (e) =>
     users.registerOrLockUser(e, {
       recipientKey: "k",
+      codeType: "VERIFICATION",
       now: NOW,
       policy,
       email: "a@example.com",
@@ -278,6 +303,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   reserveSendAndLockUser: (e) =>
     users.reserveSendAndLockUser(e, {
       recipientKey: "k",
+      codeType: "SIGN_IN",
       now: NOW,
       policy,
       email: "a@example.com",
@@ -286,6 +312,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   reserveSendForEmailChange: (e) =>
     users.reserveSendForEmailChange(e, {
       recipientKey: "k",
+      codeType: "EMAIL_CHANGE",
       now: NOW,
       policy,
       userId: uuid(),
@@ -374,6 +401,8 @@ async function fillSkewed(sqlClient: postgres.Sql): Promise<void> {
       SELECT id, 'SIGNED_IN', now() - interval '3 days', '203.0.113.7', 'Mozilla/5.0' FROM users;
     INSERT INTO known_devices (user_id, device_hash, first_seen_at)
       SELECT id, md5(id::text), now() - interval '3 days' FROM users;
+    INSERT INTO device_attempts (device_key, code_type, window_started_at, failures)
+      SELECT 'device:' || md5(id::text), 'SIGN_IN', now() - interval '3 days', 0 FROM users;
     ANALYZE;
     INSERT INTO users (id, email, password_hash)
       SELECT gen_random_uuid(), 'new' || g || '@example.com', 'h' FROM generate_series(1, 8000) g;

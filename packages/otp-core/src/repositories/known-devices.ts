@@ -4,7 +4,7 @@
  * the device was new does that statement also queue the "new sign-in" notice.
  */
 import { type SQL, sql } from "drizzle-orm";
-import { isoTimestamp } from "../db/rows.js";
+import { type Executor, isoTimestamp, queryRows } from "../db/rows.js";
 import type { QueuedNotice } from "./passcode-effects.js";
 
 /**
@@ -40,3 +40,45 @@ export function rememberDeviceCtes(p: {
 
 /** The extra column that says whether the device was new (and so whether a notice was queued). */
 export const newDeviceExtra = sql`(SELECT count(*) FROM new_device)::int AS "newDevices"`;
+
+/**
+ * The hash of `known_devices` for a device token, computed in the statement
+ * from the account's id: `deviceTokenHash` (rules/device-token.ts) in SQL.
+ */
+function deviceHashOf(userId: SQL, token: string): SQL {
+  return sql`encode(sha256(convert_to(${userId}::text || ':' || ${token}::text, 'UTF8')), 'hex')`;
+}
+
+/**
+ * The hash of the device, if the account (by address or id) has signed in
+ * from it and not revoked it since: the device then has budgets of its own
+ * (ADR 20). One read, the same statement for every address, with or without
+ * an account; null otherwise.
+ */
+export async function findKnownDevice(
+  executor: Executor,
+  p: { account: { email: string } | { userId: string }; token: string },
+): Promise<string | null> {
+  const rows = await queryRows<{ device_hash: string }>(
+    executor,
+    sql`SELECT d.device_hash FROM users u
+      JOIN known_devices d ON d.user_id = u.id AND d.device_hash = ${deviceHashOf(sql`u.id`, p.token)}
+      WHERE ${"email" in p.account ? sql`lower(u.email) = ${p.account.email}` : sql`u.id = ${p.account.userId}::uuid`}`,
+  );
+  return rows[0]?.device_hash ?? null;
+}
+
+/**
+ * A CTE (`name`) that revokes the devices of each account of `source` (a query
+ * with a `user_id` column), but `keep` (the hash of the device making the
+ * request, which has just proven itself): they lose their own budgets and
+ * count as new again at their next sign-in. Goes with ending the account's
+ * sessions (ADR 20).
+ */
+export function forgetDevicesCte(name: string, source: SQL, keep: string | null): SQL {
+  return sql`${sql.raw(name)} AS (
+    DELETE FROM known_devices
+    WHERE user_id IN (${source}) AND device_hash IS DISTINCT FROM ${keep}::text
+    RETURNING 1
+  )`;
+}

@@ -7,6 +7,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { isoTimestamp } from "../db/rows.js";
 import type { StoredClient } from "../rules/client-context.js";
+import { forgetDevicesCte } from "./known-devices.js";
 
 export interface QueuedNotice {
   id: string;
@@ -112,6 +113,8 @@ export function resetPasswordEffect(p: {
   passwordHash: string;
   now: Date;
   notice: QueuedNotice;
+  /** The resetting client's device (it just proved the address): the one device not revoked. */
+  keepDevice: string | null;
 }): SQL {
   const at = isoTimestamp(p.now);
   return sql`changed AS (
@@ -121,6 +124,7 @@ export function resetPasswordEffect(p: {
     RETURNING id
   ),
   revoked AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM changed) RETURNING 1),
+  ${forgetDevicesCte("devices_forgotten", sql`SELECT id FROM changed`, p.keepDevice)},
   pending_dropped AS (
     UPDATE passcodes SET pending_password_hash = NULL, binding_hash = NULL
     WHERE user_id IN (SELECT id FROM changed) AND code_type = 'VERIFICATION'

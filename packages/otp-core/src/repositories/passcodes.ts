@@ -112,8 +112,17 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
 export interface VerificationLookupParams {
   /** The account, by address (verification, reset, sign-in) or by id (signed-in flows). */
   account: { email: string } | { userId: string };
-  /** The address's HMAC: the key of its consecutive-failure cap (account-failures.ts). */
+  /**
+   * The key of the consecutive-failure cap (account-failures.ts): the
+   * address's HMAC or, for a device the account knows, the device's key.
+   */
   recipientKey: string;
+  /**
+   * A device the account has signed in from (`deviceBudgetKey`, ADR 20): the
+   * attempt unit is spent from its own window (`device_attempts`), never the
+   * account's. Null: the account's budget.
+   */
+  deviceKey?: string | null;
   codeType: CodeType;
   now: Date;
   policy: PasscodePolicy;
@@ -199,15 +208,11 @@ export async function lockAccountAndReserveAttempt(
   const now = isoTimestamp(p.now);
   const cutoff = isoTimestamp(attemptWindowCutoff(p.now, p.policy));
   const guardParams = { recipientKey: p.recipientKey, now: p.now, policy: p.policy };
-  const rows = await queryRows<LookupRow>(
-    tx,
-    sql`WITH account AS (
-      SELECT id, email, is_verified, locale FROM users
-      WHERE ${"email" in p.account ? sql`lower(email) = ${p.account.email}` : sql`id = ${p.account.userId}::uuid`}
-      FOR UPDATE
-    ),
-    ${guardCtes(guardParams)},
-    attempt_before AS (
+  const deviceKey = p.deviceKey ?? null;
+  // The account's window, or the known device's own (the same rule, the same CTE names).
+  const attempts =
+    deviceKey === null
+      ? sql`attempt_before AS (
       SELECT a.window_started_at, a.failures FROM otp_attempts a JOIN account ON a.user_id = account.id
       WHERE a.code_type = ${p.codeType}::code_type
     ),
@@ -216,7 +221,27 @@ export async function lockAccountAndReserveAttempt(
       SELECT id, ${p.codeType}::code_type, ${now}::timestamptz, 1 FROM account
       WHERE EXISTS (SELECT 1 FROM guard_open)
       ${spendUnitOnConflict(sql`(user_id, code_type)`, cutoff, p.policy)}
+    )`
+      : sql`attempt_before AS (
+      SELECT a.window_started_at, a.failures FROM device_attempts a
+      WHERE a.device_key = ${deviceKey} AND a.code_type = ${p.codeType}::code_type
+        AND EXISTS (SELECT 1 FROM account)
     ),
+    attempt_reserved AS (
+      INSERT INTO device_attempts AS a (device_key, code_type, window_started_at, failures)
+      SELECT ${deviceKey}, ${p.codeType}::code_type, ${now}::timestamptz, 1 FROM account
+      WHERE EXISTS (SELECT 1 FROM guard_open)
+      ${spendUnitOnConflict(sql`(device_key, code_type)`, cutoff, p.policy)}
+    )`;
+  const rows = await queryRows<LookupRow>(
+    tx,
+    sql`WITH account AS (
+      SELECT id, email, is_verified, locale FROM users
+      WHERE ${"email" in p.account ? sql`lower(email) = ${p.account.email}` : sql`id = ${p.account.userId}::uuid`}
+      FOR UPDATE
+    ),
+    ${guardCtes(guardParams)},
+    ${attempts},
     address_before AS (
       SELECT a.window_started_at, a.failures FROM address_attempts a
       WHERE a.recipient_key = ${p.recipientKey} AND a.code_type = ${p.codeType}::code_type
@@ -366,8 +391,10 @@ export async function findLinkTarget(
 export interface ConsumeParams {
   passcodeId: string;
   userId: string;
-  /** The address's HMAC: a used code is a success, so its consecutive failures go back to 0. */
+  /** The cap's key (the address's HMAC or a known device's): a used code is a success, so its consecutive failures go back to 0. */
   recipientKey: string;
+  /** The known device whose window the check spent from (`lockAccountAndReserveAttempt`). */
+  deviceKey?: string | null;
   codeType: CodeType;
   now: Date;
   /**
@@ -412,8 +439,7 @@ export async function consumeCode<Extra extends object = object>(
       RETURNING id, user_id, new_email
     ),
     refunded AS (
-      UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
-      WHERE user_id = (SELECT id FROM account) AND code_type = ${p.codeType}::code_type
+      ${refundSql(p, sql`(SELECT id FROM account)`)}
       RETURNING 1
     ),
     guard_cleared AS (
@@ -439,7 +465,7 @@ export async function consumeCode<Extra extends object = object>(
 export async function refundAttempt(
   tx: Executor,
   /** `recipientKey` null: the consecutive-failure unit was not spent. */
-  p: { userId: string; codeType: CodeType; recipientKey: string | null },
+  p: { userId: string; codeType: CodeType; recipientKey: string | null; deviceKey?: string | null },
 ): Promise<void> {
   // The account's row lock first, then the address's counters, then the
   // budget: the order of the lookup that spent the units (ADR 3), so the two
@@ -453,10 +479,20 @@ export async function refundAttempt(
       WHERE recipient_key = ${p.recipientKey} AND (SELECT count(*) FROM account) >= 0
       RETURNING 1
     )
-    UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
-    WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+    ${refundSql(p, sql`${p.userId}::uuid`)}
       AND (SELECT count(*) FROM guard) >= 0`,
   );
+}
+
+/** Gives one attempt unit back to the window it was spent from: the account's, or a known device's. */
+function refundSql(p: { codeType: CodeType; deviceKey?: string | null }, userId: SQL): SQL {
+  const deviceKey = p.deviceKey ?? null;
+  return deviceKey === null
+    ? sql`UPDATE otp_attempts SET failures = GREATEST(failures - 1, 0)
+      WHERE user_id = ${userId} AND code_type = ${p.codeType}::code_type`
+    : sql`UPDATE device_attempts SET failures = GREATEST(failures - 1, 0)
+      WHERE device_key = ${deviceKey} AND code_type = ${p.codeType}::code_type
+        AND (${userId}) IS NOT NULL`;
 }
 
 /** Gives back the unit an unknown address's own budget spent (the cap was reached meanwhile). */

@@ -4,6 +4,7 @@
  * (service/engine/*). Every statement lives in repositories/.
  */
 import { createServiceContext, type ServiceContext } from "./context.js";
+import { deviceTokenOf } from "./engine/devices.js";
 import { cleanup, issueCode, setLocale, unlock } from "./flows/account.js";
 import { confirmEmailChange, requestEmailChange } from "./flows/email-change.js";
 import { describeLink, useLink } from "./flows/links.js";
@@ -14,6 +15,7 @@ import { requestSignInCode, signIn, signInWithCode } from "./flows/sign-in.js";
 import { createSecurityCenter } from "./security-center.js";
 import type { OtpServiceOptions } from "./types.js";
 
+/** The service `createOtpService` returns: every use case, each validating its input. */
 export type OtpService = ReturnType<typeof createOtpService>;
 
 /** A flow's operation with the service's context supplied. */
@@ -24,6 +26,7 @@ function withContext<A extends unknown[], R>(
   return (...args) => operation(ctx, ...args);
 }
 
+/** Builds the service over one database: the flows, sharing one context (keys, policy, clock). */
 export function createOtpService(options: OtpServiceOptions) {
   const ctx = createServiceContext(options);
   const op = <A extends unknown[], R>(operation: (ctx: ServiceContext, ...args: A) => R) =>
@@ -57,5 +60,7 @@ export function createOtpService(options: OtpServiceOptions) {
     requestEmailChange: op(requestEmailChange),
     confirmEmailChange: op(confirmEmailChange),
     cleanup: op(cleanup),
+    /** The device cookie a client keeps: the signed one it sent, or a new one (ADR 20). */
+    deviceToken: op(deviceTokenOf),
   };
 }

@@ -493,6 +493,40 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       expect((await service.resendCode({ email: ALICE })).ok).toBe(true);
     });
 
+    it("counts the cooldown per code type: a sign-in code at once after verifying; the cap stays", async () => {
+      service = createTestService(database, {
+        clock: clock.now,
+        policy: { sendCooldownSeconds: 60, maxSendsPerWindow: 3 },
+      });
+      await service.register({ email: ALICE, password: PASSWORD });
+      expect((await service.verifyEmail({ email: ALICE, code: await codeFor(ALICE) })).ok).toBe(
+        true,
+      );
+      // A code of another type, at once: granted.
+      expect((await service.requestSignInCode({ email: ALICE })).ok).toBe(true);
+      // The same type again within the cooldown: refused, until the cooldown of that type ends.
+      expect(await service.requestSignInCode({ email: ALICE })).toMatchObject({
+        error: {
+          code: "SEND_LIMIT_REACHED",
+          reason: "COOLDOWN",
+          retryAt: new Date(clock.now().getTime() + 60_000),
+        },
+      });
+      expect((await service.requestPasswordReset({ email: ALICE })).ok).toBe(true);
+      // The cap (3 an hour) counts every type: a fourth send waits for the window.
+      clock.advanceSeconds(60);
+      expect(await service.requestSignInCode({ email: ALICE })).toMatchObject({
+        error: { code: "SEND_LIMIT_REACHED", reason: "HOURLY_CAP" },
+      });
+      // An address without an account is answered alike.
+      const ghost = "ghost.cooldown@example.com";
+      expect((await service.resendCode({ email: ghost })).ok).toBe(true);
+      expect((await service.requestSignInCode({ email: ghost })).ok).toBe(true);
+      expect(await service.requestSignInCode({ email: ghost })).toMatchObject({
+        error: { code: "SEND_LIMIT_REACHED", reason: "COOLDOWN" },
+      });
+    });
+
     it("validates register and resend input", async () => {
       const before = await snapshot(database);
       const bad: Array<

@@ -9,6 +9,7 @@ import type { OtpObserver } from "./observer.js";
 import type { PasswordCheckOptions } from "./password-checker.js";
 import type { PasswordHasher } from "./password-hasher.js";
 
+/** `createOtpService`'s options: `db` and `secret`, then policy, clock, hasher and hooks. */
 export interface OtpServiceOptions {
   db: Database;
   /** The server secret (at least 32 characters); every key is derived from it. */
@@ -42,6 +43,7 @@ export interface AcceptedRequest {
   email: string;
 }
 
+/** An account a code or password has just authenticated. */
 export interface VerifiedAccount {
   userId: string;
   email: string;
@@ -65,6 +67,7 @@ export interface VerifiedEmail extends VerifiedAccount {
   passwordActive: boolean;
 }
 
+/** A code issued to a known account (`issueCode`). */
 export interface IssuedCode {
   passcodeId: string;
   expiresAt: Date;
@@ -82,6 +85,7 @@ export interface NewSession {
   deviceToken: string;
 }
 
+/** The account a session token belongs to (`authenticate`). */
 export interface SignedInUser {
   /** The session this request came with. */
   sessionId: string;

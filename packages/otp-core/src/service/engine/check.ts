@@ -23,6 +23,7 @@ import { reachesLock } from "../../rules/consecutive-failures.js";
 import { isExpired } from "../../rules/expiry.js";
 import type { ServiceContext } from "../context.js";
 import { codeCheckOutcomeOf } from "../observer.js";
+import { knownDeviceKey } from "./devices.js";
 import { lockAddress } from "./lockout.js";
 
 /** Compared against when an account has no code, so that path costs the same. */
@@ -39,6 +40,11 @@ export interface CheckTarget {
 
 export interface CodeCheck<Extra> extends CheckTarget {
   codeType: CodeType;
+  /**
+   * The device cookie the client sent: a device the account knows spends its
+   * own budgets (the attempt window and the consecutive cap, ADR 20).
+   */
+  deviceToken?: string | undefined;
   /** The code typed, or the link's token: one credential, one path. */
   credential: Credential;
   now: Date;
@@ -101,10 +107,13 @@ async function checkAndUseCode<Extra extends object>(
   const { codeType, credential, now } = check;
   // A wrong link is charged like a wrong code, and says it was the link.
   const invalid = "link" in credential ? "LINK_INVALID" : "OTP_INVALID";
-  const key = recipientKey(ctx.keys.recipientHmac, check.address);
+  // A device the account knows has budgets of its own; any other client, the address's.
+  const deviceKey = await knownDeviceKey(ctx, check.account, check.deviceToken);
+  const key = deviceKey ?? recipientKey(ctx.keys.recipientHmac, check.address);
   const { guard, budget, found } = await lockAccountAndReserveAttempt(executor, {
     account: check.account,
     recipientKey: key,
+    deviceKey,
     codeType,
     now,
     policy,
@@ -126,7 +135,7 @@ async function checkAndUseCode<Extra extends object>(
     // A concurrent check took the address to its cap: this one compares nothing.
     await (found === null
       ? refundAddressAttempt(executor, { recipientKey: key, codeType })
-      : refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null }));
+      : refundAttempt(executor, { userId: found.userId, codeType, recipientKey: null, deviceKey }));
     return fail("ACCOUNT_LOCKED");
   }
   const reserved = budget.reservedFailures;
@@ -138,7 +147,7 @@ async function checkAndUseCode<Extra extends object>(
   const { matches, replaced } = compareCredential(ctx, found, codeType, credential);
   if (!matches && replaced && found.passcode !== null) {
     // The code of an earlier email: not a guess, so the units go back; the person needs the latest email.
-    await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
+    await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key, deviceKey });
     return fail("OTP_REPLACED");
   }
   if (!matches || found.passcode === null) {
@@ -148,11 +157,11 @@ async function checkAndUseCode<Extra extends object>(
   }
   // The right code, but no longer usable: not a guess, so the units go back.
   if (found.passcode.isUsed) {
-    await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
+    await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key, deviceKey });
     return fail("OTP_ALREADY_USED");
   }
   if (isExpired(found.passcode.expiresAt, now)) {
-    await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key });
+    await refundAttempt(executor, { userId: found.userId, codeType, recipientKey: key, deviceKey });
     return fail("OTP_EXPIRED");
   }
   const effect = check.effect({ ...found, passcode: found.passcode });
@@ -160,6 +169,7 @@ async function checkAndUseCode<Extra extends object>(
     passcodeId: found.passcode.id,
     userId: found.userId,
     recipientKey: key,
+    deviceKey,
     codeType,
     now,
     effect: effect.effect,

@@ -122,6 +122,7 @@ export async function requestCodeByAddress(
     const outcome = await reserveSendAndLockUser(tx, {
       email,
       recipientKey: recipientKey(ctx.keys.recipientHmac, email),
+      codeType,
       now,
       policy: ctx.policy,
     });

@@ -4,6 +4,7 @@ import { passwordResetCheckEffect } from "../../repositories/code-effects.js";
 import { type ClientContext, storedClient } from "../../rules/client-context.js";
 import type { ServiceContext } from "../context.js";
 import { type CheckTarget, type Credential, useCode } from "../engine/check.js";
+import { presentedDeviceHash } from "../engine/devices.js";
 import { requestCodeByAddress } from "../engine/issue.js";
 import { event, sealNotice } from "../engine/notices.js";
 import type { RequestCodeInput, ResetPasswordInput } from "../inputs.js";
@@ -57,12 +58,14 @@ export async function resetPasswordWith(
   const used = await useCode<{ sessionsRevoked: number }>(ctx, ctx.db, {
     ...target,
     codeType: "PASSWORD_RESET",
+    deviceToken: client.deviceToken,
     credential,
     now,
     effect: (found) =>
       passwordResetCheckEffect({
         passwordHash,
         now,
+        keepDevice: presentedDeviceHash(ctx, found.userId, client.deviceToken),
         notice: sealNotice(ctx, {
           kind: "PASSWORD_CHANGED",
           to: found.email,

@@ -6,7 +6,7 @@ import { verificationCheckEffect } from "../../repositories/code-effects.js";
 import { queueEmail } from "../../repositories/outbox.js";
 import { registerOrLockUser } from "../../repositories/users.js";
 import { type ClientContext, storedClient } from "../../rules/client-context.js";
-import { deviceTokenFor, deviceTokenHash } from "../../rules/device-token.js";
+import { deviceTokenHash } from "../../rules/device-token.js";
 import {
   bindingMatches,
   bindingTokenHash,
@@ -14,6 +14,7 @@ import {
 } from "../../rules/registration-binding.js";
 import type { ServiceContext } from "../context.js";
 import { type CheckTarget, type Credential, useCode } from "../engine/check.js";
+import { deviceTokenOf } from "../engine/devices.js";
 import { issueLocked, requestCodeByAddress, sendLimitError } from "../engine/issue.js";
 import { event, sealNotice } from "../engine/notices.js";
 import {
@@ -53,6 +54,7 @@ export async function register(
       email,
       locale,
       recipientKey: recipientKey(ctx.keys.recipientHmac, email),
+      codeType: "VERIFICATION",
       now,
       policy: ctx.policy,
     });
@@ -126,7 +128,7 @@ export async function verifyEmailWith(
   const now = ctx.clock();
   const stored = storedClient(client);
   // The address's owner proved it from this client: the device becomes one the account knows.
-  const deviceToken = deviceTokenFor(client.deviceToken, ctx.random);
+  const deviceToken = deviceTokenOf(ctx, client.deviceToken);
   const session = { ...newSessionToken(ctx, now), client: stored };
   const used = await useCode<{ passwordActive: boolean; sessionsCreated: number }>(ctx, ctx.db, {
     ...target,

@@ -6,6 +6,7 @@ import { revokeAllAccountSessions } from "../../repositories/account-sessions.js
 import { deleteSession, findSessionUser } from "../../repositories/sessions.js";
 import { type ClientContext, storedClient } from "../../rules/client-context.js";
 import type { ServiceContext } from "../context.js";
+import { presentedDeviceHash } from "../engine/devices.js";
 import { event } from "../engine/notices.js";
 import type { SignedInUser } from "../types.js";
 
@@ -68,7 +69,10 @@ export async function signOut(
   return ok({ signedOut: await deleteSession(ctx.db, hashSessionToken(parsed.value)) });
 }
 
-/** Revokes every session of the account and records SIGNED_OUT_EVERYWHERE, in one statement. */
+/**
+ * Revokes every session of the account, and every device but the one asking
+ * (ADR 20), and records SIGNED_OUT_EVERYWHERE, in one statement.
+ */
 export async function signOutEverywhere(
   ctx: ServiceContext,
   userId: string,
@@ -76,6 +80,7 @@ export async function signOutEverywhere(
 ): Promise<Result<{ sessionsRevoked: number }>> {
   const sessionsRevoked = await revokeAllAccountSessions(ctx.db, {
     userId,
+    keepDevice: presentedDeviceHash(ctx, userId, client.deviceToken),
     event: event("SIGNED_OUT_EVERYWHERE", storedClient(client), ctx.clock()),
   });
   ctx.logger.info({ userId, sessionsRevoked }, "signed out everywhere");

@@ -7,11 +7,12 @@ import { signInCheckEffect } from "../../repositories/code-effects.js";
 import { recordSecurityEventForAddress } from "../../repositories/security-events.js";
 import { type ClientContext, storedClient } from "../../rules/client-context.js";
 import { decideConsecutive, reachesLock } from "../../rules/consecutive-failures.js";
-import { deviceTokenFor, deviceTokenHash } from "../../rules/device-token.js";
+import { deviceTokenHash } from "../../rules/device-token.js";
 import { passwordBudgetExhausted, passwordRetryAt } from "../../rules/password-budget.js";
 import { normalizePassword } from "../../rules/password-rules.js";
 import type { ServiceContext } from "../context.js";
 import { type CheckTarget, type Credential, useCode } from "../engine/check.js";
+import { deviceTokenOf, knownDeviceKey } from "../engine/devices.js";
 import { requestCodeByAddress } from "../engine/issue.js";
 import { lockAddress } from "../engine/lockout.js";
 import { event, newSignInNotice, noticePasswordLimit } from "../engine/notices.js";
@@ -34,7 +35,9 @@ export async function signIn(
   if (!parsed.ok) return parsed;
   const { email, password } = parsed.value;
   const now = ctx.clock();
-  const key = recipientKey(ctx.keys.recipientHmac, email);
+  // A device the account knows has a password budget and a cap of its own (ADR 20).
+  const deviceKey = await knownDeviceKey(ctx, { email }, client.deviceToken);
+  const key = deviceKey ?? recipientKey(ctx.keys.recipientHmac, email);
   // The password budget and the consecutive cap are spent before comparing,
   // by the same statement for every address, with or without an account.
   const reservation = await reservePasswordAttempt(ctx.db, {
@@ -119,7 +122,7 @@ async function createSessionFor(
 ): Promise<NewSession> {
   const session = newSessionToken(ctx, now);
   const stored = storedClient(client);
-  const deviceToken = deviceTokenFor(client?.deviceToken, ctx.random);
+  const deviceToken = deviceTokenOf(ctx, client?.deviceToken);
   const { newDevice } = await openSignedInSession(ctx.db, {
     userId,
     recipientKey: key,
@@ -168,10 +171,11 @@ export async function signInWith(
   const now = ctx.clock();
   const stored = storedClient(client);
   const session = { ...newSessionToken(ctx, now), client: stored };
-  const deviceToken = deviceTokenFor(client.deviceToken, ctx.random);
+  const deviceToken = deviceTokenOf(ctx, client.deviceToken);
   const used = await useCode<{ newDevices: number }>(ctx, ctx.db, {
     ...target,
     codeType: "SIGN_IN",
+    deviceToken: client.deviceToken,
     credential,
     now,
     // The session, SIGNED_IN, and the device (with the notice if it is new), with the code.

@@ -1,0 +1,3 @@
+import { defineDeviceBudgetsContract } from "./device-budgets.contract.js";
+
+defineDeviceBudgetsContract("pglite");
