@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { newRowId } from "../db/row-id.js";
 import {
   type Executor,
   isoTimestamp,
@@ -7,7 +8,6 @@ import {
   toDate,
   toDateOrNull,
 } from "../db/rows.js";
-import { newRowId } from "../db/row-id.js";
 import { attemptWindowCutoff } from "../rules/attempt-budget.js";
 import type { CodeType } from "../rules/code-types.js";
 import type { PasscodePolicy } from "../rules/policy.js";

@@ -1,8 +1,8 @@
 /** Issuing a code: the send cap, the seed's delete-all-then-insert and the sealed email. */
 import { recipientKey } from "../../crypto/recipient-key.js";
-import { ACCOUNT_DEFAULT_LOCALE } from "../../db/schema.js";
 import { newRowId } from "../../db/row-id.js";
 import type { Executor } from "../../db/rows.js";
+import { ACCOUNT_DEFAULT_LOCALE } from "../../db/schema.js";
 import { type DomainError, domainError, ok, type Result } from "../../errors.js";
 import { replacePasscode } from "../../repositories/passcodes.js";
 import { readSendReservation, type SendReservationRow } from "../../repositories/send-limits.js";
