@@ -156,11 +156,11 @@ export {
   type PasswordCheckOutcome,
 } from "./service/observer.js";
 export {
-  /** The breach lookup's default range API (`PASSWORD_BREACH_URL`): Pwned Passwords. */
+  /** The breached-password range API asked when `PASSWORD_BREACH_CHECK` is on (Pwned Passwords). */
   DEFAULT_PASSWORD_BREACH_URL,
-  /** The strength estimate's context (the service's name) and the optional breach lookup. */
+  /** How new passwords are rated: the service's name for zxcvbn, and the optional breach lookup. */
   type PasswordCheckOptions,
-  /** Starts zxcvbn's worker and resolves once its dictionaries are ready (await before serving). */
+  /** Loads zxcvbn's dictionaries ahead of the first password rated (a server awaits it before it listens). */
   warmPasswordEstimator,
 } from "./service/password-checker.js";
 export {
