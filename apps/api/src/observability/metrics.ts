@@ -12,10 +12,10 @@ import { pendingOutboxSummary } from "@otp/core/repositories";
 import { CODE_TYPES } from "@otp/core/rules";
 import { type DeliveryObserver, EMAIL_OUTCOMES } from "@otp/delivery";
 import { EMAIL_KINDS } from "@otp/email";
+import { RATE_LIMIT_GROUPS, type RateLimitGroup } from "@otp/server/internal";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { RATE_LIMIT_GROUPS, type RateLimitGroup } from "../http/rate-limit.js";
 import { metricRoutesOf } from "./request-facts.js";
 
 /** The readiness probe's route (its 503 is an answer about the database, not a refused request). */

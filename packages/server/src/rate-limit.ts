@@ -1,7 +1,6 @@
-import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
-import type { AppConfig } from "../config.js";
-import type { LimitGroup } from "../operations/define.js";
+import type { EdgeLogger } from "./errors.js";
+import type { LimitGroup } from "./operations/define.js";
 
 /** The per-IP budgets, by the limit group that spends them. */
 export const RATE_LIMIT_GROUPS = ["send", "guess"] as const satisfies readonly Exclude<
@@ -129,9 +128,19 @@ export function clientKeyOf(ip: string): string {
   return `${kept.join(":")}::/56`;
 }
 
+/** The per-IP budgets' settings (RATE_LIMIT_*, REDIS_URL). */
+export interface RateLimitOptions {
+  enabled: boolean;
+  sendPerHour: number;
+  verifyPerMinute: number;
+  /** A shared store for several instances; in memory without it. */
+  redisUrl: string | undefined;
+  redisPrefix: string;
+}
+
 export function createRateLimiter(
-  config: AppConfig["rateLimit"],
-  logger: FastifyBaseLogger,
+  config: RateLimitOptions,
+  logger: EdgeLogger,
   /** Told of each refusal (the metric of refusals by group). */
   onRefused?: (group: RateLimitGroup) => void,
   /** Told of each request let through because the shared store could not be reached. */
