@@ -20,6 +20,7 @@ import { z } from "zod";
 import { SUPPORTED_LOCALES } from "../locale.js";
 import { type Context, clientOf, keepDevice } from "../trpc/context.js";
 import { type AnyOperation, defineOperation, type LimitGroup } from "./define.js";
+import { REAUTHENTICATION_MESSAGES, reauthentication } from "./reauthentication.js";
 
 export type { AnyOperation, LimitGroup, Operation, RestBinding } from "./define.js";
 
@@ -80,6 +81,8 @@ const LINK_MESSAGES = {
   SIGN_IN: MESSAGES.linkSignIn,
   PASSWORD_RESET: MESSAGES.linkResetPassword,
   EMAIL_CHANGE: MESSAGES.linkEmailChange,
+  REAUTHENTICATION: REAUTHENTICATION_MESSAGES.linkReauthenticate,
+  EMAIL_CHANGE_UNDO: REAUTHENTICATION_MESSAGES.linkUndoEmailChange,
 } as const;
 
 /** The service's value shaped into the answer; a failure as it is. */
@@ -373,6 +376,7 @@ const auth = {
       "ACCOUNT_LOCKED",
       "UNAUTHORIZED",
       "EMAIL_TAKEN",
+      "REAUTHENTICATION_REQUIRED",
     ],
     limit: "guess",
     session: false,
@@ -383,7 +387,7 @@ const auth = {
       example: { token: EXAMPLE_LINK_TOKEN },
     },
     async run(ctx, input) {
-      // An email-change link needs the account's session, as its code does.
+      // An email-change or re-authentication link needs the account's session, as its code does.
       const sessionToken = ctx.session.read();
       const account =
         sessionToken === undefined ? undefined : await ctx.service.authenticate(sessionToken);
@@ -391,6 +395,7 @@ const auth = {
         ...clientOf(ctx),
         bindingToken: ctx.registration.read(),
         signedInUserId: account?.ok === true ? account.value.userId : undefined,
+        signedInSession: account?.ok === true ? account.value : undefined,
       });
       if (!used.ok) return used;
       const link = used.value;
@@ -404,6 +409,20 @@ const auth = {
           return answer(resetAnswer(ctx, ok(link.reset)), (value) => ({ step, ...value }));
         case "EMAIL_CHANGE":
           return ok({ step, email: link.changed.email, message: MESSAGES.emailChanged });
+        case "REAUTHENTICATION":
+          return ok({
+            step,
+            email: account?.ok === true ? account.value.email : "",
+            message: REAUTHENTICATION_MESSAGES.reauthenticated,
+          });
+        case "EMAIL_CHANGE_UNDO":
+          // Every session ended, this client's too.
+          ctx.session.clear();
+          return ok({
+            step,
+            email: link.undone.email,
+            message: REAUTHENTICATION_MESSAGES.emailChangeUndone,
+          });
       }
     },
   }),
@@ -581,12 +600,14 @@ const securityCenter = {
 
 const account = {
   ...securityCenter,
+  ...reauthentication,
   requestEmailChange: defineOperation({
     kind: "mutation",
-    summary: "Email a code to a new address for the signed-in account.",
+    summary:
+      "Email a code to a new address for the signed-in account; needs an authentication within REAUTH_MAX_AGE_SECONDS (account.reauthenticate).",
     input: (s) => s.requestEmailChange.omit({ userId: true }),
     output: z.object({ newEmail: z.string(), message: detail }),
-    failures: ["SEND_LIMIT_REACHED"],
+    failures: ["SEND_LIMIT_REACHED", "REAUTHENTICATION_REQUIRED"],
     limit: "send",
     session: true,
     rest: {
@@ -597,7 +618,7 @@ const account = {
     },
     run: async (ctx, input) =>
       answer(
-        await ctx.service.requestEmailChange({ ...input, userId: ctx.user.userId }),
+        await ctx.service.requestEmailChange({ ...input, userId: ctx.user.userId }, ctx.user),
         ({ newEmail }) => ({ newEmail, message: MESSAGES.emailChangeRequested }),
       ),
   }),
@@ -605,10 +626,10 @@ const account = {
   confirmEmailChange: defineOperation({
     kind: "mutation",
     summary:
-      "Move the signed-in account to the new address with its code; the old address is told.",
+      "Move the signed-in account to the new address with its code (needs a recent authentication, as the request does); every other session ends, and the old address is told, with a link that undoes the change for 7 days.",
     input: (s) => s.confirmEmailChange.omit({ userId: true }),
     output: z.object({ email: z.string(), message: detail }),
-    failures: [...CODE_FAILURES, "EMAIL_TAKEN"],
+    failures: [...CODE_FAILURES, "EMAIL_TAKEN", "REAUTHENTICATION_REQUIRED"],
     limit: "guess",
     session: true,
     rest: {
@@ -619,7 +640,11 @@ const account = {
     },
     run: async (ctx, input) =>
       answer(
-        await ctx.service.confirmEmailChange({ ...input, userId: ctx.user.userId }, clientOf(ctx)),
+        await ctx.service.confirmEmailChange(
+          { ...input, userId: ctx.user.userId },
+          clientOf(ctx),
+          ctx.user,
+        ),
         ({ email }) => ({ email, message: MESSAGES.emailChanged }),
       ),
   }),
