@@ -1,5 +1,3 @@
-ALTER TYPE "public"."code_type" ADD VALUE 'REAUTHENTICATION';--> statement-breakpoint
-ALTER TYPE "public"."code_type" ADD VALUE 'EMAIL_CHANGE_UNDO';--> statement-breakpoint
 CREATE TABLE "device_attempts" (
 	"device_key" text NOT NULL,
 	"code_type" "code_type" NOT NULL,
@@ -7,5 +5,3 @@ CREATE TABLE "device_attempts" (
 	"failures" integer NOT NULL,
 	CONSTRAINT "device_attempts_device_key_code_type_pk" PRIMARY KEY("device_key","code_type")
 );
---> statement-breakpoint
-ALTER TABLE "sessions" ADD COLUMN "authenticated_at" timestamp with time zone;
