@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { MIN_SECRET_LENGTH, type PasscodePolicy } from "@otp/core";
+import { DEFAULT_PASSWORD_BREACH_URL, MIN_SECRET_LENGTH, type PasscodePolicy } from "@otp/core";
 import {
   databaseVariables,
   flag,
@@ -55,7 +55,13 @@ const apiVariables = {
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
   METRICS_PORT: integer(0, 65_535).optional(),
+  METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
   ...tracingVariables,
+  // New passwords are also looked up in a breach corpus by k-anonymity range query (issue 23).
+  PASSWORD_BREACH_CHECK: flag.default(false),
+  PASSWORD_BREACH_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .default(DEFAULT_PASSWORD_BREACH_URL),
 };
 
 export interface AppConfig {
@@ -74,6 +80,8 @@ export interface AppConfig {
   secretSource: "env" | "generated" | "stored";
   appUrl: string;
   appName: string;
+  /** PASSWORD_BREACH_CHECK on: the range API's base URL (PASSWORD_BREACH_URL); else undefined. */
+  passwordBreachUrl: string | undefined;
   smtpUrl: string | undefined;
   smtpFrom: string;
   policy: PasscodePolicy;
@@ -102,6 +110,8 @@ export interface AppConfig {
   logFormat: "json" | "pretty" | undefined;
   /** Prometheus metrics on a listener of their own at this port (0: any free port); unset: none. */
   metricsPort: number | undefined;
+  /** The metrics listener's interface (METRICS_HOST): loopback unless set, whatever HOST is. */
+  metricsHost: string;
   /** OpenTelemetry traces over OTLP/HTTP to this collector; unset: no tracing. */
   otlpEndpoint: string | undefined;
 }
@@ -122,6 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && e.APP_SECRET === undefined) {
     problems.push("APP_SECRET: required when NODE_ENV=production (at least 32 random characters)");
   }
+  if (production && e.APP_URL === undefined) {
+    problems.push(
+      "APP_URL: required when NODE_ENV=production (the public https:// address of the app: its links and cookies depend on it)",
+    );
+  }
   if (production && e.SMTP_URL === undefined) {
     problems.push(
       "SMTP_URL: required when NODE_ENV=production (the dev mailbox is for development only)",
@@ -130,10 +145,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     problems.push("METRICS_PORT: must differ from PORT (the metrics never share the public port)");
   }
+  const host = e.HOST ?? (production ? "0.0.0.0" : "127.0.0.1");
+  if (e.SMTP_URL === undefined && !isLoopback(host)) {
+    problems.push(
+      `HOST: the dev mailbox (no SMTP_URL) shows every code to whoever can reach the API, so it listens on loopback only; set SMTP_URL, or HOST=127.0.0.1`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolve(e.DATA_DIR);
-  const host = e.HOST ?? (production ? "0.0.0.0" : "127.0.0.1");
   const appUrl = e.APP_URL ?? `http://localhost:${e.PORT}`;
   const secret =
     e.APP_SECRET === undefined
@@ -152,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretSource: secret.source,
     appUrl: appUrl.replace(/\/+$/, ""),
     appName: e.APP_NAME,
+    passwordBreachUrl: e.PASSWORD_BREACH_CHECK ? e.PASSWORD_BREACH_URL : undefined,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM ?? `${e.APP_NAME} <no-reply@${new URL(appUrl).hostname}>`,
     policy: policyFromEnv(e),
@@ -177,8 +198,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
+}
+
+/** A loopback interface: `localhost`, 127.0.0.0/8 or ::1 (as text, before any lookup). */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
 }
 
 /**

@@ -2,11 +2,11 @@ import {
   type DomainError,
   ERROR_MESSAGES,
   type ErrorCode,
-  fieldErrorsOf,
   type Result,
   type SendLimitReason,
 } from "@otp/core";
 import { RECYCLING_ERROR_CODES } from "@otp/core/db";
+import { fieldErrorsOf } from "@otp/core/internal";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";

@@ -141,6 +141,7 @@ describe("production mode", () => {
     const config = loadConfig({
       NODE_ENV: "production",
       APP_SECRET: TEST_SECRET,
+      APP_URL: "https://otp.example.com",
       SMTP_URL: "smtp://127.0.0.1:1",
       PORT: "0",
       HOST: "127.0.0.1",

@@ -41,3 +41,53 @@ describe("TRUST_PROXY (finding 4)", () => {
     }
   });
 });
+
+describe("APP_URL in production (finding 9)", () => {
+  const production = {
+    NODE_ENV: "production",
+    APP_SECRET: "x".repeat(48),
+    SMTP_URL: "smtp://127.0.0.1:1",
+  };
+
+  it("is required: the start is refused without it, with a clear message", () => {
+    const text = problemsOf(production).join("\n");
+    expect(text).toMatch(/^APP_URL: required when NODE_ENV=production/m);
+  });
+
+  it("with it, production starts", () => {
+    expect(problemsOf({ ...production, APP_URL: "https://otp.example.com" })).toEqual([]);
+  });
+});
+
+describe("the dev mailbox on loopback only (finding 10)", () => {
+  it("no SMTP_URL and a non-loopback HOST: the start is refused, saying what to set", () => {
+    for (const host of ["0.0.0.0", "::", "192.0.2.10"]) {
+      const text = problemsOf({ HOST: host }).join("\n");
+      expect(text).toMatch(/^HOST: the dev mailbox \(no SMTP_URL\)/m);
+      expect(text).toContain("HOST=127.0.0.1");
+    }
+  });
+
+  it("a loopback HOST, or any HOST with SMTP_URL, is accepted", () => {
+    for (const host of ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.1.1"]) {
+      expect(problemsOf({ HOST: host })).toEqual([]);
+    }
+    expect(problemsOf({ HOST: "0.0.0.0", SMTP_URL: "smtp://mail.example.com:587" })).toEqual([]);
+  });
+});
+
+describe("METRICS_HOST (finding 10)", () => {
+  it("defaults to 127.0.0.1 whatever HOST is", () => {
+    const config = loadConfig({
+      DATA_DIR: tempDir(),
+      HOST: "0.0.0.0",
+      SMTP_URL: "smtp://mail.example.com:587",
+      METRICS_PORT: "9464",
+    });
+    expect(config.host).toBe("0.0.0.0");
+    expect(config.metricsHost).toBe("127.0.0.1");
+    expect(loadConfig({ DATA_DIR: tempDir(), METRICS_HOST: "0.0.0.0" }).metricsHost).toBe(
+      "0.0.0.0",
+    );
+  });
+});

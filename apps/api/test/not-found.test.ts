@@ -43,7 +43,14 @@ describe("not found", () => {
   });
 
   it("/metrics and unknown /api/ and /trpc/ paths are 404s, even asked for HTML", async () => {
-    for (const path of ["/metrics", "/metrics/", "/api", "/api/v1/nope/", "/trpc"]) {
+    for (const path of [
+      "/metrics",
+      "/metrics/",
+      "/api",
+      "/api/v1/nope/",
+      "/api/docs/nope",
+      "/trpc",
+    ]) {
       const answer = await fetch(`${t.url}${path}`, { headers: BROWSER });
       expect(answer.status, path).toBe(404);
       expect(answer.headers.get("content-type"), path).toMatch(/^application\/json/);

@@ -18,6 +18,8 @@ import { afterAll, describe, expect, it } from "vitest";
 const MAIN = join(import.meta.dirname, "..", "src", "main.ts");
 const TSX = join(import.meta.dirname, "..", "node_modules", ".bin", "tsx");
 const server = await resolveTestPostgres();
+/** Each CLI run is a fresh process (tsx, then the database): slow on a busy machine. */
+const TIMEOUT_MS = 240_000;
 if (!server.available) console.warn(`[cli] PostgreSQL variant skipped: ${server.reason}`);
 
 function otp(
@@ -56,76 +58,91 @@ afterAll(() => {
 
 describe("otp CLI on PGlite", () => {
   // Several CLI processes, each opening the embedded database (the first also creates it).
-  it("migrate, stats, cleanup --used --expired, then stats again", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "otp-cli-"));
-    tempDirs.push(dataDir);
-    const env = { DATA_DIR: dataDir };
-    const migrated = await otp(["migrate"], env);
-    expect(migrated).toMatchObject({ code: 0 });
-    expect(migrated.out).toContain(`migrations applied to ${join(dataDir, "pglite")}`);
+  it(
+    "migrate, stats, cleanup --used --expired, then stats again",
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "otp-cli-"));
+      tempDirs.push(dataDir);
+      const env = { DATA_DIR: dataDir };
+      const migrated = await otp(["migrate"], env);
+      expect(migrated).toMatchObject({ code: 0 });
+      expect(migrated.out).toContain(`migrations applied to ${join(dataDir, "pglite")}`);
 
-    const database = await createDatabase({ dataDir: join(dataDir, "pglite") });
-    await seed(database);
-    await database.close();
+      const database = await createDatabase({ dataDir: join(dataDir, "pglite") });
+      await seed(database);
+      await database.close();
 
-    const stats = await otp(["stats"], env);
-    expect(stats.code).toBe(0);
-    expect(stats.out).toMatch(/VERIFICATION\s+1\s+1\s+1/);
-    expect(stats.out).toContain("PENDING 3");
+      const stats = await otp(["stats"], env);
+      expect(stats.code).toBe(0);
+      expect(stats.out).toMatch(/VERIFICATION\s+1\s+1\s+1/);
+      expect(stats.out).toContain("PENDING 3");
 
-    const cleaned = await otp(["cleanup", "--used", "--expired"], env);
-    expect(cleaned.code).toBe(0);
-    expect(cleaned.out).toContain("deleted 1 used code and 1 expired code");
-    // The registration emails are still pending: kept, whatever the retention.
-    expect(cleaned.out).toContain(
-      "deleted 0 finished emails (sent, failed, expired or superseded) older than 7 days",
-    );
-    expect(cleaned.out).toContain("deleted 0 security events older than 90 days");
+      const cleaned = await otp(["cleanup", "--used", "--expired"], env);
+      expect(cleaned.code).toBe(0);
+      expect(cleaned.out).toContain("deleted 1 used code and 1 expired code");
+      // The registration emails are still pending: kept, whatever the retention.
+      expect(cleaned.out).toContain(
+        "deleted 0 finished emails (sent, failed, expired or superseded) older than 7 days",
+      );
+      expect(cleaned.out).toContain("deleted 0 security events older than 90 days");
 
-    const json = await otp(["stats", "--json"], env);
-    expect(JSON.parse(json.out)).toMatchObject({
-      codes: { VERIFICATION: { live: 1, used: 0, expired: 0 } },
-    });
-  }, 90_000);
+      const json = await otp(["stats", "--json"], env);
+      expect(JSON.parse(json.out)).toMatchObject({
+        codes: { VERIFICATION: { live: 1, used: 0, expired: 0 } },
+      });
+    },
+    TIMEOUT_MS,
+  );
 
-  it("explains bad usage and exits 2", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "otp-cli-"));
-    tempDirs.push(dataDir);
-    const unknown = await otp(["vacuum"], { DATA_DIR: dataDir });
-    expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain("unknown command: vacuum");
-    const badAge = await otp(["cleanup", "--older-than", "soon"], { DATA_DIR: dataDir });
-    expect(badAge.code).toBe(2);
-    expect(badAge.err).toContain("--older-than");
-    const badRetention = await otp(["cleanup"], { DATA_DIR: dataDir, OUTBOX_RETENTION_DAYS: "0" });
-    expect(badRetention.code).toBe(2);
-    expect(badRetention.err).toContain("OUTBOX_RETENTION_DAYS");
-    const badUrl = await otp(["stats"], { DATABASE_URL: "mysql://x" });
-    expect(badUrl.code).toBe(2);
-    expect(badUrl.err).toContain("DATABASE_URL");
-    const help = await otp([], {});
-    expect(help.out).toContain("usage: pnpm otp");
-  });
+  it(
+    "explains bad usage and exits 2",
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "otp-cli-"));
+      tempDirs.push(dataDir);
+      const unknown = await otp(["vacuum"], { DATA_DIR: dataDir });
+      expect(unknown.code).toBe(2);
+      expect(unknown.err).toContain("unknown command: vacuum");
+      const badAge = await otp(["cleanup", "--older-than", "soon"], { DATA_DIR: dataDir });
+      expect(badAge.code).toBe(2);
+      expect(badAge.err).toContain("--older-than");
+      const badRetention = await otp(["cleanup"], {
+        DATA_DIR: dataDir,
+        OUTBOX_RETENTION_DAYS: "0",
+      });
+      expect(badRetention.code).toBe(2);
+      expect(badRetention.err).toContain("OUTBOX_RETENTION_DAYS");
+      const badUrl = await otp(["stats"], { DATABASE_URL: "mysql://x" });
+      expect(badUrl.code).toBe(2);
+      expect(badUrl.err).toContain("DATABASE_URL");
+      const help = await otp([], {});
+      expect(help.out).toContain("usage: pnpm otp");
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe.skipIf(!server.available)("otp CLI on PostgreSQL", () => {
-  it("cleanup --older-than spares recent codes; stats reads the server", async () => {
-    const database = await createTestDatabase(
-      "postgres",
-      server.available ? server.url : undefined,
-    );
-    try {
-      await seed(database);
-      const env = { DATABASE_URL: database.url ?? "" };
-      const recent = await otp(["cleanup", "--used", "--older-than", "3h"], env);
-      expect(recent.code).toBe(0);
-      expect(recent.out).toContain("deleted 0 used codes");
-      const older = await otp(["cleanup", "--used", "--older-than", "1h", "--json"], env);
-      expect(JSON.parse(older.out)).toMatchObject({ usedDeleted: 1, expiredDeleted: 0 });
-      const stats = await otp(["stats"], env);
-      expect(stats.out).toMatch(/VERIFICATION\s+1\s+0\s+1/);
-    } finally {
-      await database.close();
-    }
-  });
+  it(
+    "cleanup --older-than spares recent codes; stats reads the server",
+    async () => {
+      const database = await createTestDatabase(
+        "postgres",
+        server.available ? server.url : undefined,
+      );
+      try {
+        await seed(database);
+        const env = { DATABASE_URL: database.url ?? "" };
+        const recent = await otp(["cleanup", "--used", "--older-than", "3h"], env);
+        expect(recent.code).toBe(0);
+        expect(recent.out).toContain("deleted 0 used codes");
+        const older = await otp(["cleanup", "--used", "--older-than", "1h", "--json"], env);
+        expect(JSON.parse(older.out)).toMatchObject({ usedDeleted: 1, expiredDeleted: 0 });
+        const stats = await otp(["stats"], env);
+        expect(stats.out).toMatch(/VERIFICATION\s+1\s+0\s+1/);
+      } finally {
+        await database.close();
+      }
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -1,11 +1,11 @@
+import type { Logger } from "@otp/core";
+import type { DatabaseHandle } from "@otp/core/db";
 import {
   deriveKeys,
-  type Logger,
   type OutboxPayload,
   openOutboxPayload,
   safeErrorMessage,
-} from "@otp/core";
-import type { DatabaseHandle } from "@otp/core/db";
+} from "@otp/core/internal";
 import {
   type AttemptedEmail,
   type ClaimedEmail,

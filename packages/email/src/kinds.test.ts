@@ -6,6 +6,7 @@ import {
   isCodeEmailKind,
   type StoredEmail,
 } from "./kinds.js";
+import { linkPath } from "./links.js";
 import { createRenderer } from "./render/renderer.js";
 
 const LINK_TOKEN =
@@ -136,8 +137,8 @@ describe("the emails, declared once", () => {
       to,
       ...EMAILS.EMAIL_CHANGED.parse(stored),
     });
-    expect(rendered.html).toContain(`https://acme.example/link?token=${LINK_TOKEN}`);
-    expect(rendered.text).toContain(`https://acme.example/link?token=${LINK_TOKEN}`);
+    expect(rendered.html).toContain(`https://acme.example${linkPath(LINK_TOKEN)}`);
+    expect(rendered.text).toContain(`https://acme.example${linkPath(LINK_TOKEN)}`);
     expect(rendered.text).toContain("Undo the change");
     expect(rendered.text).toContain("8 December 2025");
     expect(rendered.text).not.toMatch(/reset/i);

@@ -5,6 +5,7 @@
  */
 import type { SendLimitReason } from "./rules/send-limit.js";
 
+/** Every error code with its message for people; the one list of the codes. */
 export const ERROR_MESSAGES = {
   INVALID_INPUT: "Some of the details are not valid.",
   OTP_INVALID: "That code is not correct.",
@@ -29,9 +30,12 @@ export const ERROR_MESSAGES = {
     "Confirm that it is you first: enter your password, or a code we email to your address, then try again.",
 } as const;
 
+/** One of the error codes (`OTP_INVALID`, `TOO_MANY_ATTEMPTS`, ...). */
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
+/** Every error code, listed. */
 export const ERROR_CODES = Object.keys(ERROR_MESSAGES) as ErrorCode[];
 
+/** What an error may carry besides its code and message. */
 export interface ErrorDetails {
   /** OTP_INVALID: guesses left in the current window. */
   attemptsLeft?: number;
@@ -46,11 +50,13 @@ export interface ErrorDetails {
   fieldErrors?: Record<string, string[]>;
 }
 
+/** An expected failure: its code, its message and its details. */
 export interface DomainError extends ErrorDetails {
   code: ErrorCode;
   message: string;
 }
 
+/** What every operation answers: `{ ok: true, value }` or `{ ok: false, error }`. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 
 export function ok<T>(value: T): Result<T> {

@@ -14,6 +14,8 @@ export interface Arrival {
   /** The code on its own line in the text part, or null (no code in the message). */
   code: string | null;
   subject: string;
+  /** The Message-ID header (the dispatcher derives it from the outbox row). */
+  messageId: string | null;
   at: number;
 }
 
@@ -87,6 +89,7 @@ export async function createMailSink(): Promise<MailSink> {
                 to: recipient.address.toLowerCase(),
                 code: CODE_LINE.exec(text)?.[1] ?? null,
                 subject: mail.subject ?? "",
+                messageId: mail.messageId ?? null,
                 at: Date.now(),
               });
             }

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { deriveKeys, hashCode } from "@otp/core";
+import { deriveKeys, hashCode } from "@otp/core/internal";
 import {
   type ApiProcess,
   childLogSources,
@@ -58,8 +58,14 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-export async function createScenario(name: string): Promise<Scenario> {
-  const db = await createScenarioDatabase();
+export async function createScenario(
+  name: string,
+  options: {
+    /** Where the scenario's database is (default: a fresh one on the test server). */
+    database?: () => Promise<ScenarioDatabase>;
+  } = {},
+): Promise<Scenario> {
+  const db = await (options.database ?? createScenarioDatabase)();
   const sink = await createMailSink();
   const ledger = new SecretLedger();
   const figures: Record<string, unknown> = {};

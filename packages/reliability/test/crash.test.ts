@@ -10,7 +10,7 @@
  * dispatcher may take it; the test moves those leases to "now" instead of
  * sleeping a minute (the same thing the clock would do), then wakes delivery.
  */
-import { deriveKeys, hashCode, openOutboxPayload } from "@otp/core";
+import { deriveKeys, hashCode, openOutboxPayload } from "@otp/core/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiProcess } from "../src/api-process.js";
 import {

@@ -9,7 +9,7 @@
 
 import { createHash, createHmac } from "node:crypto";
 import { restPath, TRPC_PREFIX, trpcPath } from "@otp/api";
-import { deriveKeys, generateCode, hashCode, openOutboxPayload } from "@otp/core";
+import { deriveKeys, generateCode, hashCode, openOutboxPayload } from "@otp/core/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiProcess, childLogSources } from "../src/api-process.js";
 import { NO_VIOLATIONS, violationsOf } from "../src/database.js";

@@ -1,15 +1,24 @@
 /**
  * The OpenAPI 3.1 document of the REST surface, generated from the operation
  * declarations (zod 4's JSON Schema output for bodies and answers), and the
- * reference page that renders it (Scalar, served from its package).
+ * reference page that renders it (Scalar, served from its package: see
+ * api-reference.ts).
  */
 import { createHash } from "node:crypto";
 import { type PasscodePolicy, SEND_LIMIT_REASONS } from "@otp/core";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { API_ERROR_CODES, type ApiErrorCode, httpStatusOf } from "../errors.js";
+import { API_ERROR_CODES, API_ERROR_MESSAGES, type ApiErrorCode, httpStatusOf } from "../errors.js";
 import { type Endpoint, endpointsOf } from "../operations/endpoints.js";
 import { SESSION_COOKIE } from "../trpc/context.js";
+import {
+  chooseEncoding,
+  openScript,
+  type ReferenceScript,
+  referenceScript,
+  SCALAR_CONFIGURATION,
+  SCRIPT_NAME,
+} from "./api-reference.js";
 
 export const OPENAPI_PATH = "/api/v1/openapi.json";
 export const DOCS_PATH = "/api/docs";
@@ -70,6 +79,86 @@ function renamed(schema: JsonSchema, names: Record<string, string>): JsonSchema 
   };
 }
 
+/**
+ * A query parameter's schema: a query string carries text or nothing, never
+ * null, so `string | null` (the procedure's "no cursor") is documented as a
+ * string that may be left out.
+ */
+function queryValueSchema(schema: JsonSchema): JsonSchema {
+  const anyOf = schema.anyOf as JsonSchema[] | undefined;
+  if (anyOf === undefined) return schema;
+  const kept = anyOf.filter((option) => option.type !== "null");
+  if (kept.length !== 1) return { ...schema, anyOf: kept };
+  const { anyOf: _, ...rest } = schema;
+  return { ...rest, ...kept[0] };
+}
+
+/** Example values by field name, where the schema alone says too little. */
+const EXAMPLE_VALUES: Record<string, unknown> = {
+  email: "person@example.com",
+  newEmail: "new-address@example.com",
+  ip: "203.0.113.7",
+  device: "Firefox on Linux",
+  locale: "en",
+  nextCursor: "MjAyNi0xMi0wMVQxMjowMDowMC4wMDBafDA",
+};
+
+/** An example of a JSON Schema's value: enums' first value, formats' shapes, every property. */
+function exampleOf(schema: JsonSchema, name?: string): unknown {
+  if (schema.const !== undefined) return schema.const;
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  const anyOf = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  if (anyOf !== undefined) {
+    const options = anyOf.filter((option) => option.type !== "null");
+    return options.length === 0 ? null : exampleOf(options[0] as JsonSchema, name);
+  }
+  const type = Array.isArray(schema.type)
+    ? (schema.type as string[]).find((option) => option !== "null")
+    : schema.type;
+  if (type === "string" && name !== undefined) {
+    if (name in EXAMPLE_VALUES) return EXAMPLE_VALUES[name];
+    if (/At$/.test(name)) return "2026-12-01T12:00:00.000Z";
+    if (/^(id|.+Id)$/.test(name)) return "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c";
+  }
+  switch (type) {
+    case "object": {
+      const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+      return Object.fromEntries(
+        Object.entries(properties).map(([key, value]) => [key, exampleOf(value, key)]),
+      );
+    }
+    case "array":
+      return [exampleOf((schema.items ?? {}) as JsonSchema, name)];
+    case "boolean":
+      return true;
+    case "integer":
+    case "number":
+      return typeof schema.minimum === "number" ? Math.max(schema.minimum, 1) : 1;
+    case "null":
+      return null;
+    case "string":
+      if (schema.format === "date-time") return "2026-12-01T12:00:00.000Z";
+      if (schema.format === "uuid") return "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c";
+      if (schema.format === "email") return EXAMPLE_VALUES.email;
+      if (typeof schema.description === "string") return schema.description;
+      return "text";
+    default:
+      return null;
+  }
+}
+
+/** The error envelope as the API sends it for a code. */
+function errorExample(code: ApiErrorCode) {
+  const error: Record<string, unknown> = { code, message: API_ERROR_MESSAGES[code] };
+  if (code === "INVALID_INPUT") error.fieldErrors = { email: ["Enter a valid email address."] };
+  if (code === "OTP_INVALID") error.attemptsLeft = 4;
+  if (httpStatusOf(code) === 429 || code === "SEND_LIMIT_REACHED") {
+    error.retryAt = "2026-12-01T12:15:00.000Z";
+  }
+  if (code === "SEND_LIMIT_REACHED") error.reason = SEND_LIMIT_REASONS[0];
+  return { error };
+}
+
 /** The error codes an endpoint can answer, by HTTP status. */
 function errorCodesOf(endpoint: Endpoint): Map<number, ApiErrorCode[]> {
   const codes: ApiErrorCode[] = ["INVALID_INPUT", ...endpoint.operation.failures];
@@ -94,7 +183,7 @@ function operationObject(endpoint: Endpoint, schemas: { input?: JsonSchema }): J
   const responses: Record<string, unknown> = {
     [String(rest.status ?? 200)]: {
       description: "Success.",
-      content: { "application/json": { schema: success } },
+      content: { "application/json": { schema: success, example: exampleOf(success) } },
     },
   };
   for (const [status, codes] of errorCodesOf(endpoint)) {
@@ -104,7 +193,12 @@ function operationObject(endpoint: Endpoint, schemas: { input?: JsonSchema }): J
         status === 429
           ? { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait." } }
           : undefined,
-      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      content: {
+        "application/json": {
+          schema: { $ref: "#/components/schemas/Error" },
+          examples: Object.fromEntries(codes.map((code) => [code, { value: errorExample(code) }])),
+        },
+      },
     };
   }
   const operation: JsonSchema = {
@@ -119,12 +213,16 @@ function operationObject(endpoint: Endpoint, schemas: { input?: JsonSchema }): J
     // A GET's input is its query string.
     const properties = (schemas.input?.properties ?? {}) as Record<string, JsonSchema>;
     const required = (schemas.input?.required ?? []) as string[];
-    const parameters = Object.entries(properties).map(([name, schema]) => ({
-      name,
-      in: "query",
-      required: required.includes(name),
-      schema,
-    }));
+    const parameters = Object.entries(properties).map(([name, property]) => {
+      const { description, ...schema } = queryValueSchema(property);
+      return {
+        name,
+        in: "query",
+        required: required.includes(name),
+        ...(typeof description === "string" ? { description } : {}),
+        schema,
+      };
+    });
     if (parameters.length > 0) operation.parameters = parameters;
   }
   if (rest.method === "POST") {
@@ -171,102 +269,112 @@ export function createOpenApiDocument(policy: PasscodePolicy, appName: string): 
     paths,
     components: {
       schemas: { Error: errorEnvelope },
-      securitySchemes: { session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE } },
+      securitySchemes: {
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: SESSION_COOKIE,
+          description: `\`__Host-${SESSION_COOKIE}\` when the app is served over https (APP_URL).`,
+        },
+      },
     },
   };
 }
 
-/** Inline scripts of a page, as CSP hash sources. */
-function inlineScriptHashes(html: string): string[] {
-  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
-    ([, body]) =>
-      `'sha256-${createHash("sha256")
-        .update(body ?? "")
-        .digest("base64")}'`,
-  );
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The reference page: Scalar's script (by its hashed name) and the call that draws the document. */
+function referencePage(appName: string, scriptName: string): { html: string; script: string } {
+  const configuration = { ...SCALAR_CONFIGURATION, url: OPENAPI_PATH };
+  // JSON in a script element: "<" escaped, so no "</script>" can end it early.
+  const script = `Scalar.createApiReference("#app", ${JSON.stringify(configuration).replace(/</g, "\\u003c")});`;
+  const html = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${escapeHtml(appName)} API</title>
+  </head>
+  <body>
+    <div id="app"></div>
+    <script src="${DOCS_PATH}/${scriptName}"></script>
+    <script>${script}</script>
+  </body>
+</html>
+`;
+  return { html, script };
 }
 
 /**
  * GET /api/v1/openapi.json and the reference page at GET /api/docs. The page's
- * script is served by the API from the package (no CDN, no fonts fetched);
- * its inline bootstrap scripts are allowed by their hashes, nothing else is.
+ * script is served by the API from the package (no CDN, no fonts fetched) as
+ * a hashed file, cached for good and precompressed (http/api-reference.ts);
+ * the page's one inline script is allowed by its hash, nothing else is.
  */
 export async function registerOpenApi(
   app: FastifyInstance,
-  options: { policy: PasscodePolicy; appName: string; contentSecurityPolicy: string },
+  options: {
+    policy: PasscodePolicy;
+    appName: string;
+    contentSecurityPolicy: string;
+    /** Where the reference's script is written once (DATA_DIR/api-reference). */
+    cacheDir: string;
+  },
 ): Promise<void> {
   const document = JSON.stringify(createOpenApiDocument(options.policy, options.appName));
   app.get(OPENAPI_PATH, async (_request, reply) =>
     reply.type("application/json; charset=utf-8").send(document),
   );
 
-  // A context of its own, so the page's hook runs for its routes only.
-  await app.register(async (docs) => {
-    let pagePolicy: string | undefined;
-    docs.addHook("onSend", async (_request, reply, payload) => {
-      if (typeof payload !== "string") return payload;
-      if (!String(reply.getHeader("content-type") ?? "").startsWith("text/html")) return payload;
-      pagePolicy ??= options.contentSecurityPolicy.replace(
-        /script-src ([^;]*)/,
-        (_all, sources: string) => `script-src ${sources} ${inlineScriptHashes(payload).join(" ")}`,
-      );
-      reply.header("content-security-policy", pagePolicy);
-      return payload;
+  let script: Promise<ReferenceScript> | undefined;
+  const loadScript = () => {
+    script ??= referenceScript(options.cacheDir).catch((error: unknown) => {
+      script = undefined; // tried again on the next request
+      throw error;
     });
-    // The reference (Scalar) is loaded on the page's first request, not at start: its plugin
-    // module carries the page's 4.7 MB script, which cost the heap about 19 MB of strings
-    // for as long as the process ran, whether anyone opened the page or not (README, "Memory").
-    // It runs in a Fastify instance of its own, which the routes here answer through.
-    let reference: Promise<FastifyInstance> | undefined;
-    const loadReference = async () => {
-      const { default: scalar } = await import("@scalar/fastify-api-reference");
-      const inner = Fastify({ logger: false });
-      await inner.register(scalar, {
-        routePrefix: DOCS_PATH,
-        configuration: {
-          url: OPENAPI_PATH,
-          cdn: `${DOCS_PATH}/js/scalar.js`,
-          pageTitle: `${options.appName} API`,
-          withDefaultFonts: false,
-          telemetry: false,
-        },
-      });
-      await inner.ready();
-      return inner;
-    };
-    const serve = async (request: FastifyRequest, reply: FastifyReply) => {
-      reference ??= loadReference().catch((error: unknown) => {
-        reference = undefined; // tried again on the next request
-        throw error;
-      });
-      const answer = await (await reference).inject({
-        method: request.method as "GET" | "HEAD",
-        url: request.url,
-        headers: { accept: request.headers.accept ?? "*/*" },
-      });
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (value !== undefined && !HOP_HEADERS.has(name.toLowerCase())) reply.header(name, value);
-      }
-      reply.code(answer.statusCode);
-      // HTML as text, so the hook above can hash its inline scripts into the page's policy.
-      const html = String(answer.headers["content-type"] ?? "").startsWith("text/html");
-      return reply.send(html ? answer.payload : answer.rawPayload);
-    };
-    docs.get(`${DOCS_PATH}/`, serve);
-    docs.get(`${DOCS_PATH}/*`, serve);
+    return script;
+  };
+  let page: { html: string; policy: string; etag: string } | undefined;
+  app.get(`${DOCS_PATH}/`, async (request, reply) => {
+    if (page === undefined) {
+      const { name } = await loadScript();
+      const { html, script: inline } = referencePage(options.appName, name);
+      const hash = `'sha256-${createHash("sha256").update(inline).digest("base64")}'`;
+      page = {
+        html,
+        policy: options.contentSecurityPolicy.replace(
+          /script-src ([^;]*)/,
+          (_all, sources: string) => `script-src ${sources} ${hash}`,
+        ),
+        etag: `"${createHash("sha256").update(html).digest("base64url").slice(0, 22)}"`,
+      };
+    }
+    reply
+      .header("content-security-policy", page.policy)
+      .header("cache-control", "no-cache")
+      .header("etag", page.etag);
+    if (request.headers["if-none-match"] === page.etag) return reply.code(304).send();
+    return reply.type("text/html; charset=utf-8").send(page.html);
+  });
+  app.get(`${DOCS_PATH}/:file`, async (request, reply) => {
+    const { file } = request.params as { file: string };
+    const found = SCRIPT_NAME.test(file) ? await loadScript() : undefined;
+    if (found === undefined || found.name !== file) return reply.callNotFound();
+    const encoding = chooseEncoding(request.headers["accept-encoding"]);
+    const { stream, size } = await openScript(found, encoding);
+    reply
+      .header("content-type", "text/javascript; charset=utf-8")
+      .header("content-length", size)
+      .header("cache-control", "public, max-age=31536000, immutable")
+      .header("vary", "accept-encoding");
+    if (encoding !== undefined) reply.header("content-encoding", encoding);
+    return reply.send(stream);
   });
 }
 
-/** Headers of the reference's own answer that describe its connection, not its content. */
-const HOP_HEADERS = new Set([
-  "content-length",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "date",
-]);
-
-/** The page answers at /api/docs itself (the plugin serves it at /api/docs/). */
+/** The page answers at /api/docs itself (its route is /api/docs/). */
 export function rewriteDocsUrl(url: string): string {
   return url === DOCS_PATH ? `${DOCS_PATH}/` : url;
 }

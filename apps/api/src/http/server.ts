@@ -38,12 +38,7 @@ import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
 import { TRPC_PREFIX } from "../operations/index.js";
 import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
-import {
-  type Context,
-  DEVICE_COOKIE,
-  REGISTRATION_COOKIE,
-  sessionCookies,
-} from "../trpc/context.js";
+import { type Context, sessionCookies } from "../trpc/context.js";
 import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
 import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
 import { createRateLimiter, type RateLimitGroup } from "./rate-limit.js";
@@ -110,18 +105,29 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
-    // The database is unreachable, stalled or failing over: tell clients when to ask again.
+    // The database is unreachable, stalled or failing over: tell clients when to ask again
+    // (REST and the error handler; tRPC's own answers get theirs from responseMeta).
     if (reply.statusCode === 503 && !reply.hasHeader("retry-after"))
       reply.header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     done(null, payload);
   });
 
-  const headers = securityHeaders({
-    // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
-    contentSecurityPolicy: {
-      directives: { "frame-src": ["'self'"], "img-src": ["'self'", "data:", "https:"] },
-    },
-  });
+  const headers: Record<string, string> = {
+    ...securityHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          // No <base> element may re-point the page's relative URLs.
+          "base-uri": ["'none'"],
+          // The dev mailbox shows each email in a sandboxed iframe (srcdoc).
+          "frame-src": ["'self'"],
+          "img-src": ["'self'", "data:", "https:"],
+        },
+      },
+    }),
+    // No answer is kept by a browser or a shared cache (they carry accounts, sessions and
+    // events); the web app's files set their own caching over this (below).
+    "cache-control": "no-store",
+  };
   app.addHook("onRequest", (_request, reply, done) => {
     reply.headers(headers);
     done();
@@ -156,8 +162,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     mailbox: deps.mailbox,
     log: request.log,
     session: sessionCookies(request, reply, secureCookies),
-    registration: sessionCookies(request, reply, secureCookies, REGISTRATION_COOKIE, "strict"),
-    device: sessionCookies(request, reply, secureCookies, DEVICE_COOKIE),
+    registration: sessionCookies(request, reply, secureCookies, "registration"),
+    device: sessionCookies(request, reply, secureCookies, "device"),
     client: { ip: request.ip, userAgent: request.headers["user-agent"] },
     // Read only by the operations that need it (registration, the rules answer).
     get locale() {
@@ -179,6 +185,11 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     createContext: ({ req, res }) => createContext(req, res),
     allowBatching: true,
     maxBatchSize: 10,
+    // tRPC writes its answers itself (no onSend): its 503s get their Retry-After here.
+    responseMeta: ({ errors }) =>
+      errors.some((error) => describeError(error).code === "SERVICE_UNAVAILABLE")
+        ? { headers: { "retry-after": String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) } }
+        : {},
     onError: ({ error, path, req }) => {
       noteErrorCode(req, describeError(error).code);
       if (error.code === "INTERNAL_SERVER_ERROR")
@@ -206,6 +217,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     policy: deps.service.policy,
     appName: config.appName,
     contentSecurityPolicy: headers["content-security-policy"] ?? "",
+    cacheDir: join(config.dataDir, "api-reference"),
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));

@@ -8,7 +8,6 @@ import {
   CODE_TYPES,
   type NewSession,
   type OtpService,
-  ok,
   PASSWORD_MAX_LENGTH,
   REGISTRATION_BINDING_TTL_SECONDS,
   type RequestCodeInput,
@@ -16,6 +15,8 @@ import {
   SECURITY_EVENT_TYPES,
   type VerifiedEmail,
 } from "@otp/core";
+import { ok } from "@otp/core/internal";
+import { linkPath } from "@otp/email";
 import { z } from "zod";
 import { SUPPORTED_LOCALES } from "../locale.js";
 import { type Context, clientOf, keepDevice } from "../trpc/context.js";
@@ -27,7 +28,7 @@ export type { AnyOperation, LimitGroup, Operation, RestBinding } from "./define.
 const EXAMPLE_EMAIL = "person@example.com";
 const EXAMPLE_PASSWORD = "correct horse battery staple";
 const EXAMPLE_CODE = "12345678";
-/** A token of the right shape (`APP_URL/link?token=...`); it names no code, so it answers LINK_INVALID. */
+/** A token of the right shape (`APP_URL/link#token=...`); it names no code, so it answers LINK_INVALID. */
 const EXAMPLE_LINK_TOKEN =
   "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E";
 
@@ -90,10 +91,21 @@ function answer<T, A>(result: Result<T>, shape: (value: T) => A): Result<A> {
   return result.ok ? ok(shape(result.value)) : result;
 }
 
+/**
+ * Sets a new session's cookie, after ending the session the client presented,
+ * if any (ASVS 5.0 7.2.4: a new session on every authentication, the old one
+ * ended), whichever account it was of.
+ */
+async function startSession(ctx: Context, session: { token: string; expiresAt: Date }) {
+  const presented = ctx.session.read();
+  if (presented !== undefined && presented !== session.token) await ctx.service.signOut(presented);
+  ctx.session.set(session.token, session.expiresAt);
+}
+
 /** A new session: its cookie is set, and the answer says who is signed in. */
-function signedIn(ctx: Context, session: Result<NewSession>) {
+async function signedIn(ctx: Context, session: Result<NewSession>) {
   if (session.ok) {
-    ctx.session.set(session.value.token, session.value.expiresAt);
+    await startSession(ctx, session.value);
     keepDevice(ctx, session.value.deviceToken);
   }
   return answer(session, (value) => ({ email: value.email, message: MESSAGES.signedIn }));
@@ -103,12 +115,15 @@ function signedIn(ctx: Context, session: Result<NewSession>) {
  * A verification's answer, by code or by link: the binding cookie spent, the
  * device kept, and, from the registering client, the session cookie set (ADR 10).
  */
-function verifiedAnswer(ctx: Context, verified: Result<VerifiedEmail & { deviceToken: string }>) {
+async function verifiedAnswer(
+  ctx: Context,
+  verified: Result<VerifiedEmail & { deviceToken: string }>,
+) {
   if (!verified.ok) return verified;
   ctx.registration.clear();
   keepDevice(ctx, verified.value.deviceToken);
   const { session, passwordActive } = verified.value;
-  if (session !== null) ctx.session.set(session.token, session.expiresAt);
+  if (session !== null) await startSession(ctx, session);
   return ok({
     email: verified.value.email,
     verified: true as const,
@@ -331,9 +346,11 @@ const auth = {
   }),
 
   describeLink: defineOperation({
-    kind: "query",
+    // A POST that changes nothing: the token is a secret, so it travels in a body, never in a
+    // query string (request lines end up in logs, proxies and Referer headers).
+    kind: "mutation",
     summary:
-      "What the emailed link (APP_URL/link?token=...) will do, for the page that asks to confirm it; changes nothing.",
+      "What the emailed link (APP_URL/link#token=...) will do, for the page that asks to confirm it; changes nothing. The token goes in the body, never in a URL.",
     input: (s) => s.describeLink,
     output: z.object({
       step: linkStep,
@@ -343,7 +360,11 @@ const auth = {
     failures: ["LINK_INVALID", "OTP_EXPIRED", "OTP_ALREADY_USED"],
     limit: "guess",
     session: false,
-    rest: { method: "GET", path: "/api/v1/auth/verify-link/" },
+    rest: {
+      method: "POST",
+      path: "/api/v1/auth/verify-link/describe/",
+      example: { token: EXAMPLE_LINK_TOKEN },
+    },
     run: async (ctx, input) =>
       answer(await ctx.service.describeLink(input), ({ step, email }) => ({
         step,
@@ -402,9 +423,12 @@ const auth = {
       const step = link.step;
       switch (link.step) {
         case "VERIFICATION":
-          return answer(verifiedAnswer(ctx, ok(link.verified)), (value) => ({ step, ...value }));
+          return answer(await verifiedAnswer(ctx, ok(link.verified)), (value) => ({
+            step,
+            ...value,
+          }));
         case "SIGN_IN":
-          return answer(signedIn(ctx, ok(link.session)), (value) => ({ step, ...value }));
+          return answer(await signedIn(ctx, ok(link.session)), (value) => ({ step, ...value }));
         case "PASSWORD_RESET":
           return answer(resetAnswer(ctx, ok(link.reset)), (value) => ({ step, ...value }));
         case "EMAIL_CHANGE":
@@ -698,7 +722,7 @@ const dev = {
         subject: z.string(),
         html: z.string(),
         text: z.string(),
-        /** A code email's link (`/link?token=...`, on this app), to open it from the mailbox. */
+        /** A code email's link (`/link#token=...`, on this app), to open it from the mailbox. */
         link: z.string().nullable(),
         sentAt: z.string(),
       }),
@@ -714,10 +738,7 @@ const dev = {
           subject: message.subject,
           html: message.html,
           text: message.text,
-          link:
-            message.meta?.linkToken === undefined
-              ? null
-              : `/link?token=${encodeURIComponent(message.meta.linkToken)}`,
+          link: message.meta?.linkToken === undefined ? null : linkPath(message.meta.linkToken),
           sentAt: message.sentAt.toISOString(),
         })),
       );

@@ -5,7 +5,7 @@
  * Declared here, one declaration per operation, and registered in the
  * `account` namespace by operations/index.ts.
  */
-import { ok } from "@otp/core";
+import { ok } from "@otp/core/internal";
 import { z } from "zod";
 import { clientOf } from "../trpc/context.js";
 import { defineOperation } from "./define.js";

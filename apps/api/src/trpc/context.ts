@@ -1,33 +1,46 @@
 import {
   type ClientContext,
   DEVICE_COOKIE_TTL_SECONDS,
-  fail,
   type OtpService,
   type Result,
   type SignedInUser,
 } from "@otp/core";
+import { fail } from "@otp/core/internal";
 import type { DevMailbox } from "@otp/email";
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { WireError } from "../errors.js";
 import type { LimitGroup } from "../operations/define.js";
 
-/** The session cookie: httpOnly, SameSite=Lax, Secure when the app is served over https. */
-export const SESSION_COOKIE = "otp_session";
-
 /**
- * The registration-binding cookie (ADR 10): set by the register answer, sent
- * back with the verification code so the registration's password becomes
- * active only from the client that chose it. HttpOnly, SameSite=Strict.
+ * The product's cookies, declared once: their names and SameSite, by role.
+ * All are HttpOnly, Path=/, no Domain. Over https (APP_URL) each name carries
+ * the `__Host-` prefix, which browsers accept only with Secure, Path=/ and no
+ * Domain: no sibling subdomain and no plain-http page can set or shadow them.
+ *
+ * - session: the session token. SameSite=Lax.
+ * - registration: the registration-binding cookie (ADR 10), set by the register
+ *   answer and sent back with the verification code, so the registration's
+ *   password becomes active only from the client that chose it. SameSite=Strict.
+ * - device: the device cookie (issue 14), a long-lived random token that marks
+ *   this client as one an account has used (the server keeps only a hash per
+ *   account); set by registration, verification and sign-in; a sign-in from a
+ *   client the account has not seen emails the owner. SameSite=Lax.
  */
-export const REGISTRATION_COOKIE = "otp_registration";
+export const COOKIES = {
+  session: { name: "otp_session", sameSite: "lax" },
+  registration: { name: "otp_registration", sameSite: "strict" },
+  device: { name: "otp_device", sameSite: "lax" },
+} as const satisfies Record<string, { name: string; sameSite: "lax" | "strict" }>;
 
-/**
- * The device cookie (issue 14): a long-lived random token that marks this
- * client as one an account has used (the server keeps only a hash per
- * account). Set by registration, verification and sign-in; a sign-in from a
- * client the account has not seen emails the owner. HttpOnly, SameSite=Lax.
- */
-export const DEVICE_COOKIE = "otp_device";
+export type CookieRole = keyof typeof COOKIES;
+
+/** The name a cookie goes by: `__Host-` prefixed when the app is served over https. */
+export function cookieName(role: CookieRole, secure: boolean): string {
+  return secure ? `__Host-${COOKIES[role].name}` : COOKIES[role].name;
+}
+
+/** The session cookie's name over plain http (the OpenAPI document names both). */
+export const SESSION_COOKIE = COOKIES.session.name;
 
 export interface SessionCookies {
   /** The session token the request carried, if any. */
@@ -64,26 +77,15 @@ export function sessionCookies(
   request: FastifyRequest,
   reply: FastifyReply,
   secure: boolean,
-  name: string = SESSION_COOKIE,
-  sameSite: "lax" | "strict" = "lax",
+  role: CookieRole = "session",
 ): SessionCookies {
+  const name = cookieName(role, secure);
+  const options = { httpOnly: true, sameSite: COOKIES[role].sameSite, secure, path: "/" };
   return {
     read: () => request.cookies[name],
     set: (token, expiresAt) =>
-      void reply.setCookie(name, token, {
-        httpOnly: true,
-        sameSite,
-        secure,
-        path: "/",
-        expires: expiresAt,
-      }),
-    clear: () =>
-      void reply.clearCookie(name, {
-        httpOnly: true,
-        sameSite,
-        secure,
-        path: "/",
-      }),
+      void reply.setCookie(name, token, { ...options, expires: expiresAt }),
+    clear: () => void reply.clearCookie(name, options),
   };
 }
 

@@ -10,7 +10,7 @@ export interface EmailChangedEmailProps {
   /** The old address, which this notice goes to. */
   to: string;
   newEmail: string;
-  /** The undo link (`<baseUrl>/link?token=...`) and until when it works, in words. */
+  /** The undo link (`<baseUrl>/link#token=...`, links.ts) and until when it works, in words. */
   link: string;
   when: string;
 }

@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { createDatabase, isPostgresUrl } from "./client.js";
+import { DataDirInUseError } from "./owner.js";
 
 const env = z
   .object({
@@ -32,7 +33,15 @@ if (!env.success) {
 
 const url = env.data.DATABASE_DIRECT_URL || env.data.DATABASE_URL || undefined;
 const dataDir = resolve(env.data.OTP_DATA_DIR ?? ".data", "pglite");
-const handle = await createDatabase({ url, dataDir });
+let handle: Awaited<ReturnType<typeof createDatabase>>;
+try {
+  handle = await createDatabase({ url, dataDir });
+} catch (error) {
+  if (!(error instanceof DataDirInUseError)) throw error;
+  // A running server applied the migrations when it started; `pnpm otp migrate` asks it.
+  console.error(`${error.message}. While it runs, \`pnpm otp migrate\` applies them through it.`);
+  process.exit(1);
+}
 try {
   await handle.migrate();
   console.log(

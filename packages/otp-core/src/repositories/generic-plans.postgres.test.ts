@@ -329,6 +329,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   registerOrLockUser: (e) =>
     users.registerOrLockUser(e, {
       recipientKey: "k",
+      codeType: "VERIFICATION",
       now: NOW,
       policy,
       email: "a@example.com",
@@ -337,6 +338,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   reserveSendAndLockUser: (e) =>
     users.reserveSendAndLockUser(e, {
       recipientKey: "k",
+      codeType: "SIGN_IN",
       now: NOW,
       policy,
       email: "a@example.com",
@@ -345,6 +347,7 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
   reserveSendForEmailChange: (e) =>
     users.reserveSendForEmailChange(e, {
       recipientKey: "k",
+      codeType: "EMAIL_CHANGE",
       now: NOW,
       policy,
       userId: uuid(),

@@ -9,6 +9,7 @@ export const CODE_TYPES = [
   /** The link to the old address that undoes an email change (7 days; no code is mailed). */
   "EMAIL_CHANGE_UNDO",
 ] as const;
+/** One of `CODE_TYPES`. */
 export type CodeType = (typeof CODE_TYPES)[number];
 
 /** The code types whose code is mailed (every one but the undo link, which goes in a notice). */

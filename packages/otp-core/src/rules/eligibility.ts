@@ -32,4 +32,5 @@ export const RESENDABLE_CODE_TYPES = [
   "PASSWORD_RESET",
   "SIGN_IN",
 ] as const satisfies readonly CodeType[];
+/** One of `RESENDABLE_CODE_TYPES`. */
 export type ResendableCodeType = (typeof RESENDABLE_CODE_TYPES)[number];

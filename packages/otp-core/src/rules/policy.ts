@@ -57,11 +57,15 @@ export const policySchema = z.object({
     .default(86_400),
 });
 
+/** The passcode policy, every field resolved. */
 export type PasscodePolicy = z.output<typeof policySchema>;
+/** A policy as given: every field optional, its default filled in by `resolvePolicy`. */
 export type PasscodePolicyInput = z.input<typeof policySchema>;
 
+/** A policy with its defaults filled in; throws (zod) on a value out of range. */
 export function resolvePolicy(input: PasscodePolicyInput = {}): PasscodePolicy {
   return policySchema.parse(input);
 }
 
+/** The policy with every default. */
 export const DEFAULT_POLICY: PasscodePolicy = resolvePolicy();

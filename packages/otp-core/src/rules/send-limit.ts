@@ -2,10 +2,12 @@ import type { PasscodePolicy } from "./policy.js";
 
 /**
  * The per-recipient send cap: at most `maxSendsPerWindow` emails per fixed
- * window opened by the first send, and, when a cooldown is configured, a
- * minimum gap between two sends. With the default cooldown of 0 an immediate
- * second resend succeeds, as the product's rules require. The repository
- * applies this rule in one conditional upsert; this is its model.
+ * window opened by the first send, whatever their code types, and, when a
+ * cooldown is configured, a minimum gap between two sends of the same code
+ * type (someone who has just verified can ask for a sign-in code at once).
+ * With the default cooldown of 0 an immediate second resend succeeds, as the
+ * product's rules require. The repository applies this rule in one
+ * conditional upsert; this is its model.
  */
 export interface SendWindow {
   windowStartedAt: Date;
@@ -33,16 +35,21 @@ export function sendCooldownCutoff(now: Date, policy: PasscodePolicy): Date {
   return new Date(now.getTime() - policy.sendCooldownSeconds * 1000);
 }
 
+/**
+ * @param current the recipient's window (every code type)
+ * @param lastOfType when the recipient was last sent a code of the requested type, if known
+ */
 export function decideSend(
   current: SendWindow | null,
+  lastOfType: Date | null,
   now: Date,
   policy: PasscodePolicy,
 ): SendDecision {
   const windowOver =
     current === null ||
     current.windowStartedAt.getTime() <= sendWindowCutoff(now, policy).getTime();
-  if (current !== null && policy.sendCooldownSeconds > 0) {
-    const cooldownEnds = current.lastSentAt.getTime() + policy.sendCooldownSeconds * 1000;
+  if (lastOfType !== null && policy.sendCooldownSeconds > 0) {
+    const cooldownEnds = lastOfType.getTime() + policy.sendCooldownSeconds * 1000;
     if (now.getTime() < cooldownEnds) {
       return { allowed: false, retryAt: new Date(cooldownEnds), reason: "COOLDOWN" };
     }

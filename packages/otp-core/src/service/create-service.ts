@@ -16,6 +16,7 @@ import { requestSignInCode, signIn, signInWithCode } from "./flows/sign-in.js";
 import { createSecurityCenter } from "./security-center.js";
 import type { OtpServiceOptions } from "./types.js";
 
+/** The service `createOtpService` returns: every use case, each validating its input. */
 export type OtpService = ReturnType<typeof createOtpService>;
 
 /** A flow's operation with the service's context supplied. */
@@ -26,6 +27,7 @@ function withContext<A extends unknown[], R>(
   return (...args) => operation(ctx, ...args);
 }
 
+/** Builds the service over one database: the flows, sharing one context (keys, policy, clock). */
 export function createOtpService(options: OtpServiceOptions) {
   const ctx = createServiceContext(options);
   const op = <A extends unknown[], R>(operation: (ctx: ServiceContext, ...args: A) => R) =>

@@ -7,6 +7,7 @@ export interface Logger {
   error(fields: object, message: string): void;
 }
 
+/** The service's default logger: pino, JSON lines, errors without statement parameters. */
 export function createDefaultLogger(): Logger {
   return pino({ name: "otp-core", serializers: LOG_SERIALIZERS });
 }

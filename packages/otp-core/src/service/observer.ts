@@ -2,6 +2,7 @@ import type { CodeType } from "../rules/code-types.js";
 
 /** How a code check ended, as an operator counts it. */
 export const CODE_CHECK_OUTCOMES = ["success", "invalid", "expired", "used", "blocked"] as const;
+/** One of `CODE_CHECK_OUTCOMES`. */
 export type CodeCheckOutcome = (typeof CODE_CHECK_OUTCOMES)[number];
 
 /**
@@ -11,6 +12,7 @@ export type CodeCheckOutcome = (typeof CODE_CHECK_OUTCOMES)[number];
  * (the password budget or the account lock).
  */
 export const PASSWORD_CHECK_OUTCOMES = ["success", "wrong", "unverified", "blocked"] as const;
+/** One of `PASSWORD_CHECK_OUTCOMES`. */
 export type PasswordCheckOutcome = (typeof PASSWORD_CHECK_OUTCOMES)[number];
 
 /**

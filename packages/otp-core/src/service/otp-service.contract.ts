@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Result } from "../errors.js";
+import { WEAK_PASSWORD_MESSAGE } from "../rules/password-strength.js";
 import {
   attemptFailures,
   captureLogger,
@@ -492,6 +493,40 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       expect((await service.resendCode({ email: ALICE })).ok).toBe(true);
     });
 
+    it("counts the cooldown per code type: a sign-in code at once after verifying; the cap stays", async () => {
+      service = createTestService(database, {
+        clock: clock.now,
+        policy: { sendCooldownSeconds: 60, maxSendsPerWindow: 3 },
+      });
+      await service.register({ email: ALICE, password: PASSWORD });
+      expect((await service.verifyEmail({ email: ALICE, code: await codeFor(ALICE) })).ok).toBe(
+        true,
+      );
+      // A code of another type, at once: granted.
+      expect((await service.requestSignInCode({ email: ALICE })).ok).toBe(true);
+      // The same type again within the cooldown: refused, until the cooldown of that type ends.
+      expect(await service.requestSignInCode({ email: ALICE })).toMatchObject({
+        error: {
+          code: "SEND_LIMIT_REACHED",
+          reason: "COOLDOWN",
+          retryAt: new Date(clock.now().getTime() + 60_000),
+        },
+      });
+      expect((await service.requestPasswordReset({ email: ALICE })).ok).toBe(true);
+      // The cap (3 an hour) counts every type: a fourth send waits for the window.
+      clock.advanceSeconds(60);
+      expect(await service.requestSignInCode({ email: ALICE })).toMatchObject({
+        error: { code: "SEND_LIMIT_REACHED", reason: "HOURLY_CAP" },
+      });
+      // An address without an account is answered alike.
+      const ghost = "ghost.cooldown@example.com";
+      expect((await service.resendCode({ email: ghost })).ok).toBe(true);
+      expect((await service.requestSignInCode({ email: ghost })).ok).toBe(true);
+      expect(await service.requestSignInCode({ email: ghost })).toMatchObject({
+        error: { code: "SEND_LIMIT_REACHED", reason: "COOLDOWN" },
+      });
+    });
+
     it("validates register and resend input", async () => {
       const before = await snapshot(database);
       const bad: Array<
@@ -514,6 +549,50 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       }
       expect(await snapshot(database)).toEqual(before);
     });
+
+    // Issue 23, finding 7: 15 characters are not enough when they are a pattern or the address.
+    const GUESSABLE = [
+      "password1234567",
+      "aaaaaaaaaaaaaaa",
+      "123456789012345",
+      "qwertyuiopasdfgh",
+      ALICE,
+      `${ALICE}${ALICE}`,
+    ];
+
+    it("registration refuses guessable passwords of 15+ characters and writes nothing; a four-word passphrase is accepted", async () => {
+      const before = await snapshot(database);
+      for (const password of GUESSABLE) {
+        const result = await service.register({ email: ALICE, password });
+        expect(result, password).toMatchObject({
+          ok: false,
+          error: { code: "INVALID_INPUT", fieldErrors: { password: [WEAK_PASSWORD_MESSAGE] } },
+        });
+      }
+      expect(await snapshot(database)).toEqual(before);
+      expect(
+        await service.register({ email: ALICE, password: "violet canyon lantern mosaic" }),
+      ).toMatchObject({ ok: true });
+    }, 60_000);
+
+    it("a reset refuses a guessable new password and leaves the code usable", async () => {
+      await service.register({ email: ALICE, password: PASSWORD });
+      await service.verifyEmail({ email: ALICE, code: await codeFor(ALICE) });
+      await service.requestPasswordReset({ email: ALICE });
+      const code = await latestCodeFor(database, TEST_SECRET, ALICE, "PASSWORD_RESET_CODE");
+      for (const newPassword of GUESSABLE) {
+        expect(
+          await service.resetPassword({ email: ALICE, code, newPassword }),
+          newPassword,
+        ).toMatchObject({
+          ok: false,
+          error: { code: "INVALID_INPUT", fieldErrors: { newPassword: [WEAK_PASSWORD_MESSAGE] } },
+        });
+      }
+      expect(
+        await service.resetPassword({ email: ALICE, code, newPassword: "tiger river cloud spoon" }),
+      ).toMatchObject({ ok: true });
+    }, 60_000);
   });
 
   describe(`issueCode and cleanup (${backend})`, () => {

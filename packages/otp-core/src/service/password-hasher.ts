@@ -1,11 +1,13 @@
 import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 
+/** Hashes and verifies passwords; the service takes any (tests pass a cheap one). */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(passwordHash: string, password: string): Promise<boolean>;
 }
 
+/** argon2id's cost parameters and how many hashes run at once. */
 export interface Argon2Options {
   /** KiB of memory per hash. */
   memoryCost?: number;

@@ -40,6 +40,7 @@ export interface AccountSecurityEvent extends SecurityEventDetail {
   device: string;
 }
 
+/** A page of security events and the cursor of the next one (null: the last page). */
 export interface SecurityEventPage {
   events: AccountSecurityEvent[];
   /** Pass as `cursor` for the next (older) page; null on the last one. */

@@ -6,8 +6,10 @@ import type { CodeType } from "../rules/code-types.js";
 import type { PasscodePolicyInput } from "../rules/policy.js";
 import type { Logger } from "./logger.js";
 import type { OtpObserver } from "./observer.js";
+import type { PasswordCheckOptions } from "./password-checker.js";
 import type { PasswordHasher } from "./password-hasher.js";
 
+/** `createOtpService`'s options: `db` and `secret`, then policy, clock, hasher and hooks. */
 export interface OtpServiceOptions {
   db: Database;
   /** The server secret (at least 32 characters); every key is derived from it. */
@@ -32,6 +34,8 @@ export interface OtpServiceOptions {
    * `SUPPORTED_LOCALES`. Default: the column's default only.
    */
   locales?: readonly string[];
+  /** The strength estimate's context and the optional breach lookup (password-checker.ts). */
+  passwordCheck?: PasswordCheckOptions;
 }
 
 /** What every address-based request answers, whatever the account's state. */
@@ -39,6 +43,7 @@ export interface AcceptedRequest {
   email: string;
 }
 
+/** An account a code or password has just authenticated. */
 export interface VerifiedAccount {
   userId: string;
   email: string;
@@ -62,6 +67,7 @@ export interface VerifiedEmail extends VerifiedAccount {
   passwordActive: boolean;
 }
 
+/** A code issued to a known account (`issueCode`). */
 export interface IssuedCode {
   passcodeId: string;
   expiresAt: Date;
@@ -79,6 +85,7 @@ export interface NewSession {
   deviceToken: string;
 }
 
+/** The account a session token belongs to (`authenticate`). */
 export interface SignedInUser {
   /** The session this request came with. */
   sessionId: string;

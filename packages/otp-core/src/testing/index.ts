@@ -1,7 +1,9 @@
 /**
  * Test support shared by every package's tests: databases on PGlite and on a
  * real PostgreSQL server (a fresh database per call, dropped on close), and a
- * reader for the codes sealed in the outbox. Not for production code.
+ * reader for the codes sealed in the outbox. Not for production code, and not what an app
+ * embedding the product reads its codes with: that is `createMemoryTransport` of `@otp/email`,
+ * which records what delivery sent (this reads what the service queued, delivered or not).
  */
 import { randomBytes } from "node:crypto";
 import { EMAILS } from "@otp/email/kinds";
@@ -133,7 +135,7 @@ export async function latestCodeFor(
   return code;
 }
 
-/** The token of the link beside that code (`APP_URL/link?token=...`), the same email. */
+/** The token of the link beside that code (`APP_URL/link#token=...`), the same email. */
 export async function latestLinkFor(
   handle: DatabaseHandle,
   secret: string,

@@ -42,6 +42,7 @@ export async function requestEmailChange(
       userId,
       newEmail,
       recipientKey: recipientKey(ctx.keys.recipientHmac, newEmail),
+      codeType: "EMAIL_CHANGE",
       now,
       policy: ctx.policy,
     });

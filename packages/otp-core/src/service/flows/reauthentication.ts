@@ -54,6 +54,7 @@ export async function requestReauthenticationCode(
     const outcome = await reserveSendAndLockUser(tx, {
       email: user.email,
       recipientKey: recipientKey(ctx.keys.recipientHmac, user.email),
+      codeType: "REAUTHENTICATION",
       now,
       policy: ctx.policy,
     });
