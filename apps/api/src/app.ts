@@ -12,16 +12,19 @@ import {
   type DevMailbox,
   type MailTransport,
 } from "@otp/email";
+import {
+  createDelivery,
+  type Delivery,
+  SUPPORTED_LOCALES,
+  TRACER_NAME,
+} from "@otp/server/internal";
 import type { FastifyInstance } from "fastify";
 import { type Logger, type LoggerOptions, pino } from "pino";
 import type { AppConfig } from "./config.js";
-import { createDelivery, type Delivery } from "./delivery.js";
 import { boundHeapGrowth } from "./heap.js";
 import { buildServer } from "./http/server.js";
-import { SUPPORTED_LOCALES } from "./locale.js";
 import { createFormattedLogger, resolveLogFormat } from "./observability/access-log.js";
 import { createMetrics } from "./observability/metrics.js";
-import { TRACER_NAME } from "./observability/tracer-name.js";
 
 export interface RunningApp {
   config: AppConfig;
@@ -243,7 +246,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger,
     ...(metrics === undefined
       ? {}
-      : { observeRequest: metrics.observeRequest, onRateLimited: metrics.rateLimited }),
+      : {
+          observeRequest: metrics.observeRequest,
+          onRateLimited: metrics.rateLimited,
+          onRateLimitStoreUnavailable: metrics.rateLimitStoreUnavailable,
+        }),
     ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   });
   let metricsUrl: string | undefined;

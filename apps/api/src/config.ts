@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join, resolve } from "node:path";
 import { DEFAULT_PASSWORD_BREACH_URL, MIN_SECRET_LENGTH, type PasscodePolicy } from "@otp/core";
 import {
+  cleanupVariables,
   databaseVariables,
   flag,
   integer,
@@ -10,11 +11,14 @@ import {
   parseEnv,
   policyFromEnv,
   policyVariables,
+  productVariables,
   proxyTrust,
+  proxyVariables,
+  rateLimitVariables,
+  requestVariables,
   retentionVariables,
   sessionVariables,
   tracingVariables,
-  trustProxyVariable,
   variableRules,
 } from "@otp/env";
 import { z } from "zod";
@@ -31,16 +35,14 @@ const apiVariables = {
   ...databaseVariables,
   APP_SECRET: variableRules.APP_SECRET().optional(),
   APP_URL: variableRules.APP_URL().optional(),
-  APP_NAME: variableRules.APP_NAME().default("OTP"),
+  ...productVariables,
   SMTP_URL: variableRules.SMTP_URL().optional(),
   SMTP_FROM: variableRules.SMTP_FROM().optional(),
   ...policyVariables,
   ...sessionVariables,
-  CLEANUP_INTERVAL_SECONDS: integer(0, 86_400).default(3600),
+  ...cleanupVariables,
   ...retentionVariables,
-  RATE_LIMIT_ENABLED: flag.default(true),
-  RATE_LIMIT_SEND_PER_HOUR: integer(1, 1_000_000).default(60),
-  RATE_LIMIT_VERIFY_PER_MINUTE: integer(1, 1_000_000).default(30),
+  ...rateLimitVariables,
   REDIS_URL: z
     .string()
     .trim()
@@ -48,8 +50,8 @@ const apiVariables = {
     .optional(),
   RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).max(100).default("otp-rate-limit:"),
   CORS_ORIGINS: z.string().optional(),
-  TRUST_PROXY: trustProxyVariable,
-  BODY_LIMIT_BYTES: integer(1024, 1_048_576).default(16_384),
+  ...proxyVariables,
+  ...requestVariables,
   DELIVERY: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
   WEB_DIST: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -1,8 +1,8 @@
 /** `pnpm start`: the whole product on one port. */
 import { type AdminServer, serveAdmin } from "@otp/core/admin";
+import { isDatabaseUnavailable } from "@otp/server/internal";
 import { startApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { isDatabaseUnavailable } from "./errors.js";
 
 let config: ReturnType<typeof loadConfig>;
 try {

@@ -1,8 +1,13 @@
 /** The README's error table is a contract: every code it lists answers its status on both surfaces. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+  API_ERROR_CODES,
+  type ApiErrorCode,
+  httpStatusOf,
+  jsonRpcCodeOf,
+} from "@otp/server/internal";
 import { describe, expect, it } from "vitest";
-import { API_ERROR_CODES, type ApiErrorCode, httpStatusOf, jsonRpcCodeOf } from "../src/errors.js";
 
 const readme = readFileSync(join(import.meta.dirname, "..", "..", "..", "README.md"), "utf8");
 const rows = [...readme.matchAll(/^\| `([A-Z_]+)` +\| (\d{3}) +\|/gm)].map(([, code, status]) => ({

@@ -16,7 +16,7 @@ import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { pino } from "pino";
 import { type RunningApp, type StartOptions, startApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import type { AppRouter } from "../src/trpc/router.js";
+import type { AppRouter } from "../src/router.js";
 
 export const server = await resolveTestPostgres();
 export const BACKENDS: TestBackend[] = server.available ? ["pglite", "postgres"] : ["pglite"];

@@ -4,8 +4,8 @@
  * REST and tRPC, for both groups, and each call of a tRPC batch spends its own.
  */
 import { request } from "node:http";
+import { restPath, trpcPath } from "@otp/server/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { restPath, trpcPath } from "../src/operations/index.js";
 import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
 
 interface Answer {

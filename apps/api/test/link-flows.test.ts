@@ -7,8 +7,8 @@
  */
 import { queryRows } from "@otp/core/db";
 import { passcodeTable, sql, userTable } from "@otp/core/testing";
+import { proceduresIn } from "@otp/server/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { proceduresIn } from "../src/operations/index.js";
 import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
 
 const PASSWORD = "correct horse battery staple";

@@ -3,9 +3,9 @@ import { rmSync } from "node:fs";
 import { CODE_TYPES, PASSWORD_CHECK_OUTCOMES } from "@otp/core";
 import { EMAIL_OUTCOMES } from "@otp/delivery";
 import { EMAIL_KINDS } from "@otp/email";
+import { RATE_LIMIT_GROUPS } from "@otp/server/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
-import { RATE_LIMIT_GROUPS } from "../src/http/rate-limit.js";
 import { BACKENDS, fakeWebDist, startTestApp, type TestApp } from "./harness.js";
 
 /** The samples of a Prometheus text exposition: series (name{labels}) to value. */

@@ -6,9 +6,9 @@
  */
 import { request as httpGet } from "node:http";
 import { brotliDecompressSync } from "node:zlib";
+import { endpointsOf } from "@otp/server/internal";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { endpointsOf } from "../src/operations/endpoints.js";
 import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking a parsed JSON document in assertions

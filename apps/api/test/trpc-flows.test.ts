@@ -2,7 +2,7 @@
 import { passcodeTable, userTable } from "@otp/core/testing";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../src/trpc/router.js";
+import type { AppRouter } from "../src/router.js";
 import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
 
 async function failure(promise: Promise<unknown>) {

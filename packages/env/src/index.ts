@@ -19,6 +19,7 @@ import {
   SECURITY_EVENT_RETENTION_DAYS_RANGE,
 } from "@otp/core/repositories";
 import { z } from "zod";
+import { trustProxyVariable } from "./trust-proxy.js";
 
 /** A whole number within bounds, from its text. */
 export const integer = (min: number, max: number) =>
@@ -128,6 +129,122 @@ export const retentionVariables = {
     SECURITY_EVENT_RETENTION_DAYS_RANGE.max,
   ).default(DEFAULT_SECURITY_EVENT_RETENTION_DAYS),
 };
+
+/** The product's name, as the emails and pages say it. */
+export const productVariables = {
+  APP_NAME: variableRules.APP_NAME().default("OTP"),
+};
+
+/** Seconds between cleanups of used/expired codes, old sessions and finished emails; 0 = off. */
+export const cleanupVariables = {
+  CLEANUP_INTERVAL_SECONDS: integer(0, 86_400).default(3600),
+};
+
+/** The per-IP budgets of the edge (http: the sending and the guessing operations). */
+export const rateLimitVariables = {
+  RATE_LIMIT_ENABLED: flag.default(true),
+  RATE_LIMIT_SEND_PER_HOUR: integer(1, 1_000_000).default(60),
+  RATE_LIMIT_VERIFY_PER_MINUTE: integer(1, 1_000_000).default(30),
+};
+
+/** Which proxies the client's address may come through (trust-proxy.ts). */
+export const proxyVariables = {
+  TRUST_PROXY: trustProxyVariable,
+};
+
+/** The largest request body the edge reads. */
+export const requestVariables = {
+  BODY_LIMIT_BYTES: integer(1024, 1_048_576).default(16_384),
+};
+
+/**
+ * THE settings of the edge, declared once: each is an environment variable of
+ * the standalone server and an option of `createOtp` (@otp/server), with one
+ * rule and one default. Variable name -> option name.
+ */
+export const EDGE_SETTINGS = {
+  ...POLICY_VARIABLES,
+  SESSION_TTL_SECONDS: "sessionTtlSeconds",
+  APP_NAME: "appName",
+  CLEANUP_INTERVAL_SECONDS: "cleanupIntervalSeconds",
+  OUTBOX_RETENTION_DAYS: "outboxRetentionDays",
+  SECURITY_EVENT_RETENTION_DAYS: "securityEventRetentionDays",
+  RATE_LIMIT_ENABLED: "rateLimitEnabled",
+  RATE_LIMIT_SEND_PER_HOUR: "rateLimitSendPerHour",
+  RATE_LIMIT_VERIFY_PER_MINUTE: "rateLimitVerifyPerMinute",
+  BODY_LIMIT_BYTES: "bodyLimitBytes",
+  TRUST_PROXY: "trustProxy",
+} as const;
+
+/** The environment variables of EDGE_SETTINGS, with their rules and defaults. */
+export const edgeVariables = {
+  ...policyVariables,
+  ...sessionVariables,
+  ...productVariables,
+  ...cleanupVariables,
+  ...retentionVariables,
+  ...rateLimitVariables,
+  ...requestVariables,
+  ...proxyVariables,
+} satisfies Record<keyof typeof EDGE_SETTINGS, z.ZodType>;
+
+type EdgeVariable = keyof typeof EDGE_SETTINGS;
+
+/** The edge's settings by option name, as the rules give them (defaults filled in). */
+export type EdgeSettings = {
+  -readonly [V in EdgeVariable as (typeof EDGE_SETTINGS)[V]]: z.output<(typeof edgeVariables)[V]>;
+};
+
+/** The same settings as options: each may be left out for its default. */
+export type EdgeSettingOptions = Partial<{
+  -readonly [V in EdgeVariable as (typeof EDGE_SETTINGS)[V]]: OptionValue<
+    EdgeSettings[(typeof EDGE_SETTINGS)[V]]
+  >;
+}>;
+
+/** An option's value: the setting's own type, or (TRUST_PROXY) the variable's text or hop count. */
+type OptionValue<T> = T extends boolean
+  ? boolean
+  : T extends number | string
+    ? T
+    : string | number | false;
+
+/** The settings the parsed variables hold, by option name. */
+export function edgeSettingsFromEnv(
+  env: z.output<z.ZodObject<typeof edgeVariables>>,
+): EdgeSettings {
+  return Object.fromEntries(
+    Object.entries(EDGE_SETTINGS).map(([name, option]) => [option, env[name as EdgeVariable]]),
+  ) as EdgeSettings;
+}
+
+/**
+ * Options checked by the very rules of their variables (each value as its
+ * variable's text), so an option and its variable accept the same values and
+ * default alike. Problems name the option ("codeLength: must be at most 10").
+ */
+export function parseEdgeOptions(
+  options: Record<string, unknown>,
+): { ok: true; settings: EdgeSettings } | { ok: false; problems: string[] } {
+  const variableOf = Object.fromEntries(
+    Object.entries(EDGE_SETTINGS).map(([name, option]) => [option, name]),
+  );
+  const asText: Record<string, string | undefined> = {};
+  for (const [option, value] of Object.entries(options)) {
+    const name = variableOf[option];
+    if (name !== undefined && value !== undefined) asText[name] = String(value);
+  }
+  const parsed = parseEnv(edgeVariables, asText);
+  if (parsed.ok) return { ok: true, settings: edgeSettingsFromEnv(parsed.env) };
+  return {
+    ok: false,
+    problems: parsed.problems.map((problem) => {
+      const [name = "", ...rest] = problem.split(": ");
+      const option = EDGE_SETTINGS[name as EdgeVariable];
+      return option === undefined ? problem : `${option}: ${rest.join(": ")}`;
+    }),
+  };
+}
 
 export type ParsedEnv<S extends z.ZodRawShape> =
   | { ok: true; env: z.output<z.ZodObject<S>> }

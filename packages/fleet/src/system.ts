@@ -5,7 +5,7 @@
  * PgBouncer refuse to run as root.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -87,9 +87,12 @@ process.once("exit", () => {
 export function startServer(
   command: string,
   args: string[],
-  { env = {} }: { env?: Record<string, string> } = {},
+  {
+    env = {},
+    asServerUser: asServer = true,
+  }: { env?: Record<string, string>; asServerUser?: boolean } = {},
 ): ServerProcess {
-  const [file, argv] = asServerUser(command, args);
+  const [file, argv] = asServer ? asServerUser(command, args) : [command, args];
   const child: ChildProcess = spawn(file, argv, {
     env: serverEnv(env),
     cwd: tmpdir(),
@@ -149,4 +152,16 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Whether a program the suite starts is installed. Missing, a file skips (and says so);
+ * with CI=true that is an error: .ci/run installs them.
+ */
+export function programAvailable(path: string, what: string): boolean {
+  if (existsSync(path)) return true;
+  const message = `${what} (${path}) is not installed`;
+  if (process.env.CI === "true") throw new Error(`${message}; .ci/run installs it`);
+  console.warn(`[fleet] skipped: ${message}`);
+  return false;
 }

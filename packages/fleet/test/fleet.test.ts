@@ -52,7 +52,7 @@ describe.skipIf(SERVER_URL === undefined)(
       REDIS_URL,
       RATE_LIMIT_REDIS_PREFIX: `otp-fleet-${randomBytes(4).toString("hex")}:`,
       RATE_LIMIT_VERIFY_PER_MINUTE: String(VERIFY_PER_MINUTE),
-      TRUST_PROXY: "true",
+      TRUST_PROXY: "1",
       OTP_MAX_ATTEMPTS: String(BUDGET),
     };
 
@@ -85,7 +85,7 @@ describe.skipIf(SERVER_URL === undefined)(
         url: api.url,
         alive: () => (apis[i] as FleetProcess).isRunning(),
       }));
-      const traffic = startTraffic(s, () => targets, { workers: 4 });
+      const traffic = startTraffic(s, () => targets, { workers: 3 });
       await sleep(BURST_MS);
       const victim = apis[1] as FleetProcess & { label: string };
       killedApi = victim.label;

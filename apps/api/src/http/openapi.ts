@@ -6,11 +6,17 @@
  */
 import { createHash } from "node:crypto";
 import { type PasscodePolicy, SEND_LIMIT_REASONS } from "@otp/core";
+import {
+  API_ERROR_CODES,
+  API_ERROR_MESSAGES,
+  type ApiErrorCode,
+  type Endpoint,
+  endpointsOf,
+  httpStatusOf,
+  SESSION_COOKIE,
+} from "@otp/server/internal";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { API_ERROR_CODES, API_ERROR_MESSAGES, type ApiErrorCode, httpStatusOf } from "../errors.js";
-import { type Endpoint, endpointsOf } from "../operations/endpoints.js";
-import { SESSION_COOKIE } from "../trpc/context.js";
 import {
   chooseEncoding,
   openScript,

@@ -9,6 +9,22 @@ import type { OtpService } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
 import type { DevMailbox } from "@otp/email";
 import {
+  type ApiErrorCode,
+  type AppRouter,
+  type Context,
+  createEdge,
+  createRateLimiter,
+  describeError,
+  httpStatusOf,
+  jsonRpcCodeOf,
+  type RateLimitGroup,
+  SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+  TRPC_PREFIX,
+  transportCodeOf,
+  type WireError,
+  wireError,
+} from "@otp/server/internal";
+import {
   type FastifyTRPCPluginOptions,
   fastifyRequestHandler,
 } from "@trpc/server/adapters/fastify";
@@ -21,27 +37,12 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { AppConfig } from "../config.js";
-import {
-  type ApiErrorCode,
-  describeError,
-  httpStatusOf,
-  jsonRpcCodeOf,
-  SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
-  transportCodeOf,
-  type WireError,
-  wireError,
-} from "../errors.js";
-import { negotiateLocale } from "../locale.js";
 import { registerAccessLog } from "../observability/access-log.js";
 import { READINESS_ROUTE } from "../observability/metrics.js";
 import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
-import { TRPC_PREFIX } from "../operations/index.js";
-import { registerRestRoutes, retryAfterSeconds, sendError } from "../rest/routes.js";
-import { type Context, sessionCookies } from "../trpc/context.js";
-import { type AppRouter, createAppRouter, createProductionRouter } from "../trpc/router.js";
 import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
-import { createRateLimiter, type RateLimitGroup } from "./rate-limit.js";
+import { registerRestRoutes, sendError } from "./rest.js";
 import { securityHeaders } from "./security-headers.js";
 
 export interface ServerDependencies {
@@ -51,6 +52,8 @@ export interface ServerDependencies {
   observeRequest?: (request: FastifyRequest, reply: FastifyReply) => void;
   /** Called once per request (or call of a tRPC batch) a per-IP budget refused. */
   onRateLimited?: (group: RateLimitGroup) => void;
+  /** A request let through because the shared limit store (Redis) could not be reached. */
+  onRateLimitStoreUnavailable?: (group: RateLimitGroup) => void;
   config: AppConfig;
   database: DatabaseHandle;
   service: OtpService;
@@ -139,46 +142,44 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   await app.register(cookie);
 
-  const limiter = createRateLimiter(config.rateLimit, deps.logger, deps.onRateLimited);
+  const limiter = createRateLimiter(
+    config.rateLimit,
+    deps.logger,
+    deps.onRateLimited,
+    deps.onRateLimitStoreUnavailable,
+  );
+  const edge = createEdge({
+    service: deps.service,
+    appName: config.appName,
+    mailbox: deps.mailbox,
+    limiter,
+    secureCookies: config.appUrl.startsWith("https://"),
+  });
   if (limiter !== undefined) {
     app.addHook("onClose", () => limiter.close());
     // REST: the budget of the route Fastify matched, whatever spelling reached it.
     app.addHook("onRequest", async (request, reply) => {
       const group = request.routeOptions.config?.limit;
       if (group === undefined || group === "none") return;
-      const spent = await limiter.spend(group, request.ip);
-      if (!spent.allowed) return sendError(reply, rateLimited(spent.retryAfterMs));
+      const refused = await edge.spend(group, request.ip);
+      if (refused !== undefined) return sendError(reply, refused);
     });
   }
 
-  const router: AppRouter =
-    deps.mailbox === undefined
-      ? (createProductionRouter(deps.service.policy) as unknown as AppRouter)
-      : createAppRouter(deps.service.policy);
-  const secureCookies = config.appUrl.startsWith("https://");
-  const createContext = (request: FastifyRequest, reply: FastifyReply): Context => ({
-    service: deps.service,
-    appName: config.appName,
-    mailbox: deps.mailbox,
-    log: request.log,
-    session: sessionCookies(request, reply, secureCookies),
-    registration: sessionCookies(request, reply, secureCookies, "registration"),
-    device: sessionCookies(request, reply, secureCookies, "device"),
-    client: { ip: request.ip, userAgent: request.headers["user-agent"] },
-    // Read only by the operations that need it (registration, the rules answer).
-    get locale() {
-      return negotiateLocale(request.headers["accept-language"]);
-    },
-    // tRPC: each procedure tRPC resolved spends its own group's budget (see trpc/router.ts).
-    async spendLimit(group) {
-      if (limiter === undefined) return undefined;
-      const spent = await limiter.spend(group, request.ip);
-      if (spent.allowed) return undefined;
-      const refused = rateLimited(spent.retryAfterMs);
-      reply.header("retry-after", retryAfterSeconds(refused.retryAt as string));
-      return refused;
-    },
-  });
+  const router: AppRouter = edge.router;
+  const createContext = (request: FastifyRequest, reply: FastifyReply): Context =>
+    edge.contextFor({
+      cookies: {
+        get: (name) => request.cookies[name],
+        set: (name, value, options) => void reply.setCookie(name, value, options),
+        clear: (name, options) => void reply.clearCookie(name, options),
+      },
+      ip: request.ip,
+      userAgent: request.headers["user-agent"],
+      acceptLanguage: request.headers["accept-language"],
+      log: request.log,
+      setHeader: (name, value) => void reply.header(name, value),
+    });
 
   const trpcOptions = {
     router,
@@ -212,7 +213,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     );
   });
 
-  registerRestRoutes(app, { policy: deps.service.policy, createContext });
+  registerRestRoutes(app, edge.routes, createContext);
   await registerOpenApi(app, {
     policy: deps.service.policy,
     appName: config.appName,
@@ -294,10 +295,6 @@ function acceptsHtml(accept: string | undefined): boolean {
 function resolveWebDist(config: AppConfig): string | undefined {
   const candidate = config.webDist ?? join(import.meta.dirname, "..", "..", "..", "web", "dist");
   return existsSync(join(candidate, "index.html")) ? candidate : undefined;
-}
-
-function rateLimited(retryAfterMs: number) {
-  return wireError("RATE_LIMITED", { retryAt: new Date(Date.now() + retryAfterMs).toISOString() });
 }
 
 /** Fastify's own errors (body parsing, routing) by their codes; anything else as any error. */

@@ -4,9 +4,9 @@
  * values (never the path, which can carry anything), the procedures it ran and
  * the error codes it answered.
  */
+
+import { OPERATION_LIST, TRPC_PREFIX, transportCodeOf } from "@otp/server/internal";
 import type { FastifyRequest } from "fastify";
-import { transportCodeOf } from "../errors.js";
-import { OPERATION_LIST, TRPC_PREFIX } from "../operations/index.js";
 
 /** The route of a request no route matched (and of an unknown tRPC procedure): one value, whatever the path. */
 export const UNMATCHED_ROUTE = "unmatched";

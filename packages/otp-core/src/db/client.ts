@@ -166,7 +166,10 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
     const subscription = await listener.listen(entry.channel, () => entry.onNotify());
     entry.stop = () => subscription.unlisten();
   };
+  // Once closed, no error may open a new pool: the handle's connections are released for good.
+  let closed = false;
   const recycle = () => {
+    if (closed) return;
     const now = Date.now();
     if (now - pool.recycledAt < RECYCLE_INTERVAL_MS) return;
     pool.recycledAt = now;
@@ -201,12 +204,22 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
     if (typeof code === "string" && RECYCLING_ERROR_CODES.has(code)) recycle();
   };
   const db = drizzlePostgres({
-    client: preparingClient(() => pool.client, {
-      prepare,
-      counters,
-      statements: statementObserver,
-      onError,
-    }),
+    client: preparingClient(
+      () => {
+        // postgres.js opens a connection for reserve() even after end(): refuse instead.
+        if (closed)
+          throw Object.assign(new Error("the database handle is closed"), {
+            code: "CONNECTION_ENDED",
+          });
+        return pool.client;
+      },
+      {
+        prepare,
+        counters,
+        statements: statementObserver,
+        onError,
+      },
+    ),
     schema,
   }) as unknown as Database;
   return {
@@ -260,6 +273,7 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
     },
     recycles: () => pool.recycles,
     close: async () => {
+      closed = true;
       await Promise.all([
         pool.client.end({ timeout: 5 }),
         probe?.end({ timeout: 5 }),

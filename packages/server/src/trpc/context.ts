@@ -7,8 +7,7 @@ import {
 } from "@otp/core";
 import { fail } from "@otp/core/internal";
 import type { DevMailbox } from "@otp/email";
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
-import type { WireError } from "../errors.js";
+import type { EdgeLogger, WireError } from "../errors.js";
 import type { LimitGroup } from "../operations/define.js";
 
 /**
@@ -56,7 +55,7 @@ export interface Context {
   appName: string;
   /** Present only when the dev mailbox is the transport (never in production). */
   mailbox: DevMailbox | undefined;
-  log: FastifyBaseLogger;
+  log: EdgeLogger;
   session: SessionCookies;
   /** The registration-binding cookie (ADR 10). */
   registration: SessionCookies;
@@ -73,19 +72,41 @@ export interface Context {
   spendLimit(group: Exclude<LimitGroup, "none">): Promise<WireError | undefined>;
 }
 
+/** The attributes of every cookie the edge sets. */
+export interface CookieOptions {
+  httpOnly: true;
+  sameSite: "lax" | "strict";
+  secure: boolean;
+  path: "/";
+  expires?: Date;
+}
+
+/**
+ * The request's cookies as the host reads and writes them: a Fastify request
+ * and reply, or a Fetch `Request` and the answer's headers (edge/cookies.ts).
+ */
+export interface CookieJar {
+  get(name: string): string | undefined;
+  set(name: string, value: string, options: CookieOptions): void;
+  clear(name: string, options: CookieOptions): void;
+}
+
 export function sessionCookies(
-  request: FastifyRequest,
-  reply: FastifyReply,
+  jar: CookieJar,
   secure: boolean,
   role: CookieRole = "session",
 ): SessionCookies {
   const name = cookieName(role, secure);
-  const options = { httpOnly: true, sameSite: COOKIES[role].sameSite, secure, path: "/" };
+  const options: CookieOptions = {
+    httpOnly: true,
+    sameSite: COOKIES[role].sameSite,
+    secure,
+    path: "/",
+  };
   return {
-    read: () => request.cookies[name],
-    set: (token, expiresAt) =>
-      void reply.setCookie(name, token, { ...options, expires: expiresAt }),
-    clear: () => void reply.clearCookie(name, options),
+    read: () => jar.get(name),
+    set: (token, expiresAt) => jar.set(name, token, { ...options, expires: expiresAt }),
+    clear: () => jar.clear(name, options),
   };
 }
 

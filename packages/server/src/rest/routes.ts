@@ -1,23 +1,27 @@
 import type { PasscodePolicy } from "@otp/core";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { httpStatusOf, type WireError, wireOfDomain, withinDeadline } from "../errors.js";
 import { inProcedureSpan } from "../observability/procedure-spans.js";
-import { noteErrorCode } from "../observability/request-facts.js";
 import type { AnyOperation, LimitGroup } from "../operations/define.js";
 import { endpointsOf } from "../operations/endpoints.js";
 import { refuseUnknownFields } from "../operations/input.js";
 import { authenticate, type Context } from "../trpc/context.js";
 
-declare module "fastify" {
-  interface FastifyContextConfig {
-    /** The per-IP budget the matched route spends (read by the limit hook, never from the URL). */
-    limit?: LimitGroup;
-  }
+/** An answer of the edge, whatever carries it: status, JSON body and extra headers. */
+export interface EdgeAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
 }
 
-interface RestRouteOptions {
-  policy: PasscodePolicy;
-  createContext: (request: FastifyRequest, reply: FastifyReply) => Context;
+/** One REST route: where it is, the per-IP budget it spends, and how it answers. */
+export interface RestRoute {
+  method: "GET" | "POST";
+  path: string;
+  /** The budget the matched route spends (read by the host's limit step, never from the URL). */
+  limit: LimitGroup;
+  procedure: string;
+  /** Checks the body's (a GET: the query's) fields, renames them and runs the operation. */
+  answer(input: unknown, ctx: Context): Promise<EdgeAnswer>;
 }
 
 /**
@@ -26,39 +30,38 @@ interface RestRouteOptions {
  * fields, renames them, and runs the same operation as its tRPC procedure; an
  * expected failure is a value all the way to the response.
  */
-export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptions): void {
-  for (const { operation, rest, procedure } of endpointsOf(options.policy)) {
+export function restRoutes(policy: PasscodePolicy): RestRoute[] {
+  const routes: RestRoute[] = [];
+  for (const { operation, rest, procedure } of endpointsOf(policy)) {
     if (rest === undefined) continue;
     const renames = rest.renames ?? {};
     const toRest = rest.toRest;
     const allowed = new Set(rest.fields);
     const status = rest.status ?? 200;
-    app.route({
+    routes.push({
       method: rest.method,
-      url: rest.path,
-      config: { limit: operation.limit, procedure },
-      handler: async (request, reply) => {
-        // A GET's input is its query string (`?limit=20&before=...`), checked like a body.
-        const body =
-          rest.method === "GET" ? { ...(request.query as object) } : (request.body ?? {});
+      path: rest.path,
+      limit: operation.limit,
+      procedure,
+      async answer(body, ctx) {
         const refused = refuseUnknownFields(body, allowed);
-        if (refused !== undefined) return sendError(reply, refused);
+        if (refused !== undefined) return errorAnswer(refused);
         const input: Record<string, unknown> = {};
         for (const field in body as Record<string, unknown>)
           input[renames[field] ?? field] = (body as Record<string, unknown>)[field];
         const result = await withinDeadline(
           inProcedureSpan(
             procedure,
-            () => runOperation(operation, options.createContext(request, reply), input),
+            () => runOperation(operation, ctx, input),
             (ran) => (ran.ok ? undefined : ran.error.code),
           ),
         );
-        if (!result.ok) return sendError(reply, renameFields(wireOfDomain(result.error), toRest));
-        reply.code(status);
-        return restBody(result.value as object);
+        if (!result.ok) return errorAnswer(renameFields(wireOfDomain(result.error), toRest));
+        return { status, body: restBody(result.value as object) };
       },
     });
   }
+  return routes;
 }
 
 async function runOperation(operation: AnyOperation, ctx: Context, input: unknown) {
@@ -84,10 +87,12 @@ function renameFields(wire: WireError, toRest: Record<string, string>): WireErro
   return { ...wire, fieldErrors };
 }
 
-export function sendError(reply: FastifyReply, wire: WireError): FastifyReply {
-  noteErrorCode(reply.request, wire.code);
-  if (wire.retryAt !== undefined) reply.header("retry-after", retryAfterSeconds(wire.retryAt));
-  return reply.code(httpStatusOf(wire.code)).send({ error: wire });
+/** The REST error envelope `{ error }` with its status (and Retry-After when it has a time). */
+export function errorAnswer(wire: WireError): EdgeAnswer {
+  const answer: EdgeAnswer = { status: httpStatusOf(wire.code), body: { error: wire } };
+  if (wire.retryAt !== undefined)
+    answer.headers = { "retry-after": retryAfterSeconds(wire.retryAt) };
+  return answer;
 }
 
 export function retryAfterSeconds(retryAt: string): string {

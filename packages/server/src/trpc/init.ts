@@ -54,3 +54,4 @@ export type ApiErrorShape = typeof t._config.$types.errorShape;
 export const router = t.router;
 export const middleware = t.middleware;
 export const baseProcedure = t.procedure.use(traced).use(databaseFaults);
+export const createCallerFactory = t.createCallerFactory;

@@ -10,7 +10,11 @@ import { fieldErrorsOf } from "@otp/core/internal";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import type { BaseLogger } from "pino";
 import { ZodError } from "zod";
+
+/** What the edge logs with: any pino logger (Fastify's request logger included). */
+export type EdgeLogger = Pick<BaseLogger, "error" | "warn" | "info" | "debug">;
 
 /** Failures of the transport itself, beside the service's domain codes. */
 const TRANSPORT_MESSAGES = {
