@@ -1,5 +1,10 @@
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { createOtpService, LOG_SERIALIZERS, type OtpService } from "@otp/core";
+import {
+  createOtpService,
+  LOG_SERIALIZERS,
+  type OtpService,
+  warmPasswordEstimator,
+} from "@otp/core";
 import { createDatabase, type DatabaseHandle } from "@otp/core/db";
 import {
   createRenderer,
@@ -163,6 +168,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
           },
           logger: logger.child({ component: "metrics" }),
         });
+  // New passwords are rated by zxcvbn in a worker that ranks its dictionaries first (about
+  // two seconds): started now, awaited before listening, so no request waits for it.
+  const passwordEstimator = warmPasswordEstimator();
+  passwordEstimator.catch(() => {});
   const service = createOtpService({
     db: database.db,
     secret: config.secret,
@@ -170,6 +179,12 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     sessionTtlSeconds: config.sessionTtlSeconds,
     locales: SUPPORTED_LOCALES,
     logger: logger.child({ component: "otp" }),
+    passwordCheck: {
+      serviceName: config.appName,
+      ...(config.passwordBreachUrl === undefined
+        ? {}
+        : { breachCheck: { url: config.passwordBreachUrl } }),
+    },
     onEmailQueued: () => delivery?.wake(),
     ...(metrics === undefined ? {} : { observer: metrics.otpObserver }),
   });
@@ -231,7 +246,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger,
     ...(metrics === undefined
       ? {}
-      : { observeRequest: metrics.observeRequest, onRateLimited: metrics.rateLimited }),
+      : {
+          observeRequest: metrics.observeRequest,
+          onRateLimited: metrics.rateLimited,
+          onRateLimitStoreUnavailable: metrics.rateLimitStoreUnavailable,
+        }),
     ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   });
   let metricsUrl: string | undefined;
@@ -240,6 +259,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     if (metrics !== undefined && config.metricsPort !== undefined) {
       metricsUrl = await metrics.listen(config.metricsPort, config.metricsHost);
     }
+    await passwordEstimator;
     await server.listen({ port: config.port, host: config.host });
   } catch (error) {
     clearInterval(cleanupTimer);

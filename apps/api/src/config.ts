@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { MIN_SECRET_LENGTH, type PasscodePolicy } from "@otp/core";
+import { DEFAULT_PASSWORD_BREACH_URL, MIN_SECRET_LENGTH, type PasscodePolicy } from "@otp/core";
 import {
   cleanupVariables,
   databaseVariables,
+  flag,
   integer,
   type ProxyTrust,
   parseEnv,
@@ -58,6 +59,11 @@ const apiVariables = {
   METRICS_PORT: integer(0, 65_535).optional(),
   METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
   ...tracingVariables,
+  // New passwords are also looked up in a breach corpus by k-anonymity range query (issue 23).
+  PASSWORD_BREACH_CHECK: flag.default(false),
+  PASSWORD_BREACH_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .default(DEFAULT_PASSWORD_BREACH_URL),
 };
 
 export interface AppConfig {
@@ -76,6 +82,8 @@ export interface AppConfig {
   secretSource: "env" | "generated" | "stored";
   appUrl: string;
   appName: string;
+  /** PASSWORD_BREACH_CHECK on: the range API's base URL (PASSWORD_BREACH_URL); else undefined. */
+  passwordBreachUrl: string | undefined;
   smtpUrl: string | undefined;
   smtpFrom: string;
   policy: PasscodePolicy;
@@ -166,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretSource: secret.source,
     appUrl: appUrl.replace(/\/+$/, ""),
     appName: e.APP_NAME,
+    passwordBreachUrl: e.PASSWORD_BREACH_CHECK ? e.PASSWORD_BREACH_URL : undefined,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM ?? `${e.APP_NAME} <no-reply@${new URL(appUrl).hostname}>`,
     policy: policyFromEnv(e),

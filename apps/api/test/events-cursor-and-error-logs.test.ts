@@ -40,12 +40,14 @@ describe.each(BACKENDS)("security-events cursor and error logs (%s)", (backend) 
         .join("; ");
     // Verified from the registering client (its registration cookie): signed in at once.
     const registered = await t.post("/api/v1/auth/register/", { email, password: PASSWORD });
+    expect(registered.status).toBe(201);
     const verified = await t.post(
       "/api/v1/auth/verify-email/",
       { email, otp: await t.codeFor(email) },
       { headers: { cookie: cookiesOf(registered) } },
     );
-    expect(await verified.json()).toMatchObject({ signedIn: true });
+    const verifiedBody = await verified.json();
+    expect(verifiedBody, JSON.stringify(verifiedBody)).toMatchObject({ signedIn: true });
     cookie = cookiesOf(verified);
   });
   afterAll(async () => {

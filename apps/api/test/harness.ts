@@ -37,7 +37,7 @@ export interface TestApp {
   ): Promise<string>;
   /**
    * The token of the link beside the live code, read from the delivered email's
-   * text (`APP_URL/link?token=...`), as its owner would follow it.
+   * text (`APP_URL/link#token=...`), as its owner would follow it.
    */
   linkFor(
     email: string,
@@ -95,7 +95,7 @@ export async function startTestApp(
       const message = app.mailbox
         ?.list()
         .find((sent) => sent.to === email && sent.meta?.code === code);
-      const token = message?.text.match(/\/link\?token=([A-Za-z0-9._-]+)/)?.[1];
+      const token = message?.text.match(/\/link#token=([A-Za-z0-9._-]+)/)?.[1];
       if (token === undefined) throw new Error(`no link beside the code emailed to ${email}`);
       return token;
     },

@@ -1,7 +1,9 @@
 /**
- * The link beside every code, over real HTTP with cookies (ADR 13): GET
- * describes and changes nothing; POST /api/v1/auth/verify-link/ (tRPC
- * auth.useLink) completes the step and answers as the step's code route does.
+ * The link beside every code, over real HTTP with cookies (ADR 13): POST
+ * /api/v1/auth/verify-link/describe/ (tRPC auth.describeLink) describes and
+ * changes nothing; POST /api/v1/auth/verify-link/ (tRPC auth.useLink)
+ * completes the step and answers as the step's code route does. The token
+ * travels in bodies only: the emailed link carries it in the URL fragment.
  */
 import { queryRows } from "@otp/core/db";
 import { passcodeTable, sql, userTable } from "@otp/core/testing";
@@ -12,6 +14,7 @@ import { BACKENDS, startTestApp, type TestApp } from "./harness.js";
 const PASSWORD = "correct horse battery staple";
 const NEW_PASSWORD = "a brand new passphrase for links";
 const LINK = "/api/v1/auth/verify-link/";
+const DESCRIBE = "/api/v1/auth/verify-link/describe/";
 
 /** A cookie jar holding every cookie a client was set, as a browser would send them back. */
 function jar() {
@@ -60,8 +63,7 @@ describe.each(BACKENDS)("links beside codes over HTTP (%s)", (backend) => {
     };
   }
 
-  const describeLink = (token: string) =>
-    fetch(`${t.url}${LINK}?token=${encodeURIComponent(token)}`);
+  const describeLink = (token: string) => t.post(DESCRIBE, { token });
 
   async function post(client: ReturnType<typeof jar>, path: string, body: unknown) {
     return client.take(await t.post(path, body, { headers: client.headers() }));
@@ -122,7 +124,7 @@ describe.each(BACKENDS)("links beside codes over HTTP (%s)", (backend) => {
     await t.post("/api/v1/auth/register/", { email, password: PASSWORD });
     const token = await t.linkFor(email);
     const line = t.mailboxLines.find((printed) => printed.includes(`to ${email}:`));
-    expect(line).toContain(` link ${t.app.config.appUrl}/link?token=${token}`);
+    expect(line).toContain(` link ${t.app.config.appUrl}/link#token=${token}`);
     expect(t.app.config.appUrl).toMatch(/^http:\/\/localhost:\d+$/);
   });
 
@@ -156,7 +158,7 @@ describe.each(BACKENDS)("links beside codes over HTTP (%s)", (backend) => {
     const email = "link-trpc@example.com";
     await t.post("/api/v1/auth/register/", { email, password: PASSWORD });
     const token = await t.linkFor(email);
-    expect(await t.trpc.auth.describeLink.query({ token })).toMatchObject({
+    expect(await t.trpc.auth.describeLink.mutate({ token })).toMatchObject({
       step: "VERIFICATION",
       email,
     });
@@ -249,7 +251,17 @@ describe.each(BACKENDS)("links beside codes over HTTP (%s)", (backend) => {
       expect(await response.json()).toMatchObject({ error: { code } });
     }
     expect((await t.post(LINK, "", { raw: true })).status).toBe(400);
-    expect((await fetch(`${t.url}${LINK}`)).status).toBe(400);
+    // No GET carries a token: a query string is never read for one.
+    const asQuery = `?token=${encodeURIComponent(token)}`;
+    expect((await fetch(`${t.url}${LINK}${asQuery}`)).status).toBe(404);
+    expect((await fetch(`${t.url}${DESCRIBE}${asQuery}`)).status).toBe(404);
+    expect(
+      (
+        await fetch(
+          `${t.url}/trpc/auth.describeLink?input=${encodeURIComponent(JSON.stringify({ token }))}`,
+        )
+      ).status,
+    ).toBe(405);
     expect((await describeLink("nonsense")).status).toBe(400);
     expect(await everything()).toEqual(before);
 

@@ -93,6 +93,32 @@ describe.each(BACKENDS)("OpenAPI (%s)", (backend) => {
         }
       });
 
+      it("documents an example of every answer: the success one valid for the operation's output", () => {
+        const op = operation();
+        const success = op.responses[String(binding.status ?? 200)].content["application/json"];
+        expect(success.example).toBeDefined();
+        // REST calls the procedure's `message` `detail`.
+        const { detail, ...rest } = success.example as Json;
+        const asProcedure = detail === undefined ? rest : { ...rest, message: detail };
+        const parsed = endpoint.operation.output.safeParse(asProcedure);
+        expect(parsed.error?.issues ?? [], JSON.stringify(success.example)).toEqual([]);
+        for (const [status, response] of Object.entries(op.responses as Json)) {
+          if (status.startsWith("2")) continue;
+          const examples = response.content["application/json"].examples as Json;
+          const codes = Object.keys(examples);
+          expect(codes.length, status).toBeGreaterThan(0);
+          for (const code of codes) {
+            expect(response.description).toContain(`\`${code}\``);
+            expect(examples[code].value.error.code).toBe(code);
+            expect(typeof examples[code].value.error.message).toBe("string");
+          }
+        }
+        for (const parameter of (op.parameters ?? []) as Json[]) {
+          expect(parameter.description, parameter.name).toEqual(expect.any(String));
+          expect(JSON.stringify(parameter.schema), parameter.name).not.toContain('"null"');
+        }
+      });
+
       if (binding.method === "POST") {
         it("its documented example body is accepted by the live server", async () => {
           const example = operation().requestBody.content["application/json"].example;

@@ -94,7 +94,7 @@ describe.each(BACKENDS)("tRPC API (%s)", (backend) => {
     expect(message?.html).toContain(code);
     // The link beside the code, to open from the mailbox (the email's frame is sandboxed).
     const token = await t.linkFor(email);
-    expect(message?.link).toBe(`/link?token=${token}`);
-    expect(message?.text).toContain(`/link?token=${token}`);
+    expect(message?.link).toBe(`/link#token=${token}`);
+    expect(message?.text).toContain(`/link#token=${token}`);
   });
 });

@@ -41,8 +41,17 @@ async function linkTokenFromMailbox(mailbox: Page, email: string, subject: RegEx
     const body = message.locator("iframe").contentFrame().locator("body");
     // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, the text as rendered
     const text = await body.innerText();
-    return /\/link\?token=([A-Za-z0-9._-]+)/.exec(text)?.[1];
+    return /\/link#token=([A-Za-z0-9._-]+)/.exec(text)?.[1];
   });
+}
+
+/** Every URL the page requested (documents, scripts, API calls), to look for a token in. */
+function requestedUrls(page: Page): string[] {
+  const urls: string[] = [];
+  page.on("request", (request) => {
+    urls.push(request.url());
+  });
+  return urls;
 }
 
 /** Counts the page's calls of a tRPC procedure. */
@@ -79,10 +88,11 @@ describeInBrowser("the link beside the code, in Chromium against the real API", 
           .first()
           .getByRole("link", { name: "Open the link beside the code" })
           .getAttribute("href"),
-      ).toBe(`/link?token=${token}`);
+      ).toBe(`/link#token=${token}`);
       const used = countCalls(page, "auth.useLink");
+      const urls = requestedUrls(page);
 
-      await page.goto(`/link?token=${token}`);
+      await page.goto(`/link#token=${token}`);
       await page.getByRole("heading", { name: "Verify your email address" }).waitFor();
       await page.getByText(email, { exact: true }).waitFor();
       await page.waitForFunction(() => document.title === "Your email link · OTP");
@@ -102,11 +112,14 @@ describeInBrowser("the link beside the code, in Chromium against the real API", 
       expect(await expectVerified(page, email)).toBe("signed-in");
       expect(used()).toBe(1);
       expect(page.url()).not.toContain(token);
+      // The token went in POST bodies only: no URL the browser requested carried it.
+      expect(urls.length).toBeGreaterThan(0);
+      expect(urls.filter((url) => url.includes(token))).toEqual([]);
       await expectAccessible(page, `account after the link (${label})`);
 
       // The link works once: opened again, the page says it was used, and offers no button.
       const again = await env.newPage(viewport);
-      await again.goto(`/link?token=${token}`);
+      await again.goto(`/link#token=${token}`);
       expect(await waitForAlert(again, /already been used/)).toMatch(/^This link/);
       expect(await again.getByRole("button", { name: "Verify my address" }).count()).toBe(0);
       await expectAccessible(again, `a used link (${label})`);
@@ -119,7 +132,7 @@ describeInBrowser("the link beside the code, in Chromium against the real API", 
     await createAccount(page, email);
     const token = await linkTokenFromMailbox(mailbox, email, SUBJECTS.verification);
     const phone = await env.newPage(PHONE);
-    await phone.goto(`/link?token=${token}`);
+    await phone.goto(`/link#token=${token}`);
     await phone.getByRole("button", { name: "Verify my address" }).click();
     expect(await expectVerified(phone, email)).toBe("set-password");
   });
@@ -133,12 +146,15 @@ describeInBrowser("the link beside the code, in Chromium against the real API", 
     await page.getByRole("button", { name: "Email me a code" }).click();
     const token = await linkTokenFromMailbox(mailbox, email, SUBJECTS.signIn);
     const phone = await env.newPage(PHONE);
+    // A link mailed before the token moved to the fragment still opens; its token moves there.
     await phone.goto(`/link?token=${token}`);
     await phone.getByText(email, { exact: true }).waitFor();
+    expect(new URL(phone.url()).search).toBe("");
+    expect(new URL(phone.url()).hash).toBe(`#token=${token}`);
     await phone.getByRole("button", { name: "Sign in", exact: true }).click();
     await expectAccount(phone, email);
 
-    await phone.goto("/link?token=not-a-link");
+    await phone.goto("/link#token=not-a-link");
     expect(await waitForAlert(phone, /does not work/)).toMatch(/^This link does not work/);
     await expectAccessible(phone, "a made-up link");
   });

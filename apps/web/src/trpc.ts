@@ -5,7 +5,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { isTransient, readApiFailure } from "./errors/api-errors.js";
 
 /** Typed by the API's router, imported as a type only: no request or response type is written by hand. */
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 /**
  * Calls are batched (`httpBatchLink`), except `auth.me`, which goes as a streamed

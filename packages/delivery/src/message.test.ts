@@ -44,7 +44,7 @@ describe("toEmailMessage", () => {
     const renderer = createRenderer({ productName: "OTP", baseUrl: "https://otp.example" });
     const kind = "SIGN_IN_CODE";
     const email = await renderer.render(toEmailMessage(payload({ kind }), { kind, createdAt }));
-    expect(email.text).toContain(`https://otp.example/link?token=${LINK_TOKEN}`);
+    expect(email.text).toContain(`https://otp.example/link#token=${LINK_TOKEN}`);
     expect(() =>
       toEmailMessage(payload({ kind, linkToken: undefined }), { kind, createdAt }),
     ).toThrow(UndeliverablePayloadError);

@@ -25,6 +25,7 @@ export {
   type StoredEmail,
   type StoredEmailData,
 } from "./kinds.js";
+export { LINK_PATH, linkPath } from "./links.js";
 export { escapeHtmlLikeReact } from "./render/html-escape.js";
 export {
   createRenderer,

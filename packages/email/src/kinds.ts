@@ -22,7 +22,7 @@ const codeEmail = z
     /** The code's lifetime as issued, stated in words ("10 minutes"). */
     ttlSeconds: z.number().int().positive(),
     /**
-     * The token of the link beside the code (`<baseUrl>/link?token=...`): the same credential as
+     * The token of the link beside the code (`<baseUrl>/link#token=...`, links.ts): the same credential as
      * the code, for one tap on the device that got the email.
      */
     linkToken: z.string().min(1),

@@ -87,9 +87,12 @@ process.once("exit", () => {
 export function startServer(
   command: string,
   args: string[],
-  { env = {} }: { env?: Record<string, string> } = {},
+  {
+    env = {},
+    asServerUser: asServer = true,
+  }: { env?: Record<string, string>; asServerUser?: boolean } = {},
 ): ServerProcess {
-  const [file, argv] = asServerUser(command, args);
+  const [file, argv] = asServer ? asServerUser(command, args) : [command, args];
   const child: ChildProcess = spawn(file, argv, {
     env: serverEnv(env),
     cwd: tmpdir(),

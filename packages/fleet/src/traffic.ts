@@ -166,7 +166,7 @@ export function startTraffic(
 
 /**
  * One request from client address `ip` (X-Forwarded-For; the processes run with
- * TRUST_PROXY=true). The REST body calls the code `otp`.
+ * TRUST_PROXY=1, one proxy: the address it adds is the client). The REST body calls the code `otp`.
  */
 export function send(
   base: string,

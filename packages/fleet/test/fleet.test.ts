@@ -52,7 +52,7 @@ describe.skipIf(SERVER_URL === undefined)(
       REDIS_URL,
       RATE_LIMIT_REDIS_PREFIX: `otp-fleet-${randomBytes(4).toString("hex")}:`,
       RATE_LIMIT_VERIFY_PER_MINUTE: String(VERIFY_PER_MINUTE),
-      TRUST_PROXY: "true",
+      TRUST_PROXY: "1",
       OTP_MAX_ATTEMPTS: String(BUDGET),
     };
 

@@ -156,6 +156,14 @@ export {
   type PasswordCheckOutcome,
 } from "./service/observer.js";
 export {
+  /** The breached-password range API asked when `PASSWORD_BREACH_CHECK` is on (Pwned Passwords). */
+  DEFAULT_PASSWORD_BREACH_URL,
+  /** How new passwords are rated: the service's name for zxcvbn, and the optional breach lookup. */
+  type PasswordCheckOptions,
+  /** Loads zxcvbn's dictionaries ahead of the first password rated (a server awaits it before it listens). */
+  warmPasswordEstimator,
+} from "./service/password-checker.js";
+export {
   /** argon2id options: cost parameters and how many hashes run at once. */
   type Argon2Options,
   /** The argon2id hasher (libuv's thread pool, off the event loop). */

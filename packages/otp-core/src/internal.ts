@@ -17,5 +17,6 @@ export * from "./service/inputs.js";
 export * from "./service/logger.js";
 export * from "./service/observer.js";
 export * from "./service/outbox-payload.js";
+export * from "./service/password-checker.js";
 export * from "./service/password-hasher.js";
 export * from "./service/security-center.js";

@@ -34,6 +34,9 @@ interface Counter {
   close(): Promise<void>;
 }
 
+/** An unreachable store is logged at most once per this many ms (it is counted every time). */
+const STORE_WARNING_INTERVAL_MS = 10_000;
+
 /** At most this many keys in memory; expired windows are swept first, then the oldest go. */
 const MEMORY_KEYS = 50_000;
 
@@ -76,7 +79,14 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return { count, ttl }`;
 
 function redisCounter(url: string, prefix: string): Counter {
+  // Until the first connection, spends wait in the offline queue (for at most one
+  // reconnection attempt). Once it has been up, no offline queue: while Redis is
+  // unreachable a spend fails at once (and the request is let through) instead of waiting
+  // for a reconnection that may never come.
   const redis = new Redis(url, { connectTimeout: 2000, maxRetriesPerRequest: 1 });
+  redis.once("ready", () => {
+    redis.options.enableOfflineQueue = false;
+  });
   // Errors surface on each call (and are let through there); the client reconnects itself.
   redis.on("error", () => {});
   return {
@@ -133,6 +143,8 @@ export function createRateLimiter(
   logger: EdgeLogger,
   /** Told of each refusal (the metric of refusals by group). */
   onRefused?: (group: RateLimitGroup) => void,
+  /** Told of each request let through because the shared store could not be reached. */
+  onStoreUnavailable?: (group: RateLimitGroup) => void,
 ): RateLimiter | undefined {
   if (!config.enabled) return undefined;
   const counter =
@@ -143,6 +155,7 @@ export function createRateLimiter(
     send: { max: config.sendPerHour, windowMs: 3_600_000 },
     guess: { max: config.verifyPerMinute, windowMs: 60_000 },
   };
+  let lastStoreWarning = 0;
   return {
     async spend(group, ip) {
       const budget = budgets[group];
@@ -150,8 +163,18 @@ export function createRateLimiter(
       try {
         window = await counter.increment(`${group}:${clientKeyOf(ip)}`, budget.windowMs);
       } catch (error) {
-        // A shared store that is down must not take the API down with it.
-        logger.warn({ err: error }, "rate limit store unavailable; request let through");
+        // A shared store that is down must not take the API down with it: the per-IP
+        // limits are off until it answers again (the per-account budgets, in PostgreSQL,
+        // still hold). Counted each time, logged at most once per STORE_WARNING_INTERVAL_MS.
+        onStoreUnavailable?.(group);
+        const now = Date.now();
+        if (now - lastStoreWarning >= STORE_WARNING_INTERVAL_MS) {
+          lastStoreWarning = now;
+          logger.warn(
+            { err: error },
+            "rate limit store unavailable; per-IP limits off, requests let through",
+          );
+        }
         return { allowed: true };
       }
       if (window.count <= budget.max) return { allowed: true };

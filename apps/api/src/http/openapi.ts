@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { type PasscodePolicy, SEND_LIMIT_REASONS } from "@otp/core";
 import {
   API_ERROR_CODES,
+  API_ERROR_MESSAGES,
   type ApiErrorCode,
   type Endpoint,
   endpointsOf,
@@ -84,6 +85,86 @@ function renamed(schema: JsonSchema, names: Record<string, string>): JsonSchema 
   };
 }
 
+/**
+ * A query parameter's schema: a query string carries text or nothing, never
+ * null, so `string | null` (the procedure's "no cursor") is documented as a
+ * string that may be left out.
+ */
+function queryValueSchema(schema: JsonSchema): JsonSchema {
+  const anyOf = schema.anyOf as JsonSchema[] | undefined;
+  if (anyOf === undefined) return schema;
+  const kept = anyOf.filter((option) => option.type !== "null");
+  if (kept.length !== 1) return { ...schema, anyOf: kept };
+  const { anyOf: _, ...rest } = schema;
+  return { ...rest, ...kept[0] };
+}
+
+/** Example values by field name, where the schema alone says too little. */
+const EXAMPLE_VALUES: Record<string, unknown> = {
+  email: "person@example.com",
+  newEmail: "new-address@example.com",
+  ip: "203.0.113.7",
+  device: "Firefox on Linux",
+  locale: "en",
+  nextCursor: "MjAyNi0xMi0wMVQxMjowMDowMC4wMDBafDA",
+};
+
+/** An example of a JSON Schema's value: enums' first value, formats' shapes, every property. */
+function exampleOf(schema: JsonSchema, name?: string): unknown {
+  if (schema.const !== undefined) return schema.const;
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  const anyOf = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  if (anyOf !== undefined) {
+    const options = anyOf.filter((option) => option.type !== "null");
+    return options.length === 0 ? null : exampleOf(options[0] as JsonSchema, name);
+  }
+  const type = Array.isArray(schema.type)
+    ? (schema.type as string[]).find((option) => option !== "null")
+    : schema.type;
+  if (type === "string" && name !== undefined) {
+    if (name in EXAMPLE_VALUES) return EXAMPLE_VALUES[name];
+    if (/At$/.test(name)) return "2026-12-01T12:00:00.000Z";
+    if (/^(id|.+Id)$/.test(name)) return "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c";
+  }
+  switch (type) {
+    case "object": {
+      const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+      return Object.fromEntries(
+        Object.entries(properties).map(([key, value]) => [key, exampleOf(value, key)]),
+      );
+    }
+    case "array":
+      return [exampleOf((schema.items ?? {}) as JsonSchema, name)];
+    case "boolean":
+      return true;
+    case "integer":
+    case "number":
+      return typeof schema.minimum === "number" ? Math.max(schema.minimum, 1) : 1;
+    case "null":
+      return null;
+    case "string":
+      if (schema.format === "date-time") return "2026-12-01T12:00:00.000Z";
+      if (schema.format === "uuid") return "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c";
+      if (schema.format === "email") return EXAMPLE_VALUES.email;
+      if (typeof schema.description === "string") return schema.description;
+      return "text";
+    default:
+      return null;
+  }
+}
+
+/** The error envelope as the API sends it for a code. */
+function errorExample(code: ApiErrorCode) {
+  const error: Record<string, unknown> = { code, message: API_ERROR_MESSAGES[code] };
+  if (code === "INVALID_INPUT") error.fieldErrors = { email: ["Enter a valid email address."] };
+  if (code === "OTP_INVALID") error.attemptsLeft = 4;
+  if (httpStatusOf(code) === 429 || code === "SEND_LIMIT_REACHED") {
+    error.retryAt = "2026-12-01T12:15:00.000Z";
+  }
+  if (code === "SEND_LIMIT_REACHED") error.reason = SEND_LIMIT_REASONS[0];
+  return { error };
+}
+
 /** The error codes an endpoint can answer, by HTTP status. */
 function errorCodesOf(endpoint: Endpoint): Map<number, ApiErrorCode[]> {
   const codes: ApiErrorCode[] = ["INVALID_INPUT", ...endpoint.operation.failures];
@@ -108,7 +189,7 @@ function operationObject(endpoint: Endpoint, schemas: { input?: JsonSchema }): J
   const responses: Record<string, unknown> = {
     [String(rest.status ?? 200)]: {
       description: "Success.",
-      content: { "application/json": { schema: success } },
+      content: { "application/json": { schema: success, example: exampleOf(success) } },
     },
   };
   for (const [status, codes] of errorCodesOf(endpoint)) {
@@ -118,7 +199,12 @@ function operationObject(endpoint: Endpoint, schemas: { input?: JsonSchema }): J
         status === 429
           ? { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait." } }
           : undefined,
-      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      content: {
+        "application/json": {
+          schema: { $ref: "#/components/schemas/Error" },
+          examples: Object.fromEntries(codes.map((code) => [code, { value: errorExample(code) }])),
+        },
+      },
     };
   }
   const operation: JsonSchema = {
@@ -133,12 +219,16 @@ function operationObject(endpoint: Endpoint, schemas: { input?: JsonSchema }): J
     // A GET's input is its query string.
     const properties = (schemas.input?.properties ?? {}) as Record<string, JsonSchema>;
     const required = (schemas.input?.required ?? []) as string[];
-    const parameters = Object.entries(properties).map(([name, schema]) => ({
-      name,
-      in: "query",
-      required: required.includes(name),
-      schema,
-    }));
+    const parameters = Object.entries(properties).map(([name, property]) => {
+      const { description, ...schema } = queryValueSchema(property);
+      return {
+        name,
+        in: "query",
+        required: required.includes(name),
+        ...(typeof description === "string" ? { description } : {}),
+        schema,
+      };
+    });
     if (parameters.length > 0) operation.parameters = parameters;
   }
   if (rest.method === "POST") {

@@ -52,6 +52,8 @@ export interface ServerDependencies {
   observeRequest?: (request: FastifyRequest, reply: FastifyReply) => void;
   /** Called once per request (or call of a tRPC batch) a per-IP budget refused. */
   onRateLimited?: (group: RateLimitGroup) => void;
+  /** A request let through because the shared limit store (Redis) could not be reached. */
+  onRateLimitStoreUnavailable?: (group: RateLimitGroup) => void;
   config: AppConfig;
   database: DatabaseHandle;
   service: OtpService;
@@ -140,7 +142,12 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   await app.register(cookie);
 
-  const limiter = createRateLimiter(config.rateLimit, deps.logger, deps.onRateLimited);
+  const limiter = createRateLimiter(
+    config.rateLimit,
+    deps.logger,
+    deps.onRateLimited,
+    deps.onRateLimitStoreUnavailable,
+  );
   const edge = createEdge({
     service: deps.service,
     appName: config.appName,

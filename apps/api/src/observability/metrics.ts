@@ -29,6 +29,8 @@ export interface Metrics {
   observeRequest(request: FastifyRequest, reply: FastifyReply): void;
   /** Counts one request refused by a per-IP budget. */
   rateLimited(group: RateLimitGroup): void;
+  /** One request let through because the limit store (Redis) could not be reached. */
+  rateLimitStoreUnavailable(group: RateLimitGroup): void;
   /** Starts the metrics listener; resolves to its URL. */
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
@@ -78,6 +80,12 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     labelNames: ["group"] as const,
     registers: [registry],
   });
+  const rateLimitStoreUnavailable = new Counter({
+    name: "otp_rate_limit_store_unavailable_total",
+    help: "Requests let through without a per-IP check because the shared limit store (Redis) could not be reached, by limit group.",
+    labelNames: ["group"] as const,
+    registers: [registry],
+  });
   // Every known series exists from the start at 0, so rate() and alerts see the first event.
   for (const codeType of CODE_TYPES) {
     codesIssued.labels(codeType).inc(0);
@@ -87,7 +95,10 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     for (const outcome of EMAIL_OUTCOMES) emails.labels(kind, outcome).inc(0);
   }
   for (const outcome of PASSWORD_CHECK_OUTCOMES) passwordChecks.labels(outcome).inc(0);
-  for (const group of RATE_LIMIT_GROUPS) rateLimited.labels(group).inc(0);
+  for (const group of RATE_LIMIT_GROUPS) {
+    rateLimited.labels(group).inc(0);
+    rateLimitStoreUnavailable.labels(group).inc(0);
+  }
 
   // One read of the outbox per scrape serves both gauges.
   let summary: Promise<{ pending: number; oldestAgeSeconds: number } | null> | null = null;
@@ -207,6 +218,7 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
       }
     },
     rateLimited: (group) => rateLimited.labels(group).inc(),
+    rateLimitStoreUnavailable: (group) => rateLimitStoreUnavailable.labels(group).inc(),
     async listen(port, host) {
       server = createServer((request, response) => {
         if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") {

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useRef, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { passwordRulesText } from "../api/rules.js";
 import { useRefreshSession, useSession } from "../api/session.js";
 import {
@@ -14,23 +14,55 @@ import { WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
 import { paths, routes } from "../routing/paths.js";
 import { Link, navigate, useLocation } from "../routing/router.js";
-import { useTRPC } from "../trpc.js";
+import { useTRPC, useTRPCClient } from "../trpc.js";
 
 type Step = "VERIFICATION" | "SIGN_IN" | "PASSWORD_RESET" | "EMAIL_CHANGE";
 
+/** Where a link's token waits while its owner signs in first (this tab only, never in a URL). */
+const PENDING_LINK = "otp.pending-link";
+
 /**
- * The page of the link beside every code (`/link?token=…`). Opening it changes
+ * The link's token: from the URL fragment (`/link#token=…`, which the browser
+ * never sends to a server); from the query string of a link mailed before the
+ * fragment was used (moved into the fragment at once); or, back from signing
+ * in first, from this tab's storage.
+ */
+function linkToken(query: URLSearchParams): string {
+  const fromFragment = new URLSearchParams(window.location.hash.slice(1)).get("token");
+  if (fromFragment !== null && fromFragment !== "") return fromFragment;
+  const fromQuery = query.get("token");
+  if (fromQuery !== null && fromQuery !== "") {
+    window.history.replaceState(
+      window.history.state,
+      "",
+      `${routes.link}#${new URLSearchParams({ token: fromQuery })}`,
+    );
+    return fromQuery;
+  }
+  return window.sessionStorage.getItem(PENDING_LINK) ?? "";
+}
+
+/**
+ * The page of the link beside every code (`/link#token=…`). Opening it changes
  * nothing (mail scanners open links too): it asks the API what the link stands
- * for (`auth.describeLink`, a read) and says so; only the button uses it
- * (`auth.useLink`, a POST).
+ * for (`auth.describeLink`, which changes nothing) and says so; only the button
+ * uses it (`auth.useLink`). Both send the token in a POST body, never in a URL.
  */
 export function LinkPage() {
   const t = useT();
   usePageTitle(t.link.title);
-  const token = useLocation().query.get("token") ?? "";
-  const trpc = useTRPC();
+  const { query } = useLocation();
+  const [token, setToken] = useState(() => linkToken(query));
+  // Another link opened in this tab changes only the fragment: no new page load.
+  useEffect(() => {
+    const follow = () => setToken(linkToken(new URLSearchParams(window.location.search)));
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
+  }, []);
+  const client = useTRPCClient();
   const described = useQuery({
-    ...trpc.auth.describeLink.queryOptions({ token }),
+    queryKey: ["auth.describeLink", token],
+    queryFn: () => client.auth.describeLink.mutate({ token }),
     // A read that spends the per-IP guess budget: once per page, never again on focus.
     enabled: token !== "",
     retry: false,
@@ -111,6 +143,7 @@ function ConfirmLink({
     trpc.auth.useLink.mutationOptions({
       // Where each step's code page goes once its code was accepted.
       onSuccess: async (outcome) => {
+        window.sessionStorage.removeItem(PENDING_LINK);
         switch (outcome.step) {
           case "VERIFICATION":
             if (outcome.signedIn === true) {
@@ -169,7 +202,8 @@ function ConfirmLink({
         <p>
           <Link
             className="button button--primary"
-            to={paths.signIn({ notice: "sign-in-needed", next: `${routes.link}?token=${token}` })}
+            to={paths.signIn({ notice: "sign-in-needed", next: routes.link })}
+            onClick={() => window.sessionStorage.setItem(PENDING_LINK, token)}
           >
             {t.link.goToSignIn}
           </Link>

@@ -11,7 +11,7 @@ export const routes = {
   signInWithCode: "/sign-in/code",
   resetPassword: "/reset-password",
   unlock: "/unlock",
-  /** The link beside every code (`/link?token=…`). */
+  /** The link beside every code (`/link#token=…`: the token in the fragment, never sent to a server). */
   link: "/link",
   account: "/account",
   changeEmail: "/account/email",

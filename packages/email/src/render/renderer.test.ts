@@ -81,7 +81,7 @@ describe("every kind", () => {
 
 describe("the link beside the code", () => {
   const renderer = createRenderer(config);
-  const url = `https://acme.example/link?token=${SAMPLE_LINK_TOKEN}`;
+  const url = `https://acme.example/link#token=${SAMPLE_LINK_TOKEN}`;
 
   it.each(CODE_EMAIL_KINDS)(
     "%s: a button to the link and the link as text, fast = full",

@@ -14,7 +14,7 @@ export interface CodeEmailProps {
   code: string;
   /** The lifetime in words, already formatted ("15 minutes"). */
   duration: string;
-  /** The link beside the code (`<baseUrl>/link?token=...`): the button's target, and as text. */
+  /** The link beside the code (`<baseUrl>/link#token=...`): the button's target, and as text. */
   link: string;
 }
 

@@ -4,6 +4,7 @@ import type { ReactElement } from "react";
 import type { ResolvedEmailConfig } from "../config.js";
 import type { Messages } from "../i18n/messages.js";
 import type { CodeEmailKind, EmailKind, EmailMessage } from "../kinds.js";
+import { linkPath } from "../links.js";
 import { AccountLockedEmail, PasswordLimitEmail } from "./account-notices.js";
 import { AlreadyRegisteredEmail } from "./already-registered.js";
 import { CodeEmail } from "./code-email.js";
@@ -82,7 +83,7 @@ function codeTemplate(kind: CodeEmailKind): EmailTemplate {
         to={values.to}
         code={values.code}
         duration={values.duration}
-        link={`${config.baseUrl}/link?token=${values.link}`}
+        link={`${config.baseUrl}${linkPath(values.link)}`}
       />
     ),
   });

@@ -44,7 +44,7 @@ describe("dev mailbox", () => {
     );
 
     expect(lines).toEqual([
-      '[dev-mailbox] to carol@example.com: "Sign in to Acme" code 90817263 link /link?token=0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E',
+      '[dev-mailbox] to carol@example.com: "Sign in to Acme" code 90817263 link /link#token=0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E',
     ]);
     expect(mailbox.get(messageId)?.text).toContain("This code expires in 10 minutes.");
   });
@@ -61,7 +61,7 @@ describe("dev mailbox", () => {
     });
 
     expect(lines).toEqual([
-      '[dev-mailbox] to dan@example.com: "Verify your email for Acme" code 12345678 link http://localhost:3000/link?token=abc.def',
+      '[dev-mailbox] to dan@example.com: "Verify your email for Acme" code 12345678 link http://localhost:3000/link#token=abc.def',
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { linkPath } from "../links.js";
 import type { MailTransport, OutgoingMail, SentMail } from "./mail-transport.js";
 import { createMemoryTransport, type RecordedMail } from "./memory.js";
 
@@ -11,7 +12,7 @@ export interface DevMailboxOptions {
   log?: (line: string) => void;
   /**
    * The app's address (`APP_URL`), so the printed link opens from a terminal:
-   * `https://app.example/link?token=...`. Without it the line has the path alone.
+   * `https://app.example/link#token=...`. Without it the line has the path alone.
    */
   baseUrl?: string;
 }
@@ -52,7 +53,7 @@ export function createDevMailbox({
       const link =
         mail.meta?.linkToken === undefined
           ? ""
-          : ` link ${linkBase}/link?token=${mail.meta.linkToken}`;
+          : ` link ${linkBase}${linkPath(mail.meta.linkToken)}`;
       log(`[dev-mailbox] to ${mail.to}: ${JSON.stringify(mail.subject)}${code}${link}`);
       return sent;
     },

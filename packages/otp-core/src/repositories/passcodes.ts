@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { newRowId } from "../db/row-id.js";
 import {
   type Executor,
   isoTimestamp,
@@ -13,7 +14,13 @@ import type { PasscodePolicy } from "../rules/policy.js";
 import { guardCtes, guardSpendCte } from "./account-failures.js";
 
 export interface ReplacePasscodeParams {
-  userId: string;
+  /**
+   * The account; null: nobody gets a code (an address without an account, or one this code
+   * type is not for). The statement is then the same, with parameters of the same shape (the
+   * delete looks up a fresh id), and deletes, inserts and queues nothing: such a request does
+   * the work of one that issues a code (ADR 5).
+   */
+  userId: string | null;
   codeType: CodeType;
   passcodeId: string;
   codeHash: string;
@@ -43,9 +50,12 @@ export interface ReplacePasscodeParams {
  * It does not NOTIFY: the caller wakes delivery after commit (ADR 8). It is
  * the last statement of its transaction (`THEN_COMMIT`: on PostgreSQL the
  * COMMIT goes out with it), so it commits as soon as it succeeds.
- * Returns how many codes were deleted.
+ * Returns how many codes were deleted (0 when `userId` is null).
  */
 export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): Promise<number> {
+  // Nobody: the delete still looks up its index, for an id no account has.
+  const issues = p.userId !== null;
+  const userId = p.userId ?? newRowId();
   const now = isoTimestamp(p.now);
   const expiresAt = isoTimestamp(p.expiresAt);
   const pending =
@@ -62,7 +72,7 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
     tx,
     sql`${sql.raw(THEN_COMMIT)} WITH deleted AS (
       DELETE FROM passcodes
-      WHERE user_id = ${p.userId}::uuid AND code_type = ${p.codeType}::code_type
+      WHERE user_id = ${userId}::uuid AND code_type = ${p.codeType}::code_type
       RETURNING is_used, code_hash, created_at, pending_password_hash, binding_hash
     ),
     deleted_count AS (SELECT count(*)::int AS n FROM deleted),
@@ -76,10 +86,10 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
     inserted AS (
       INSERT INTO passcodes (id, user_id, code_type, code_hash, link_hash, is_used, expires_at,
         created_at, new_email, pending_password_hash, binding_hash, replaced_code_hash)
-      SELECT ${p.passcodeId}::uuid, ${p.userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
+      SELECT ${p.passcodeId}::uuid, ${userId}::uuid, ${p.codeType}::code_type, ${p.codeHash},
         ${p.linkHash}, false, ${expiresAt}::timestamptz, ${now}::timestamptz, ${p.newEmail ?? null}::text,
         ${pending.passwordHash}, ${pending.bindingHash}, (SELECT code_hash FROM replaced)
-      FROM deleted_count
+      FROM deleted_count WHERE ${issues}::boolean
       RETURNING id
     ),
     queued AS (

@@ -33,7 +33,7 @@ export function codeHashesMatch(expected: string, actual: string): boolean {
 }
 
 /**
- * The link mailed beside a code (`APP_URL/link?token=<passcode id>.<secret>`):
+ * The link mailed beside a code (`APP_URL/link#token=<passcode id>.<secret>`):
  * the passcode row's id, so a wrong secret for a real row is charged to that
  * row's account like a wrong code, and 256 random bits (base64url). Only the
  * HMAC of the secret is stored, on the code's own row (`passcodes.link_hash`):

@@ -13,10 +13,10 @@ import { type RandomBytes, secureRandomBytes } from "../rules/code.js";
 import { type PasscodePolicy, resolvePolicy } from "../rules/policy.js";
 import { DEFAULT_SESSION_TTL_SECONDS } from "./flows/sessions.js";
 import { createInputSchemas, fieldErrorsOf, type InputSchemas } from "./inputs.js";
-import { createDefaultLogger, type Logger } from "./logger.js";
+import { createDefaultLogger, type Logger, safeErrorMessage } from "./logger.js";
 import { type OtpObserver, safeObserver } from "./observer.js";
+import { createPasswordChecker, type PasswordChecker } from "./password-checker.js";
 import { createArgon2Hasher, type PasswordHasher } from "./password-hasher.js";
-import { ResponseTimeFloor } from "./response-time.js";
 import type { OtpServiceOptions } from "./types.js";
 
 export interface ServiceContext {
@@ -34,15 +34,13 @@ export interface ServiceContext {
   onEmailQueued: () => void;
   /** Validates an input: its value, or INVALID_INPUT with the field errors. */
   parse<S extends z.ZodType>(schema: S, input: unknown): Result<z.output<S>>;
-  /** Address-based requests that send nothing wait as long as those that issue a code. */
-  codeRequestTime: ResponseTimeFloor;
   /**
-   * A refused password sign-in of an address without an account waits as long as one of an
-   * account (which also writes its SIGN_IN_BLOCKED event row).
+   * Verified against when an address has no account or no password, so sign-in costs the same
+   * either way: an argon2id hash with the hasher's parameters, made once when the service starts.
    */
-  refusedSignInTime: ResponseTimeFloor;
-  /** Verified against when an address has no account, so sign-in costs the same either way. */
   dummyPasswordHash(): Promise<string>;
+  /** Strength (zxcvbn) and, if configured, breach checks of a new password. */
+  passwords: PasswordChecker;
 }
 
 export function createServiceContext(options: OtpServiceOptions): ServiceContext {
@@ -55,11 +53,15 @@ export function createServiceContext(options: OtpServiceOptions): ServiceContext
   const notifyOutbox = createOutboxNotifier(db, {
     onError: (error) =>
       logger.warn(
-        { err: error instanceof Error ? error.message : String(error) },
+        { err: safeErrorMessage(error) },
         "outbox: NOTIFY failed; delivery finds the email on its next poll",
       ),
   });
-  let dummyPasswordHash: Promise<string> | undefined;
+  const passwords = createPasswordChecker(options.passwordCheck ?? {}, logger);
+  // Made at start, not on the first unknown address (which would then answer slower).
+  const dummyPasswordHash = hasher.hash(randomBytes(16).toString("hex"));
+  // Awaited where it is used; this keeps a failure from being an unhandled rejection meanwhile.
+  dummyPasswordHash.catch(() => {});
   return {
     db,
     keys,
@@ -80,11 +82,7 @@ export function createServiceContext(options: OtpServiceOptions): ServiceContext
       if (parsed.success) return ok(parsed.data);
       return fail("INVALID_INPUT", { fieldErrors: fieldErrorsOf(parsed.error) });
     },
-    codeRequestTime: new ResponseTimeFloor(),
-    refusedSignInTime: new ResponseTimeFloor(),
-    dummyPasswordHash() {
-      dummyPasswordHash ??= hasher.hash(randomBytes(16).toString("hex"));
-      return dummyPasswordHash;
-    },
+    dummyPasswordHash: () => dummyPasswordHash,
+    passwords,
   };
 }

@@ -173,14 +173,25 @@ export function createInputSchemas(
         .min(20, { error: "Open the link from the email, or paste all of it." })
         .max(200, { error: "That is not an unlock link's token." }),
     }),
-    describeLink: z.object({ token: linkTokenSchema }),
+    describeLink: z.object({
+      token: linkTokenSchema.describe(
+        "The token of the link in the email (`APP_URL/link?token=...`), as it is.",
+      ),
+    }),
     // newPassword: required for a password-reset link only (the service says so).
     useLink: z.object({ token: linkTokenSchema, newPassword: newPassword.optional() }),
     revokeSession: z.object({ sessionId: z.uuid({ error: "Not a valid session id." }) }),
     securityEvents: z.object({
-      cursor: eventCursorSchema.nullish(),
+      cursor: eventCursorSchema
+        .nullish()
+        .describe("Where the page starts: the previous page's `nextCursor`; absent for the first."),
       // What tRPC's infinite queries send beside the cursor; pages only go back in time.
-      direction: z.enum(["forward", "backward"]).optional(),
+      direction: z
+        .enum(["forward", "backward"])
+        .optional()
+        .describe(
+          "Sent by tRPC's infinite queries beside the cursor; either value gives the same page: pages always go back in time, newest first.",
+        ),
       // Coerced: a REST query string carries it as text.
       limit: z.coerce
         .number({ error: "The page size is a whole number." })
@@ -189,7 +200,8 @@ export function createInputSchemas(
         .max(SECURITY_EVENTS_MAX_PAGE_SIZE, {
           error: `Ask for at most ${SECURITY_EVENTS_MAX_PAGE_SIZE} events.`,
         })
-        .default(SECURITY_EVENTS_PAGE_SIZE),
+        .default(SECURITY_EVENTS_PAGE_SIZE)
+        .describe(`Events per page (1-${SECURITY_EVENTS_MAX_PAGE_SIZE}).`),
     }),
     issueCode: z.object({
       userId: z.uuid({ error: "Not a valid account id." }),

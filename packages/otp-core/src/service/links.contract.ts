@@ -1,5 +1,5 @@
 /**
- * The link mailed beside every code (`APP_URL/link?token=...`, ADR 13): the
+ * The link mailed beside every code (`APP_URL/link#token=...`, ADRs 13 and 23): the
  * contract, run on every backend. Link and code are one credential on one
  * row; describing a link changes nothing; a wrong secret is charged like a
  * wrong code, a right one spends nothing; a made-up token touches nothing.

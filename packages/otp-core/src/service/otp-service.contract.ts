@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Result } from "../errors.js";
+import { WEAK_PASSWORD_MESSAGE } from "../rules/password-strength.js";
 import {
   attemptFailures,
   captureLogger,
@@ -548,6 +549,50 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       }
       expect(await snapshot(database)).toEqual(before);
     });
+
+    // Issue 23, finding 7: 15 characters are not enough when they are a pattern or the address.
+    const GUESSABLE = [
+      "password1234567",
+      "aaaaaaaaaaaaaaa",
+      "123456789012345",
+      "qwertyuiopasdfgh",
+      ALICE,
+      `${ALICE}${ALICE}`,
+    ];
+
+    it("registration refuses guessable passwords of 15+ characters and writes nothing; a four-word passphrase is accepted", async () => {
+      const before = await snapshot(database);
+      for (const password of GUESSABLE) {
+        const result = await service.register({ email: ALICE, password });
+        expect(result, password).toMatchObject({
+          ok: false,
+          error: { code: "INVALID_INPUT", fieldErrors: { password: [WEAK_PASSWORD_MESSAGE] } },
+        });
+      }
+      expect(await snapshot(database)).toEqual(before);
+      expect(
+        await service.register({ email: ALICE, password: "violet canyon lantern mosaic" }),
+      ).toMatchObject({ ok: true });
+    }, 60_000);
+
+    it("a reset refuses a guessable new password and leaves the code usable", async () => {
+      await service.register({ email: ALICE, password: PASSWORD });
+      await service.verifyEmail({ email: ALICE, code: await codeFor(ALICE) });
+      await service.requestPasswordReset({ email: ALICE });
+      const code = await latestCodeFor(database, TEST_SECRET, ALICE, "PASSWORD_RESET_CODE");
+      for (const newPassword of GUESSABLE) {
+        expect(
+          await service.resetPassword({ email: ALICE, code, newPassword }),
+          newPassword,
+        ).toMatchObject({
+          ok: false,
+          error: { code: "INVALID_INPUT", fieldErrors: { newPassword: [WEAK_PASSWORD_MESSAGE] } },
+        });
+      }
+      expect(
+        await service.resetPassword({ email: ALICE, code, newPassword: "tiger river cloud spoon" }),
+      ).toMatchObject({ ok: true });
+    }, 60_000);
   });
 
   describe(`issueCode and cleanup (${backend})`, () => {

@@ -6,6 +6,7 @@ import type { CodeType } from "../rules/code-types.js";
 import type { PasscodePolicyInput } from "../rules/policy.js";
 import type { Logger } from "./logger.js";
 import type { OtpObserver } from "./observer.js";
+import type { PasswordCheckOptions } from "./password-checker.js";
 import type { PasswordHasher } from "./password-hasher.js";
 
 /** `createOtpService`'s options: `db` and `secret`, then policy, clock, hasher and hooks. */
@@ -33,6 +34,8 @@ export interface OtpServiceOptions {
    * `SUPPORTED_LOCALES`. Default: the column's default only.
    */
   locales?: readonly string[];
+  /** The strength estimate's context and the optional breach lookup (password-checker.ts). */
+  passwordCheck?: PasswordCheckOptions;
 }
 
 /** What every address-based request answers, whatever the account's state. */

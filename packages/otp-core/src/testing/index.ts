@@ -135,7 +135,7 @@ export async function latestCodeFor(
   return code;
 }
 
-/** The token of the link beside that code (`APP_URL/link?token=...`), the same email. */
+/** The token of the link beside that code (`APP_URL/link#token=...`), the same email. */
 export async function latestLinkFor(
   handle: DatabaseHandle,
   secret: string,

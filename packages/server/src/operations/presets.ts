@@ -19,7 +19,7 @@ import { defineOperation } from "./define.js";
 export const EXAMPLE_EMAIL = "person@example.com";
 export const EXAMPLE_PASSWORD = "correct horse battery staple";
 export const EXAMPLE_CODE = "12345678";
-/** A token of the right shape (`APP_URL/link?token=...`); it names no code, so it answers LINK_INVALID. */
+/** A token of the right shape (`APP_URL/link#token=...`); it names no code, so it answers LINK_INVALID. */
 export const EXAMPLE_LINK_TOKEN =
   "0b0e4a3c-5d1f-4e2a-9c7b-3f6d8e1a2b4c.q2Vb0x7m1kQe3T9rX8yZp4LwN6uJc5AaHs0dFg2iK1E";
 

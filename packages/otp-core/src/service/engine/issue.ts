@@ -2,6 +2,7 @@
 import { recipientKey } from "../../crypto/recipient-key.js";
 import { newRowId } from "../../db/row-id.js";
 import type { Executor } from "../../db/rows.js";
+import { ACCOUNT_DEFAULT_LOCALE } from "../../db/schema.js";
 import { type DomainError, domainError, ok, type Result } from "../../errors.js";
 import { replacePasscode } from "../../repositories/passcodes.js";
 import { readSendReservation, type SendReservationRow } from "../../repositories/send-limits.js";
@@ -32,6 +33,17 @@ export function sendLimitError(
 }
 
 /**
+ * Nobody to send to: an address without an account, or an account this code type is not for.
+ * Issuing to nobody does all the work of issuing (the code, its hashes, the sealed email, the
+ * same statement) and writes nothing, so the answer costs the same whoever asked (ADR 5).
+ */
+export interface Nobody {
+  id: null;
+  email: string;
+  locale: string;
+}
+
+/**
  * Issues a code inside a transaction that already holds the account's row
  * lock: the seed's delete-all-then-insert, plus the sealed email, in one
  * statement. EMAIL_CHANGE codes go to the new address.
@@ -39,7 +51,7 @@ export function sendLimitError(
 export async function issueLocked(
   ctx: ServiceContext,
   tx: Executor,
-  user: LockedUser,
+  user: LockedUser | Nobody,
   codeType: CodeType,
   now: Date,
   newEmail: string | null = null,
@@ -57,7 +69,7 @@ export async function issueLocked(
     userId: user.id,
     codeType,
     passcodeId,
-    codeHash: hashCode(keys.codeHmac, { userId: user.id, codeType, code }),
+    codeHash: hashCode(keys.codeHmac, { userId: user.id ?? "", codeType, code }),
     linkHash: hashLinkSecret(keys.linkHmac, link),
     expiresAt,
     now,
@@ -84,15 +96,21 @@ export async function issueLocked(
       traceContext: currentTraceContext(),
     },
   });
-  ctx.logger.info({ userId: user.id, codeType, deletedCount, passcodeId }, "passcode issued");
-  ctx.observer.codeIssued(codeType);
+  if (user.id === null) {
+    ctx.logger.info({ codeType }, "code requested: no account to send it to");
+  } else {
+    ctx.logger.info({ userId: user.id, codeType, deletedCount, passcodeId }, "passcode issued");
+    ctx.observer.codeIssued(codeType);
+  }
   return { passcodeId, expiresAt, deletedCount };
 }
 
 /**
  * Sends a code by address (enumeration-safe: the same answer whatever the
  * account's state; only the per-address send cap can refuse, and it counts
- * every address alike).
+ * every address alike). Every address takes the same steps: the same two
+ * statements, a code made and sealed, delivery woken; only an address that
+ * may receive the code gets rows written (ADR 5).
  */
 export async function requestCodeByAddress(
   ctx: ServiceContext,
@@ -100,8 +118,6 @@ export async function requestCodeByAddress(
   codeType: CodeType,
 ): Promise<Result<AcceptedRequest>> {
   const now = ctx.clock();
-  const startedAt = performance.now();
-  let queued = false;
   const refused = await ctx.db.transaction(async (tx) => {
     const outcome = await reserveSendAndLockUser(tx, {
       email,
@@ -112,18 +128,15 @@ export async function requestCodeByAddress(
     });
     const limitError = sendLimitError(ctx, outcome.sendReservation, now);
     if (limitError !== null) return limitError;
-    if (mayReceiveCode(outcome.user, codeType) && outcome.user !== null) {
-      await issueLocked(ctx, tx, outcome.user, codeType, now);
-      queued = true;
-    }
+    const recipient: LockedUser | Nobody =
+      outcome.user !== null && mayReceiveCode(outcome.user, codeType)
+        ? outcome.user
+        : { id: null, email, locale: outcome.user?.locale ?? ACCOUNT_DEFAULT_LOCALE };
+    await issueLocked(ctx, tx, recipient, codeType, now);
     return null;
   });
   if (refused !== null) return { ok: false, error: refused };
-  if (queued) {
-    ctx.codeRequestTime.record(performance.now() - startedAt);
-    ctx.onEmailQueued();
-  } else {
-    await ctx.codeRequestTime.pad(startedAt);
-  }
+  // Delivery is woken alike: for nobody it finds nothing to send.
+  ctx.onEmailQueued();
   return ok({ email });
 }

@@ -50,6 +50,9 @@ export async function resetPasswordWith(
   newPassword: string,
   client: ClientContext,
 ): Promise<Result<VerifiedAccount & { sessionsRevoked: number }>> {
+  // Checked before the code is spent: a refused password leaves the code usable.
+  const weak = await ctx.passwords.check(newPassword, target.address, "newPassword");
+  if (weak !== null) return weak;
   const passwordHash = await ctx.hasher.hash(newPassword);
   const now = ctx.clock();
   const used = await useCode<{ sessionsRevoked: number }>(ctx, ctx.db, {

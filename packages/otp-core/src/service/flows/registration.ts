@@ -42,6 +42,8 @@ export async function register(
   const parsed = ctx.parse(ctx.inputs.register, input);
   if (!parsed.ok) return parsed;
   const { email, password, locale = ACCOUNT_DEFAULT_LOCALE } = parsed.value;
+  const weak = await ctx.passwords.check(password, email, "password");
+  if (weak !== null) return weak;
   // Hash before anything else, whatever the account's state, so every answer costs the same.
   const passwordHash = await ctx.hasher.hash(password);
   const bindingToken = newBindingToken(ctx.random);

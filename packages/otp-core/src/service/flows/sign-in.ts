@@ -34,7 +34,6 @@ export async function signIn(
   const parsed = ctx.parse(ctx.inputs.signIn, input);
   if (!parsed.ok) return parsed;
   const { email, password } = parsed.value;
-  const startedAt = performance.now();
   const now = ctx.clock();
   // A device the account knows has a password budget and a cap of its own (ADR 20).
   const deviceKey = await knownDeviceKey(ctx, { email }, client.deviceToken);
@@ -60,10 +59,10 @@ export async function signIn(
     return fail("TOO_MANY_ATTEMPTS", { retryAt: passwordRetryAt(windowStartedAt, policy) });
   }
   const credentials = reservation.credentials;
-  const dummyPasswordHash = ctx.dummyPasswordHash();
-  // No account, or no password: compared against a dummy hash, so every answer costs the same.
+  // No account, or no password: a real argon2id verification against a dummy hash made at
+  // start with the same parameters, so every answer costs the same (no padding, ADR 5).
   const stored = credentials?.passwordHash ?? null;
-  const against = stored ?? (await dummyPasswordHash);
+  const against = stored ?? (await ctx.dummyPasswordHash());
   const normalized = normalizePassword(password);
   let passwordOk = await ctx.hasher.verify(against, normalized);
   // A hash made before passwords were normalised (NFKC) was made from the text as typed.
@@ -94,8 +93,6 @@ export async function signIn(
         await lockAddress(ctx, email, key, now, client, locale);
       }
     }
-    if (credentials !== null) ctx.refusedSignInTime.record(performance.now() - startedAt);
-    else await ctx.refusedSignInTime.pad(startedAt);
     ctx.observer.passwordChecked(refusal === "EMAIL_NOT_VERIFIED" ? "unverified" : "wrong");
     return fail(refusal ?? "INVALID_CREDENTIALS");
   }

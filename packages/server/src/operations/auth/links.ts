@@ -16,9 +16,11 @@ import {
 } from "../presets.js";
 
 export const describeLink = defineOperation({
-  kind: "query",
+  // A POST that changes nothing: the token is a secret, so it travels in a body, never in a
+  // query string (request lines end up in logs, proxies and Referer headers).
+  kind: "mutation",
   summary:
-    "What the emailed link (APP_URL/link?token=...) will do, for the page that asks to confirm it; changes nothing.",
+    "What the emailed link (APP_URL/link#token=...) will do, for the page that asks to confirm it; changes nothing. The token goes in the body, never in a URL.",
   input: (s) => s.describeLink,
   output: z.object({
     step: linkStep,
@@ -28,7 +30,11 @@ export const describeLink = defineOperation({
   failures: ["LINK_INVALID", "OTP_EXPIRED", "OTP_ALREADY_USED"],
   limit: "guess",
   session: false,
-  rest: { method: "GET", path: "/api/v1/auth/verify-link/" },
+  rest: {
+    method: "POST",
+    path: "/api/v1/auth/verify-link/describe/",
+    example: { token: EXAMPLE_LINK_TOKEN },
+  },
   run: async (ctx, input) =>
     answer(await ctx.service.describeLink(input), ({ step, email }) => ({
       step,

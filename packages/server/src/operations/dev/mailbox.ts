@@ -1,5 +1,6 @@
 /** Mounted only when the dev mailbox is the transport (development). */
 import { ok } from "@otp/core/internal";
+import { linkPath } from "@otp/email";
 import { z } from "zod";
 import { defineOperation } from "../define.js";
 
@@ -14,7 +15,7 @@ export const mailbox = defineOperation({
       subject: z.string(),
       html: z.string(),
       text: z.string(),
-      /** A code email's link (`/link?token=...`, on this app), to open it from the mailbox. */
+      /** A code email's link (`/link#token=...`, on this app), to open it from the mailbox. */
       link: z.string().nullable(),
       sentAt: z.string(),
     }),
@@ -30,10 +31,7 @@ export const mailbox = defineOperation({
         subject: message.subject,
         html: message.html,
         text: message.text,
-        link:
-          message.meta?.linkToken === undefined
-            ? null
-            : `/link?token=${encodeURIComponent(message.meta.linkToken)}`,
+        link: message.meta?.linkToken === undefined ? null : linkPath(message.meta.linkToken),
         sentAt: message.sentAt.toISOString(),
       })),
     );
