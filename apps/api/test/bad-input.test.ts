@@ -34,6 +34,9 @@ const ENDPOINTS = [
   { path: "/trpc/auth.resendCode", valid: { email: "a@example.com" }, codeField: null },
   { path: "/api/v1/auth/verify-link/", valid: { token: LINK_TOKEN }, codeField: "token" },
   { path: "/trpc/auth.useLink", valid: { token: LINK_TOKEN }, codeField: "token" },
+  // Describing a link is a POST too: its token travels in the body (ADR 23).
+  { path: "/api/v1/auth/verify-link/describe/", valid: { token: LINK_TOKEN }, codeField: "token" },
+  { path: "/trpc/auth.describeLink", valid: { token: LINK_TOKEN }, codeField: "token" },
 ] as const;
 
 /** The error object of either envelope: REST `{ error }`, tRPC `{ error: { data } }`. */

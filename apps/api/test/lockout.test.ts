@@ -57,7 +57,7 @@ describe.each(BACKENDS)("lockout over HTTP (%s)", (backend) => {
       if (token === undefined) {
         // Delivered already (payload scrubbed): read it from the dev mailbox.
         const mail = t.app.mailbox?.list().find((m) => m.to === email && /unlock/i.test(m.text));
-        token = mail?.text.match(/unlock\?token=([A-Za-z0-9_-]+)/)?.[1];
+        token = mail?.text.match(/unlock#token=([A-Za-z0-9_-]+)/)?.[1];
       }
       if (token === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -28,7 +28,11 @@ describe("access log", () => {
     const lines = t.logs
       .slice(before)
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.msg === "request" || /request/.test(String(line.msg)));
+      // The access lines (the service's own lines, such as "code requested: ...", are not).
+      .filter(
+        (line) =>
+          line.msg === "request" || /^(incoming )?request( completed)?$/.test(String(line.msg)),
+      );
     expect(lines.map((line) => line.msg)).toEqual(["request", "request", "request", "request"]);
     expect(lines[0]).toMatchObject({
       reqId: requestId,

@@ -21,9 +21,11 @@ import {
 import { shoot } from "./screenshot.js";
 import {
   createAccount,
+  createSignedInAccount,
   createVerifiedAccount,
   expectAccount,
   expectVerified,
+  PASSWORD,
   SUBJECTS,
   waitForAlert,
 } from "./user.js";
@@ -157,5 +159,36 @@ describeInBrowser("the link beside the code, in Chromium against the real API", 
     await phone.goto("/link#token=not-a-link");
     expect(await waitForAlert(phone, /does not work/)).toMatch(/^This link does not work/);
     await expectAccessible(phone, "a made-up link");
+  });
+
+  it("an email-change link opened signed out: sign in first, back to the link, confirm; the token never in a URL", async () => {
+    const page = await env.newPage();
+    const email = uniqueEmail("link-change");
+    const newEmail = uniqueEmail("link-change-new");
+    await createSignedInAccount(env, page, mailbox, email);
+    await page.goto("/account/email");
+    await page.getByLabel("New email address").fill(newEmail);
+    await page.getByRole("button", { name: "Send a code" }).click();
+    await page.getByRole("heading", { name: "Check your new inbox" }).waitFor();
+    const token = await linkTokenFromMailbox(mailbox, newEmail, SUBJECTS.emailChange);
+
+    // Another browser, signed out: the page asks to sign in first.
+    const other = await env.newPage();
+    const urls = requestedUrls(other);
+    await other.goto(`/link#token=${token}`);
+    await other.getByText(newEmail, { exact: true }).waitFor();
+    await other.getByRole("link", { name: "Go to sign in" }).click();
+    await other.waitForURL((url) => url.pathname === "/sign-in");
+    // The token waits in this tab's storage, not in the sign-in page's address.
+    expect(other.url()).not.toContain(token);
+    await other.getByLabel("Email address").fill(email);
+    await other.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await other.getByRole("button", { name: "Sign in", exact: true }).click();
+    await other.getByRole("button", { name: "Confirm the new address" }).click();
+    await expectAccount(other, newEmail);
+    expect(urls.filter((url) => url.includes(token))).toEqual([]);
+    // Used, the waiting token is gone from the tab's storage.
+    const stored = await other.evaluate(() => Object.values(window.sessionStorage));
+    expect(stored.filter((value) => value.includes(token))).toEqual([]);
   });
 });

@@ -81,7 +81,7 @@ describeInBrowser("screenshots of every page, and the layout at small widths", (
         await shoot(locked, `verify-locked-${label}`);
 
         // The unlock email's page, as opened: nothing changes until the button.
-        await locked.goto(`/unlock?token=${"a".repeat(43)}`);
+        await locked.goto(`/unlock#token=${"a".repeat(43)}`);
         await locked.getByRole("button", { name: "Unlock my account" }).waitFor();
         await shoot(locked, `unlock-${label}`);
 

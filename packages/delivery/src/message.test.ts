@@ -77,7 +77,7 @@ describe("toEmailMessage", () => {
       { kind: "ACCOUNT_LOCKED", createdAt },
     );
     expect((await renderer.render(locked)).text).toContain(
-      `https://otp.example/unlock?token=${token}`,
+      `https://otp.example/unlock#token=${token}`,
     );
     const limit = toEmailMessage(
       payload({

@@ -25,7 +25,7 @@ export {
   type StoredEmail,
   type StoredEmailData,
 } from "./kinds.js";
-export { LINK_PATH, linkPath } from "./links.js";
+export { LINK_PATH, linkPath, UNLOCK_PATH, unlockPath } from "./links.js";
 export { escapeHtmlLikeReact } from "./render/html-escape.js";
 export {
   createRenderer,

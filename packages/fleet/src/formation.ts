@@ -10,6 +10,7 @@ import { waitFor } from "@otp/reliability/http";
 import postgres from "postgres";
 import {
   freePort,
+  programAvailable,
   removeDir,
   runServerCommand,
   type ServerProcess,
@@ -52,13 +53,10 @@ export interface Formation {
 }
 
 export function formationAvailable(): boolean {
-  try {
-    readFileSync(PG_AUTOCTL);
-    readFileSync(PG_CTL);
-    return true;
-  } catch {
-    return false;
-  }
+  return (
+    programAvailable(PG_AUTOCTL, "pg_auto_failover (Debian package postgresql-15-auto-failover)") &&
+    programAvailable(PG_CTL, "PostgreSQL 15 server (Debian package postgresql-15)")
+  );
 }
 
 export async function startFormation(): Promise<Formation> {

@@ -4,11 +4,18 @@
  * connections for many clients, so consecutive transactions of one client connection
  * land on different server connections, as they do in production.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "@otp/reliability/http";
 import postgres from "postgres";
-import { freePort, removeDir, type ServerProcess, serverDir, startServer } from "./system.js";
+import {
+  freePort,
+  programAvailable,
+  removeDir,
+  type ServerProcess,
+  serverDir,
+  startServer,
+} from "./system.js";
 
 export const PGBOUNCER_BIN = "/usr/sbin/pgbouncer";
 
@@ -22,7 +29,7 @@ export interface PgBouncer {
 }
 
 export function pgbouncerAvailable(): boolean {
-  return existsSync(PGBOUNCER_BIN);
+  return programAvailable(PGBOUNCER_BIN, "PgBouncer (Debian package pgbouncer)");
 }
 
 export async function startPgBouncer(server: {

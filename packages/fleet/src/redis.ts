@@ -2,15 +2,14 @@
  * A Redis server of the test's own (Debian's redis-server) on a free loopback port, no
  * persistence, so a test may stop it and start it again without touching the shared one.
  */
-import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { waitFor } from "@otp/reliability/http";
-import { freePort, type ServerProcess, startServer } from "./system.js";
+import { freePort, programAvailable, type ServerProcess, startServer } from "./system.js";
 
 export const REDIS_SERVER = "/usr/bin/redis-server";
 
 export function redisAvailable(): boolean {
-  return existsSync(REDIS_SERVER);
+  return programAvailable(REDIS_SERVER, "Redis server (Debian package redis-server)");
 }
 
 export interface RedisServer {

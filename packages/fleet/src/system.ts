@@ -5,7 +5,7 @@
  * PgBouncer refuse to run as root.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -152,4 +152,16 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Whether a program the suite starts is installed. Missing, a file skips (and says so);
+ * with CI=true that is an error: .ci/run installs them.
+ */
+export function programAvailable(path: string, what: string): boolean {
+  if (existsSync(path)) return true;
+  const message = `${what} (${path}) is not installed`;
+  if (process.env.CI === "true") throw new Error(`${message}; .ci/run installs it`);
+  console.warn(`[fleet] skipped: ${message}`);
+  return false;
 }

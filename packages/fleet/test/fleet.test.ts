@@ -85,7 +85,7 @@ describe.skipIf(SERVER_URL === undefined)(
         url: api.url,
         alive: () => (apis[i] as FleetProcess).isRunning(),
       }));
-      const traffic = startTraffic(s, () => targets, { workers: 4 });
+      const traffic = startTraffic(s, () => targets, { workers: 3 });
       await sleep(BURST_MS);
       const victim = apis[1] as FleetProcess & { label: string };
       killedApi = victim.label;

@@ -14,6 +14,12 @@ import { type FleetProcess, mapLimited, startDispatcher, startFleetApi } from ".
 import { type PgBouncer, pgbouncerAvailable, startPgBouncer } from "../src/pgbouncer.js";
 
 const ACCOUNTS = 40;
+/**
+ * Requests at once per step: each registration hashes a password (argon2id), and on a
+ * shared two-core machine more at once can wait past the API's 1.5 s deadline (a 503
+ * that measures the machine, not the bouncer).
+ */
+const AT_ONCE = 3;
 
 describe.skipIf(SERVER_URL === undefined || !pgbouncerAvailable())(
   "PgBouncer in transaction pooling (two API processes, a dispatcher)",
@@ -51,7 +57,7 @@ describe.skipIf(SERVER_URL === undefined || !pgbouncerAvailable())(
         password: s.password(),
         api: apis[i % 2] as FleetProcess,
       }));
-      const registered = await mapLimited(accounts, 6, (a, i) =>
+      const registered = await mapLimited(accounts, AT_ONCE, (a, i) =>
         register(a.api.url, i % 2 === 0 ? "rest" : "trpc", a.email, a.password),
       );
       expect(registered.map((r) => r.status).filter((status) => status >= 300)).toEqual([]);
@@ -61,7 +67,7 @@ describe.skipIf(SERVER_URL === undefined || !pgbouncerAvailable())(
       );
       const deliveredInMs = Math.round(performance.now() - started);
       // Verified through the other API process than the one that registered.
-      const verified: Answer[] = await mapLimited(accounts, 6, (a, i) =>
+      const verified: Answer[] = await mapLimited(accounts, AT_ONCE, (a, i) =>
         verifyEmail(
           (apis[(i + 1) % 2] as FleetProcess).url,
           i % 2 === 0 ? "trpc" : "rest",

@@ -14,7 +14,7 @@ import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 
@@ -70,20 +70,23 @@ put(name + ".gz", gzipSync(body, { level: 9 }));
 put("${MANIFEST}", JSON.stringify({ name, bytes: body.length }));
 `;
 
-/** The version of the plugin the script comes from (a new version writes a new file). */
-function pluginEntry(): { plugin: string; fastify: string } {
+/** The plugin and Fastify as the child imports them, and the plugin's version. */
+async function pluginEntry(): Promise<{ plugin: string; fastify: string; version: string }> {
   const require = createRequire(import.meta.url);
+  const entry = require.resolve("@scalar/fastify-api-reference");
+  // dist/index.js: its package.json is one directory up (the package exports no other path).
+  const manifest = JSON.parse(await readFile(join(dirname(entry), "..", "package.json"), "utf8"));
   return {
-    plugin: pathToFileURL(require.resolve("@scalar/fastify-api-reference")).href,
+    plugin: pathToFileURL(entry).href,
     fastify: pathToFileURL(require.resolve("fastify")).href,
+    version: String((manifest as { version?: unknown }).version ?? "current"),
   };
 }
 
 /** The script in the cache directory, written first (in a child process) when absent. */
 export async function referenceScript(cacheDir: string): Promise<ReferenceScript> {
-  const { plugin, fastify } = pluginEntry();
-  // One directory per plugin version: its path is in the plugin's resolved location.
-  const version = /@scalar\+fastify-api-reference@([^/]+)\//.exec(plugin)?.[1] ?? "current";
+  const { plugin, fastify, version } = await pluginEntry();
+  // One directory per plugin version: a new version writes its own script.
   const dir = join(cacheDir, version.replace(/[^0-9A-Za-z.+_-]/g, "_"));
   const read = async () => {
     const manifest = JSON.parse(await readFile(join(dir, MANIFEST), "utf8")) as { name: string };

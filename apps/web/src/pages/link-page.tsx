@@ -12,8 +12,9 @@ import { FormAlert, PasswordField, useFocusOnFailure } from "../forms/fields.js"
 import { rich, useT } from "../i18n/index.js";
 import { WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
+import { tokenFromUrl } from "../routing/link-token.js";
 import { paths, routes } from "../routing/paths.js";
-import { Link, navigate, useLocation } from "../routing/router.js";
+import { Link, navigate } from "../routing/router.js";
 import { useTRPC, useTRPCClient } from "../trpc.js";
 
 type Step = "VERIFICATION" | "SIGN_IN" | "PASSWORD_RESET" | "EMAIL_CHANGE";
@@ -21,25 +22,9 @@ type Step = "VERIFICATION" | "SIGN_IN" | "PASSWORD_RESET" | "EMAIL_CHANGE";
 /** Where a link's token waits while its owner signs in first (this tab only, never in a URL). */
 const PENDING_LINK = "otp.pending-link";
 
-/**
- * The link's token: from the URL fragment (`/link#token=…`, which the browser
- * never sends to a server); from the query string of a link mailed before the
- * fragment was used (moved into the fragment at once); or, back from signing
- * in first, from this tab's storage.
- */
-function linkToken(query: URLSearchParams): string {
-  const fromFragment = new URLSearchParams(window.location.hash.slice(1)).get("token");
-  if (fromFragment !== null && fromFragment !== "") return fromFragment;
-  const fromQuery = query.get("token");
-  if (fromQuery !== null && fromQuery !== "") {
-    window.history.replaceState(
-      window.history.state,
-      "",
-      `${routes.link}#${new URLSearchParams({ token: fromQuery })}`,
-    );
-    return fromQuery;
-  }
-  return window.sessionStorage.getItem(PENDING_LINK) ?? "";
+/** The link's token: from the URL (routing/link-token.ts), or, back from signing in first, from this tab's storage. */
+function linkToken(): string {
+  return tokenFromUrl() ?? window.sessionStorage.getItem(PENDING_LINK) ?? "";
 }
 
 /**
@@ -51,11 +36,10 @@ function linkToken(query: URLSearchParams): string {
 export function LinkPage() {
   const t = useT();
   usePageTitle(t.link.title);
-  const { query } = useLocation();
-  const [token, setToken] = useState(() => linkToken(query));
+  const [token, setToken] = useState(linkToken);
   // Another link opened in this tab changes only the fragment: no new page load.
   useEffect(() => {
-    const follow = () => setToken(linkToken(new URLSearchParams(window.location.search)));
+    const follow = () => setToken(linkToken());
     window.addEventListener("hashchange", follow);
     return () => window.removeEventListener("hashchange", follow);
   }, []);

@@ -1,21 +1,22 @@
-import { useRef } from "react";
+import { useRef, useState } from "react";
 import { useUnlockAccount } from "../api/unlock.js";
 import { describeFailure, readApiFailure } from "../errors/api-errors.js";
 import { FormAlert, useFocusOnFailure } from "../forms/fields.js";
 import { useT } from "../i18n/index.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
+import { tokenFromUrl } from "../routing/link-token.js";
 import { paths } from "../routing/paths.js";
-import { Link, navigate, useLocation } from "../routing/router.js";
+import { Link, navigate } from "../routing/router.js";
 
 /**
- * The unlock link's page (`/unlock?token=…`, from the email sent when an
+ * The unlock link's page (`/unlock#token=…`, from the email sent when an
  * account locks). Opening it changes nothing (mail scanners open links too):
  * only the button unlocks, by POST.
  */
 export function UnlockPage() {
   const t = useT();
   usePageTitle(t.unlock.title);
-  const token = useLocation().query.get("token") ?? "";
+  const [token] = useState(() => tokenFromUrl() ?? "");
   const unlock = useUnlockAccount();
   const alert = useRef<HTMLDivElement>(null);
   const failure = unlock.error === null ? undefined : readApiFailure(unlock.error);

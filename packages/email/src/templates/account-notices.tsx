@@ -50,7 +50,7 @@ export interface AccountLockedEmailProps {
   messages: Messages;
   config: ResolvedEmailConfig;
   to: string;
-  /** The unlock link (APP_URL/unlock?token=...), shown as text: opening it changes nothing. */
+  /** The unlock link (APP_URL/unlock#token=...), shown as text: opening it changes nothing. */
   link: string;
   when: string;
 }

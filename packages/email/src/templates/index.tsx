@@ -4,7 +4,7 @@ import type { ReactElement } from "react";
 import type { ResolvedEmailConfig } from "../config.js";
 import type { Messages } from "../i18n/messages.js";
 import type { CodeEmailKind, EmailKind, EmailMessage } from "../kinds.js";
-import { linkPath } from "../links.js";
+import { linkPath, unlockPath } from "../links.js";
 import { AccountLockedEmail, PasswordLimitEmail } from "./account-notices.js";
 import { AlreadyRegisteredEmail } from "./already-registered.js";
 import { CodeEmail } from "./code-email.js";
@@ -167,7 +167,7 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
         messages={messages}
         config={config}
         to={values.to}
-        link={`${config.baseUrl}/unlock?token=${values.link}`}
+        link={`${config.baseUrl}${unlockPath(values.link)}`}
         when={values.when}
       />
     ),
