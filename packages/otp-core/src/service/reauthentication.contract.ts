@@ -3,17 +3,20 @@
  * change (issue 23 finding 2, ADR 20), on every backend with an injected clock.
  */
 import { describe, expect, it } from "vitest";
-import { queryRows } from "../db/rows.js";
 import type { Result } from "../errors.js";
 import {
+  deleteUser,
+  knownDeviceCount,
   latestCodeFor,
   latestLinkFor,
   readOutbox,
-  sql,
+  securityEventsOfType,
+  sessionCount,
   TEST_SECRET,
   type TestBackend,
   type TestClock,
   type TestDatabase,
+  userEmails,
   wrongCode,
 } from "../testing/index.js";
 import { defineServiceSuite } from "../testing/service-suite.js";
@@ -59,10 +62,6 @@ export function defineReauthenticationContract(backend: TestBackend, serverUrl?:
     if (!user.ok) throw new Error(user.error.code);
     return user.value;
   }
-
-  const sessionCount = async () =>
-    (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM sessions`))[0]
-      ?.n;
 
   /** Alice's address changed to NEW from a fresh session; returns the undo link's token. */
   async function changedAddress(): Promise<{ token: string; undoToken: string }> {
@@ -112,8 +111,7 @@ export function defineReauthenticationContract(backend: TestBackend, serverUrl?:
           ),
         ),
       ).toBe("REAUTHENTICATION_REQUIRED");
-      const [row] = await queryRows<{ email: string }>(database.db, sql`SELECT email FROM users`);
-      expect(row?.email).toBe(ALICE);
+      expect((await userEmails(database))[0]).toBe(ALICE);
     });
 
     it("the password re-authenticates the session (a wrong one spends the password budget); then the change goes through", async () => {
@@ -209,21 +207,13 @@ export function defineReauthenticationContract(backend: TestBackend, serverUrl?:
         ok: true,
         value: { step: "EMAIL_CHANGE_UNDO", undone: { email: ALICE, sessionsRevoked: 1 } },
       });
-      expect(await sessionCount()).toBe(0);
-      const devices = await queryRows<{ n: number }>(
-        database.db,
-        sql`SELECT count(*)::int AS n FROM known_devices`,
-      );
-      expect(devices[0]?.n).toBe(0);
-      const [row] = await queryRows<{ email: string }>(database.db, sql`SELECT email FROM users`);
-      expect(row?.email).toBe(ALICE);
+      expect(await sessionCount(database)).toBe(0);
+      expect(await knownDeviceCount(database)).toBe(0);
+      expect((await userEmails(database))[0]).toBe(ALICE);
       expect(answerOf(await service.useLink({ token: undoToken }, FIREFOX))).toBe(
         "OTP_ALREADY_USED",
       );
-      const events = await queryRows<{ type: string }>(
-        database.db,
-        sql`SELECT type FROM security_events WHERE type = 'EMAIL_CHANGE_UNDONE'`,
-      );
+      const events = await securityEventsOfType(database, "EMAIL_CHANGE_UNDONE");
       expect(events).toHaveLength(1);
       expect((await service.signIn({ email: ALICE, password: PASSWORD })).ok).toBe(true);
     });
@@ -234,8 +224,7 @@ export function defineReauthenticationContract(backend: TestBackend, serverUrl?:
       clock.advanceSeconds(7 * 24 * 3600);
       expect(answerOf(await service.describeLink({ token: undoToken }))).toBe("OTP_EXPIRED");
       expect(answerOf(await service.useLink({ token: undoToken }, {}))).toBe("OTP_EXPIRED");
-      const [row] = await queryRows<{ email: string }>(database.db, sql`SELECT email FROM users`);
-      expect(row?.email).toBe(NEW);
+      expect((await userEmails(database))[0]).toBe(NEW);
     });
 
     it("a second change keeps the first undo link live (it restores the first address); a taken old address answers EMAIL_TAKEN", async () => {
@@ -255,7 +244,7 @@ export function defineReauthenticationContract(backend: TestBackend, serverUrl?:
       // Someone registers the old address meanwhile: the undo cannot take it.
       await service.register({ email: ALICE, password: PASSWORD });
       expect(answerOf(await service.useLink({ token: undoToken }, {}))).toBe("EMAIL_TAKEN");
-      await database.db.execute(sql`DELETE FROM users WHERE email = ${ALICE}`);
+      await deleteUser(database, ALICE);
       expect(await service.useLink({ token: undoToken }, {})).toMatchObject({
         ok: true,
         value: { undone: { email: ALICE } },

@@ -5,14 +5,20 @@
  * and the retention of events.
  */
 import { describe, expect, it } from "vitest";
-import { queryRows } from "../db/rows.js";
 import type { ClientContext } from "../rules/client-context.js";
 import {
   createTestService,
+  deleteUser,
   justAuthenticated,
+  knownDeviceCount,
+  knownDeviceHashes,
   latestCodeFor,
   readOutbox,
-  sql,
+  securityEventContexts,
+  securityEventCount,
+  securityEventTypesOf,
+  sessionClients,
+  sessionLastSeenUtc,
   T0,
   TEST_SECRET,
   type TestBackend,
@@ -74,22 +80,8 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
     return { ...session.value, sessionId: user.value.sessionId };
   }
 
-  async function eventTypes(email: string): Promise<string[]> {
-    const rows = await queryRows<{ type: string }>(
-      database.db,
-      sql`SELECT e.type FROM security_events e JOIN users u ON u.id = e.user_id
-          WHERE u.email = ${email} ORDER BY e.created_at, e.type`,
-    );
-    return rows.map((row) => row.type);
-  }
-
-  async function eventCount(): Promise<number> {
-    const rows = await queryRows<{ n: number }>(
-      database.db,
-      sql`SELECT count(*)::int AS n FROM security_events`,
-    );
-    return rows[0]?.n ?? 0;
-  }
+  const eventTypes = (email: string) => securityEventTypesOf(database, email);
+  const eventCount = () => securityEventCount(database);
 
   async function newSignInNotices(email: string) {
     return (await readOutbox(database, TEST_SECRET)).filter(
@@ -133,13 +125,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
     it("moves last seen at most once every five minutes, not on every request", async () => {
       await verified(ALICE);
       const session = await signedIn(ALICE, FIREFOX);
-      const lastSeen = async () =>
-        (
-          await queryRows<{ at: string }>(
-            database.db,
-            sql`SELECT to_char(last_seen_at AT TIME ZONE 'UTC', 'HH24:MI:SS') AS at FROM sessions`,
-          )
-        )[0]?.at;
+      const lastSeen = () => sessionLastSeenUtc(database);
       expect(await lastSeen()).toBe("11:30:00");
       clock.advanceSeconds(299);
       await service.authenticate(session.token);
@@ -216,10 +202,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       );
       expect(await eventCount()).toBe(0);
       await verified(ALICE);
-      const rows = await queryRows<{ type: string; ip: string; user_agent: string }>(
-        database.db,
-        sql`SELECT type, ip, user_agent FROM security_events`,
-      );
+      const rows = await securityEventContexts(database);
       expect(rows).toHaveLength(2);
       expect(rows).toContainEqual({
         type: "EMAIL_VERIFIED",
@@ -281,10 +264,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
         ip: SAFARI.ip,
         device: "Safari on iOS",
       });
-      const sessions = await queryRows<{ ip: string; user_agent: string }>(
-        database.db,
-        sql`SELECT ip, user_agent FROM sessions`,
-      );
+      const sessions = await sessionClients(database);
       expect(sessions).toEqual([{ ip: SAFARI.ip, user_agent: SAFARI.userAgent }]);
     });
 
@@ -321,7 +301,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       ).toMatchObject({ ok: false, error: { code: "EMAIL_TAKEN" } });
       expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "SIGNED_IN", "SIGNED_IN"]);
 
-      await database.db.execute(sql`DELETE FROM users WHERE email = ${NEW}`);
+      await deleteUser(database, NEW);
       await service.requestEmailChange(
         { userId: alice.userId, newEmail: NEW },
         justAuthenticated(clock),
@@ -379,10 +359,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
         ok: false,
         error: { code: "ACCOUNT_LOCKED" },
       });
-      const rows = await queryRows<{ type: string; ip: string; user_agent: string }>(
-        database.db,
-        sql`SELECT type, ip, user_agent FROM security_events WHERE type = 'ACCOUNT_LOCKED'`,
-      );
+      const rows = await securityEventContexts(database, "ACCOUNT_LOCKED");
       expect(rows).toEqual([
         { type: "ACCOUNT_LOCKED", ip: SAFARI.ip, user_agent: SAFARI.userAgent },
       ]);
@@ -494,11 +471,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       // The same device (its cookie) again: known now, no second notice.
       await signedIn(ALICE, { ...SAFARI, deviceToken: session.deviceToken });
       expect(await newSignInNotices(ALICE)).toHaveLength(1);
-      const stored = await queryRows<{ device_hash: string }>(
-        database.db,
-        sql`SELECT device_hash FROM known_devices`,
-      );
-      expect(stored.map((row) => row.device_hash).join()).not.toContain(session.deviceToken);
+      expect((await knownDeviceHashes(database)).join()).not.toContain(session.deviceToken);
     });
 
     it("no notice for the device that verified the address, or by code from a known device", async () => {
@@ -536,11 +509,7 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
         false,
       );
       expect(await newSignInNotices(ALICE)).toHaveLength(0);
-      const devices = await queryRows<{ n: number }>(
-        database.db,
-        sql`SELECT count(*)::int AS n FROM known_devices`,
-      );
-      expect(devices[0]?.n).toBe(1);
+      expect(await knownDeviceCount(database)).toBe(1);
     });
   });
 }

@@ -150,3 +150,73 @@ export async function userLocale(database: TestDatabase, email: string) {
     )
   )[0]?.locale;
 }
+
+/** The address of every account, as stored. */
+export async function userEmails(database: TestDatabase): Promise<string[]> {
+  const rows = await queryRows<{ email: string }>(database.db, sql`SELECT email FROM users`);
+  return rows.map((row) => row.email);
+}
+
+/** Deletes the account stored under exactly `email`, past the service. */
+export async function deleteUser(database: TestDatabase, email: string): Promise<void> {
+  await database.db.execute(sql`DELETE FROM users WHERE email = ${email}`);
+}
+
+/** Every session's client (IP and User-Agent). */
+export async function sessionClients(database: TestDatabase) {
+  return queryRows<{ ip: string; user_agent: string }>(
+    database.db,
+    sql`SELECT ip, user_agent FROM sessions`,
+  );
+}
+
+/** The (first) session's last-seen time of day in UTC (`HH24:MI:SS`), if any session exists. */
+export async function sessionLastSeenUtc(database: TestDatabase): Promise<string | undefined> {
+  const rows = await queryRows<{ at: string }>(
+    database.db,
+    sql`SELECT to_char(last_seen_at AT TIME ZONE 'UTC', 'HH24:MI:SS') AS at FROM sessions`,
+  );
+  return rows[0]?.at;
+}
+
+/** How many security events exist. */
+export async function securityEventCount(database: TestDatabase): Promise<number> {
+  return count(database, sql`SELECT count(*)::int AS n FROM security_events`);
+}
+
+/** The types of the security events of the account stored under `email`, oldest first. */
+export async function securityEventTypesOf(
+  database: TestDatabase,
+  email: string,
+): Promise<string[]> {
+  const rows = await queryRows<{ type: string }>(
+    database.db,
+    sql`SELECT e.type FROM security_events e JOIN users u ON u.id = e.user_id
+        WHERE u.email = ${email} ORDER BY e.created_at, e.type`,
+  );
+  return rows.map((row) => row.type);
+}
+
+/** Every security event's type and client (IP and User-Agent); only those of `type` when given. */
+export async function securityEventContexts(database: TestDatabase, type?: string) {
+  return queryRows<{ type: string; ip: string; user_agent: string }>(
+    database.db,
+    type === undefined
+      ? sql`SELECT type, ip, user_agent FROM security_events`
+      : sql`SELECT type, ip, user_agent FROM security_events WHERE type = ${type}`,
+  );
+}
+
+/** How many known devices are remembered. */
+export async function knownDeviceCount(database: TestDatabase): Promise<number> {
+  return count(database, sql`SELECT count(*)::int AS n FROM known_devices`);
+}
+
+/** Every known device's stored hash. */
+export async function knownDeviceHashes(database: TestDatabase): Promise<string[]> {
+  const rows = await queryRows<{ device_hash: string }>(
+    database.db,
+    sql`SELECT device_hash FROM known_devices`,
+  );
+  return rows.map((row) => row.device_hash);
+}
