@@ -33,7 +33,7 @@ export interface TestApp {
   trpc: ReturnType<typeof createTRPCClient<AppRouter>>;
   codeFor(
     email: string,
-    codeType?: "VERIFICATION" | "PASSWORD_RESET" | "SIGN_IN" | "EMAIL_CHANGE",
+    codeType?: "VERIFICATION" | "PASSWORD_RESET" | "SIGN_IN" | "EMAIL_CHANGE" | "REAUTHENTICATION",
   ): Promise<string>;
   /**
    * The token of the link beside the live code, read from the delivered email's
@@ -41,7 +41,7 @@ export interface TestApp {
    */
   linkFor(
     email: string,
-    codeType?: "VERIFICATION" | "PASSWORD_RESET" | "SIGN_IN" | "EMAIL_CHANGE",
+    codeType?: "VERIFICATION" | "PASSWORD_RESET" | "SIGN_IN" | "EMAIL_CHANGE" | "REAUTHENTICATION",
   ): Promise<string>;
   post(
     path: string,

@@ -84,6 +84,7 @@ describe.each(BACKENDS)("OpenAPI (%s)", (backend) => {
         if (endpoint.session) expected.push("401");
         if (endpoint.limit !== "none") expected.push("429");
         if (endpoint.operation.failures.includes("EMAIL_NOT_VERIFIED")) expected.push("403");
+        if (endpoint.operation.failures.includes("REAUTHENTICATION_REQUIRED")) expected.push("403");
         if (endpoint.operation.failures.includes("EMAIL_TAKEN")) expected.push("409");
         for (const status of expected) {
           expect(statuses, status).toContain(status);

@@ -11,7 +11,13 @@ export function sampleMessage(
     case "ALREADY_REGISTERED":
       return { kind, to };
     case "EMAIL_CHANGED":
-      return { kind, to, newEmail: "alice.new@example.com" };
+      return {
+        kind,
+        to,
+        newEmail: "alice.new@example.com",
+        undoToken: SAMPLE_LINK_TOKEN,
+        undoExpiresAt: new Date("2025-12-02T07:53:00Z"),
+      };
     case "PASSWORD_LIMIT_REACHED":
       return {
         kind,

@@ -6,6 +6,7 @@ import {
   isCodeEmailKind,
   type StoredEmail,
 } from "./kinds.js";
+import { linkPath } from "./links.js";
 import { createRenderer } from "./render/renderer.js";
 
 const LINK_TOKEN =
@@ -43,13 +44,26 @@ const STORED: { [K in (typeof EMAIL_KINDS)[number]]: StoredEmail<K> } = {
     linkToken: LINK_TOKEN,
     ttlSeconds: 600,
   },
+  REAUTHENTICATION_CODE: {
+    kind: "REAUTHENTICATION_CODE",
+    to: "ada@example.com",
+    code: "12345678",
+    linkToken: LINK_TOKEN,
+    ttlSeconds: 600,
+  },
   PASSWORD_CHANGED: {
     kind: "PASSWORD_CHANGED",
     to: "ada@example.com",
     changedAt: "2025-12-01T11:30:00.000Z",
   },
   ALREADY_REGISTERED: { kind: "ALREADY_REGISTERED", to: "ada@example.com", locale: "de" },
-  EMAIL_CHANGED: { kind: "EMAIL_CHANGED", to: "old@example.com", newEmail: "new@example.com" },
+  EMAIL_CHANGED: {
+    kind: "EMAIL_CHANGED",
+    to: "old@example.com",
+    newEmail: "new@example.com",
+    undoToken: LINK_TOKEN,
+    undoExpiresAt: "2025-12-08T11:30:00.000Z",
+  },
   PASSWORD_LIMIT_REACHED: {
     kind: "PASSWORD_LIMIT_REACHED",
     to: "ada@example.com",
@@ -71,12 +85,13 @@ const STORED: { [K in (typeof EMAIL_KINDS)[number]]: StoredEmail<K> } = {
 };
 
 describe("the emails, declared once", () => {
-  it("lists the kinds in the preview's order, the four code kinds first", () => {
+  it("lists the kinds in the preview's order, the five code kinds first", () => {
     expect(EMAIL_KINDS).toEqual([
       "VERIFICATION_CODE",
       "PASSWORD_RESET_CODE",
       "SIGN_IN_CODE",
       "EMAIL_CHANGE_CODE",
+      "REAUTHENTICATION_CODE",
       "PASSWORD_CHANGED",
       "ALREADY_REGISTERED",
       "EMAIL_CHANGED",
@@ -84,7 +99,7 @@ describe("the emails, declared once", () => {
       "ACCOUNT_LOCKED",
       "NEW_SIGN_IN",
     ]);
-    expect(CODE_EMAIL_KINDS).toEqual(EMAIL_KINDS.slice(0, 4));
+    expect(CODE_EMAIL_KINDS).toEqual(EMAIL_KINDS.slice(0, 5));
     expect(EMAIL_KINDS.filter(isCodeEmailKind)).toEqual(CODE_EMAIL_KINDS);
   });
 
@@ -114,8 +129,25 @@ describe("the emails, declared once", () => {
     });
   });
 
+  it("the notice to the old address links to undoing the change, and no longer says to reset a password", async () => {
+    const renderer = createRenderer({ productName: "Acme", baseUrl: "https://acme.example" });
+    const { to, ...stored } = STORED.EMAIL_CHANGED;
+    const rendered = await renderer.render({
+      kind: "EMAIL_CHANGED",
+      to,
+      ...EMAILS.EMAIL_CHANGED.parse(stored),
+    });
+    expect(rendered.html).toContain(`https://acme.example${linkPath(LINK_TOKEN)}`);
+    expect(rendered.text).toContain(`https://acme.example${linkPath(LINK_TOKEN)}`);
+    expect(rendered.text).toContain("Undo the change");
+    expect(rendered.text).toContain("8 December 2025");
+    expect(rendered.text).not.toMatch(/reset/i);
+  });
+
   it("refuses a stored email missing a field its kind declares, or with a moment that is no date", () => {
     expect(EMAILS.EMAIL_CHANGED.safeParse({}).success).toBe(false);
+    // The notice to the old address always carries the link that undoes the change.
+    expect(EMAILS.EMAIL_CHANGED.safeParse({ newEmail: "new@example.com" }).success).toBe(false);
     expect(EMAILS.ACCOUNT_LOCKED.safeParse({ unlockToken: "t", expiresAt: "soon" }).success).toBe(
       false,
     );

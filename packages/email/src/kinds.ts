@@ -41,11 +41,20 @@ export const EMAILS = {
   SIGN_IN_CODE: codeEmail,
   /** Sent to the new address, which `to` names in the body. */
   EMAIL_CHANGE_CODE: codeEmail,
+  /** Sent to the current address: proves who is at a signed-in session before a sensitive step. */
+  REAUTHENTICATION_CODE: codeEmail,
   /** When the password changed; the renderer's clock if absent. */
   PASSWORD_CHANGED: z.object({ changedAt: moment.optional() }),
   ALREADY_REGISTERED: z.object({}),
-  /** Sent to the OLD address once the account moved to `newEmail`. */
-  EMAIL_CHANGED: z.object({ newEmail: z.string().min(1) }),
+  /**
+   * Sent to the OLD address once the account moved to `newEmail`, with the token of the
+   * single-use link that undoes the change (`<baseUrl>/link#token=...`, links.ts) and until when it works.
+   */
+  EMAIL_CHANGED: z.object({
+    newEmail: z.string().min(1),
+    undoToken: z.string().regex(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{20,200}$/),
+    undoExpiresAt: moment,
+  }),
   /** The password budget of the account ran out: the attempt that used it up. */
   PASSWORD_LIMIT_REACHED: z
     .object({

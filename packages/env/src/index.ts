@@ -90,6 +90,7 @@ const POLICY_VARIABLES = {
   PASSWORD_FAILURE_WINDOW_SECONDS: "passwordFailureWindowSeconds",
   MAX_CONSECUTIVE_FAILURES: "maxConsecutiveFailures",
   UNLOCK_LINK_TTL_SECONDS: "unlockTokenTtlSeconds",
+  REAUTH_MAX_AGE_SECONDS: "reauthMaxAgeSeconds",
   PASSWORD_MIN_LENGTH: "passwordMinLength",
 } as const satisfies Record<string, keyof PasscodePolicy>;
 

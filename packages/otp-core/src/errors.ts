@@ -26,6 +26,8 @@ export const ERROR_MESSAGES = {
   LINK_INVALID:
     "This link does not work: a newer email replaced it, or it was not copied whole. Use the latest email, or type its code.",
   NOT_FOUND: "Your account has no such session. It may have ended already.",
+  REAUTHENTICATION_REQUIRED:
+    "Confirm that it is you first: enter your password, or a code we email to your address, then try again.",
 } as const;
 
 /** One of the error codes (`OTP_INVALID`, `TOO_MANY_ATTEMPTS`, ...). */

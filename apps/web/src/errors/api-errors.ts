@@ -94,6 +94,7 @@ const MESSAGES: Record<FailureCode, Describe> = {
       : words.hourlyCap(formatRetryAt(retryAt, now, options));
   },
   ACCOUNT_LOCKED: () => t().errors.accountLocked,
+  REAUTHENTICATION_REQUIRED: () => t().errors.reauthenticationRequired,
   LINK_INVALID: () => t().errors.linkInvalid,
   TOKEN_INVALID: () => t().errors.tokenInvalid,
   RATE_LIMITED: ({ retryAt }, now, options) =>

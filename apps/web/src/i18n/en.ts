@@ -103,6 +103,8 @@ export const en = {
       `The most codes allowed in an hour were sent to this address. You can ask for another ${when}. The latest code still works until it expires.`,
     accountLocked:
       "This account is locked after too many failed attempts. We emailed its address a link to unlock it: open the latest unlock email, then try again.",
+    reauthenticationRequired:
+      "Confirm that it is you first: enter your password, or a code we email you.",
     tokenInvalid:
       "This unlock link does not work: it was already used, or it has expired. If the account is still locked, look for a newer unlock email.",
     rateLimitedNoTime: "Too many requests from your network. Wait a minute, then try again.",
@@ -243,7 +245,21 @@ export const en = {
         button: "Confirm the new address",
         pending: "Confirming…",
       },
+      REAUTHENTICATION: {
+        heading: "Confirm it is you",
+        lead: "Confirm that it is you, signed in as {email}, before changing how your account is reached.",
+        button: "Confirm it is me",
+        pending: "Confirming…",
+      },
+      EMAIL_CHANGE_UNDO: {
+        heading: "Undo the email change",
+        lead: "Give your account {email} back as its address. Every session of the account will be signed out.",
+        button: "Undo the change",
+        pending: "Undoing…",
+      },
     },
+    changeUndone:
+      "Your account has its old address back, and every session was signed out. Sign in again; if you did not make the change, choose a new password.",
     signInFirst:
       "Sign in to the account that asked for this change, then open the link again (or enter the code from the email on the account page).",
   },
@@ -324,6 +340,7 @@ export const en = {
       blockedPassword: "Sign-in refused: wrong password",
       passwordChanged: "Password changed",
       emailChanged: "Email address changed",
+      emailChangeUndone: "Email change undone from the old address; every session signed out",
       sessionRevoked: "A session was signed out",
       locked: "Account locked after too many failed attempts",
       unlocked: "Account unlocked",
@@ -347,6 +364,15 @@ export const en = {
     confirm: "Confirm new address",
     confirming: "Confirming…",
     wrongAddress: "Wrong address? {button}. Or {link}.",
+    reauthTitle: "Confirm it is you",
+    reauthLead:
+      "Changing your email address changes how your account is reached, so confirm that it is you first.",
+    reauthPassword: "Your password",
+    reauthSubmit: "Confirm",
+    reauthPending: "Confirming…",
+    reauthByCode: "No password? Email me a code instead",
+    reauthCodeLead: (code: string) => `We sent ${code} to {email}. Enter it to confirm it is you.`,
+    reauthCodeLabel: (length: number) => `Code (${length} digits)`,
     keepCurrent: "keep the current one",
   },
 

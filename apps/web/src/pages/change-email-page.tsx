@@ -1,11 +1,13 @@
 import { useMutation } from "@tanstack/react-query";
+import { type FormEvent, useRef, useState } from "react";
 import type { Rules } from "../api/rules.js";
-import { type SignedInUser, useRefreshSession } from "../api/session.js";
+import { type SignedInUser, useRefreshSession, useSession } from "../api/session.js";
 import { aCodeOfLength } from "../code-input/code-digits.js";
 import { CodeStep } from "../code-input/code-step.js";
-import { FORM_MESSAGES } from "../errors/api-errors.js";
+import { describeFailure, FORM_MESSAGES, readApiFailure } from "../errors/api-errors.js";
 import { DevMailboxNote } from "../forms/dev-mailbox-note.js";
 import { EmailForm } from "../forms/email-form.js";
+import { FormAlert, PasswordField, useFocusOnFailure } from "../forms/fields.js";
 import { rich, useT } from "../i18n/index.js";
 import { RequireSession, WithRules } from "../layout/gates.js";
 import { PageHeading, usePageTitle } from "../layout/page.js";
@@ -70,6 +72,10 @@ function AskForNewEmail({
       onSuccess: ({ newEmail }) => onSent(newEmail),
     }),
   );
+  if (needsReauthentication(request.error) && request.variables !== undefined) {
+    const asked = request.variables;
+    return <Reauthenticate email={currentEmail} onDone={() => request.mutate(asked)} />;
+  }
   return (
     <section className="card">
       <PageHeading takeFocus={false}>{t.changeEmail.title}</PageHeading>
@@ -121,6 +127,10 @@ function ConfirmNewEmail({
   );
   const resend = useMutation(trpc.account.requestEmailChange.mutationOptions());
   const { codeLength } = rules;
+  if (needsReauthentication(confirm.error) && confirm.variables !== undefined) {
+    const typed = confirm.variables;
+    return <Reauthenticate email={undefined} onDone={() => confirm.mutate(typed)} />;
+  }
 
   return (
     <section className="card">
@@ -153,6 +163,127 @@ function ConfirmNewEmail({
         })}
       </p>
       <DevMailboxNote />
+    </section>
+  );
+}
+
+/** The session's person must prove who they are again (REAUTHENTICATION_REQUIRED, ADR 20). */
+function needsReauthentication(error: unknown): boolean {
+  return (
+    error !== null &&
+    error !== undefined &&
+    readApiFailure(error).code === "REAUTHENTICATION_REQUIRED"
+  );
+}
+
+/**
+ * Re-authentication before the email change goes on: the password, or a code
+ * emailed to the current address (for an account without a password). Once
+ * confirmed, `onDone` repeats the step that asked for it.
+ */
+function Reauthenticate({ email, onDone }: { email: string | undefined; onDone(): void }) {
+  const t = useT();
+  usePageTitle(t.changeEmail.reauthTitle);
+  const trpc = useTRPC();
+  const session = useSession();
+  const address = email ?? (session.state === "signed-in" ? session.user.email : "");
+  const [password, setPassword] = useState("");
+  const [codeSentAt, setCodeSentAt] = useState<number | undefined>(undefined);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  const alert = useRef<HTMLDivElement>(null);
+  const confirm = useMutation(trpc.account.reauthenticate.mutationOptions({ onSuccess: onDone }));
+  const sendCode = useMutation(
+    trpc.account.requestReauthenticationCode.mutationOptions({
+      onSuccess: () => setCodeSentAt(Date.now()),
+    }),
+  );
+  const failure = confirm.error === null ? undefined : readApiFailure(confirm.error);
+  useFocusOnFailure(confirm.error, undefined, { password: passwordInput }, alert);
+
+  if (codeSentAt !== undefined) {
+    return (
+      <WithRules heading={t.changeEmail.reauthTitle}>
+        {(rules) => (
+          <section className="card">
+            <PageHeading>{t.changeEmail.reauthTitle}</PageHeading>
+            <p className="lead">
+              {rich(t.changeEmail.reauthCodeLead(aCodeOfLength(rules.codeLength)), {
+                email: <strong className="address">{address}</strong>,
+              })}
+            </p>
+            <CodeStep
+              codeLength={rules.codeLength}
+              cooldownSeconds={rules.sendCooldownSeconds}
+              state={{ codeSentAt }}
+              label={t.changeEmail.reauthCodeLabel(rules.codeLength)}
+              submitLabel={t.changeEmail.reauthSubmit}
+              pendingLabel={t.changeEmail.reauthPending}
+              check={confirm}
+              onCode={(otp) => confirm.mutate({ otp })}
+              resend={sendCode}
+              onResend={() => sendCode.mutate()}
+            />
+            <DevMailboxNote />
+          </section>
+        )}
+      </WithRules>
+    );
+  }
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (confirm.isPending) return;
+    confirm.mutate({ password });
+  };
+  return (
+    <section className="card">
+      <PageHeading>{t.changeEmail.reauthTitle}</PageHeading>
+      <p className="lead">{t.changeEmail.reauthLead}</p>
+      <form onSubmit={submit} noValidate>
+        <FormAlert
+          ref={alert}
+          message={
+            failure === undefined
+              ? undefined
+              : describeFailure(failure, new Date(), { checked: "password" }).text
+          }
+        />
+        {/* Tells a password manager whose password this is. */}
+        <input
+          type="email"
+          name="username"
+          autoComplete="username"
+          value={address}
+          readOnly
+          hidden
+        />
+        <PasswordField
+          ref={passwordInput}
+          label={t.changeEmail.reauthPassword}
+          name="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
+        <button type="submit" className="button button--primary" aria-disabled={confirm.isPending}>
+          {confirm.isPending ? t.changeEmail.reauthPending : t.changeEmail.reauthSubmit}
+        </button>
+      </form>
+      <p className="aside">
+        <button
+          type="button"
+          className="link-button"
+          aria-disabled={sendCode.isPending}
+          onClick={() => {
+            if (!sendCode.isPending) sendCode.mutate();
+          }}
+        >
+          {t.changeEmail.reauthByCode}
+        </button>
+      </p>
+      <p className="aside">
+        <Link to={paths.account()}>{t.changeEmail.back}</Link>
+      </p>
     </section>
   );
 }

@@ -17,7 +17,13 @@ import { paths, routes } from "../routing/paths.js";
 import { Link, navigate } from "../routing/router.js";
 import { useTRPC, useTRPCClient } from "../trpc.js";
 
-type Step = "VERIFICATION" | "SIGN_IN" | "PASSWORD_RESET" | "EMAIL_CHANGE";
+type Step =
+  | "VERIFICATION"
+  | "SIGN_IN"
+  | "PASSWORD_RESET"
+  | "EMAIL_CHANGE"
+  | "REAUTHENTICATION"
+  | "EMAIL_CHANGE_UNDO";
 
 /** Where a link's token waits while its owner signs in first (this tab only, never in a URL). */
 const PENDING_LINK = "otp.pending-link";
@@ -161,6 +167,18 @@ function ConfirmLink({
             await refreshSession();
             navigate(paths.account("email-changed"), { replace: true });
             return;
+          case "REAUTHENTICATION":
+            // Back to the step that asked for it.
+            navigate(paths.changeEmail, { replace: true });
+            return;
+          case "EMAIL_CHANGE_UNDO":
+            // Every session was ended, this browser's included.
+            await refreshSession();
+            navigate(paths.signIn({ notice: "email-change-undone" }), {
+              replace: true,
+              state: { email: outcome.email },
+            });
+            return;
         }
       },
     }),
@@ -174,8 +192,8 @@ function ConfirmLink({
     alert,
   );
 
-  // An email-change link needs the account's session, as its code does.
-  if (step === "EMAIL_CHANGE" && session.state === "signed-out") {
+  // An email-change or re-authentication link needs the account's session, as its code does.
+  if ((step === "EMAIL_CHANGE" || step === "REAUTHENTICATION") && session.state === "signed-out") {
     return (
       <section className="card">
         <PageHeading>{words.heading}</PageHeading>

@@ -22,6 +22,7 @@ const NOTICES: Record<SignInNotice, { text: (t: Catalogue) => string; tone: "suc
     },
     "email-verified": { text: (t) => t.signIn.notices.emailVerified, tone: "success" },
     unlocked: { text: (t) => t.signIn.notices.unlocked, tone: "success" },
+    "email-change-undone": { text: (t) => t.link.changeUndone, tone: "success" },
   };
 
 function isNotice(value: string | null): value is SignInNotice {

@@ -25,7 +25,8 @@ export type SignInNotice =
   | "password-reset"
   | "sign-in-needed"
   | "email-verified"
-  | "unlocked";
+  | "unlocked"
+  | "email-change-undone";
 
 /** Why the Reset password page was opened, when another page sent the person there. */
 export type ResetNotice = "email-verified-no-password";

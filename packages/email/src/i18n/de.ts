@@ -65,6 +65,17 @@ export const de: Messages = {
       notRequested:
         "Du hast das nicht angefordert? Dann kannst du diese E-Mail ignorieren; ohne diesen Code kann sich niemand anmelden.",
     },
+    REAUTHENTICATION_CODE: {
+      subject: (productName) => `Bestätige bei ${productName}, dass du es bist`,
+      preview: (productName) =>
+        `Dein Code, um eine Änderung an deinem ${productName}-Konto zu bestätigen.`,
+      heading: "Bestätige, dass du es bist",
+      intro: (productName, to) =>
+        `Gib diesen Code in ${productName} ein, wo du als ${to} angemeldet bist, um zu bestätigen, dass du es bist, bevor du änderst, wie dein Konto erreicht wird.`,
+      linkButton: "Ich bin es",
+      notRequested:
+        "Du hast das nicht angefordert? Dann ist vielleicht jemand in deinem Konto angemeldet: Melde auf der Kontoseite alle Sitzungen ab und wähle ein neues Passwort.",
+    },
     EMAIL_CHANGE_CODE: {
       subject: (productName) => `Bestätige deine neue E-Mail-Adresse für ${productName}`,
       preview: (productName) =>
@@ -111,8 +122,9 @@ export const de: Messages = {
       changed: (productName, oldEmail, newEmail) =>
         `Das ${productName}-Konto, das ${oldEmail} verwendet hat, verwendet jetzt ${newEmail}. E-Mails zum Konto gehen ab jetzt an die neue Adresse.`,
       ifItWasYou: "Wenn du das warst, musst du nichts weiter tun.",
-      ifItWasNotYou:
-        "Wenn nicht, hat vielleicht jemand Zugriff auf dein Konto: Wende dich an den Support und setze dein Passwort zurück.",
+      ifItWasNotYou: (when) =>
+        `Wenn nicht, mach die Änderung mit dem Button unten rückgängig: Das Konto bekommt diese Adresse zurück und jede seiner Sitzungen wird abgemeldet. Der Link funktioniert einmal, bis ${when}.`,
+      undoButton: "Änderung rückgängig machen",
       whyYouGetThis:
         "Wir benachrichtigen die alte Adresse jedes Mal, wenn sich die E-Mail-Adresse eines Kontos ändert.",
     },

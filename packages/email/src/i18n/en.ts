@@ -74,6 +74,16 @@ export const en: Messages = {
       notRequested:
         "You did not ask for this? Then you can ignore this email; no account will use this address without this code.",
     },
+    REAUTHENTICATION_CODE: {
+      subject: (productName) => `Confirm it is you at ${productName}`,
+      preview: (productName) => `Your code to confirm a change to your ${productName} account.`,
+      heading: "Confirm it is you",
+      intro: (productName, to) =>
+        `Enter this code in ${productName}, where you are signed in as ${to}, to confirm it is you before changing how your account is reached.`,
+      linkButton: "Confirm it is me",
+      notRequested:
+        "You did not ask for this? Then someone may be signed in to your account: sign out everywhere from the account page and choose a new password.",
+    },
     PASSWORD_CHANGED: {
       subject: (productName) => `Your ${productName} password was changed`,
       preview: (productName) => `The password of your ${productName} account was changed.`,
@@ -105,8 +115,9 @@ export const en: Messages = {
       changed: (productName, oldEmail, newEmail) =>
         `The ${productName} account that used ${oldEmail} now uses ${newEmail}. Emails about the account go to the new address from now on.`,
       ifItWasYou: "If you made this change, there is nothing else to do.",
-      ifItWasNotYou:
-        "If you did not, someone may have access to your account: contact support and reset your password.",
+      ifItWasNotYou: (when) =>
+        `If you did not, undo the change with the button below: the account gets this address back and every session of it is signed out. The link works once, until ${when}.`,
+      undoButton: "Undo the change",
       whyYouGetThis: "We tell the old address whenever the email address of an account changes.",
     },
     PASSWORD_LIMIT_REACHED: {

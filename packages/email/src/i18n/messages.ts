@@ -63,7 +63,9 @@ export interface EmailChangedMessages {
   heading: string;
   changed(productName: string, oldEmail: string, newEmail: string): string;
   ifItWasYou: string;
-  ifItWasNotYou: string;
+  /** What the undo link does (gives the old address back, signs out everywhere), and until when. */
+  ifItWasNotYou(when: string): string;
+  undoButton: string;
   whyYouGetThis: string;
 }
 

@@ -10,9 +10,19 @@ export interface EmailChangedEmailProps {
   /** The old address, which this notice goes to. */
   to: string;
   newEmail: string;
+  /** The undo link (`<baseUrl>/link#token=...`, links.ts) and until when it works, in words. */
+  link: string;
+  when: string;
 }
 
-export function EmailChangedEmail({ messages, config, to, newEmail }: EmailChangedEmailProps) {
+export function EmailChangedEmail({
+  messages,
+  config,
+  to,
+  newEmail,
+  link,
+  when,
+}: EmailChangedEmailProps) {
   const words = messages.kinds.EMAIL_CHANGED;
   return (
     <NoticeEmail
@@ -24,12 +34,9 @@ export function EmailChangedEmail({ messages, config, to, newEmail }: EmailChang
       paragraphs={[
         words.changed(config.productName, to, newEmail),
         words.ifItWasYou,
-        words.ifItWasNotYou,
+        words.ifItWasNotYou(when),
       ]}
-      action={{
-        href: config.resetPasswordUrl,
-        label: messages.kinds.PASSWORD_CHANGED.resetPasswordButton,
-      }}
+      action={{ href: link, label: words.undoButton }}
       whyYouGetThis={words.whyYouGetThis}
     />
   );

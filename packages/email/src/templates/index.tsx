@@ -94,6 +94,7 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
   PASSWORD_RESET_CODE: codeTemplate("PASSWORD_RESET_CODE"),
   SIGN_IN_CODE: codeTemplate("SIGN_IN_CODE"),
   EMAIL_CHANGE_CODE: codeTemplate("EMAIL_CHANGE_CODE"),
+  REAUTHENTICATION_CODE: codeTemplate("REAUTHENTICATION_CODE"),
   PASSWORD_CHANGED: defineTemplate<"PASSWORD_CHANGED", "to" | "when">({
     slots: ["to", "when"],
     slotValues(message, messages, now) {
@@ -114,15 +115,33 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
       <AlreadyRegisteredEmail messages={messages} config={config} {...values} />
     ),
   }),
-  EMAIL_CHANGED: defineTemplate<"EMAIL_CHANGED", "to" | "newEmail">({
-    slots: ["to", "newEmail"],
-    slotValues(message) {
+  EMAIL_CHANGED: defineTemplate<"EMAIL_CHANGED", "to" | "newEmail" | "link" | "when">({
+    slots: ["to", "newEmail", "link", "when"],
+    slotValues(message, messages) {
       if (message.newEmail === "") throw new RangeError("newEmail must not be empty");
-      return { to: message.to, newEmail: message.newEmail };
+      if (!/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{20,200}$/.test(message.undoToken)) {
+        throw new RangeError("undoToken is not a link token");
+      }
+      if (Number.isNaN(message.undoExpiresAt.getTime())) {
+        throw new RangeError("undoExpiresAt is an invalid Date");
+      }
+      return {
+        to: message.to,
+        newEmail: message.newEmail,
+        link: message.undoToken,
+        when: messages.formatDateTime(message.undoExpiresAt),
+      };
     },
     subject: (messages, config) => messages.kinds.EMAIL_CHANGED.subject(config.productName),
     element: (messages, config, values) => (
-      <EmailChangedEmail messages={messages} config={config} {...values} />
+      <EmailChangedEmail
+        messages={messages}
+        config={config}
+        to={values.to}
+        newEmail={values.newEmail}
+        link={`${config.baseUrl}${linkPath(values.link)}`}
+        when={values.when}
+      />
     ),
   }),
   PASSWORD_LIMIT_REACHED: defineTemplate<

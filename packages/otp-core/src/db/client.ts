@@ -79,6 +79,13 @@ export interface DatabaseOptions {
    * the statement settles, with its error if it failed. For tracing.
    */
   onStatement?: StatementHook | undefined;
+  /**
+   * PostgreSQL only: called with each statement's text as it is written to a
+   * connection (postgres.js's `debug`), BEGIN and COMMIT included, with the
+   * connection's number: what the server receives, in order. For the
+   * statement-count test; unset in production.
+   */
+  onWire?: ((connection: number, text: string) => void) | undefined;
 }
 
 export type StatementHook = (text: string) => (error?: unknown) => void;
@@ -143,6 +150,9 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     onnotice: () => {},
     prepare,
+    ...(options.onWire === undefined
+      ? {}
+      : { debug: (connection: number, text: string) => options.onWire?.(connection, text) }),
   };
   const poolSize = options.poolSize ?? 10;
   const first = postgres(url, { ...settings, max: poolSize });

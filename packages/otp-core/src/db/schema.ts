@@ -131,6 +131,12 @@ export const sessions = pgTable(
     ip: text("ip"),
     /** The client's User-Agent header, cut to 512 characters; the device label is read from it. */
     userAgent: text("user_agent"),
+    /**
+     * When the person at this session last proved who they are, by a password
+     * or a code (ADR 20): a step that changes how the account is reached needs
+     * it within REAUTH_MAX_AGE_SECONDS. Null: at the sign-in (`created_at`).
+     */
+    authenticatedAt: timestamptz("authenticated_at"),
   },
   (t) => [
     uniqueIndex("sessions_token_hash_key").on(t.tokenHash),

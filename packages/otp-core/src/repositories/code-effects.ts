@@ -11,10 +11,15 @@ import {
   changeEmailEffect,
   changeEmailExtra,
   type QueuedNotice,
+  reauthenticateEffect,
+  reauthenticateExtra,
   resetPasswordEffect,
   resetPasswordExtra,
   type SessionToInsert,
   signInEffect,
+  type UndoLinkToIssue,
+  undoEmailChangeEffect,
+  undoEmailChangeExtra,
   verifyEmailEffect,
   verifyEmailExtra,
   verifyEmailUnboundExtra,
@@ -102,15 +107,34 @@ export function signInCheckEffect(p: {
   };
 }
 
-/** EMAIL_CHANGE: the switch, the old address told, and EMAIL_CHANGED recorded. */
+/** EMAIL_CHANGE: the switch, other sessions ended, the old address told (with the undo link), and EMAIL_CHANGED recorded. */
 export function emailChangeCheckEffect(p: {
   now: Date;
   notice: QueuedNotice;
   changed: SecurityEventToRecord;
+  keepSession: string | null;
+  undo: UndoLinkToIssue;
 }): CodeEffect {
   return {
-    effect: sql`${changeEmailEffect({ now: p.now, notice: p.notice })},
+    effect: sql`${changeEmailEffect({ now: p.now, notice: p.notice, keepSession: p.keepSession, undo: p.undo })},
             ${securityEventCte("changed_event", fromSwitched, p.changed)}`,
     extra: changeEmailExtra,
   };
+}
+
+/** EMAIL_CHANGE_UNDO: the address restored, every session and device ended, EMAIL_CHANGE_UNDONE recorded. */
+export function emailChangeUndoCheckEffect(p: {
+  now: Date;
+  undone: SecurityEventToRecord;
+}): CodeEffect {
+  return {
+    effect: sql`${undoEmailChangeEffect({ now: p.now })},
+            ${securityEventCte("undone_event", sql`SELECT id AS user_id FROM restored`, p.undone)}`,
+    extra: undoEmailChangeExtra,
+  };
+}
+
+/** REAUTHENTICATION: the session marked as just authenticated. */
+export function reauthenticationCheckEffect(p: { now: Date; sessionId: string }): CodeEffect {
+  return { effect: reauthenticateEffect(p), extra: reauthenticateExtra };
 }

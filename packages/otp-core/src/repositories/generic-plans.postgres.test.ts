@@ -203,8 +203,43 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       effect: effects.changeEmailEffect({
         now: NOW,
         notice: { id: uuid(), kind: "email-changed", payload: bytes, traceContext: null },
+        keepSession: null,
+        undo: {
+          passcodeId: uuid(),
+          codeHash: "h",
+          linkHash: "l",
+          oldEmail: "a@example.com",
+          expiresAt: NOW,
+        },
       }),
       extra: effects.changeEmailExtra,
+    }),
+  "consumeCode EMAIL_CHANGE_UNDO": (e) =>
+    passcodes.consumeCode(e, {
+      passcodeId: uuid(),
+      userId: uuid(),
+      recipientKey: "k",
+      codeType: "EMAIL_CHANGE_UNDO",
+      now: NOW,
+      effect: effects.undoEmailChangeEffect({ now: NOW }),
+      extra: effects.undoEmailChangeExtra,
+    }),
+  "consumeCode REAUTHENTICATION": (e) =>
+    passcodes.consumeCode(e, {
+      passcodeId: uuid(),
+      userId: uuid(),
+      recipientKey: "k",
+      codeType: "REAUTHENTICATION",
+      now: NOW,
+      effect: effects.reauthenticateEffect({ now: NOW, sessionId: uuid() }),
+      extra: effects.reauthenticateExtra,
+    }),
+  confirmSessionAuthenticated: (e) =>
+    sessions.confirmSessionAuthenticated(e, {
+      sessionId: uuid(),
+      userId: uuid(),
+      recipientKey: "k",
+      now: NOW,
     }),
   refundAttempt: (e) =>
     passcodes.refundAttempt(e, { userId: uuid(), codeType: "VERIFICATION", recipientKey: "k" }),

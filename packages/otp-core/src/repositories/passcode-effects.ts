@@ -148,20 +148,100 @@ export function signInEffect(p: SessionToInsert & { now: Date }): SQL {
 }
 
 /**
+ * The link that undoes an email change (ADR 20): an EMAIL_CHANGE_UNDO row of
+ * the account, keeping the address to restore in `new_email`; no code is
+ * mailed with it (its `code_hash` is of a code nobody knows).
+ */
+export interface UndoLinkToIssue {
+  passcodeId: string;
+  codeHash: string;
+  linkHash: string;
+  /** The address the account moves from: what the link restores. */
+  oldEmail: string;
+  expiresAt: Date;
+}
+
+/**
  * EMAIL_CHANGE: the account's address becomes the one the code was sent to
  * (the unique index on lower(email) refuses it if another account took it
- * meanwhile, and the whole statement rolls back), and the old address is told.
+ * meanwhile, and the whole statement rolls back), every other session of the
+ * account ends (`keepSession`: the one confirming), the link that undoes the
+ * change is issued (an earlier live one is kept: it restores the first
+ * address), and the old address is told, with that link.
  */
-export function changeEmailEffect(p: { now: Date; notice: QueuedNotice }): SQL {
+export function changeEmailEffect(p: {
+  now: Date;
+  notice: QueuedNotice;
+  keepSession: string | null;
+  undo: UndoLinkToIssue;
+}): SQL {
+  const at = isoTimestamp(p.now);
   return sql`switched AS (
     UPDATE users u SET email = c.new_email, is_verified = true,
-      verified_at = COALESCE(u.verified_at, ${isoTimestamp(p.now)}::timestamptz),
-      updated_at = ${isoTimestamp(p.now)}::timestamptz
+      verified_at = COALESCE(u.verified_at, ${at}::timestamptz),
+      updated_at = ${at}::timestamptz
     FROM consumed c
     WHERE u.id = c.user_id AND c.new_email IS NOT NULL
     RETURNING u.id
   ),
+  others_ended AS (
+    DELETE FROM sessions WHERE user_id IN (SELECT id FROM switched)
+      AND id IS DISTINCT FROM ${p.keepSession}::uuid
+    RETURNING 1
+  ),
+  undo_expired AS (
+    DELETE FROM passcodes WHERE user_id IN (SELECT id FROM switched)
+      AND code_type = 'EMAIL_CHANGE_UNDO' AND is_used = false AND expires_at <= ${at}::timestamptz
+    RETURNING 1
+  ),
+  undo_issued AS (
+    INSERT INTO passcodes (id, user_id, code_type, code_hash, link_hash, is_used, expires_at,
+      created_at, new_email)
+    SELECT ${p.undo.passcodeId}::uuid, id, 'EMAIL_CHANGE_UNDO', ${p.undo.codeHash}, ${p.undo.linkHash},
+      false, ${isoTimestamp(p.undo.expiresAt)}::timestamptz, ${at}::timestamptz, ${p.undo.oldEmail}::text
+    FROM switched, (SELECT count(*) FROM undo_expired) AS expired_first
+    ON CONFLICT (user_id, code_type) WHERE is_used = false DO NOTHING
+    RETURNING id
+  ),
   ${noticeCte("notice", "switched", p.notice, p.now)}`;
 }
 
-export const changeEmailExtra = sql`(SELECT count(*) FROM switched)::int AS switched`;
+export const changeEmailExtra = sql`(SELECT count(*) FROM switched)::int AS switched,
+  (SELECT count(*) FROM others_ended)::int AS "sessionsRevoked"`;
+
+/**
+ * EMAIL_CHANGE_UNDO: the account's address goes back to the one the link was
+ * mailed to (refused with the statement's rollback if another account took
+ * it meanwhile), every session ends, every device is revoked, and the codes
+ * still live (sent to the address being left) are deleted (ADR 20).
+ */
+export function undoEmailChangeEffect(p: { now: Date }): SQL {
+  const at = isoTimestamp(p.now);
+  return sql`restored AS (
+    UPDATE users u SET email = c.new_email, updated_at = ${at}::timestamptz
+    FROM consumed c
+    WHERE u.id = c.user_id AND c.new_email IS NOT NULL
+    RETURNING u.id
+  ),
+  all_ended AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM restored) RETURNING 1),
+  ${forgetDevicesCte("all_devices_forgotten", sql`SELECT id FROM restored`, null)},
+  live_codes_dropped AS (
+    DELETE FROM passcodes WHERE user_id = (SELECT id FROM restored) AND is_used = false
+      AND id <> (SELECT id FROM consumed)
+    RETURNING 1
+  )`;
+}
+
+export const undoEmailChangeExtra = sql`(SELECT count(*) FROM restored)::int AS restored,
+  (SELECT count(*) FROM all_ended)::int AS "sessionsRevoked"`;
+
+/** REAUTHENTICATION: the session that asked is marked as just authenticated (ADR 20). */
+export function reauthenticateEffect(p: { now: Date; sessionId: string }): SQL {
+  return sql`reauthenticated AS (
+    UPDATE sessions SET authenticated_at = ${isoTimestamp(p.now)}::timestamptz
+    WHERE id = ${p.sessionId}::uuid AND user_id IN (SELECT user_id FROM consumed)
+    RETURNING 1
+  )`;
+}
+
+export const reauthenticateExtra = sql`(SELECT count(*) FROM reauthenticated)::int AS reauthenticated`;

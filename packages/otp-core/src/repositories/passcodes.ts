@@ -415,11 +415,11 @@ export interface ConsumeParams {
  * statement, and give back the attempt unit a correct code spent. The code
  * becomes `is_used = true` only together with its effect.
  *
- * It runs on its own, after `lockAccountAndReserveAttempt` committed (ADR 8):
- * the account's row lock comes first (the update's condition reads `account`,
- * so the lock is taken before any code row is touched), the same order as
- * every transaction that issues a code (ADR 3), so the two cannot deadlock.
- * A code replaced or used since the lookup is simply not found here.
+ * It runs in the transaction of `lockAccountAndReserveAttempt` (ADR 24), as
+ * its last statement (`THEN_COMMIT`): the account's row lock is already held,
+ * and the update's condition reads `account` all the same, so the lock comes
+ * before any code row is touched, the order of every transaction that issues
+ * a code (ADR 3). A code used since the lookup is simply not found here.
  */
 export async function consumeCode<Extra extends object = object>(
   tx: Executor,
@@ -428,7 +428,7 @@ export async function consumeCode<Extra extends object = object>(
   const now = isoTimestamp(p.now);
   const rows = await queryRows<{ consumed: number } & Partial<Extra>>(
     tx,
-    sql`WITH account AS MATERIALIZED (
+    sql`${sql.raw(THEN_COMMIT)} WITH account AS MATERIALIZED (
       SELECT id, is_verified AS was_verified FROM users WHERE id = ${p.userId}::uuid FOR UPDATE
     ),
     consumed AS (
@@ -460,7 +460,8 @@ export async function consumeCode<Extra extends object = object>(
 
 /**
  * Gives back the attempt unit and the consecutive-failure unit spent by a code
- * that matched but was expired or used: not a guess. One statement.
+ * that matched but was expired or used: not a guess. One statement, the last
+ * of the check's transaction (`THEN_COMMIT`).
  */
 export async function refundAttempt(
   tx: Executor,
@@ -471,7 +472,7 @@ export async function refundAttempt(
   // budget: the order of the lookup that spent the units (ADR 3), so the two
   // cannot deadlock.
   await tx.execute(
-    sql`WITH account AS MATERIALIZED (
+    sql`${sql.raw(THEN_COMMIT)} WITH account AS MATERIALIZED (
       SELECT id FROM users WHERE id = ${p.userId}::uuid FOR UPDATE
     ),
     guard AS MATERIALIZED (
@@ -495,13 +496,16 @@ function refundSql(p: { codeType: CodeType; deviceKey?: string | null }, userId:
         AND (${userId}) IS NOT NULL`;
 }
 
-/** Gives back the unit an unknown address's own budget spent (the cap was reached meanwhile). */
+/**
+ * Gives back the unit an unknown address's own budget spent (the cap was
+ * reached meanwhile); the last statement of the check's transaction.
+ */
 export async function refundAddressAttempt(
   tx: Executor,
   p: { recipientKey: string; codeType: CodeType },
 ): Promise<void> {
   await tx.execute(
-    sql`UPDATE address_attempts SET failures = GREATEST(failures - 1, 0)
+    sql`${sql.raw(THEN_COMMIT)} UPDATE address_attempts SET failures = GREATEST(failures - 1, 0)
     WHERE recipient_key = ${p.recipientKey} AND code_type = ${p.codeType}::code_type`,
   );
 }

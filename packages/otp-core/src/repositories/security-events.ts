@@ -19,6 +19,8 @@ export const SECURITY_EVENT_TYPES = [
   // statements that issue and spend the unlock link (repositories/account-failures.ts).
   "ACCOUNT_LOCKED",
   "ACCOUNT_UNLOCKED",
+  // The owner used the link mailed to the old address: the address restored, every session ended (ADR 20).
+  "EMAIL_CHANGE_UNDONE",
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

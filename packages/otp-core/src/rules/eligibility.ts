@@ -19,7 +19,9 @@ export function mayReceiveCode(account: AccountState | null, codeType: CodeType)
     case "SIGN_IN":
       return true;
     case "EMAIL_CHANGE":
-      // Sent to the new address by the signed-in email-change flow, never by address lookup.
+    case "REAUTHENTICATION":
+    case "EMAIL_CHANGE_UNDO":
+      // Sent by signed-in flows (and the undo link by the email change), never by address lookup.
       return false;
   }
 }

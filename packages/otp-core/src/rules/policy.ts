@@ -42,6 +42,12 @@ export const policySchema = z.object({
    * factors). At most 64: that many must always be allowed.
    */
   passwordMinLength: z.number().int().min(8).max(64).default(15),
+  /**
+   * How recently the person at a session must have proved who they are (a
+   * password or a code) for a step that changes how the account is reached,
+   * such as an email change (ASVS 5.0 7.5.1, ADR 20).
+   */
+  reauthMaxAgeSeconds: z.number().int().min(30).max(86_400).default(300),
   /** How long an unlock link works. */
   unlockTokenTtlSeconds: z
     .number()

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
 import {
+  justAuthenticated,
   latestCodeFor,
   readOutbox,
   TEST_SECRET,
@@ -214,12 +215,19 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
       await verifiedAlice();
       const [alice] = await userTable(database);
       if (alice === undefined) throw new Error("no user");
-      expect(await service.requestEmailChange({ userId: alice.id, newEmail: NEW })).toEqual({
+      expect(
+        await service.requestEmailChange(
+          { userId: alice.id, newEmail: NEW },
+          justAuthenticated(clock),
+        ),
+      ).toEqual({
         ok: true,
         value: { newEmail: NEW },
       });
       const code = await codeFor(NEW, "EMAIL_CHANGE_CODE");
-      expect(await service.confirmEmailChange({ userId: alice.id, code })).toMatchObject({
+      expect(
+        await service.confirmEmailChange({ userId: alice.id, code }, {}, justAuthenticated(clock)),
+      ).toMatchObject({
         ok: true,
         value: { email: NEW },
       });
@@ -228,7 +236,9 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
         (row) => row.kind === "EMAIL_CHANGED",
       );
       expect(notice?.message).toMatchObject({ to: ALICE, newEmail: NEW });
-      expect(await service.confirmEmailChange({ userId: alice.id, code })).toMatchObject({
+      expect(
+        await service.confirmEmailChange({ userId: alice.id, code }, {}, justAuthenticated(clock)),
+      ).toMatchObject({
         error: { code: "OTP_ALREADY_USED" },
       });
       expect((await service.signIn({ email: NEW, password: PASSWORD })).ok).toBe(true);
@@ -241,17 +251,25 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
       if (alice === undefined) throw new Error("no user");
       const outboxBefore = (await readOutbox(database, TEST_SECRET)).length;
       expect(
-        await service.requestEmailChange({ userId: alice.id, newEmail: "bob@example.com" }),
+        await service.requestEmailChange(
+          { userId: alice.id, newEmail: "bob@example.com" },
+          justAuthenticated(clock),
+        ),
       ).toEqual({
         ok: true,
         value: { newEmail: "bob@example.com" },
       });
       expect((await readOutbox(database, TEST_SECRET)).length).toBe(outboxBefore);
 
-      await service.requestEmailChange({ userId: alice.id, newEmail: NEW });
+      await service.requestEmailChange(
+        { userId: alice.id, newEmail: NEW },
+        justAuthenticated(clock),
+      );
       const code = await codeFor(NEW, "EMAIL_CHANGE_CODE");
       await service.register({ email: NEW, password: PASSWORD }); // someone takes it meanwhile
-      expect(await service.confirmEmailChange({ userId: alice.id, code })).toMatchObject({
+      expect(
+        await service.confirmEmailChange({ userId: alice.id, code }, {}, justAuthenticated(clock)),
+      ).toMatchObject({
         error: { code: "EMAIL_TAKEN" },
       });
       expect((await userTable(database)).find((u) => u.id === alice.id)?.email).toBe(ALICE);
@@ -261,15 +279,24 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
       await verifiedAlice();
       const [alice] = await userTable(database);
       if (alice === undefined) throw new Error("no user");
-      await service.requestEmailChange({ userId: alice.id, newEmail: NEW });
+      await service.requestEmailChange(
+        { userId: alice.id, newEmail: NEW },
+        justAuthenticated(clock),
+      );
       const code = await codeFor(NEW, "EMAIL_CHANGE_CODE");
       expect(
-        await service.confirmEmailChange({ userId: alice.id, code: wrongCode(code) }),
+        await service.confirmEmailChange(
+          { userId: alice.id, code: wrongCode(code) },
+          {},
+          justAuthenticated(clock),
+        ),
       ).toMatchObject({
         error: { code: "OTP_INVALID" },
       });
       clock.advanceSeconds(900);
-      expect(await service.confirmEmailChange({ userId: alice.id, code })).toMatchObject({
+      expect(
+        await service.confirmEmailChange({ userId: alice.id, code }, {}, justAuthenticated(clock)),
+      ).toMatchObject({
         error: { code: "OTP_EXPIRED" },
       });
       expect((await userTable(database))[0]?.email).toBe(ALICE);

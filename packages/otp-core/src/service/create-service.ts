@@ -9,6 +9,7 @@ import { cleanup, issueCode, setLocale, unlock } from "./flows/account.js";
 import { confirmEmailChange, requestEmailChange } from "./flows/email-change.js";
 import { describeLink, useLink } from "./flows/links.js";
 import { requestPasswordReset, resetPassword } from "./flows/password-reset.js";
+import { reauthenticate, requestReauthenticationCode } from "./flows/reauthentication.js";
 import { register, resendCode, verifyEmail } from "./flows/registration.js";
 import { authenticate, signOut, signOutEverywhere } from "./flows/sessions.js";
 import { requestSignInCode, signIn, signInWithCode } from "./flows/sign-in.js";
@@ -59,6 +60,9 @@ export function createOtpService(options: OtpServiceOptions) {
     // Email change (flows/email-change.ts).
     requestEmailChange: op(requestEmailChange),
     confirmEmailChange: op(confirmEmailChange),
+    // Re-authentication before a step that changes how the account is reached (flows/reauthentication.ts).
+    requestReauthenticationCode: op(requestReauthenticationCode),
+    reauthenticate: op(reauthenticate),
     cleanup: op(cleanup),
     /** The device cookie a client keeps: the signed one it sent, or a new one (ADR 20). */
     deviceToken: op(deviceTokenOf),

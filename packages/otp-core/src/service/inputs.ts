@@ -9,7 +9,7 @@ import {
 } from "../repositories/cleanup.js";
 import { isWellFormedCode } from "../rules/code.js";
 import { LINK_TOKEN_PATTERN } from "../rules/code-hash.js";
-import { CODE_TYPES } from "../rules/code-types.js";
+import { CODE_TYPES, MAILED_CODE_TYPES } from "../rules/code-types.js";
 import { RESENDABLE_CODE_TYPES } from "../rules/eligibility.js";
 import {
   isBlockedPassword,
@@ -165,6 +165,22 @@ export function createInputSchemas(
     resetPassword: z.object({ email: emailSchema, code, newPassword }),
     requestEmailChange: z.object({ userId: z.uuid(), newEmail: emailSchema }),
     confirmEmailChange: z.object({ userId: z.uuid(), code }),
+    // The password, or the REAUTHENTICATION code (after requestReauthenticationCode): one of the two.
+    reauthenticate: z
+      .object({
+        password: z
+          .string()
+          .min(1, { error: "Enter your password." })
+          .refine((value) => passwordLength(value) <= PASSWORD_MAX_LENGTH, {
+            error: `A password has at most ${PASSWORD_MAX_LENGTH} characters.`,
+          })
+          .optional(),
+        otp: code.optional(),
+      })
+      .refine((value) => (value.password === undefined) !== (value.otp === undefined), {
+        error: "Send your password, or the code we emailed you: one of the two.",
+        path: ["password"],
+      }),
     sessionToken: z.string().min(20).max(200),
     unlock: z.object({
       token: z
@@ -205,7 +221,7 @@ export function createInputSchemas(
     }),
     issueCode: z.object({
       userId: z.uuid({ error: "Not a valid account id." }),
-      codeType: codeTypeSchema,
+      codeType: z.enum(MAILED_CODE_TYPES),
     }),
     cleanup: z.object({
       used: z.boolean().default(true),
@@ -242,6 +258,7 @@ export type RequestEmailChangeInput = z.input<InputSchemas["requestEmailChange"]
 export type RevokeSessionInput = z.input<InputSchemas["revokeSession"]>;
 export type SecurityEventsInput = z.input<InputSchemas["securityEvents"]>;
 export type ConfirmEmailChangeInput = z.input<InputSchemas["confirmEmailChange"]>;
+export type ReauthenticateInput = z.input<InputSchemas["reauthenticate"]>;
 export type UnlockInput = z.input<InputSchemas["unlock"]>;
 export type SetLocaleInput = z.input<InputSchemas["setLocale"]>;
 export type DescribeLinkInput = z.input<InputSchemas["describeLink"]>;

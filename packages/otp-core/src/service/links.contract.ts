@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
 import {
   createTestService,
+  justAuthenticated,
   latestCodeFor,
   latestLinkFor,
   passcodeTable,
@@ -336,7 +337,10 @@ export function defineLinksContract(backend: TestBackend, serverUrl?: string): v
       const [alice, bob] = await userTable(database);
       if (alice === undefined || bob === undefined) throw new Error("no accounts");
       const NEW = "alice.new@example.com";
-      await service.requestEmailChange({ userId: alice.id, newEmail: NEW });
+      await service.requestEmailChange(
+        { userId: alice.id, newEmail: NEW },
+        justAuthenticated(clock),
+      );
       const token = await linkFor(NEW, "EMAIL_CHANGE_CODE");
       expect(await service.describeLink({ token })).toEqual({
         ok: true,
@@ -352,7 +356,12 @@ export function defineLinksContract(backend: TestBackend, serverUrl?: string): v
         error: { code: "UNAUTHORIZED" },
       });
       expect(await everything()).toEqual(before);
-      expect(await service.useLink({ token }, { signedInUserId: alice.id })).toMatchObject({
+      expect(
+        await service.useLink(
+          { token },
+          { signedInUserId: alice.id, signedInSession: justAuthenticated(clock) },
+        ),
+      ).toMatchObject({
         ok: true,
         value: { step: "EMAIL_CHANGE", changed: { email: NEW } },
       });

@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../db/rows.js";
 import {
+  justAuthenticated,
   latestCodeFor,
   readOutbox,
   TEST_SECRET,
@@ -136,11 +137,20 @@ export function defineLocaleContract(backend: TestBackend, serverUrl?: string): 
       expect(await localesOf("PASSWORD_LIMIT_REACHED")).toEqual(["de"]);
 
       const newEmail = "owner.new@example.com";
-      await service.requestEmailChange({ userId: me.value.userId, newEmail });
+      await service.requestEmailChange(
+        { userId: me.value.userId, newEmail },
+        justAuthenticated(clock),
+      );
       expect(await localesOf("EMAIL_CHANGE_CODE")).toEqual(["de"]);
       const changeCode = await latestCodeFor(database, TEST_SECRET, newEmail, "EMAIL_CHANGE_CODE");
       expect(
-        (await service.confirmEmailChange({ userId: me.value.userId, code: changeCode })).ok,
+        (
+          await service.confirmEmailChange(
+            { userId: me.value.userId, code: changeCode },
+            {},
+            justAuthenticated(clock),
+          )
+        ).ok,
       ).toBe(true);
       expect(await localesOf("EMAIL_CHANGED")).toEqual(["de"]);
     });

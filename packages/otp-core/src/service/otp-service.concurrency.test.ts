@@ -10,6 +10,7 @@ import {
   cheapArgon2 as cheap,
   createTestDatabase,
   createTestService,
+  justAuthenticated,
   latestCodeFor,
   passcodeTable,
   resolveTestPostgres,
@@ -210,7 +211,10 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
     );
     expect(sessions[0]?.n).toBe(1);
 
-    await service.requestEmailChange({ userId, newEmail: "alice.new@example.com" });
+    await service.requestEmailChange(
+      { userId, newEmail: "alice.new@example.com" },
+      justAuthenticated({ now: () => new Date() }),
+    );
     const change = await latestCodeFor(
       database,
       TEST_SECRET,
@@ -218,7 +222,13 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
       "EMAIL_CHANGE_CODE",
     );
     const changes = await Promise.all(
-      Array.from({ length: 20 }, () => service.confirmEmailChange({ userId, code: change })),
+      Array.from({ length: 20 }, () =>
+        service.confirmEmailChange(
+          { userId, code: change },
+          {},
+          justAuthenticated({ now: () => new Date() }),
+        ),
+      ),
     );
     expect(changes.filter((r) => r.ok)).toHaveLength(1);
     const notices = await queryRows<{ n: number }>(

@@ -5,7 +5,7 @@ import {
   type StoredEmailData,
 } from "@otp/email/kinds";
 import { openPayload, sealPayload } from "../crypto/sealed-payload.js";
-import type { CodeType } from "../rules/code-types.js";
+import type { MailedCodeType } from "../rules/code-types.js";
 
 /**
  * Message kinds the outbox carries: the kinds of `@otp/email`'s one declaration of each
@@ -19,7 +19,8 @@ export const OUTBOX_KIND_BY_CODE_TYPE = {
   PASSWORD_RESET: "PASSWORD_RESET_CODE",
   SIGN_IN: "SIGN_IN_CODE",
   EMAIL_CHANGE: "EMAIL_CHANGE_CODE",
-} as const satisfies Record<CodeType, OutboxKind>;
+  REAUTHENTICATION: "REAUTHENTICATION_CODE",
+} as const satisfies Record<MailedCodeType, OutboxKind>;
 
 /**
  * What an outbox row carries, sealed, as the service writes it: version 1 of the envelope and

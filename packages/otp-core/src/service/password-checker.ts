@@ -77,7 +77,6 @@ function startEstimator() {
     // Its own small heap: dictionaries only.
     resourceLimits: { maxOldGenerationSizeMb: 256 },
   });
-  worker.unref();
   const pending = new Map<number, Pending>();
   let next = 0;
   const failAll = (error: Error) => {
@@ -92,6 +91,9 @@ function startEstimator() {
     } else waiting?.resolve(message.guessesLog10);
   });
   worker.on("error", failAll);
+  // After the listeners (adding a "message" listener refs the worker again): it never keeps
+  // the process alive.
+  worker.unref();
   worker.on("exit", () => {
     failAll(new Error("password estimator stopped"));
     // The next check starts another.

@@ -9,6 +9,7 @@ import { queryRows } from "../db/rows.js";
 import type { ClientContext } from "../rules/client-context.js";
 import {
   createTestService,
+  justAuthenticated,
   latestCodeFor,
   readOutbox,
   sql,
@@ -305,20 +306,36 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
       clock.advanceSeconds(1);
       const alice = await signedIn(ALICE, FIREFOX);
       const NEW = "alice.new@example.com";
-      await service.requestEmailChange({ userId: alice.userId, newEmail: NEW });
+      await service.requestEmailChange(
+        { userId: alice.userId, newEmail: NEW },
+        justAuthenticated(clock),
+      );
       const code = await codeFor(NEW, "EMAIL_CHANGE_CODE");
       await verified(NEW);
       expect(
-        await service.confirmEmailChange({ userId: alice.userId, code }, FIREFOX),
+        await service.confirmEmailChange(
+          { userId: alice.userId, code },
+          FIREFOX,
+          justAuthenticated(clock),
+        ),
       ).toMatchObject({ ok: false, error: { code: "EMAIL_TAKEN" } });
       expect(await eventTypes(ALICE)).toEqual(["EMAIL_VERIFIED", "SIGNED_IN", "SIGNED_IN"]);
 
       await database.db.execute(sql`DELETE FROM users WHERE email = ${NEW}`);
-      await service.requestEmailChange({ userId: alice.userId, newEmail: NEW });
+      await service.requestEmailChange(
+        { userId: alice.userId, newEmail: NEW },
+        justAuthenticated(clock),
+      );
       const second = await codeFor(NEW, "EMAIL_CHANGE_CODE");
       clock.advanceSeconds(1);
       expect(
-        (await service.confirmEmailChange({ userId: alice.userId, code: second }, FIREFOX)).ok,
+        (
+          await service.confirmEmailChange(
+            { userId: alice.userId, code: second },
+            FIREFOX,
+            justAuthenticated(clock),
+          )
+        ).ok,
       ).toBe(true);
       expect(await eventTypes(NEW)).toEqual([
         "EMAIL_VERIFIED",

@@ -95,12 +95,18 @@ export interface SignedInUser {
   /** The account's language (`users.locale`). */
   locale: string;
   sessionExpiresAt: Date;
+  /**
+   * When the person at this session last proved who they are (the sign-in, or
+   * `reauthenticate`): steps that change how the account is reached need it
+   * within `reauthMaxAgeSeconds` (ADR 20).
+   */
+  authenticatedAt: Date;
 }
 
 /** What a link's token stands for, as the page that confirms it says it (nothing changed). */
 export interface DescribedLink {
   step: CodeType;
-  /** The address the link was mailed to (EMAIL_CHANGE: the new address). */
+  /** The address the link was mailed to (EMAIL_CHANGE: the new address; EMAIL_CHANGE_UNDO: the address it restores). */
   email: string;
 }
 
@@ -109,4 +115,6 @@ export type UsedLink =
   | { step: "VERIFICATION"; verified: VerifiedEmail & { deviceToken: string } }
   | { step: "SIGN_IN"; session: NewSession }
   | { step: "PASSWORD_RESET"; reset: VerifiedAccount & { sessionsRevoked: number } }
-  | { step: "EMAIL_CHANGE"; changed: VerifiedAccount };
+  | { step: "EMAIL_CHANGE"; changed: VerifiedAccount & { sessionsRevoked: number } }
+  | { step: "REAUTHENTICATION"; reauthenticated: { authenticatedAt: Date } }
+  | { step: "EMAIL_CHANGE_UNDO"; undone: VerifiedAccount & { sessionsRevoked: number } };

@@ -140,3 +140,12 @@ export async function pendingPasswords(database: TestDatabase) {
         FROM passcodes p JOIN users u ON u.id = p.user_id ORDER BY p.created_at`,
   );
 }
+
+/**
+ * A session whose person proved who they are at the clock's present moment
+ * (ADR 20): what a step that changes how the account is reached needs. Its id
+ * names no session, so an email change confirmed with it ends every session.
+ */
+export function justAuthenticated(clock: { now: () => Date }) {
+  return { sessionId: "00000000-0000-4000-8000-000000000000", authenticatedAt: clock.now() };
+}

@@ -10,7 +10,7 @@ import { EMAILS } from "@otp/email/kinds";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { deriveKeys } from "../crypto/keys.js";
-import { createDatabase, type DatabaseHandle } from "../db/client.js";
+import { createDatabase, type DatabaseHandle, type DatabaseOptions } from "../db/client.js";
 import { queryRows } from "../db/rows.js";
 import { listOutbox, type OutboxRow } from "../repositories/outbox.js";
 import { type OutboxPayload, openOutboxPayload } from "../service/outbox-payload.js";
@@ -59,7 +59,7 @@ export interface TestDatabase extends DatabaseHandle {
 export async function createTestDatabase(
   backend: TestBackend,
   serverUrl: string = DEFAULT_TEST_DATABASE_URL,
-  options: { poolSize?: number } = {},
+  options: { poolSize?: number; onWire?: DatabaseOptions["onWire"] } = {},
 ): Promise<TestDatabase> {
   if (backend === "pglite") {
     const handle = await createDatabase();
@@ -71,7 +71,11 @@ export async function createTestDatabase(
   await admin.unsafe(`CREATE DATABASE "${name}" TEMPLATE template0`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const handle = await createDatabase({ url: url.toString(), poolSize: options.poolSize ?? 20 });
+  const handle = await createDatabase({
+    url: url.toString(),
+    poolSize: options.poolSize ?? 20,
+    onWire: options.onWire,
+  });
   await handle.migrate();
   return {
     ...handle,

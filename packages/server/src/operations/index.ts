@@ -9,6 +9,7 @@
 
 import { securityEvents, setLocale } from "./account/account.js";
 import { confirmEmailChange, requestEmailChange } from "./account/email-change.js";
+import { reauthenticate, requestReauthenticationCode } from "./account/reauthentication.js";
 import { revokeSession, sessions, signOutEverywhere } from "./account/sessions.js";
 import { rules, unlock } from "./auth/account.js";
 import { describeLink, useLink } from "./auth/links.js";
@@ -44,6 +45,8 @@ const account = {
   sessions,
   revokeSession,
   securityEvents,
+  requestReauthenticationCode,
+  reauthenticate,
   requestEmailChange,
   confirmEmailChange,
   setLocale,

@@ -89,12 +89,24 @@ export const MESSAGES = {
   localeSet: "Your language was saved.",
 } as const;
 
+/** What re-authentication and the email change's undo link say (ADR 20). */
+export const REAUTHENTICATION_MESSAGES = {
+  reauthenticated: "Thank you: you can change how your account is reached for the next minutes.",
+  reauthenticationCodeSent: "A code is on its way to your address.",
+  linkReauthenticate: "Confirm that it is you.",
+  linkUndoEmailChange: "Give your account this address back and sign out everywhere.",
+  emailChangeUndone:
+    "Your account has its address back, and every session was signed out. Sign in again; if someone else changed it, choose a new password.",
+} as const;
+
 /** What the page of each kind of link says it will do. */
 export const LINK_MESSAGES = {
   VERIFICATION: MESSAGES.linkVerify,
   SIGN_IN: MESSAGES.linkSignIn,
   PASSWORD_RESET: MESSAGES.linkResetPassword,
   EMAIL_CHANGE: MESSAGES.linkEmailChange,
+  REAUTHENTICATION: REAUTHENTICATION_MESSAGES.linkReauthenticate,
+  EMAIL_CHANGE_UNDO: REAUTHENTICATION_MESSAGES.linkUndoEmailChange,
 } as const;
 
 /** The service's value shaped into the answer; a failure as it is. */

@@ -103,6 +103,8 @@ const de: Catalogue = {
       `An diese Adresse wurden so viele Codes gesendet, wie in einer Stunde erlaubt sind. Du kannst ${when} einen weiteren anfordern. Der neueste Code gilt weiter, bis er abläuft.`,
     accountLocked:
       "Dieses Konto ist nach zu vielen fehlgeschlagenen Versuchen gesperrt. Wir haben der Adresse einen Link zum Entsperren geschickt: Öffne die neueste Entsperr-E-Mail und versuche es dann noch einmal.",
+    reauthenticationRequired:
+      "Bestätige zuerst, dass du es bist: Gib dein Passwort ein oder einen Code, den wir dir schicken.",
     tokenInvalid:
       "Dieser Entsperr-Link funktioniert nicht: Er wurde schon verwendet oder ist abgelaufen. Wenn das Konto noch gesperrt ist, sieh nach einer neueren Entsperr-E-Mail.",
     rateLimitedNoTime:
@@ -246,7 +248,21 @@ const de: Catalogue = {
         button: "Neue Adresse bestätigen",
         pending: "Wird bestätigt…",
       },
+      REAUTHENTICATION: {
+        heading: "Bestätige, dass du es bist",
+        lead: "Bestätige, dass du es bist, angemeldet als {email}, bevor du änderst, wie dein Konto erreicht wird.",
+        button: "Ich bin es",
+        pending: "Wird bestätigt…",
+      },
+      EMAIL_CHANGE_UNDO: {
+        heading: "E-Mail-Änderung rückgängig machen",
+        lead: "Gib deinem Konto {email} als Adresse zurück. Alle Sitzungen des Kontos werden abgemeldet.",
+        button: "Änderung rückgängig machen",
+        pending: "Wird rückgängig gemacht…",
+      },
     },
+    changeUndone:
+      "Dein Konto hat seine alte Adresse zurück, und alle Sitzungen wurden abgemeldet. Melde dich wieder an; wenn du die Änderung nicht gemacht hast, wähle ein neues Passwort.",
     signInFirst:
       "Melde dich bei dem Konto an, das diese Änderung angefordert hat, und öffne den Link dann noch einmal (oder gib den Code aus der E-Mail auf der Kontoseite ein).",
   },
@@ -326,6 +342,8 @@ const de: Catalogue = {
       blockedPassword: "Anmeldung abgelehnt: falsches Passwort",
       passwordChanged: "Passwort geändert",
       emailChanged: "E-Mail-Adresse geändert",
+      emailChangeUndone:
+        "E-Mail-Änderung von der alten Adresse aus rückgängig gemacht; alle Sitzungen abgemeldet",
       sessionRevoked: "Eine Sitzung wurde abgemeldet",
       locked: "Konto nach zu vielen fehlgeschlagenen Versuchen gesperrt",
       unlocked: "Konto entsperrt",
@@ -349,6 +367,16 @@ const de: Catalogue = {
     confirm: "Neue Adresse bestätigen",
     confirming: "Wird bestätigt…",
     wrongAddress: "Falsche Adresse? {button}. Oder {link}.",
+    reauthTitle: "Bestätige, dass du es bist",
+    reauthLead:
+      "Eine neue E-Mail-Adresse ändert, wie dein Konto erreicht wird: Bestätige deshalb zuerst, dass du es bist.",
+    reauthPassword: "Dein Passwort",
+    reauthSubmit: "Bestätigen",
+    reauthPending: "Wird bestätigt…",
+    reauthByCode: "Kein Passwort? Schick mir stattdessen einen Code",
+    reauthCodeLead: (code) =>
+      `Wir haben ${code} an {email} geschickt. Gib ihn ein, um zu bestätigen, dass du es bist.`,
+    reauthCodeLabel: (length) => `Code (${length} Ziffern)`,
     keepCurrent: "behalte die jetzige",
   },
 

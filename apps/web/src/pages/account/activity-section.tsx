@@ -34,6 +34,8 @@ function describeEvent(event: SecurityEvent, t: Catalogue): string {
       return words.locked;
     case "ACCOUNT_UNLOCKED":
       return words.unlocked;
+    case "EMAIL_CHANGE_UNDONE":
+      return words.emailChangeUndone;
     case "SIGNED_OUT_EVERYWHERE":
       return event.sessionsRevoked === undefined
         ? words.signedOutEverywhere

@@ -1,5 +1,6 @@
 /** The one way a code (or the link beside it) is checked and used, for every code type (ADR 7). */
 import { recipientKey } from "../../crypto/recipient-key.js";
+import type { Database } from "../../db/client.js";
 import type { Executor } from "../../db/rows.js";
 import { type DomainError, fail, ok, type Result } from "../../errors.js";
 import type { CodeEffect } from "../../repositories/code-effects.js";
@@ -77,20 +78,35 @@ function wrongGuess(
 }
 
 /**
- * The one way a code is checked and used, for every code type: lock the
- * account and spend an attempt unit (so parallel guesses cannot overdraw the
- * budget), compare in constant time, then consume the code together with its
- * effect in one statement. Two statements, each its own transaction and
- * each taking the account's row lock first (ADR 8): the spent unit is
- * committed before the comparison, and nothing waits on a round trip while
- * holding a lock.
+ * The one way a code is checked and used, for every code type, in one
+ * transaction (ADR 24): lock the account and spend an attempt unit (so
+ * parallel guesses cannot overdraw the budget), compare in constant time,
+ * then consume the code together with its effect in one statement, or give
+ * the unit back when the code matched but cannot be used. The account's row
+ * lock is taken first and held to the end, so every statement that follows
+ * sees the account as the lookup left it; the answer is given only once the
+ * transaction committed, so a wrong guess is never answered before its spent
+ * unit is on disk. One commit (one WAL flush) per check.
  */
 export async function useCode<Extra extends object>(
   ctx: ServiceContext,
-  executor: Executor,
+  database: Database,
   check: CodeCheck<Extra>,
 ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
-  const result = await checkAndUseCode(ctx, executor, check);
+  // A device the account knows has budgets of its own; any other client, the address's.
+  // Read before the transaction: it changes nothing, and no lock waits on it.
+  const deviceKey = await knownDeviceKey(ctx, check.account, check.deviceToken);
+  let queued = false;
+  const result = await database.transaction((tx) =>
+    checkAndUseCode(
+      // The unlock email (lockout.ts) is queued in this transaction; delivery wakes after commit.
+      { ...ctx, db: tx, onEmailQueued: () => (queued = true) },
+      tx,
+      check,
+      deviceKey,
+    ),
+  );
+  if (queued) ctx.onEmailQueued();
   ctx.observer.codeChecked(
     check.codeType,
     codeCheckOutcomeOf(result.ok ? null : result.error.code),
@@ -102,13 +118,12 @@ async function checkAndUseCode<Extra extends object>(
   ctx: ServiceContext,
   executor: Executor,
   check: CodeCheck<Extra>,
+  deviceKey: string | null,
 ): Promise<Result<{ found: VerificationLookup; extra: Partial<Extra> }>> {
   const { policy } = ctx;
   const { codeType, credential, now } = check;
   // A wrong link is charged like a wrong code, and says it was the link.
   const invalid = "link" in credential ? "LINK_INVALID" : "OTP_INVALID";
-  // A device the account knows has budgets of its own; any other client, the address's.
-  const deviceKey = await knownDeviceKey(ctx, check.account, check.deviceToken);
   const key = deviceKey ?? recipientKey(ctx.keys.recipientHmac, check.address);
   const { guard, budget, found } = await lockAccountAndReserveAttempt(executor, {
     account: check.account,

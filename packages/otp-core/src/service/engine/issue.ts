@@ -9,7 +9,7 @@ import { readSendReservation, type SendReservationRow } from "../../repositories
 import { type LockedUser, reserveSendAndLockUser } from "../../repositories/users.js";
 import { generateCode } from "../../rules/code.js";
 import { formatLinkToken, hashCode, hashLinkSecret, newLinkSecret } from "../../rules/code-hash.js";
-import type { CodeType } from "../../rules/code-types.js";
+import type { MailedCodeType } from "../../rules/code-types.js";
 import { mayReceiveCode } from "../../rules/eligibility.js";
 import { codeExpiresAt } from "../../rules/expiry.js";
 import type { ServiceContext } from "../context.js";
@@ -52,7 +52,7 @@ export async function issueLocked(
   ctx: ServiceContext,
   tx: Executor,
   user: LockedUser | Nobody,
-  codeType: CodeType,
+  codeType: MailedCodeType,
   now: Date,
   newEmail: string | null = null,
   pending?: { passwordHash: string; bindingHash: string },
@@ -115,7 +115,7 @@ export async function issueLocked(
 export async function requestCodeByAddress(
   ctx: ServiceContext,
   email: string,
-  codeType: CodeType,
+  codeType: MailedCodeType,
 ): Promise<Result<AcceptedRequest>> {
   const now = ctx.clock();
   const refused = await ctx.db.transaction(async (tx) => {

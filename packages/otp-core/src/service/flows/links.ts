@@ -12,8 +12,13 @@ import type { ServiceContext } from "../context.js";
 import { ABSENT_CODE_HASH, type CheckTarget } from "../engine/check.js";
 import type { DescribeLinkInput, UseLinkInput } from "../inputs.js";
 import type { DescribedLink, UsedLink } from "../types.js";
-import { confirmEmailChangeWith } from "./email-change.js";
+import { confirmEmailChangeWith, undoEmailChangeWith } from "./email-change.js";
 import { resetPasswordWith } from "./password-reset.js";
+import {
+  type AuthenticatedSession,
+  reauthenticateWith,
+  requireRecentAuthentication,
+} from "./reauthentication.js";
 import { type BindingClient, verifyEmailWith } from "./registration.js";
 import { signInWith } from "./sign-in.js";
 
@@ -37,7 +42,8 @@ export async function describeLink(
   const { codeType, email, newEmail } = read.value;
   return ok({
     step: codeType,
-    email: codeType === "EMAIL_CHANGE" ? (newEmail ?? email) : email,
+    email:
+      codeType === "EMAIL_CHANGE" || codeType === "EMAIL_CHANGE_UNDO" ? (newEmail ?? email) : email,
   });
 }
 
@@ -53,7 +59,11 @@ export async function describeLink(
 export async function useLink(
   ctx: ServiceContext,
   input: UseLinkInput,
-  client: BindingClient & { signedInUserId?: string | undefined } = {},
+  client: BindingClient & {
+    signedInUserId?: string | undefined;
+    /** The signed-in session (an email-change or re-authentication link needs it, ADR 20). */
+    signedInSession?: AuthenticatedSession | undefined;
+  } = {},
 ): Promise<Result<UsedLink>> {
   const parsed = ctx.parse(ctx.inputs.useLink, input);
   if (!parsed.ok) return parsed;
@@ -94,14 +104,41 @@ export async function useLink(
     case "EMAIL_CHANGE": {
       // As the code: only the signed-in session of the account that asked for the change.
       if (client.signedInUserId !== target.userId) return fail("UNAUTHORIZED");
+      const stale = requireRecentAuthentication(ctx, client.signedInSession, ctx.clock());
+      if (stale !== null) return stale;
       const changed = await confirmEmailChangeWith(
         ctx,
         target.userId,
         target.email,
         credential,
         client,
+        client.signedInSession?.sessionId ?? null,
       );
       return changed.ok ? ok({ step: "EMAIL_CHANGE", changed: changed.value }) : changed;
+    }
+    case "REAUTHENTICATION": {
+      // Only at a signed-in session of the account that asked for the code.
+      const session = client.signedInSession;
+      if (client.signedInUserId !== target.userId || session === undefined)
+        return fail("UNAUTHORIZED");
+      const done = await reauthenticateWith(
+        ctx,
+        { userId: target.userId, email: target.email, sessionId: session.sessionId },
+        credential,
+        client,
+      );
+      return done.ok ? ok({ step: "REAUTHENTICATION", reauthenticated: done.value }) : done;
+    }
+    case "EMAIL_CHANGE_UNDO": {
+      // The owner of the old address, from any client: no session needed (they all end).
+      const undone = await undoEmailChangeWith(
+        ctx,
+        target.userId,
+        target.email,
+        credential,
+        client,
+      );
+      return undone.ok ? ok({ step: "EMAIL_CHANGE_UNDO", undone: undone.value }) : undone;
     }
   }
 }

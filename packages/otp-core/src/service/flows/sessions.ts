@@ -56,6 +56,7 @@ export async function authenticate(
     isVerified: user.isVerified,
     locale: user.locale,
     sessionExpiresAt: user.expiresAt,
+    authenticatedAt: user.authenticatedAt,
   });
 }
 

@@ -15,10 +15,11 @@ import {
 
 export const requestEmailChange = defineOperation({
   kind: "mutation",
-  summary: "Email a code to a new address for the signed-in account.",
+  summary:
+    "Email a code to a new address for the signed-in account; needs an authentication within REAUTH_MAX_AGE_SECONDS (account.reauthenticate).",
   input: (s) => s.requestEmailChange.omit({ userId: true }),
   output: z.object({ newEmail: z.string(), message: detail }),
-  failures: ["SEND_LIMIT_REACHED"],
+  failures: ["SEND_LIMIT_REACHED", "REAUTHENTICATION_REQUIRED"],
   limit: "send",
   session: true,
   rest: {
@@ -29,22 +30,27 @@ export const requestEmailChange = defineOperation({
   },
   run: async (ctx, input) =>
     answer(
-      await ctx.service.requestEmailChange({ ...input, userId: ctx.user.userId }),
+      await ctx.service.requestEmailChange({ ...input, userId: ctx.user.userId }, ctx.user),
       ({ newEmail }) => ({ newEmail, message: MESSAGES.emailChangeRequested }),
     ),
 });
 
 export const confirmEmailChange = defineOperation({
   ...codeCheck,
-  summary: "Move the signed-in account to the new address with its code; the old address is told.",
+  summary:
+    "Move the signed-in account to the new address with its code (needs a recent authentication, as the request does); every other session ends, and the old address is told, with a link that undoes the change for 7 days.",
   input: (s) => s.confirmEmailChange.omit({ userId: true }),
   output: z.object({ email: z.string(), message: detail }),
-  failures: [...CODE_FAILURES, "EMAIL_TAKEN"],
+  failures: [...CODE_FAILURES, "EMAIL_TAKEN", "REAUTHENTICATION_REQUIRED"],
   session: true,
   rest: codeCheckRoute("/api/v1/account/email-change/confirm/", { otp: EXAMPLE_CODE }),
   run: async (ctx, input) =>
     answer(
-      await ctx.service.confirmEmailChange({ ...input, userId: ctx.user.userId }, clientOf(ctx)),
+      await ctx.service.confirmEmailChange(
+        { ...input, userId: ctx.user.userId },
+        clientOf(ctx),
+        ctx.user,
+      ),
       ({ email }) => ({ email, message: MESSAGES.emailChanged }),
     ),
 });

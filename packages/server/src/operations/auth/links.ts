@@ -10,6 +10,7 @@ import {
   LINK_MESSAGES,
   linkStep,
   MESSAGES,
+  REAUTHENTICATION_MESSAGES,
   resetAnswer,
   signedIn,
   verifiedAnswer,
@@ -67,6 +68,7 @@ export const useLink = defineOperation({
     "ACCOUNT_LOCKED",
     "UNAUTHORIZED",
     "EMAIL_TAKEN",
+    "REAUTHENTICATION_REQUIRED",
   ],
   limit: "guess",
   session: false,
@@ -77,7 +79,7 @@ export const useLink = defineOperation({
     example: { token: EXAMPLE_LINK_TOKEN },
   },
   async run(ctx, input) {
-    // An email-change link needs the account's session, as its code does.
+    // An email-change or re-authentication link needs the account's session, as its code does.
     const sessionToken = ctx.session.read();
     const account =
       sessionToken === undefined ? undefined : await ctx.service.authenticate(sessionToken);
@@ -85,6 +87,7 @@ export const useLink = defineOperation({
       ...clientOf(ctx),
       bindingToken: ctx.registration.read(),
       signedInUserId: account?.ok === true ? account.value.userId : undefined,
+      signedInSession: account?.ok === true ? account.value : undefined,
     });
     if (!used.ok) return used;
     const link = used.value;
@@ -101,6 +104,20 @@ export const useLink = defineOperation({
         return answer(resetAnswer(ctx, ok(link.reset)), (value) => ({ step, ...value }));
       case "EMAIL_CHANGE":
         return ok({ step, email: link.changed.email, message: MESSAGES.emailChanged });
+      case "REAUTHENTICATION":
+        return ok({
+          step,
+          email: account?.ok === true ? account.value.email : "",
+          message: REAUTHENTICATION_MESSAGES.reauthenticated,
+        });
+      case "EMAIL_CHANGE_UNDO":
+        // Every session ended, this client's too.
+        ctx.session.clear();
+        return ok({
+          step,
+          email: link.undone.email,
+          message: REAUTHENTICATION_MESSAGES.emailChangeUndone,
+        });
     }
   },
 });

@@ -1,0 +1,3 @@
+import { defineReauthenticationContract } from "./reauthentication.contract.js";
+
+defineReauthenticationContract("pglite");
