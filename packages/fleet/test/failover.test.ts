@@ -172,28 +172,31 @@ describe.skipIf(SERVER_URL === undefined || !formationAvailable())(
         await sleep(LOAD_MS);
         // The primary node lost (keeper and postmaster together): nothing restarts it, the
         // monitor finds it gone and promotes the synchronous secondary.
-        startedAt = performance.now();
+        // The primary now, as the monitor reports it settled (not the one the last case ended
+        // with: the monitor may have moved it since).
+        const lost = await formation.settled();
         figures.failureDetection = await formation.failureDetection();
-        await formation.loseNode(afterKill);
-        const promoted = await formation.promotedOver(afterKill);
+        startedAt = performance.now();
+        await formation.loseNode(lost);
+        const promoted = await formation.promotedOver(lost);
         const promotedAt = performance.now();
         windows.push({ name: "primary lost", startedAt, settledAt: promotedAt });
         await recovered(traffic.records, startedAt);
         await sleep(LOAD_MS);
         // The lost node comes back as a secondary (under load, off the measured window).
         const rejoinStartedAt = performance.now();
-        formation.restartNode(afterKill);
+        formation.restartNode(lost);
         const afterRejoin = await formation.settled(180_000);
         figures.lostNodeRejoinedMs = Math.round(performance.now() - rejoinStartedAt);
         figures.primaries = {
           afterSwitchover: afterSwitchover.name,
           afterPostmasterKill: afterKill.name,
-          lost: afterKill.name,
+          lost: lost.name,
           promoted: promoted.name,
           afterRejoin: afterRejoin.name,
         };
         // The loss was failed over, not repaired in place.
-        expect(promoted.name).not.toBe(afterKill.name);
+        expect(promoted.name).not.toBe(lost.name);
         expect(afterRejoin.name).toBe(promoted.name);
       } finally {
         records = await traffic.stop();
