@@ -24,6 +24,8 @@ export {
   isCodeEmailKind,
   type StoredEmail,
   type StoredEmailData,
+  UNKNOWN_BROWSER,
+  UNKNOWN_SYSTEM,
 } from "./kinds.js";
 export { LINK_PATH, linkPath, UNLOCK_PATH, unlockPath } from "./links.js";
 export { escapeHtmlLikeReact } from "./render/html-escape.js";

@@ -11,6 +11,11 @@ import { z } from "zod";
  * Imports nothing but zod (`@otp/email/kinds`), so the core can declare its outbox with it.
  */
 
+/** A browser not on the core's fixed list, as stored in events and emails (worded per language). */
+export const UNKNOWN_BROWSER = "an unknown browser";
+/** A system not on the core's fixed list, as stored in events and emails (worded per language). */
+export const UNKNOWN_SYSTEM = "unknown";
+
 /** A moment: stored as an ISO 8601 string, handed to the renderer as a `Date`. */
 const moment = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
@@ -55,7 +60,11 @@ export const EMAILS = {
     undoToken: z.string().regex(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{20,200}$/),
     undoExpiresAt: moment,
   }),
-  /** The password budget of the account ran out: the attempt that used it up. */
+  /**
+   * The password budget of the account ran out: the attempt that used it up. `browser` and `os`
+   * are names from the core's fixed lists, or `UNKNOWN_BROWSER` / `UNKNOWN_SYSTEM`, which each
+   * language words itself.
+   */
   PASSWORD_LIMIT_REACHED: z
     .object({
       attempt: z.object({ at: moment, ip: z.string(), browser: z.string(), os: z.string() }),

@@ -4,7 +4,12 @@
  * the edge as a Fetch handler, a session reader for the host's own routes,
  * typed server-side calls, and `close()`.
  */
-import { createOtpService, type OtpService, type SignedInUser } from "@otp/core";
+import {
+  createOtpService,
+  type OtpService,
+  type SignedInUser,
+  warmPasswordEstimator,
+} from "@otp/core";
 import { createDatabase, type DatabaseHandle } from "@otp/core/db";
 import { createRenderer, type MailTransport } from "@otp/email";
 import {
@@ -124,6 +129,11 @@ export async function createOtp(options: OtpOptions): Promise<Otp> {
   const appUrl = options.appUrl.trim().replace(/\/+$/, "");
   const logger = options.logger ?? pino({ level: "warn" });
 
+  // New passwords are rated by zxcvbn in a worker that ranks its dictionaries first (about
+  // two seconds): started now and awaited before createOtp returns, so no request waits for
+  // it (the first registration would otherwise run into the deadline), as the standalone server.
+  const passwordEstimator = warmPasswordEstimator();
+  passwordEstimator.catch(() => {});
   const ownsDatabase = !isHandle(options.database);
   const database = isHandle(options.database)
     ? options.database
@@ -164,6 +174,7 @@ export async function createOtp(options: OtpOptions): Promise<Otp> {
     sessionTtlSeconds: settings.sessionTtlSeconds,
     locales: SUPPORTED_LOCALES,
     logger: logger.child({ component: "otp" }),
+    passwordCheck: { serviceName: settings.appName },
     onEmailQueued: () => delivery?.wake(),
   });
   if (options.delivery !== "off") {
@@ -176,6 +187,7 @@ export async function createOtp(options: OtpOptions): Promise<Otp> {
     });
     await delivery.start();
   }
+  await passwordEstimator.catch(() => undefined);
   const cleanup = startCleanup(service, settings, logger);
 
   const limiter = createRateLimiter(

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import fastifyStatic from "@fastify/static";
 import type { Tracer } from "@opentelemetry/api";
@@ -41,6 +40,7 @@ import { registerAccessLog } from "../observability/access-log.js";
 import { READINESS_ROUTE } from "../observability/metrics.js";
 import { noteErrorCode, noteWebFile } from "../observability/request-facts.js";
 import { registerRequestSpans } from "../observability/request-spans.js";
+import { fastifyCookieJar } from "./cookies.js";
 import { registerOpenApi, rewriteDocsUrl } from "./openapi.js";
 import { registerRestRoutes, sendError } from "./rest.js";
 import { securityHeaders } from "./security-headers.js";
@@ -140,8 +140,6 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     credentials: true,
   });
 
-  await app.register(cookie);
-
   const limiter = createRateLimiter(
     config.rateLimit,
     deps.logger,
@@ -169,11 +167,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   const router: AppRouter = edge.router;
   const createContext = (request: FastifyRequest, reply: FastifyReply): Context =>
     edge.contextFor({
-      cookies: {
-        get: (name) => request.cookies[name],
-        set: (name, value, options) => void reply.setCookie(name, value, options),
-        clear: (name, options) => void reply.clearCookie(name, options),
-      },
+      cookies: fastifyCookieJar(request, reply),
       ip: request.ip,
       userAgent: request.headers["user-agent"],
       acceptLanguage: request.headers["accept-language"],

@@ -195,6 +195,19 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
     registers: [registry],
   });
 
+  // Each series' child, looked up once: prom-client hashes the label values on every
+  // labels() call. The values are bounded (methods, route patterns, procedures, statuses).
+  const durations = new Map<string, Histogram.Internal<"method" | "route" | "status_code">>();
+  const durationOf = (method: string, route: string, status: string) => {
+    const key = `${method} ${route} ${status}`;
+    let child = durations.get(key);
+    if (child === undefined) {
+      child = httpDuration.labels(method, route, status);
+      durations.set(key, child);
+    }
+    return child;
+  };
+
   let server: Server | undefined;
   return {
     registry,
@@ -214,7 +227,7 @@ export function createMetrics(deps: MetricsDependencies): Metrics {
         databaseUnavailable.inc();
       // A tRPC batch counts once per procedure, each with the whole request's duration.
       for (const route of metricRoutesOf(request)) {
-        httpDuration.labels(request.method, route, status).observe(seconds);
+        durationOf(request.method, route, status).observe(seconds);
       }
     },
     rateLimited: (group) => rateLimited.labels(group).inc(),

@@ -137,6 +137,8 @@ export const de: Messages = {
         `Jemand hat zu viele falsche Passwörter für das ${productName}-Konto von ${to} eingegeben. Die Anmeldung mit Passwort ist eine Weile gesperrt, auch mit dem richtigen.`,
       details: (when, ip, browser, os) =>
         `Der letzte Versuch: ${when}, von der IP-Adresse ${ip}, mit ${browser} unter ${os}.`,
+      unknownBrowser: "einem unbekannten Browser",
+      unknownSystem: "einem unbekannten System",
       ifItWasYou:
         "Wenn du das warst, warte ein paar Minuten oder melde dich stattdessen mit einem Code an.",
       ifItWasNotYou:

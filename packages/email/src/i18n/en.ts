@@ -128,6 +128,8 @@ export const en: Messages = {
         `Someone typed too many wrong passwords for the ${productName} account of ${to}. Signing in with a password is paused for a while, even with the right one.`,
       details: (when, ip, browser, os) =>
         `The last attempt: ${when}, from the IP address ${ip}, with ${browser} on ${os}.`,
+      unknownBrowser: "an unknown browser",
+      unknownSystem: "an unknown system",
       ifItWasYou: "If that was you, wait a few minutes, or sign in with a code instead.",
       ifItWasNotYou:
         "If it was not you, someone may be trying to guess your password: choose a new, unique one now.",

@@ -107,6 +107,9 @@ export interface PasswordLimitMessages {
   attempts(productName: string, to: string): string;
   /** When, from where and with what; every argument is a per-message value. */
   details(when: string, ip: string, browser: string, os: string): string;
+  /** Said for a browser, and for a system, that is not on the fixed lists (`UNKNOWN_BROWSER`, `UNKNOWN_SYSTEM`). */
+  unknownBrowser: string;
+  unknownSystem: string;
   ifItWasYou: string;
   ifItWasNotYou: string;
   resetPasswordButton: string;

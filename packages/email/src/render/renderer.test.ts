@@ -3,7 +3,14 @@ import { SAMPLE_LINK_TOKEN, sampleMessage as sharedSample } from "../../scripts/
 import { en } from "../i18n/en.js";
 import { BUILT_IN_LOCALES } from "../i18n/index.js";
 import type { Messages } from "../i18n/messages.js";
-import { CODE_EMAIL_KINDS, EMAIL_KINDS, type EmailKind, type EmailMessage } from "../kinds.js";
+import {
+  CODE_EMAIL_KINDS,
+  EMAIL_KINDS,
+  type EmailKind,
+  type EmailMessage,
+  UNKNOWN_BROWSER,
+  UNKNOWN_SYSTEM,
+} from "../kinds.js";
 import { createRenderer } from "./renderer.js";
 
 const config = { productName: "Acme", baseUrl: "https://acme.example/" };
@@ -267,6 +274,26 @@ describe("German", () => {
     expect((await renderer.render(sampleMessage("SIGN_IN_CODE"), "en")).html).toContain(
       '<html dir="ltr" lang="en">',
     );
+  });
+
+  it("words a browser and a system off the fixed lists in German, not in English", async () => {
+    const attempt = {
+      at: changedAt,
+      ip: "203.0.113.7",
+      browser: UNKNOWN_BROWSER,
+      os: UNKNOWN_SYSTEM,
+    };
+    const german = await renderer.render(
+      { kind: "PASSWORD_LIMIT_REACHED", to: "a@example.com", ...attempt },
+      "de",
+    );
+    expect(german.text).toContain("mit einem unbekannten Browser unter einem unbekannten System");
+    expect(german.text).not.toContain("unknown");
+    const english = await renderer.render(
+      { kind: "PASSWORD_LIMIT_REACHED", to: "a@example.com", ...attempt },
+      "en",
+    );
+    expect(english.text).toContain("with an unknown browser on an unknown system");
   });
 
   it("is chosen for a regional tag (de-DE, de-AT)", async () => {

@@ -3,7 +3,13 @@
 import type { ReactElement } from "react";
 import type { ResolvedEmailConfig } from "../config.js";
 import type { Messages } from "../i18n/messages.js";
-import type { CodeEmailKind, EmailKind, EmailMessage } from "../kinds.js";
+import {
+  type CodeEmailKind,
+  type EmailKind,
+  type EmailMessage,
+  UNKNOWN_BROWSER,
+  UNKNOWN_SYSTEM,
+} from "../kinds.js";
 import { linkPath, unlockPath } from "../links.js";
 import { AccountLockedEmail, PasswordLimitEmail } from "./account-notices.js";
 import { AlreadyRegisteredEmail } from "./already-registered.js";
@@ -155,8 +161,14 @@ export const TEMPLATES: Readonly<Record<EmailKind, EmailTemplate>> = {
         to: message.to,
         when: messages.formatDateTime(message.at),
         ip: message.ip,
-        browser: message.browser,
-        os: message.os,
+        browser:
+          message.browser === UNKNOWN_BROWSER
+            ? messages.kinds.PASSWORD_LIMIT_REACHED.unknownBrowser
+            : message.browser,
+        os:
+          message.os === UNKNOWN_SYSTEM
+            ? messages.kinds.PASSWORD_LIMIT_REACHED.unknownSystem
+            : message.os,
       };
     },
     subject: (messages, config) =>

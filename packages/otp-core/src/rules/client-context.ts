@@ -1,3 +1,4 @@
+import { UNKNOWN_BROWSER, UNKNOWN_SYSTEM } from "@otp/email/kinds";
 import Bowser from "bowser";
 
 /** A User-Agent header is kept up to this many characters (longer ones are cut, never refused). */
@@ -79,7 +80,7 @@ export const KNOWN_SYSTEMS: ReadonlySet<string> = new Set([
   "Windows Phone",
 ]);
 
-export const UNKNOWN_BROWSER = "an unknown browser";
+export { UNKNOWN_BROWSER };
 
 /** A version as a browser writes it: digits and dots only (anything else is dropped). */
 const VERSION = /^\d{1,6}(\.\d{1,6}){0,3}$/;
@@ -146,6 +147,6 @@ export function describeClient(client: ClientContext): ClientDescription {
   return {
     ip,
     browser: known?.browser == null ? UNKNOWN_BROWSER : words(known.browser, known.browserVersion),
-    os: known?.os == null ? UNKNOWN : words(known.os, known.osVersion),
+    os: known?.os == null ? UNKNOWN_SYSTEM : words(known.os, known.osVersion),
   };
 }

@@ -2,13 +2,13 @@
  * Sessions, password reset, sign-in by code and email change: the contract,
  * run on every backend. Each flow: happy path, wrong code, expired code, reuse.
  */
-import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { queryRows } from "../db/rows.js";
 import {
+  sessionCount as countSessions,
   justAuthenticated,
   latestCodeFor,
   readOutbox,
+  sessionTokenHashes,
   TEST_SECRET,
   type TestBackend,
   type TestClock,
@@ -33,9 +33,7 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
 
   const codeFor = (email: string, kind: string) =>
     latestCodeFor(database, TEST_SECRET, email, kind);
-  const sessionCount = async () =>
-    (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM sessions`))[0]
-      ?.n ?? 0;
+  const sessionCount = () => countSessions(database);
 
   /** Registers and verifies from the same client (its binding token): the password is active. */
   async function verifiedAlice(): Promise<void> {
@@ -56,10 +54,7 @@ export function defineAccountFlowsContract(backend: TestBackend, serverUrl?: str
       const signedIn = await service.signIn({ email: "ALICE@example.com", password: PASSWORD });
       if (!signedIn.ok) throw new Error(signedIn.error.code);
       expect(signedIn.value.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const stored = await queryRows<{ token_hash: string }>(
-        database.db,
-        sql`SELECT token_hash FROM sessions`,
-      );
+      const stored = await sessionTokenHashes(database);
       expect(stored).toHaveLength(1);
       expect(stored[0]?.token_hash).not.toBe(signedIn.value.token);
       expect(await service.authenticate(signedIn.value.token)).toMatchObject({

@@ -5,15 +5,22 @@
  * wrong code, a right one spends nothing; a made-up token touches nothing.
  */
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { queryRows } from "../db/rows.js";
 import {
+  accountFailureRows,
+  attemptRows,
   createTestService,
+  failuresOfCodeType,
   justAuthenticated,
   latestCodeFor,
   latestLinkFor,
+  maxConsecutiveFailures,
+  passcodeHashes,
+  passcodeLinkRows,
   passcodeTable,
+  securityEventRows,
+  securityEventsOfType,
+  sessionIds,
   snapshot,
   TEST_SECRET,
   type TestBackend,
@@ -44,35 +51,22 @@ export function defineLinksContract(backend: TestBackend, serverUrl?: string): v
 
   /** Everything a check could change: users, codes, outbox, budgets, the cap, sessions, events. */
   async function everything() {
-    const rows = (query: ReturnType<typeof sql>) => queryRows(database.db, query);
     return {
       ...(await snapshot(database)),
-      links: await rows(sql`SELECT id, link_hash, is_used, used_at FROM passcodes ORDER BY id`),
-      attempts: await rows(
-        sql`SELECT user_id, code_type::text AS code_type, failures FROM otp_attempts ORDER BY 1, 2`,
-      ),
-      failures: await rows(
-        sql`SELECT recipient_key, consecutive_failures FROM account_failures ORDER BY 1`,
-      ),
-      sessions: await rows(sql`SELECT id FROM sessions ORDER BY id`),
-      events: await rows(sql`SELECT id, type::text AS type FROM security_events ORDER BY id`),
+      links: await passcodeLinkRows(database),
+      attempts: await attemptRows(database),
+      failures: await accountFailureRows(database),
+      sessions: await sessionIds(database),
+      events: await securityEventRows(database),
     };
   }
 
   async function failuresOf(codeType: string): Promise<number> {
-    const rows = await queryRows<{ failures: number }>(
-      database.db,
-      sql`SELECT failures FROM otp_attempts WHERE code_type = ${codeType}::code_type`,
-    );
-    return rows[0]?.failures ?? 0;
+    return failuresOfCodeType(database, codeType);
   }
 
   async function consecutiveFailures(): Promise<number> {
-    const rows = await queryRows<{ n: number }>(
-      database.db,
-      sql`SELECT coalesce(max(consecutive_failures), 0)::int AS n FROM account_failures`,
-    );
-    return rows[0]?.n ?? 0;
+    return maxConsecutiveFailures(database);
   }
 
   /** The same row, another secret of the right shape. */
@@ -93,10 +87,7 @@ export function defineLinksContract(backend: TestBackend, serverUrl?: string): v
       await service.register({ email: ALICE, password: PASSWORD });
       const token = await linkFor(ALICE);
       const [id, secret] = token.split(".") as [string, string];
-      const rows = await queryRows<{ id: string; link_hash: string; code_hash: string }>(
-        database.db,
-        sql`SELECT id, link_hash, code_hash FROM passcodes`,
-      );
+      const rows = await passcodeHashes(database);
       expect(rows).toHaveLength(1);
       expect(rows[0]?.id).toBe(id);
       expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -151,10 +142,7 @@ export function defineLinksContract(backend: TestBackend, serverUrl?: string): v
         ok: true,
         value: { email: ALICE },
       });
-      const events = await queryRows<{ type: string }>(
-        database.db,
-        sql`SELECT type::text AS type FROM security_events WHERE type = 'SIGNED_IN'`,
-      );
+      const events = await securityEventsOfType(database, "SIGNED_IN");
       expect(events).toHaveLength(1);
       expect(await failuresOf("SIGN_IN")).toBe(0);
     });

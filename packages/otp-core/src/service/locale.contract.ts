@@ -3,9 +3,7 @@
  * re-registration, changed by its owner, and carried by every email queued to
  * the account (codes and notices), run on every backend.
  */
-import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { queryRows } from "../db/rows.js";
 import {
   justAuthenticated,
   latestCodeFor,
@@ -14,6 +12,7 @@ import {
   type TestBackend,
   type TestClock,
   type TestDatabase,
+  userLocale,
 } from "../testing/index.js";
 import { defineServiceSuite } from "../testing/service-suite.js";
 import type { OtpService } from "./create-service.js";
@@ -36,13 +35,7 @@ export function defineLocaleContract(backend: TestBackend, serverUrl?: string): 
     () => ({ locales: LOCALES, policy: { maxSendsPerWindow: 1000, sendCooldownSeconds: 0 } }),
   );
 
-  const storedLocale = async (email: string) =>
-    (
-      await queryRows<{ locale: string }>(
-        database.db,
-        sql`SELECT locale FROM users WHERE lower(email) = ${email}`,
-      )
-    )[0]?.locale;
+  const storedLocale = (email: string) => userLocale(database, email);
   const localesOf = async (kind: string) =>
     (await readOutbox(database, TEST_SECRET))
       .filter((row) => row.kind === kind)

@@ -2,9 +2,7 @@
  * Concurrency on a real PostgreSQL server (PGlite has one connection, so it
  * cannot show these races). Every call runs on its own pooled connection.
  */
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { queryRows } from "../db/rows.js";
 import {
   attemptFailures,
   cheapArgon2 as cheap,
@@ -12,8 +10,11 @@ import {
   createTestService,
   justAuthenticated,
   latestCodeFor,
+  liveCodeCounts,
+  outboxCountOfKind,
   passcodeTable,
   resolveTestPostgres,
+  sessionCount,
   TEST_SECRET,
   type TestDatabase,
   userTable,
@@ -174,11 +175,8 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
     });
     const settled = await Promise.allSettled(calls);
     expect(settled.filter((s) => s.status === "rejected")).toEqual([]);
-    const live = await queryRows<{ n: number }>(
-      database.db,
-      sql`SELECT count(*)::int AS n FROM passcodes WHERE is_used = false GROUP BY user_id, code_type`,
-    );
-    expect(live.every((row) => row.n === 1)).toBe(true);
+    const live = await liveCodeCounts(database);
+    expect(live.every((n) => n === 1)).toBe(true);
   });
 
   it("parallel confirmations of a reset, a sign-in code and an email change: exactly one wins each", async () => {
@@ -205,11 +203,7 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
       Array.from({ length: 20 }, () => service.signInWithCode({ email: ALICE, code: signIn })),
     );
     expect(signIns.filter((r) => r.ok)).toHaveLength(1);
-    const sessions = await queryRows<{ n: number }>(
-      database.db,
-      sql`SELECT count(*)::int AS n FROM sessions`,
-    );
-    expect(sessions[0]?.n).toBe(1);
+    expect(await sessionCount(database)).toBe(1);
 
     await service.requestEmailChange(
       { userId, newEmail: "alice.new@example.com" },
@@ -231,10 +225,6 @@ describe.skipIf(!server.available)("concurrency on PostgreSQL", () => {
       ),
     );
     expect(changes.filter((r) => r.ok)).toHaveLength(1);
-    const notices = await queryRows<{ n: number }>(
-      database.db,
-      sql`SELECT count(*)::int AS n FROM email_outbox WHERE kind = 'EMAIL_CHANGED'`,
-    );
-    expect(notices[0]?.n).toBe(1);
+    expect(await outboxCountOfKind(database, "EMAIL_CHANGED")).toBe(1);
   });
 });

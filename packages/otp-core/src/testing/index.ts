@@ -186,4 +186,5 @@ export function wrongCode(code: string): string {
  */
 export { sql } from "drizzle-orm";
 export * from "./harness.js";
+export * from "./inspect.js";
 export * from "./service-suite.js";
