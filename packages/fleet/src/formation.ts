@@ -4,7 +4,7 @@
  * secondary, each `pg_autoctl run` a server process of its own. The product reaches it
  * through a multi-host URL with target_session_attrs=read-write.
  */
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "@otp/reliability/http";
 import postgres from "postgres";
@@ -41,6 +41,8 @@ export interface Formation {
   /** postgres://postgres@127.0.0.1:p1,127.0.0.1:p2/otp?target_session_attrs=read-write */
   readonly url: string;
   readonly nodes: readonly FormationNode[];
+  /** The monitor's failure-detection settings in effect (milliseconds and retries). */
+  failureDetection(): Promise<Record<string, string>>;
   /** Each node's reported and goal state, from the monitor. */
   states(): Promise<NodeState[]>;
   /** Waits until one node is primary and the other secondary, both as their goal; resolves to the primary. */
@@ -49,6 +51,16 @@ export interface Formation {
   switchover(): Promise<void>;
   /** SIGKILL to the postmaster of `node` (its keeper stays and acts as it decides). */
   killPostmaster(node: FormationNode): void;
+  /**
+   * The node lost: SIGKILL to its keeper's process group (`pg_autoctl run`, its services
+   * and the postmaster they started) and to the postmaster. Nothing restarts it, so the
+   * monitor's health checks find it gone and fail over to the synchronous secondary.
+   */
+  loseNode(node: FormationNode): Promise<void>;
+  /** Waits until a node other than `lost` is the primary, alone (`wait_primary`) or not; resolves to it. */
+  promotedOver(lost: FormationNode, timeoutMs?: number): Promise<FormationNode>;
+  /** Starts `node`'s keeper again: it rejoins the formation as a secondary. */
+  restartNode(node: FormationNode): void;
   stop(): Promise<void>;
 }
 
@@ -58,6 +70,19 @@ export function formationAvailable(): boolean {
     programAvailable(PG_CTL, "PostgreSQL 15 server (Debian package postgresql-15)")
   );
 }
+
+/**
+ * The monitor's failure detection, from its defaults (a health check every 20 s, a node
+ * unhealthy after 20 s without a report) down to about 3 s, so a lost primary is failed
+ * over within a test's time. Written to the monitor's configuration before it starts.
+ */
+const FAST_FAILURE_DETECTION: Record<string, number> = {
+  "pgautofailover.health_check_period": 1_000,
+  "pgautofailover.health_check_timeout": 1_000,
+  "pgautofailover.health_check_max_retries": 1,
+  "pgautofailover.health_check_retry_delay": 500,
+  "pgautofailover.node_considered_unhealthy_timeout": 3_000,
+};
 
 export async function startFormation(): Promise<Formation> {
   const dir = serverDir("formation");
@@ -77,6 +102,12 @@ export async function startFormation(): Promise<Formation> {
     PG_AUTOCTL,
     ["create", "monitor", "--pgdata", monitorData, "--pgport", String(monitorPort), ...common],
     { env },
+  );
+  appendFileSync(
+    join(monitorData, "postgresql.auto.conf"),
+    Object.entries(FAST_FAILURE_DETECTION)
+      .map(([name, value]) => `${name} = ${value}\n`)
+      .join(""),
   );
   servers.push(startServer(PG_AUTOCTL, ["run", "--pgdata", monitorData], { env }));
   const monitorUrl = `postgres://autoctl_node@127.0.0.1:${monitorPort}/pg_auto_failover?sslmode=disable`;
@@ -170,6 +201,16 @@ export async function startFormation(): Promise<Formation> {
     url: `postgres://postgres@${nodes.map((n) => `127.0.0.1:${n.port}`).join(",")}/${FORMATION_DATABASE}?target_session_attrs=read-write`,
     nodes,
     states,
+    async failureDetection() {
+      const entries: Array<[string, string]> = [];
+      for (const name of Object.keys(FAST_FAILURE_DETECTION)) {
+        const [row] = await monitor<
+          Array<{ value: string }>
+        >`SELECT current_setting(${name}) AS value`;
+        entries.push([name.replace("pgautofailover.", ""), row?.value ?? ""]);
+      }
+      return Object.fromEntries(entries);
+    },
     async settled(timeoutMs = 120_000) {
       const now = await waitStates(["primary", "secondary"], timeoutMs);
       const primary = now.find((n) => n.reported === "primary");
@@ -185,6 +226,47 @@ export async function startFormation(): Promise<Formation> {
     killPostmaster(node) {
       const pid = Number(readFileSync(join(node.pgdata, "postmaster.pid"), "utf8").split("\n")[0]);
       process.kill(pid, "SIGKILL");
+    },
+    async loseNode(node) {
+      let postmaster: number | undefined;
+      try {
+        postmaster = Number(
+          readFileSync(join(node.pgdata, "postmaster.pid"), "utf8").split("\n")[0],
+        );
+      } catch {
+        // not running
+      }
+      node.keeper.signal("SIGKILL");
+      try {
+        if (postmaster !== undefined) process.kill(postmaster, "SIGKILL");
+      } catch {
+        // gone with its keeper's process group
+      }
+      await node.keeper.exited;
+    },
+    async promotedOver(lost, timeoutMs = 120_000) {
+      const promoted = await waitFor(
+        `a node other than ${lost.name} to be promoted`,
+        async () => {
+          const now = await states().catch(() => []);
+          return (
+            now.find(
+              (n) =>
+                n.port !== lost.port &&
+                n.reported === n.goal &&
+                (n.reported === "primary" || n.reported === "wait_primary"),
+            ) ?? null
+          );
+        },
+        { timeoutMs, intervalMs: 250 },
+      );
+      return nodes.find((n) => n.port === promoted.port) as FormationNode;
+    },
+    restartNode(node) {
+      servers.splice(servers.indexOf(node.keeper), 1);
+      node.keeper = startServer(PG_AUTOCTL, ["run", "--pgdata", node.pgdata], { env });
+      // Stopped before the monitor, which is first in the list.
+      servers.push(node.keeper);
     },
     async stop() {
       await monitor.end({ timeout: 1 }).catch(() => {});

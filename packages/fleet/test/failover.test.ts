@@ -3,7 +3,10 @@
  * formation (a monitor, a primary and a synchronous secondary, started here on free
  * ports), two API processes (DELIVERY=off) and a dispatcher on a multi-host DATABASE_URL
  * with target_session_attrs=read-write, and the fleet's traffic. First a planned
- * switchover, then a SIGKILL of the new primary's postmaster. Afterwards: every
+ * switchover, then a SIGKILL of the new primary's postmaster (its keeper restarts it in
+ * place), then the primary node lost: its keeper and postmaster SIGKILLed together, so the
+ * monitor promotes the synchronous secondary; the lost node then rejoins as a secondary.
+ * Afterwards: every
  * verification answered 200 is verified in the database; every code answered as sent was
  * delivered or superseded; one live code per pair; requests during each switch answered
  * 503 with Retry-After, none 500, none past the deadline; the processes recovered without
@@ -143,7 +146,7 @@ describe.skipIf(SERVER_URL === undefined || !formationAvailable())(
       await formation?.stop();
     });
 
-    it("a planned switchover, then a SIGKILL of the primary's postmaster, under load: 503 with Retry-After during each, then recovery without a restart", async () => {
+    it("a planned switchover, a SIGKILL of the primary's postmaster (restarted in place), then the primary node lost (failed over), under load: 503 with Retry-After during each, then recovery without a restart", async () => {
       const targets: Target[] = apis.map((a) => ({
         label: a.label,
         url: a.process.url,
@@ -164,10 +167,37 @@ describe.skipIf(SERVER_URL === undefined || !formationAvailable())(
         // formation settles with a primary and a secondary again.
         await sleep(2_000);
         const afterKill = await formation.settled(180_000);
-        windows.push({ name: "primary killed", startedAt, settledAt: performance.now() });
+        windows.push({ name: "postmaster killed", startedAt, settledAt: performance.now() });
         await recovered(traffic.records, startedAt);
-        figures.primaries = { afterSwitchover: afterSwitchover.name, afterKill: afterKill.name };
         await sleep(LOAD_MS);
+        // The primary node lost (keeper and postmaster together): nothing restarts it, the
+        // monitor finds it gone and promotes the synchronous secondary.
+        // The primary now, as the monitor reports it settled (not the one the last case ended
+        // with: the monitor may have moved it since).
+        const lost = await formation.settled();
+        figures.failureDetection = await formation.failureDetection();
+        startedAt = performance.now();
+        await formation.loseNode(lost);
+        const promoted = await formation.promotedOver(lost);
+        const promotedAt = performance.now();
+        windows.push({ name: "primary lost", startedAt, settledAt: promotedAt });
+        await recovered(traffic.records, startedAt);
+        await sleep(LOAD_MS);
+        // The lost node comes back as a secondary (under load, off the measured window).
+        const rejoinStartedAt = performance.now();
+        formation.restartNode(lost);
+        const afterRejoin = await formation.settled(180_000);
+        figures.lostNodeRejoinedMs = Math.round(performance.now() - rejoinStartedAt);
+        figures.primaries = {
+          afterSwitchover: afterSwitchover.name,
+          afterPostmasterKill: afterKill.name,
+          lost: lost.name,
+          promoted: promoted.name,
+          afterRejoin: afterRejoin.name,
+        };
+        // The loss was failed over, not repaired in place.
+        expect(promoted.name).not.toBe(lost.name);
+        expect(afterRejoin.name).toBe(promoted.name);
       } finally {
         records = await traffic.stop();
       }
@@ -182,15 +212,22 @@ describe.skipIf(SERVER_URL === undefined || !formationAvailable())(
           (r) => r.status === 503 && r.endedAt >= w.startedAt && r.endedAt < end,
         );
         const lastUnavailable = Math.max(w.startedAt, ...unavailable.map((r) => r.endedAt));
+        const ends = inWindow.map((r) => r.endedAt).sort((a, b) => a - b);
+        const longestSilenceMs = Math.round(
+          Math.max(0, ...ends.map((end, k) => end - (ends[k - 1] ?? w.startedAt))),
+        );
         const firstSuccessAfter = records.find(
           (r) => r.status < 300 && r.status > 0 && r.startedAt >= lastUnavailable,
         );
         return {
           name: w.name,
+          // Switchover: settled as primary + secondary; postmaster killed: the same; primary
+          // lost: the secondary promoted.
           formationSettledMs: Math.round(w.settledAt - w.startedAt),
           requests: inWindow.length,
           answered503: unavailable.length,
           lastUnavailableMs: Math.round(lastUnavailable - w.startedAt),
+          longestSilenceMs,
           recoveredMs:
             firstSuccessAfter === undefined
               ? null
@@ -218,6 +255,8 @@ describe.skipIf(SERVER_URL === undefined || !formationAvailable())(
       expect(records.every((r) => r.endedAt - r.startedAt < 5_000)).toBe(true);
       // Recovered without a restart: each window ends with successful answers.
       for (const w of windowFigures) expect(w.recoveredMs, w.name).not.toBeNull();
+      // The lost primary was an outage the clients saw, answered 503 until the promotion.
+      expect(windowFigures.find((w) => w.name === "primary lost")?.answered503).toBeGreaterThan(0);
       // And afterwards, both processes answer every kind of request again.
       for (const a of apis) {
         const email = s.address(`after-${a.label}`);

@@ -8,6 +8,10 @@
  * message sent twice only if it was in flight at the kill, with the same Message-ID; no
  * 5xx from the survivors.
  *
+ * The dispatcher to be killed reaches the sink through a relay that, just before the kill,
+ * withholds the sink's 250 to a finished message: so at least one email is always in flight
+ * at the kill (accepted by the SMTP server, not recorded as sent), and is sent again.
+ *
  * Rows the killed dispatcher had claimed wait for their 60 s lease before another may take
  * them; the test moves those leases to now (what the clock would do a minute later).
  */
@@ -19,10 +23,11 @@ import {
   waitForOutboxSettled,
 } from "@otp/reliability/database";
 import { SERVER_URL } from "@otp/reliability/environment";
-import { type Answer, register, registrationCookieOf } from "@otp/reliability/http";
+import { type Answer, register, registrationCookieOf, waitFor } from "@otp/reliability/http";
 import { createScenario, type Scenario } from "@otp/reliability/scenario";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FleetProcess, startDispatcher, startFleetApi } from "../src/fleet.js";
+import { type SmtpHold, startSmtpHold } from "../src/smtp-hold.js";
 import {
   nextClientIp,
   send,
@@ -48,6 +53,7 @@ describe.skipIf(SERVER_URL === undefined)(
     const claimedAtKill = new Set<string>();
     const figures: Record<string, unknown> = {};
     let replacement: FleetProcess | undefined;
+    let relay: SmtpHold;
     const env = {
       REDIS_URL,
       RATE_LIMIT_REDIS_PREFIX: `otp-fleet-${randomBytes(4).toString("hex")}:`,
@@ -66,9 +72,10 @@ describe.skipIf(SERVER_URL === undefined)(
         { ...(a as FleetProcess), label: "api-1" },
         { ...(b as FleetProcess), label: "api-2" },
       );
+      relay = await startSmtpHold(s.sink.port);
       dispatchers.push(
         ...(await Promise.all([
-          startDispatcher(s, "dispatcher-1"),
+          startDispatcher(s, "dispatcher-1", { SMTP_URL: relay.urlFor(s.sink.url) }),
           startDispatcher(s, "dispatcher-2"),
         ])),
       );
@@ -77,6 +84,7 @@ describe.skipIf(SERVER_URL === undefined)(
     afterAll(async () => {
       s.figures.fleet = figures;
       await s?.close();
+      await relay?.close();
     });
 
     it("under load, SIGKILL of one API process and one dispatcher: survivors answer no 5xx; every latest code delivered and usable", async () => {
@@ -87,6 +95,18 @@ describe.skipIf(SERVER_URL === undefined)(
       }));
       const traffic = startTraffic(s, () => targets, { workers: 3 });
       await sleep(BURST_MS);
+      // The next message dispatcher-1 finishes is accepted by the sink, its answer withheld.
+      relay.hold();
+      const inFlight = await waitFor(
+        "a message of dispatcher-1 accepted by the sink, its answer withheld",
+        () => {
+          const ids = new Set(relay.held);
+          return s.sink.arrivals.some((a) => a.messageId !== null && ids.has(a.messageId))
+            ? [...ids]
+            : null;
+        },
+        { timeoutMs: 20_000, intervalMs: 10 },
+      );
       const victim = apis[1] as FleetProcess & { label: string };
       killedApi = victim.label;
       await Promise.all([victim.kill(), (dispatchers[0] as FleetProcess).kill()]);
@@ -95,6 +115,9 @@ describe.skipIf(SERVER_URL === undefined)(
       for (const row of await s.db.sql<Array<{ id: string }>>`
       SELECT id FROM email_outbox WHERE status = 'PENDING' AND attempts > 0`)
         claimedAtKill.add(row.id);
+      // Their lease moved on at once, so the survivor sends them again before the traffic
+      // could use or replace their codes.
+      const leasesMovedOnAtKill = await releaseOutboxLeases(s.db);
       await sleep(BURST_MS);
       records = await traffic.stop();
       const accounts = [...traffic.accounts.values()];
@@ -107,7 +130,7 @@ describe.skipIf(SERVER_URL === undefined)(
       expect(noAnswer.filter((r) => r.api !== killedApi || r.startedAt > exitSeenAt)).toEqual([]);
 
       // The killed dispatcher's claims: their lease moved on, the survivor delivers them.
-      const leasesMovedOn = await releaseOutboxLeases(s.db);
+      const leasesMovedOn = leasesMovedOnAtKill + (await releaseOutboxLeases(s.db));
       const outbox = await waitForOutboxSettled(s.db, "every email to settle", {
         timeoutMs: 60_000,
         intervalMs: 200,
@@ -116,7 +139,25 @@ describe.skipIf(SERVER_URL === undefined)(
       // Every account's latest code reached its owner (the HMAC of an arrival matches the
       // live code), and is accepted by the surviving API process.
       const survivor = apis[0] as FleetProcess;
-      const open = accounts.filter((a) => !a.verified);
+      // A right code whose answer the kill cut off may have been verified before the process
+      // died: such an account has no live code left. Only those, and only when the database
+      // says so.
+      const cutOff = new Set(
+        noAnswer.filter((r) => r.operation === "verify-right").map((r) => r.email),
+      );
+      const verifiedInDatabase = new Set(
+        (
+          await s.db.sql<Array<{ email: string }>>`
+          SELECT email FROM users WHERE is_verified
+            AND email = ANY(${[...cutOff].map((e) => e.toLowerCase())}::text[])`
+        ).map((row) => row.email),
+      );
+      const verifiedUnanswered = accounts.filter(
+        (a) => !a.verified && verifiedInDatabase.has(a.email.toLowerCase()),
+      );
+      const open = accounts.filter(
+        (a) => !a.verified && !verifiedInDatabase.has(a.email.toLowerCase()),
+      );
       let usable = 0;
       for (const account of open) {
         const code = await s.liveCode(account.email, { timeoutMs: 10_000 });
@@ -148,6 +189,19 @@ describe.skipIf(SERVER_URL === undefined)(
       const notInFlight = duplicateIds.filter(
         (ids) => ids.length !== 1 || !claimedAtKill.has(rowOf(ids[0]) ?? ""),
       );
+      // Each message held in flight at the kill: sent again, with the same Message-ID, unless
+      // its code was used or replaced first (then the row is SUPERSEDED, not sent).
+      const arrivalsOf = (messageId: string) =>
+        s.sink.arrivals.filter((a) => a.messageId === messageId).length;
+      const heldRows = await s.db.sql<Array<{ id: string; status: string }>>`
+        SELECT id::text AS id, status::text AS status FROM email_outbox
+        WHERE id = ANY(${inFlight.map((id) => rowOf(id) ?? "")}::uuid[])`;
+      const heldOutcome = inFlight.map((messageId) => ({
+        messageId,
+        arrivals: arrivalsOf(messageId),
+        status: heldRows.find((r) => r.id === rowOf(messageId))?.status,
+      }));
+      const heldSentTwice = heldOutcome.filter((h) => h.arrivals === 2);
 
       const tally: Record<string, number> = {};
       for (const r of records) {
@@ -162,7 +216,8 @@ describe.skipIf(SERVER_URL === undefined)(
         outcomes: tally,
         noAnswerAtKill: noAnswer.length,
         accounts: accounts.length,
-        verifiedUnderLoad: accounts.length - open.length,
+        verifiedUnderLoad: accounts.length - open.length - verifiedUnanswered.length,
+        verifiedByARequestTheKillCutOff: verifiedUnanswered.length,
         latestCodesVerifiedAfter: usable,
         rowsClaimedAtKill: claimedAtKill.size,
         leasesMovedOn,
@@ -170,10 +225,21 @@ describe.skipIf(SERVER_URL === undefined)(
         emailsReceived: s.sink.arrivals.length,
         duplicates: duplicates.length,
         duplicatesNotInFlightAtKill: notInFlight.length,
+        heldInFlightAtKill: inFlight.length,
+        heldSentTwice: heldSentTwice.length,
+        heldSuperseded: heldOutcome.filter((h) => h.status === "SUPERSEDED").length,
       });
       console.log(`[fleet] ${JSON.stringify(figures)}`);
+      // Every email sent twice was in flight at the kill, both times with one Message-ID.
       expect(notInFlight).toEqual([]);
       expect(duplicates.every(([, n]) => n === 2)).toBe(true);
+      // And an email was in flight at the kill: the held one, sent twice (or superseded).
+      expect(inFlight.length).toBeGreaterThan(0);
+      for (const h of heldOutcome)
+        expect(
+          (h.arrivals === 2 && h.status === "SENT") || h.status === "SUPERSEDED",
+          JSON.stringify(h),
+        ).toBe(true);
       expect(records.length).toBeGreaterThan(60);
     });
 

@@ -131,3 +131,33 @@ describe("breached passwords by k-anonymity range query", () => {
     ]);
   }, 30_000);
 });
+
+describe("the estimator's worker and the process", () => {
+  it("a process with nothing else open waits for the warm-up (the API before it listens), and still ends when idle", async () => {
+    const { execFile } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { fileURLToPath } = await import("node:url");
+    const checker = fileURLToPath(new URL("./password-checker.ts", import.meta.url));
+    const script = join(mkdtempSync(join(tmpdir(), "otp-estimator-")), "warm.mjs");
+    writeFileSync(
+      script,
+      `const { warmPasswordEstimator } = await import(${JSON.stringify(checker)});
+await warmPasswordEstimator();
+console.log("warm");
+`,
+    );
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ["--import", "tsx", script],
+        { cwd: fileURLToPath(new URL("../..", import.meta.url)), timeout: 60_000 },
+        (_error, stdout) => resolve({ code: child.exitCode, stdout }),
+      );
+    });
+    // Before the fix: exit code 13 (an unsettled top-level await), nothing printed. And the
+    // process then ends by itself: the idle worker does not keep it alive.
+    expect(result).toEqual({ code: 0, stdout: "warm\n" });
+  }, 70_000);
+});

@@ -83,16 +83,21 @@ function startEstimator() {
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
   };
+  // The worker keeps the process alive only while an answer is awaited: otherwise a process
+  // with nothing else open yet (the API before it listens) would end with the warm-up pending.
+  const settled = (id: number) => {
+    pending.delete(id);
+    if (pending.size === 0) worker.unref();
+  };
   worker.on("message", (message: { id: number; guessesLog10?: number; error?: string }) => {
     const waiting = pending.get(message.id);
-    pending.delete(message.id);
+    settled(message.id);
     if (message.error !== undefined || message.guessesLog10 === undefined) {
       waiting?.reject(new Error(`password estimate failed: ${message.error}`));
     } else waiting?.resolve(message.guessesLog10);
   });
   worker.on("error", failAll);
-  // After the listeners (adding a "message" listener refs the worker again): it never keeps
-  // the process alive.
+  // After the listeners (adding a "message" listener refs the worker again).
   worker.unref();
   worker.on("exit", () => {
     failAll(new Error("password estimator stopped"));
@@ -105,6 +110,7 @@ function startEstimator() {
     estimate(password: string | undefined, userInputs: string[]): Promise<number> {
       const id = next++;
       return new Promise<number>((resolve, reject) => {
+        if (pending.size === 0) worker.ref();
         pending.set(id, { resolve, reject });
         worker.postMessage({ id, password, userInputs });
       });
