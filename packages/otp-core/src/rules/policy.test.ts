@@ -18,6 +18,7 @@ describe("policy", () => {
       maxConsecutiveFailures: 100,
       passwordMinLength: 15,
       unlockTokenTtlSeconds: 86_400,
+      reauthMaxAgeSeconds: 300,
     });
   });
 
