@@ -11,15 +11,15 @@ import { reauthenticationCheckEffect } from "../../repositories/code-effects.js"
 import { confirmSessionAuthenticated } from "../../repositories/sessions.js";
 import { reserveSendAndLockUser } from "../../repositories/users.js";
 import type { ClientContext } from "../../rules/client-context.js";
-import { decideConsecutive, reachesLock } from "../../rules/consecutive-failures.js";
-import { passwordBudgetExhausted, passwordRetryAt } from "../../rules/password-budget.js";
-import { normalizePassword } from "../../rules/password-rules.js";
 import type { ServiceContext } from "../context.js";
 import { type Credential, useCode } from "../engine/check.js";
 import { knownDeviceKey } from "../engine/devices.js";
 import { issueLocked, sendLimitError } from "../engine/issue.js";
-import { lockAddress } from "../engine/lockout.js";
-import { noticePasswordLimit } from "../engine/notices.js";
+import {
+  chargeWrongPassword,
+  passwordMatches,
+  refusedPasswordAttempt,
+} from "../engine/password.js";
 import type { ReauthenticateInput } from "../inputs.js";
 import type { SignedInUser } from "../types.js";
 
@@ -130,31 +130,15 @@ async function reauthenticateWithPassword(
     now,
     policy,
   });
+  const attempt = { email, key, now, client };
   if (reservation.reserved === null) {
-    const before = reservation.before;
-    if (before !== null && !decideConsecutive(before.consecutiveFailures, policy).allowed) {
-      await lockAddress(ctx, email, key, now, client, reservation.credentials?.locale);
-      return fail("ACCOUNT_LOCKED");
-    }
-    const windowStartedAt = before?.windowStartedAt ?? now;
-    return fail("TOO_MANY_ATTEMPTS", { retryAt: passwordRetryAt(windowStartedAt, policy) });
+    return refusedPasswordAttempt(ctx, reservation, attempt);
   }
   const credentials = reservation.credentials;
   const stored = credentials?.userId === user.userId ? credentials.passwordHash : null;
-  const against = stored ?? (await ctx.dummyPasswordHash());
-  const normalized = normalizePassword(password);
-  let passwordOk = await ctx.hasher.verify(against, normalized);
-  if (!passwordOk && normalized !== password)
-    passwordOk = await ctx.hasher.verify(against, password);
+  const passwordOk = await passwordMatches(ctx, stored, password);
   if (stored === null || !passwordOk) {
-    const { passwordFailures, consecutiveFailures, windowStartedAt } = reservation.reserved;
-    const locale = credentials?.locale;
-    if (passwordBudgetExhausted(passwordFailures, policy)) {
-      await noticePasswordLimit(ctx, email, key, windowStartedAt, now, client, locale);
-    }
-    if (reachesLock(consecutiveFailures, policy)) {
-      await lockAddress(ctx, email, key, now, client, locale);
-    }
+    await chargeWrongPassword(ctx, reservation.reserved, attempt, credentials?.locale);
     return fail("INVALID_CREDENTIALS");
   }
   const confirmed = await confirmSessionAuthenticated(ctx.db, {

@@ -6,16 +6,17 @@ import { openSignedInSession } from "../../repositories/account-sessions.js";
 import { signInCheckEffect } from "../../repositories/code-effects.js";
 import { recordSecurityEventForAddress } from "../../repositories/security-events.js";
 import { type ClientContext, storedClient } from "../../rules/client-context.js";
-import { decideConsecutive, reachesLock } from "../../rules/consecutive-failures.js";
 import { deviceTokenHash } from "../../rules/device-token.js";
-import { passwordBudgetExhausted, passwordRetryAt } from "../../rules/password-budget.js";
-import { normalizePassword } from "../../rules/password-rules.js";
 import type { ServiceContext } from "../context.js";
 import { type CheckTarget, type Credential, useCode } from "../engine/check.js";
 import { deviceTokenOf, knownDeviceKey } from "../engine/devices.js";
 import { requestCodeByAddress } from "../engine/issue.js";
-import { lockAddress } from "../engine/lockout.js";
-import { event, newSignInNotice, noticePasswordLimit } from "../engine/notices.js";
+import { event, newSignInNotice } from "../engine/notices.js";
+import {
+  chargeWrongPassword,
+  passwordMatches,
+  refusedPasswordAttempt,
+} from "../engine/password.js";
 import type { RequestCodeInput, SignInInput, SignInWithCodeInput } from "../inputs.js";
 import type { AcceptedRequest, NewSession } from "../types.js";
 import { newSessionToken } from "./sessions.js";
@@ -46,28 +47,15 @@ export async function signIn(
     now,
     policy,
   });
+  const attempt = { email, key, now, client };
   if (reservation.reserved === null) {
-    const before = reservation.before;
-    if (before !== null && !decideConsecutive(before.consecutiveFailures, policy).allowed) {
-      await lockAddress(ctx, email, key, now, client, reservation.credentials?.locale);
-      ctx.observer.passwordChecked("blocked");
-      return fail("ACCOUNT_LOCKED");
-    }
-    // No window in this statement's snapshot: a concurrent attempt opened one just now.
-    const windowStartedAt = before?.windowStartedAt ?? now;
     ctx.observer.passwordChecked("blocked");
-    return fail("TOO_MANY_ATTEMPTS", { retryAt: passwordRetryAt(windowStartedAt, policy) });
+    return refusedPasswordAttempt(ctx, reservation, attempt);
   }
   const credentials = reservation.credentials;
-  // No account, or no password: a real argon2id verification against a dummy hash made at
-  // start with the same parameters, so every answer costs the same (no padding, ADR 5).
+  // No account, or no password: checked against the dummy hash all the same.
   const stored = credentials?.passwordHash ?? null;
-  const against = stored ?? (await ctx.dummyPasswordHash());
-  const normalized = normalizePassword(password);
-  let passwordOk = await ctx.hasher.verify(against, normalized);
-  // A hash made before passwords were normalised (NFKC) was made from the text as typed.
-  if (!passwordOk && normalized !== password)
-    passwordOk = await ctx.hasher.verify(against, password);
+  const passwordOk = await passwordMatches(ctx, stored, password);
   const refusal =
     credentials === null || stored === null || !passwordOk
       ? ("INVALID_CREDENTIALS" as const)
@@ -84,14 +72,7 @@ export async function signIn(
     });
     // The right password of an unverified registration spends its units too (no session).
     if (refusal === "INVALID_CREDENTIALS") {
-      const { passwordFailures, consecutiveFailures, windowStartedAt } = reservation.reserved;
-      const locale = credentials?.locale;
-      if (passwordBudgetExhausted(passwordFailures, policy)) {
-        await noticePasswordLimit(ctx, email, key, windowStartedAt, now, client, locale);
-      }
-      if (reachesLock(consecutiveFailures, policy)) {
-        await lockAddress(ctx, email, key, now, client, locale);
-      }
+      await chargeWrongPassword(ctx, reservation.reserved, attempt, credentials?.locale);
     }
     ctx.observer.passwordChecked(refusal === "EMAIL_NOT_VERIFIED" ? "unverified" : "wrong");
     return fail(refusal ?? "INVALID_CREDENTIALS");
