@@ -2,12 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { queryRows } from "@otp/core/db";
-import { deriveKeys, hashCode } from "@otp/core/internal";
 import {
   createTestDatabase,
+  deliveredLiveCode,
   resolveTestPostgres,
-  sql,
   TEST_SECRET,
   type TestBackend,
   type TestDatabase,
@@ -89,9 +87,16 @@ export async function startTestApp(
     logs,
     mailboxLines,
     trpc: createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/trpc` })] }),
-    codeFor: (email, codeType) => deliveredCodeFor(app, database, email, codeType),
+    codeFor: (email, codeType) =>
+      deliveredLiveCode(database, TEST_SECRET, () => app.mailbox?.list() ?? [], email, codeType),
     async linkFor(email, codeType) {
-      const code = await deliveredCodeFor(app, database, email, codeType);
+      const code = await deliveredLiveCode(
+        database,
+        TEST_SECRET,
+        () => app.mailbox?.list() ?? [],
+        email,
+        codeType,
+      );
       const message = app.mailbox
         ?.list()
         .find((sent) => sent.to === email && sent.meta?.code === code);
@@ -111,43 +116,6 @@ export async function startTestApp(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * The live code of `email`, read the way its owner would: from the email the
- * real dispatcher delivered to the dev mailbox. Waits for delivery, and skips
- * earlier emails whose code has since been replaced.
- */
-async function deliveredCodeFor(
-  app: RunningApp,
-  database: TestDatabase,
-  email: string,
-  codeType = "VERIFICATION",
-) {
-  const key = deriveKeys(TEST_SECRET).codeHmac;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const [live] = await queryRows<{ user_id: string; code_hash: string }>(
-      database.db,
-      sql`SELECT p.user_id, p.code_hash FROM passcodes p JOIN users u ON u.id = p.user_id
-          WHERE (u.email = ${email} OR p.new_email = ${email})
-            AND p.code_type = ${codeType}::code_type AND p.is_used = false`,
-    );
-    if (live !== undefined) {
-      for (const message of app.mailbox?.list() ?? []) {
-        const code = message.meta?.code;
-        if (message.to !== email || code === undefined) continue;
-        if (
-          hashCode(key, { userId: live.user_id, codeType: codeType as "VERIFICATION", code }) ===
-          live.code_hash
-        ) {
-          return code;
-        }
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`no delivered ${codeType} code for ${email}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** A built web app's shape (index.html and hashed assets, as `vite build` writes them), for WEB_DIST. */

@@ -5,7 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
+import { deriveKeys } from "../crypto/keys.js";
+import type { DatabaseHandle } from "../db/client.js";
 import { queryRows } from "../db/rows.js";
+import { hashCode } from "../rules/code-hash.js";
+import type { CodeType } from "../rules/code-types.js";
 import type { TestDatabase } from "./index.js";
 
 async function count(database: TestDatabase, statement: ReturnType<typeof sql>): Promise<number> {
@@ -219,4 +223,37 @@ export async function knownDeviceHashes(database: TestDatabase): Promise<string[
     sql`SELECT device_hash FROM known_devices`,
   );
   return rows.map((row) => row.device_hash);
+}
+
+/**
+ * The live code of `email` (for a code type), read as its owner would: from the emails
+ * `sent()` returns, the one whose code matches the live passcode's hash. Waits for
+ * delivery (up to 15 s), and skips earlier emails whose code has since been replaced.
+ */
+export async function deliveredLiveCode(
+  handle: DatabaseHandle,
+  secret: string,
+  sent: () => readonly { to: string; meta?: { code?: string } | undefined }[],
+  email: string,
+  codeType: CodeType = "VERIFICATION",
+): Promise<string> {
+  const key = deriveKeys(secret).codeHmac;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const [live] = await queryRows<{ user_id: string; code_hash: string }>(
+      handle.db,
+      sql`SELECT p.user_id, p.code_hash FROM passcodes p JOIN users u ON u.id = p.user_id
+          WHERE (u.email = ${email} OR p.new_email = ${email})
+            AND p.code_type = ${codeType}::code_type AND p.is_used = false`,
+    );
+    if (live !== undefined) {
+      for (const message of sent()) {
+        const code = message.meta?.code;
+        if (message.to !== email || code === undefined) continue;
+        if (hashCode(key, { userId: live.user_id, codeType, code }) === live.code_hash) return code;
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no delivered ${codeType} code for ${email}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
