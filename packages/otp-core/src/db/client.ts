@@ -308,6 +308,11 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
 interface ClientWrapping {
   prepare: boolean;
   onFinal?: FinalStatementHook | undefined;
+  /**
+   * Called before a statement is made, and throws to refuse it: a refused statement must
+   * never exist, since postgres.js sends a query it made even when nobody awaits it.
+   */
+  beforeStatement?: (() => void) | undefined;
   counters?: PoolCounters | undefined;
   statements?: StatementObserver | undefined;
   /** Sees every failed statement (the pool's recycling rule). */
@@ -315,13 +320,14 @@ interface ClientWrapping {
 }
 
 function preparingClient<T extends Sql>(current: () => T, wrapping: ClientWrapping): T {
-  const { prepare, onFinal, counters, statements, onError } = wrapping;
+  const { prepare, onFinal, beforeStatement, counters, statements, onError } = wrapping;
   return new Proxy(current(), {
     get(_target, property) {
       const target = current();
       const value = Reflect.get(target, property, target);
       if (property === "unsafe") {
         return (query: string, parameters?: unknown[], options?: object) => {
+          beforeStatement?.();
           const pending = (value as Sql["unsafe"]).call(target, query, parameters as never, {
             ...options,
             prepare,
@@ -395,10 +401,12 @@ async function pipelinedBegin<T>(
   if (counters !== undefined) counters.reserved += 1;
   const began = connection.unsafe(`begin ${mode.replace(/[^a-z ]/gi, "")}`).execute();
   let committed: Promise<unknown> | null = null;
-  const onFinal: FinalStatementHook = (query, pending) => {
+  const beforeStatement = () => {
     if (committed !== null) {
       throw new Error("a statement after the transaction's final (THEN_COMMIT) statement");
     }
+  };
+  const onFinal: FinalStatementHook = (query, pending) => {
     if (!query.startsWith(THEN_COMMIT)) return pending;
     // Both sent now, in this order, on this connection: the statement, then COMMIT.
     pending.execute();
@@ -411,6 +419,7 @@ async function pipelinedBegin<T>(
       preparingClient(() => connection, {
         prepare: wrapping.prepare,
         onFinal,
+        beforeStatement,
         statements: wrapping.statements,
         onError,
       }),
