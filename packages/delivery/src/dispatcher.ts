@@ -2,6 +2,7 @@ import type { Logger } from "@otp/core";
 import type { DatabaseHandle } from "@otp/core/db";
 import {
   deriveKeys,
+  NO_RECIPIENT_KIND,
   type OutboxPayload,
   openOutboxPayload,
   safeErrorMessage,
@@ -220,6 +221,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
                 attempt,
               )
               .catch(() => null);
+      // A decoy (nobody got a code) is no email: it counts in no report and no metric.
+      if (row.kind === NO_RECIPIENT_KIND) return;
       if (report !== null && outcome !== null) report[outcome] += 1;
       if (outcome !== null && outcome !== "deferred") observe(row.kind, outcome);
     });
@@ -235,6 +238,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         logger.warn(context, "outbox: code expired before delivery; not sent");
         return "expired";
       }
+      if (row.kind === NO_RECIPIENT_KIND) return "superseded";
       if (row.status === "SUPERSEDED") {
         logger.info(context, "outbox: code replaced or used before delivery; not sent");
         return "superseded";

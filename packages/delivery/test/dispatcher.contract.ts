@@ -4,7 +4,8 @@
  * server receiving them.
  */
 import { createOtpService } from "@otp/core";
-import { claimDueEmails } from "@otp/core/repositories";
+import { deriveKeys, NO_RECIPIENT_KIND, openOutboxPayload } from "@otp/core/internal";
+import { claimDueEmails, listOutbox } from "@otp/core/repositories";
 import {
   captureLogger,
   cheapArgon2,
@@ -203,6 +204,38 @@ export function defineDispatcherContract(backend: TestBackend, serverUrl?: strin
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]?.text).toContain(newCode);
     expect(smtp.received[0]?.text).not.toContain(oldCode);
+  });
+
+  it("settles the decoy a request for nobody queued in its claim: never opened, never sent, never counted", async () => {
+    const otp = service();
+    // A code for an address without an account, and one a verified account may not get.
+    await otp.resendCode({ email: "nobody@example.com" });
+    await otp.requestPasswordReset({ email: "nobody@example.com" });
+    const queued = await listOutbox(database.db);
+    expect(queued.map((row) => [row.kind, row.status, row.payload === null])).toEqual([
+      [NO_RECIPIENT_KIND, "PENDING", false],
+      [NO_RECIPIENT_KIND, "PENDING", false],
+    ]);
+    // Sealed with a key no one holds: not even the server's secret opens it.
+    const sealed = queued[0]?.payload;
+    if (sealed === null || sealed === undefined) throw new Error("no payload");
+    expect(() =>
+      openOutboxPayload(deriveKeys(TEST_SECRET).outboxEncryption, queued[0]?.id ?? "", sealed),
+    ).toThrow();
+
+    const report = await dispatcher().drain();
+
+    expect(report).toMatchObject({ sent: 0, superseded: 0, failed: 0 });
+    const settled = await listOutbox(database.db);
+    expect(settled.map((row) => [row.status, row.payload])).toEqual([
+      ["SUPERSEDED", null],
+      ["SUPERSEDED", null],
+    ]);
+    expect(smtp.received).toHaveLength(0);
+    // No "code replaced" line for what was never a code.
+    expect(logs.map((line) => line.message)).not.toContain(
+      "outbox: code replaced or used before delivery; not sent",
+    );
   });
 
   it("gives a permanently rejected email (550) up at once: FAILED, payload scrubbed", async () => {

@@ -9,7 +9,11 @@ import { type Executor, isoTimestamp, queryRows, toDateOrNull } from "../db/rows
 import { passwordWindowCutoff } from "../rules/password-budget.js";
 import type { PasscodePolicy } from "../rules/policy.js";
 import type { QueuedNotice } from "./passcode-effects.js";
-import { type SecurityEventToRecord, securityEventCte } from "./security-events.js";
+import {
+  type PresumedFailure,
+  type SecurityEventToRecord,
+  securityEventCte,
+} from "./security-events.js";
 
 export interface GuardParams {
   recipientKey: string;
@@ -75,11 +79,13 @@ export interface PasswordReservation {
  * none; an unverified account has no active password (ADR 10), and the
  * password its live registration chose is read so that, when it is typed, the
  * answer can say "verify your address first" (never a session). The same
- * statement for every address, with or without an account.
+ * statement for every address, with or without an account. With `presumedFailure` (a
+ * sign-in), a granted attempt also records its SIGN_IN_BLOCKED event for the account of the
+ * address, if any (security-events.ts): a wrong password then needs no statement more.
  */
 export async function reservePasswordAttempt(
   executor: Executor,
-  p: GuardParams & { email: string },
+  p: GuardParams & { email: string; presumedFailure?: PresumedFailure },
 ): Promise<PasswordReservation> {
   const now = isoTimestamp(p.now);
   const cutoff = isoTimestamp(passwordWindowCutoff(p.now, p.policy));
@@ -124,7 +130,17 @@ export async function reservePasswordAttempt(
             ORDER BY c.created_at DESC LIMIT 1))
         END AS password_hash
       FROM users u WHERE lower(u.email) = ${p.email}
-    )
+    )${
+      p.presumedFailure === undefined
+        ? sql``
+        : sql`,
+    ${securityEventCte(
+      "presumed_failure",
+      sql`SELECT id AS user_id FROM account WHERE EXISTS (SELECT 1 FROM reserved)`,
+      p.presumedFailure.event,
+      p.presumedFailure.id,
+    )}`
+    }
     SELECT r.consecutive_failures AS reserved_consecutive, r.password_failures AS reserved_failures,
       r.password_window_started_at AS reserved_window,
       b.consecutive_failures AS before_consecutive, b.password_failures AS before_failures,

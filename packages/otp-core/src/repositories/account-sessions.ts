@@ -8,7 +8,11 @@ import { type Executor, isoTimestamp, queryRows, toDate } from "../db/rows.js";
 import type { StoredClient } from "../rules/client-context.js";
 import { forgetDevicesCte, newDeviceExtra, rememberDeviceCtes } from "./known-devices.js";
 import type { QueuedNotice } from "./passcode-effects.js";
-import { type SecurityEventToRecord, securityEventCte } from "./security-events.js";
+import {
+  type SecurityEventToRecord,
+  securityEventCte,
+  withdrawnEventCte,
+} from "./security-events.js";
 
 export interface AccountSessionRow {
   id: string;
@@ -123,6 +127,8 @@ export async function openSignedInSession(
     now: Date;
     event: SecurityEventToRecord;
     device: { deviceHash: string; notice: QueuedNotice };
+    /** The presumed failure's event the reservation recorded (security-events.ts), withdrawn. */
+    withdrawnEventId?: string;
   },
 ): Promise<{ newDevice: boolean }> {
   const at = isoTimestamp(p.now);
@@ -142,7 +148,12 @@ export async function openSignedInSession(
         password_failures = GREATEST(password_failures - 1, 0)
       WHERE recipient_key = ${p.recipientKey}
       RETURNING 1
-    )
+    )${
+      p.withdrawnEventId === undefined
+        ? sql``
+        : sql`,
+    ${withdrawnEventCte("withdrawn", p.withdrawnEventId, p.userId)}`
+    }
     SELECT ${newDeviceExtra}`,
   );
   return { newDevice: (rows[0]?.newDevices ?? 0) > 0 };

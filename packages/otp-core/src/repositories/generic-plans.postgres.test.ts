@@ -257,6 +257,17 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
       now: NOW,
       policy,
     }),
+  "reservePasswordAttempt of a sign-in": (e) =>
+    failures.reservePasswordAttempt(e, {
+      recipientKey: "k",
+      email: "a@example.com",
+      now: NOW,
+      policy,
+      presumedFailure: {
+        id: uuid(),
+        event: { type: "SIGN_IN_BLOCKED", detail: { reason: "WRONG_PASSWORD" }, client, now: NOW },
+      },
+    }),
   queuePasswordNoticeOnce: (e) =>
     failures.queuePasswordNoticeOnce(e, {
       recipientKey: "k",
@@ -310,12 +321,21 @@ const STATEMENTS: Record<string, (executor: Executor) => Promise<unknown>> = {
         notice: { id: uuid(), kind: "NEW_SIGN_IN", payload: bytes, traceContext: null },
       },
     }),
-  recordSecurityEventForAddress: (e) =>
-    securityEvents.recordSecurityEventForAddress(e, "a@example.com", {
-      type: "SIGN_IN_BLOCKED",
-      client,
+  "openSignedInSession withdrawing a presumed failure": (e) =>
+    accountSessions.openSignedInSession(e, {
+      userId: uuid(),
+      recipientKey: "k",
+      session: { sessionId: uuid(), tokenHash: "t", expiresAt: NOW, client },
       now: NOW,
+      event: { type: "SIGNED_IN", detail: { method: "password" }, client, now: NOW },
+      device: {
+        deviceHash: "d",
+        notice: { id: uuid(), kind: "NEW_SIGN_IN", payload: bytes, traceContext: null },
+      },
+      withdrawnEventId: uuid(),
     }),
+  correctPresumedFailure: (e) =>
+    securityEvents.correctPresumedFailure(e, uuid(), { reason: "EMAIL_NOT_VERIFIED" }),
   "listSecurityEvents first page": (e) =>
     securityEvents.listSecurityEvents(e, { userId: uuid(), before: null, limit: 20 }),
   "listSecurityEvents next page": (e) =>

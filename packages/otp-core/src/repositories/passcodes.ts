@@ -17,8 +17,10 @@ export interface ReplacePasscodeParams {
   /**
    * The account; null: nobody gets a code (an address without an account, or one this code
    * type is not for). The statement is then the same, with parameters of the same shape (the
-   * delete looks up a fresh id), and deletes, inserts and queues nothing: such a request does
-   * the work of one that issues a code (ADR 5).
+   * delete looks up a fresh id), inserts no code, and queues its email all the same: a decoy
+   * that names a code that does not exist, so the delivery's claim settles it as SUPERSEDED,
+   * never sent (outbox.ts). Such a request does the work of one that issues a code: the same
+   * statement, the same sealed email queued, the same claim after it (ADR 5, ADR 25).
    */
   userId: string | null;
   codeType: CodeType;
@@ -37,8 +39,17 @@ export interface ReplacePasscodeParams {
    * registration. Absent: the new code carries no password.
    */
   pending?: { passwordHash: string; bindingHash: string } | "carry";
-  /** The code's email; `traceContext` as in QueuedNotice. */
-  outbox: { id: string; kind: string; payload: Uint8Array; traceContext: string | null };
+  /**
+   * The code's email; `traceContext` as in QueuedNotice. `passcodeId` null: an email that
+   * carries no code (nobody's notice, issue.ts), sent as it is; absent: the code's.
+   */
+  outbox: {
+    id: string;
+    kind: string;
+    payload: Uint8Array;
+    traceContext: string | null;
+    passcodeId?: string | null;
+  };
 }
 
 /**
@@ -47,6 +58,7 @@ export interface ReplacePasscodeParams {
  * insert reads the delete's count, which forces the delete to finish first.
  * Run it in a transaction that holds the account's row lock (see users.ts):
  * without it, two concurrent issues would each miss the other's new row.
+ * For nobody it queues the decoy email and nothing else (see `userId`).
  * It does not NOTIFY: the caller wakes delivery after commit (ADR 8). It is
  * the last statement of its transaction (`THEN_COMMIT`: on PostgreSQL the
  * COMMIT goes out with it), so it commits as soon as it succeeds.
@@ -95,10 +107,12 @@ export async function replacePasscode(tx: Executor, p: ReplacePasscodeParams): P
     queued AS (
       INSERT INTO email_outbox (id, kind, payload, passcode_id, status, available_at, expires_at, created_at,
         trace_context)
-      SELECT ${p.outbox.id}::uuid, ${p.outbox.kind}, ${p.outbox.payload}::bytea, inserted.id,
-        'PENDING', ${now}::timestamptz, ${expiresAt}::timestamptz, ${now}::timestamptz,
-        ${p.outbox.traceContext}::text
-      FROM inserted
+      -- Queued for nobody too: its passcode id names no code, so the claim settles it unsent.
+      -- FROM deleted_count: one row, after the delete (as the code's insert).
+      SELECT ${p.outbox.id}::uuid, ${p.outbox.kind}, ${p.outbox.payload}::bytea,
+        ${p.outbox.passcodeId === undefined ? p.passcodeId : p.outbox.passcodeId}::uuid, 'PENDING', ${now}::timestamptz, ${expiresAt}::timestamptz,
+        ${now}::timestamptz, ${p.outbox.traceContext}::text
+      FROM deleted_count
       RETURNING id
     )
     SELECT deleted_count.n AS deleted_count, (SELECT count(*) FROM queued)::int AS queued

@@ -61,31 +61,53 @@ function eventValues(event: SecurityEventToRecord): {
  * A CTE that records one event per row of `source` (a query with a `user_id`
  * column): nothing when the change it goes with changed nothing.
  */
-export function securityEventCte(name: string, source: SQL, event: SecurityEventToRecord): SQL {
+export function securityEventCte(
+  name: string,
+  source: SQL,
+  event: SecurityEventToRecord,
+  /** The event's id, when a later statement must find it (a presumed failure, below). */
+  id?: string,
+): SQL {
   const v = eventValues(event);
+  const idColumn = id === undefined ? sql`` : sql`id, `;
+  const idValue = id === undefined ? sql`` : sql`${id}::uuid, `;
   return sql`${sql.raw(name)} AS (
-    INSERT INTO security_events (user_id, type, detail, created_at, ip, user_agent)
-    SELECT source.user_id, ${v.type}, ${v.detail}, ${v.at}, ${v.ip}, ${v.userAgent}
+    INSERT INTO security_events (${idColumn}user_id, type, detail, created_at, ip, user_agent)
+    SELECT ${idValue}source.user_id, ${v.type}, ${v.detail}, ${v.at}, ${v.ip}, ${v.userAgent}
     FROM (${source}) AS source
     RETURNING id
   )`;
 }
 
 /**
- * Records an event for the account of this address, if there is one: the
- * same statement runs for every address, so an address without an account
- * costs the same round trip.
+ * A password sign-in presumes the password wrong (ADR 25): the statement that spends
+ * the attempt's units records SIGN_IN_BLOCKED for the account of the address, if any, and
+ * the right password's statement withdraws it (`withdrawnEventCte`) as it gives the units
+ * back. So a wrong password costs the same statements and writes whether or not the
+ * address has an account: no statement after the comparison tells them apart.
  */
-export async function recordSecurityEventForAddress(
+export interface PresumedFailure {
+  /** The event's id (`newRowId()`), for the statement that withdraws or corrects it. */
+  id: string;
+  event: SecurityEventToRecord;
+}
+
+/** Withdraws a presumed failure's event (the password was right). */
+export function withdrawnEventCte(name: string, eventId: string, userId: string): SQL {
+  return sql`${sql.raw(name)} AS (
+    DELETE FROM security_events WHERE id = ${eventId}::uuid AND user_id = ${userId}::uuid
+    RETURNING 1
+  )`;
+}
+
+/** Corrects a presumed failure's reason (the right password of an unverified address). */
+export async function correctPresumedFailure(
   executor: Executor,
-  email: string,
-  event: SecurityEventToRecord,
+  eventId: string,
+  detail: SecurityEventDetail,
 ): Promise<void> {
-  const v = eventValues(event);
   await executor.execute(
-    sql`INSERT INTO security_events (user_id, type, detail, created_at, ip, user_agent)
-        SELECT id, ${v.type}, ${v.detail}, ${v.at}, ${v.ip}, ${v.userAgent}
-        FROM users WHERE lower(email) = ${email}`,
+    sql`UPDATE security_events SET detail = ${JSON.stringify(detail)}::jsonb WHERE id = ${eventId}::uuid`,
   );
 }
 

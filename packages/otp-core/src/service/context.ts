@@ -22,6 +22,12 @@ import type { OtpServiceOptions } from "./types.js";
 export interface ServiceContext {
   db: Database;
   keys: DerivedKeys;
+  /**
+   * Seals the decoy queued when nobody gets a code (NO_RECIPIENT_KIND): random, made at
+   * start and kept nowhere, so a decoy costs the sealing a real email does and no one,
+   * holding the server secret or not, can ever open it.
+   */
+  decoyKey: Buffer;
   policy: PasscodePolicy;
   inputs: InputSchemas;
   sessionTtlMs: number;
@@ -65,6 +71,7 @@ export function createServiceContext(options: OtpServiceOptions): ServiceContext
   return {
     db,
     keys,
+    decoyKey: randomBytes(32),
     policy,
     inputs: createInputSchemas(policy, options.locales),
     sessionTtlMs: (options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS) * 1000,

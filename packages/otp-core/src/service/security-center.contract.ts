@@ -16,6 +16,7 @@ import {
   readOutbox,
   securityEventContexts,
   securityEventCount,
+  securityEventsOfType,
   securityEventTypesOf,
   sessionClients,
   sessionLastSeenUtc,
@@ -243,6 +244,16 @@ export function defineSecurityCenterContract(backend: TestBackend, serverUrl?: s
         device: "Safari on iOS",
       });
       expect(page.value.events[1]).toMatchObject({ reason: "WRONG_PASSWORD" });
+    });
+
+    it("the right password of an unverified registration: one SIGN_IN_BLOCKED, for EMAIL_NOT_VERIFIED", async () => {
+      await service.register({ email: ALICE, password: PASSWORD });
+      const answer = await service.signIn({ email: ALICE, password: PASSWORD }, SAFARI);
+      expect(answer).toMatchObject({ ok: false, error: { code: "EMAIL_NOT_VERIFIED" } });
+      // The statement that spent the attempt presumed a wrong password; the reason is corrected.
+      expect(await securityEventsOfType(database, "SIGN_IN_BLOCKED")).toEqual([
+        { type: "SIGN_IN_BLOCKED", detail: { reason: "EMAIL_NOT_VERIFIED" } },
+      ]);
     });
 
     it("SIGNED_IN (code) by a sign-in code; nothing for a wrong one", async () => {

@@ -133,6 +133,26 @@ if (!server.available) {
       });
     });
 
+    it("password sign-in: a wrong password costs one statement, for an account or an unknown address alike", async () => {
+      await verifiedAccount();
+      const wrong = await wire.measure(() =>
+        service.signIn({ email: ALICE, password: "not the password at all" }),
+      );
+      expect(wrong.result).toMatchObject({ ok: false, error: { code: "INVALID_CREDENTIALS" } });
+      const unknown = await wire.measure(() =>
+        service.signIn({ email: "nobody@example.com", password: "not the password at all" }),
+      );
+      expect(unknown.result).toMatchObject({ ok: false, error: { code: "INVALID_CREDENTIALS" } });
+      const right = await wire.measure(() => service.signIn({ email: ALICE, password: PASSWORD }));
+      ok(right.result);
+      // Presumed wrong: the statement that spends the attempt records SIGN_IN_BLOCKED (ADR 25).
+      expect({ wrong: wrong.cost, unknown: unknown.cost, right: right.cost }).toEqual({
+        wrong: { statements: 1, transactions: 1 },
+        unknown: { statements: 1, transactions: 1 },
+        right: { statements: 2, transactions: 2 },
+      });
+    });
+
     it("sign-in by code (from a known device too), by link, and password reset", async () => {
       await verifiedAccount();
       clock.advanceSeconds(60);

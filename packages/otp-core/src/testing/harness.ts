@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows } from "../db/rows.js";
 import { createOtpService } from "../service/create-service.js";
 import type { Logger } from "../service/logger.js";
+import { NO_RECIPIENT_KIND } from "../service/outbox-payload.js";
 import { createArgon2Hasher } from "../service/password-hasher.js";
 import type { OtpServiceOptions } from "../service/types.js";
 import type { TestDatabase } from "./index.js";
@@ -97,11 +98,12 @@ export async function userTable(database: TestDatabase): Promise<UserState[]> {
   );
 }
 
-/** Users, passcodes and outbox, for "nothing changed" assertions. */
+/** Users, passcodes and outbox (its emails: no decoy), for "nothing changed" assertions. */
 export async function snapshot(database: TestDatabase) {
   const outbox = await queryRows<{ id: string; status: string }>(
     database.db,
-    sql`SELECT id, status::text AS status FROM email_outbox ORDER BY created_at, id`,
+    sql`SELECT id, status::text AS status FROM email_outbox
+        WHERE kind <> ${NO_RECIPIENT_KIND} ORDER BY created_at, id`,
   );
   return { users: await userTable(database), passcodes: await passcodeTable(database), outbox };
 }

@@ -13,7 +13,11 @@ import { deriveKeys } from "../crypto/keys.js";
 import { createDatabase, type DatabaseHandle, type DatabaseOptions } from "../db/client.js";
 import { queryRows } from "../db/rows.js";
 import { listOutbox, type OutboxRow } from "../repositories/outbox.js";
-import { type OutboxPayload, openOutboxPayload } from "../service/outbox-payload.js";
+import {
+  NO_RECIPIENT_KIND,
+  type OutboxPayload,
+  openOutboxPayload,
+} from "../service/outbox-payload.js";
 
 export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -100,16 +104,17 @@ export interface OpenedOutboxRow extends OutboxRow {
 }
 
 /**
- * Every outbox row with its payload decrypted, oldest first. Each payload is checked against
- * its kind's declaration in `@otp/email` (`EMAILS`), so a test that reads the outbox fails
- * when the service queues an email delivery would refuse.
+ * Every outbox row with its payload decrypted, oldest first, but the decoys queued when nobody
+ * got a code (NO_RECIPIENT_KIND: no email, and sealed with a key no one holds). Each payload is
+ * checked against its kind's declaration in `@otp/email` (`EMAILS`), so a test that reads the
+ * outbox fails when the service queues an email delivery would refuse.
  */
 export async function readOutbox(
   handle: DatabaseHandle,
   secret: string,
 ): Promise<OpenedOutboxRow[]> {
   const key = deriveKeys(secret).outboxEncryption;
-  const rows = await listOutbox(handle.db);
+  const rows = (await listOutbox(handle.db)).filter((row) => row.kind !== NO_RECIPIENT_KIND);
   return rows.map((row) => {
     if (row.payload === null) return { ...row, message: null };
     const message = openOutboxPayload(key, row.id, row.payload);

@@ -123,11 +123,11 @@ export async function securityEventRows(database: TestDatabase) {
   );
 }
 
-/** The security events of type `type`. */
+/** The security events of type `type`, with what each adds (`detail`). */
 export async function securityEventsOfType(database: TestDatabase, type: string) {
-  return queryRows<{ type: string }>(
+  return queryRows<{ type: string; detail: unknown }>(
     database.db,
-    sql`SELECT type::text AS type FROM security_events WHERE type = ${type}`,
+    sql`SELECT type::text AS type, detail FROM security_events WHERE type = ${type}`,
   );
 }
 

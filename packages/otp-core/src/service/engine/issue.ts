@@ -4,6 +4,7 @@ import { newRowId } from "../../db/row-id.js";
 import type { Executor } from "../../db/rows.js";
 import { ACCOUNT_DEFAULT_LOCALE } from "../../db/schema.js";
 import { type DomainError, domainError, ok, type Result } from "../../errors.js";
+import type { QueuedNotice } from "../../repositories/passcode-effects.js";
 import { replacePasscode } from "../../repositories/passcodes.js";
 import { readSendReservation, type SendReservationRow } from "../../repositories/send-limits.js";
 import { type LockedUser, reserveSendAndLockUser } from "../../repositories/users.js";
@@ -13,7 +14,11 @@ import type { MailedCodeType } from "../../rules/code-types.js";
 import { mayReceiveCode } from "../../rules/eligibility.js";
 import { codeExpiresAt } from "../../rules/expiry.js";
 import type { ServiceContext } from "../context.js";
-import { OUTBOX_KIND_BY_CODE_TYPE, sealOutboxPayload } from "../outbox-payload.js";
+import {
+  NO_RECIPIENT_KIND,
+  OUTBOX_KIND_BY_CODE_TYPE,
+  sealOutboxPayload,
+} from "../outbox-payload.js";
 import { currentTraceContext } from "../trace-context.js";
 import type { AcceptedRequest, IssuedCode } from "../types.js";
 
@@ -35,12 +40,20 @@ export function sendLimitError(
 /**
  * Nobody to send to: an address without an account, or an account this code type is not for.
  * Issuing to nobody does all the work of issuing (the code, its hashes, the sealed email, the
- * same statement) and writes nothing, so the answer costs the same whoever asked (ADR 5).
+ * same statement, the email queued) but stores no code, and its email is a decoy no one can
+ * open and delivery never sends (NO_RECIPIENT_KIND), so the answer costs the same whoever
+ * asked (ADR 5, ADR 25).
  */
 export interface Nobody {
   id: null;
   email: string;
   locale: string;
+  /**
+   * What goes out instead of the decoy, if anything: a notice to the account's owner (a
+   * registration for a verified address, "someone tried to register"), queued by the same
+   * statement, so that request too costs what issuing costs.
+   */
+  instead?: QueuedNotice;
 }
 
 /**
@@ -80,24 +93,32 @@ export async function issueLocked(
       : codeType === "VERIFICATION"
         ? { pending: "carry" as const }
         : {}),
-    outbox: {
-      id: outboxId,
-      kind,
-      payload: sealOutboxPayload(keys.outboxEncryption, outboxId, {
-        v: 1,
-        kind,
-        to: newEmail ?? user.email,
-        locale: user.locale,
-        code,
-        linkToken: formatLinkToken(link),
-        ttlSeconds: policy.codeTtlSeconds,
-        expiresAt: expiresAt.toISOString(),
-      }),
-      traceContext: currentTraceContext(),
-    },
+    // Nobody's notice carries no code (sent as it is); else the code's email, or its decoy.
+    outbox:
+      user.id === null && user.instead !== undefined
+        ? { ...user.instead, passcodeId: null }
+        : {
+            id: outboxId,
+            kind: user.id === null ? NO_RECIPIENT_KIND : kind,
+            payload: sealOutboxPayload(
+              user.id === null ? ctx.decoyKey : keys.outboxEncryption,
+              outboxId,
+              {
+                v: 1,
+                kind,
+                to: newEmail ?? user.email,
+                locale: user.locale,
+                code,
+                linkToken: formatLinkToken(link),
+                ttlSeconds: policy.codeTtlSeconds,
+                expiresAt: expiresAt.toISOString(),
+              },
+            ),
+            traceContext: currentTraceContext(),
+          },
   });
   if (user.id === null) {
-    ctx.logger.info({ codeType }, "code requested: no account to send it to");
+    ctx.logger.info({ codeType }, "code requested: nobody to send a code to");
   } else {
     ctx.logger.info({ userId: user.id, codeType, deletedCount, passcodeId }, "passcode issued");
     ctx.observer.codeIssued(codeType);
@@ -109,8 +130,8 @@ export async function issueLocked(
  * Sends a code by address (enumeration-safe: the same answer whatever the
  * account's state; only the per-address send cap can refuse, and it counts
  * every address alike). Every address takes the same steps: the same two
- * statements, a code made and sealed, delivery woken; only an address that
- * may receive the code gets rows written (ADR 5).
+ * statements, a code made and sealed, an email queued, delivery woken; only an
+ * address that may receive the code gets a code stored and its email sent (ADR 5, ADR 25).
  */
 export async function requestCodeByAddress(
   ctx: ServiceContext,

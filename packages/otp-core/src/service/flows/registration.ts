@@ -3,7 +3,6 @@ import { recipientKey } from "../../crypto/recipient-key.js";
 import { ACCOUNT_DEFAULT_LOCALE } from "../../db/schema.js";
 import { ok, type Result } from "../../errors.js";
 import { verificationCheckEffect } from "../../repositories/code-effects.js";
-import { queueEmail } from "../../repositories/outbox.js";
 import { registerOrLockUser } from "../../repositories/users.js";
 import { type ClientContext, storedClient } from "../../rules/client-context.js";
 import { deviceTokenHash } from "../../rules/device-token.js";
@@ -68,14 +67,20 @@ export async function register(
         bindingHash: bindingTokenHash(bindingToken),
       });
     } else {
-      await queueEmail(tx, {
-        ...sealNotice(ctx, {
-          kind: "ALREADY_REGISTERED",
-          to: outcome.user.email,
-          locale: outcome.user.locale,
-        }),
+      // Nobody gets a code; the owner gets a notice, by the statement that issues codes (ADR 25).
+      const { email: to, locale: ownerLocale } = outcome.user;
+      await issueLocked(
+        ctx,
+        tx,
+        {
+          id: null,
+          email: to,
+          locale: ownerLocale,
+          instead: sealNotice(ctx, { kind: "ALREADY_REGISTERED", to, locale: ownerLocale }),
+        },
+        "VERIFICATION",
         now,
-      });
+      );
     }
     queued = true;
     if (outcome.user.created) ctx.logger.info({ userId: outcome.user.id }, "account created");

@@ -1,10 +1,11 @@
 /** Signing in: by password, and by a SIGN_IN code (or its link). */
 import { recipientKey } from "../../crypto/recipient-key.js";
+import { newRowId } from "../../db/row-id.js";
 import { fail, ok, type Result } from "../../errors.js";
 import { reservePasswordAttempt } from "../../repositories/account-failures.js";
 import { openSignedInSession } from "../../repositories/account-sessions.js";
 import { signInCheckEffect } from "../../repositories/code-effects.js";
-import { recordSecurityEventForAddress } from "../../repositories/security-events.js";
+import { correctPresumedFailure } from "../../repositories/security-events.js";
 import { type ClientContext, storedClient } from "../../rules/client-context.js";
 import { deviceTokenHash } from "../../rules/device-token.js";
 import type { ServiceContext } from "../context.js";
@@ -39,13 +40,23 @@ export async function signIn(
   // A device the account knows has a password budget and a cap of its own (ADR 20).
   const deviceKey = await knownDeviceKey(ctx, { email }, client.deviceToken);
   const key = deviceKey ?? recipientKey(ctx.keys.recipientHmac, email);
-  // The password budget and the consecutive cap are spent before comparing,
-  // by the same statement for every address, with or without an account.
+  // The password budget and the consecutive cap are spent before comparing, and the
+  // password presumed wrong (its SIGN_IN_BLOCKED recorded for the account, if any), by the
+  // same statement for every address: a wrong password needs no statement after the
+  // comparison, so none can tell an account from an unknown address (ADR 25).
+  const presumedFailure = {
+    id: newRowId(),
+    event: {
+      ...event("SIGN_IN_BLOCKED", storedClient(client), now),
+      detail: { reason: "WRONG_PASSWORD" as const },
+    },
+  };
   const reservation = await reservePasswordAttempt(ctx.db, {
     recipientKey: key,
     email,
     now,
     policy,
+    presumedFailure,
   });
   const attempt = { email, key, now, client };
   if (reservation.reserved === null) {
@@ -63,16 +74,12 @@ export async function signIn(
         ? ("EMAIL_NOT_VERIFIED" as const)
         : null;
   if (refusal !== null || credentials === null) {
-    // Recorded for the account of the address, if any: the same statement for every address.
-    await recordSecurityEventForAddress(ctx.db, email, {
-      ...event("SIGN_IN_BLOCKED", storedClient(client), now),
-      detail: {
-        reason: refusal === "INVALID_CREDENTIALS" ? "WRONG_PASSWORD" : "EMAIL_NOT_VERIFIED",
-      },
-    });
-    // The right password of an unverified registration spends its units too (no session).
     if (refusal === "INVALID_CREDENTIALS") {
       await chargeWrongPassword(ctx, reservation.reserved, attempt, credentials?.locale);
+    } else {
+      // The right password of an unverified registration: blocked for another reason (its
+      // units stay spent: no session). Its answer already differs, so this costs nothing.
+      await correctPresumedFailure(ctx.db, presumedFailure.id, { reason: "EMAIL_NOT_VERIFIED" });
     }
     ctx.observer.passwordChecked(refusal === "EMAIL_NOT_VERIFIED" ? "unverified" : "wrong");
     return fail(refusal ?? "INVALID_CREDENTIALS");
@@ -85,6 +92,7 @@ export async function signIn(
     now,
     client,
     key,
+    presumedFailure.id,
   );
   ctx.observer.passwordChecked("success");
   return ok(session);
@@ -100,6 +108,8 @@ async function createSessionFor(
   client: ClientContext | undefined,
   /** The address's HMAC: a right password gives its budget unit back and clears the cap's count. */
   key: string,
+  /** The presumed failure's event, withdrawn by the same statement. */
+  presumedFailureId: string,
 ): Promise<NewSession> {
   const session = newSessionToken(ctx, now);
   const stored = storedClient(client);
@@ -114,6 +124,7 @@ async function createSessionFor(
       deviceHash: deviceTokenHash(userId, deviceToken),
       notice: newSignInNotice(ctx, email, locale, stored, now),
     },
+    withdrawnEventId: presumedFailureId,
   });
   if (newDevice) ctx.onEmailQueued();
   ctx.logger.info({ userId, sessionId: session.sessionId, newDevice }, "signed in");
