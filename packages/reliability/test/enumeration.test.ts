@@ -14,7 +14,7 @@
  * on a loaded machine); rounds are added, 100 at a time up to MAX_ROUNDS, while
  * the interval straddles a bound. A 0.2 ms leak fails it; noise does not. The
  * spread of the three medians is reported. Password sign-in is also held to
- * issue 23's bounds: over 80 alternating rounds, medians within 7% and the
+ * issue 23's bounds: over at least 80 alternating rounds (240), medians within 7% and the
  * fastest tenth within 10%. Addresses are reused round-robin within a class, so
  * every class takes the same paths through the send counter; `register` needs
  * a fresh address per request for "unknown" (registering creates the account).
@@ -50,8 +50,13 @@ const ROUNDS = Number(process.env.ENUMERATION_ROUNDS ?? 200);
 const MAX_ROUNDS = Number(process.env.ENUMERATION_MAX_ROUNDS ?? 600);
 const BATCH_ROUNDS = 100;
 const WARMUP_ROUNDS = 20;
-/** The sign-in test's rounds (issue 23: over 80 alternating requests). */
-const SIGN_IN_ROUNDS = 80;
+/**
+ * The sign-in test's rounds. Issue 23 asks for its bounds over 80 alternating requests; a
+ * median of 80 argon2id answers on a shared 2-core machine moves by several percent by chance
+ * (one quiet run: 9.2% between classes whose paired shift was 0.04 ms), so the same bounds are
+ * held over 240, where chance moves a median by about 1%.
+ */
+const SIGN_IN_ROUNDS = 240;
 /** The pause after each request (see timedRound). */
 const SETTLE_MS = 10;
 const POOL = 10;
@@ -184,8 +189,8 @@ describe.skipIf(SERVER_URL === undefined)("enumeration (PostgreSQL)", () => {
   /**
    * The addresses of each class: one set for register and resend, and one per password
    * sign-in endpoint, whose wrong passwords spend the consecutive-failure cap (at most
-   * 100 per address): 10 addresses take at most 72 each (20 warm-up and 600 paired
-   * rounds, 100 more for the 80-round test).
+   * 100 per address): 10 addresses take at most 88 each (20 warm-up and 600 paired
+   * rounds, 260 more for the sign-in bounds test).
    */
   const poolSets = new Map<string, Record<AddressClass, string[]>>();
   const poolsFor = (endpoint: Endpoint) =>
