@@ -59,3 +59,8 @@ export {
   SESSION_COOKIE,
 } from "./trpc/context.js";
 export { type AppRouter, createAppRouter, createProductionRouter } from "./trpc/router.js";
+export {
+  answerSingleMutation,
+  type SingleCallAnswer,
+  type SingleCallOptions,
+} from "./trpc/single-call.js";

@@ -10,6 +10,7 @@ import type { DevMailbox } from "@otp/email";
 import {
   type ApiErrorCode,
   type AppRouter,
+  answerSingleMutation,
   type Context,
   createEdge,
   createRateLimiter,
@@ -175,21 +176,30 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       setHeader: (name, value) => void reply.header(name, value),
     });
 
+  // tRPC writes its answers itself (no onSend): its 503s get their Retry-After here.
+  const errorHeaders = (errors: readonly unknown[]) =>
+    errors.some((error) => describeError(error).code === "SERVICE_UNAVAILABLE")
+      ? { "retry-after": String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) }
+      : undefined;
+  const onProcedureError = (
+    request: FastifyRequest,
+    error: { code: string; cause?: unknown },
+    path: string | undefined,
+  ) => {
+    noteErrorCode(request, describeError(error).code);
+    if (error.code === "INTERNAL_SERVER_ERROR")
+      deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+  };
   const trpcOptions = {
     router,
     createContext: ({ req, res }) => createContext(req, res),
     allowBatching: true,
     maxBatchSize: 10,
-    // tRPC writes its answers itself (no onSend): its 503s get their Retry-After here.
-    responseMeta: ({ errors }) =>
-      errors.some((error) => describeError(error).code === "SERVICE_UNAVAILABLE")
-        ? { headers: { "retry-after": String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) } }
-        : {},
-    onError: ({ error, path, req }) => {
-      noteErrorCode(req, describeError(error).code);
-      if (error.code === "INTERNAL_SERVER_ERROR")
-        deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+    responseMeta: ({ errors }) => {
+      const headers = errorHeaders(errors);
+      return headers === undefined ? {} : { headers };
     },
+    onError: ({ error, path, req }) => onProcedureError(req, error, path),
   } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"];
   // tRPC's handler, mounted without the adapter's plugin: that plugin also adds a
   // multipart/form-data parser that hands tRPC the raw stream, read whole whatever
@@ -202,8 +212,27 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     scope.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) =>
       done(null, body),
     );
-    scope.all<{ Params: { path: string } }>(`${TRPC_PREFIX}/:path`, (req, res) =>
-      fastifyRequestHandler({ ...trpcOptions, req, res, path: req.params.path }),
+    scope.all<{ Params: { path: string }; Querystring: { batch?: string } }>(
+      `${TRPC_PREFIX}/:path`,
+      async (req, res) => {
+        // One JSON-POSTed mutation (what the web app and the bench mostly send) is called
+        // without tRPC's Fetch round trip; anything else goes to tRPC's handler.
+        const single = await answerSingleMutation({
+          router,
+          path: req.params.path,
+          method: req.method,
+          batch: req.query.batch !== undefined,
+          accept: req.headers["trpc-accept"] as string | undefined,
+          body: typeof req.body === "string" ? req.body : undefined,
+          createContext: () => createContext(req, res),
+          onError: ({ error, path }) => onProcedureError(req, error, path),
+          errorHeaders,
+        });
+        if (single === null) {
+          return fastifyRequestHandler({ ...trpcOptions, req, res, path: req.params.path });
+        }
+        return res.code(single.status).headers(single.headers).send(single.body);
+      },
     );
   });
 
