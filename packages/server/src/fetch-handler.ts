@@ -8,6 +8,7 @@
 
 import { clientAddress, type ProxyTrust } from "@otp/env";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { parseCookie, stringifySetCookie } from "cookie";
 import type { Edge } from "./edge.js";
 import {
@@ -23,6 +24,7 @@ import {
 import { TRPC_PREFIX } from "./operations/index.js";
 import { type EdgeAnswer, errorAnswer, type RestRoute } from "./rest/routes.js";
 import type { CookieJar } from "./trpc/context.js";
+import { answerSingleMutation } from "./trpc/single-call.js";
 
 /** What the host knows of the request beyond the `Request` itself. */
 export interface HandlerContext {
@@ -75,9 +77,35 @@ export function createFetchHandler(options: FetchHandlerOptions) {
     });
   }
 
-  async function handleTrpc(request: Request, ip: string): Promise<Response> {
+  const onProcedureError = (error: { code: string; cause?: unknown }, path: string | undefined) => {
+    if (error.code === "INTERNAL_SERVER_ERROR")
+      logger.error({ err: error.cause ?? error, path }, "procedure failed");
+  };
+
+  async function handleTrpc(request: Request, url: URL, path: string, ip: string) {
     const body = await readBody(request, options.bodyLimitBytes);
     if ("refused" in body) return trpcError(body.refused);
+    // One JSON-POSTed mutation is called directly (trpc/single-call.ts); the rest by tRPC.
+    const resHeaders = new Headers();
+    const single = await answerSingleMutation({
+      router: edge.router,
+      path: path.slice(TRPC_PREFIX.length + 1),
+      method: request.method,
+      batch: url.searchParams.has("batch"),
+      accept: request.headers.get("trpc-accept") ?? undefined,
+      body: body.text,
+      createContext: () => factsOf(request, ip, resHeaders),
+      onError: ({ error, path: procedure }) => onProcedureError(error, procedure),
+      // As below: every 503 tells when to come back.
+      errorHeaders: (errors) =>
+        errors.some((error) => getHTTPStatusCodeFromError(error) === 503)
+          ? { "retry-after": String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) }
+          : undefined,
+    });
+    if (single !== null) {
+      for (const [name, value] of Object.entries(single.headers)) resHeaders.set(name, value);
+      return new Response(single.body, { status: single.status, headers: resHeaders });
+    }
     const forwarded =
       body.text === undefined
         ? request
@@ -93,10 +121,7 @@ export function createFetchHandler(options: FetchHandlerOptions) {
       allowBatching: true,
       maxBatchSize: 10,
       createContext: ({ resHeaders }) => factsOf(request, ip, resHeaders),
-      onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          logger.error({ err: error.cause ?? error, path }, "procedure failed");
-      },
+      onError: ({ error, path: procedure }) => onProcedureError(error, procedure),
     });
     if (response.status === 503 && !response.headers.has("retry-after")) {
       response.headers.set("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
@@ -132,7 +157,7 @@ export function createFetchHandler(options: FetchHandlerOptions) {
     const ip = clientOf(request, context);
     try {
       if (path === TRPC_PREFIX || path.startsWith(`${TRPC_PREFIX}/`)) {
-        return await handleTrpc(request, ip);
+        return await handleTrpc(request, url, path, ip);
       }
       const route = routes.get(`${request.method} ${path.endsWith("/") ? path : `${path}/`}`);
       if (route === undefined) return respond(errorAnswer(wireError("NOT_FOUND")));
