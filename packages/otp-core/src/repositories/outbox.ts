@@ -234,13 +234,23 @@ export async function settleEmailUnsent(
   );
 }
 
-/** Rows by status (operations). */
+/**
+ * The kind of a decoy: the email queued when nobody gets the code (an address without an
+ * account, or an account the code type is not for), so that such a request queues as much
+ * as one that issues a code (ADR 25). Its payload is sealed with a key no one holds
+ * (`ServiceContext.decoyKey`), its passcode id names no code, so delivery's claim settles
+ * it as SUPERSEDED before anything reads it: it is never opened and never sent.
+ */
+export const NO_RECIPIENT_KIND = "NO_RECIPIENT";
+
+/** Emails by status (operations): decoys are no email and are not counted. */
 export async function countOutboxByStatus(
   executor: Executor,
 ): Promise<Record<OutboxStatus, number>> {
   const rows = await queryRows<{ status: OutboxStatus; n: number }>(
     executor,
-    sql`SELECT status::text AS status, count(*)::int AS n FROM email_outbox GROUP BY status`,
+    sql`SELECT status::text AS status, count(*)::int AS n FROM email_outbox
+        WHERE kind <> ${NO_RECIPIENT_KIND} GROUP BY status`,
   );
   const counts: Record<OutboxStatus, number> = {
     PENDING: 0,

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { type Executor, isoTimestamp, queryRows } from "../db/rows.js";
 import { OUTBOX_STATUSES, type OutboxStatus } from "../db/schema.js";
 import { CODE_TYPES, type CodeType } from "../rules/code-types.js";
-import { countOutboxByStatus } from "./outbox.js";
+import { countOutboxByStatus, NO_RECIPIENT_KIND } from "./outbox.js";
 
 export interface PasscodeCounts {
   live: number;
@@ -159,14 +159,18 @@ async function estimatePasscodes(
   ) as Record<CodeType, PasscodeCounts>;
 }
 
-/** PENDING counted exactly (its partial index); the finished states from the statistics. */
+/**
+ * PENDING counted exactly (its partial index); the finished states from the statistics,
+ * which do not tell kinds apart: decoys settled as SUPERSEDED are in that estimate.
+ */
 async function estimateOutbox(
   executor: Executor,
   statistics: TableStatistics,
 ): Promise<Record<OutboxStatus, number>> {
   const rows = await queryRows<{ n: number }>(
     executor,
-    sql`SELECT count(*)::int AS n FROM email_outbox WHERE status = 'PENDING'`,
+    sql`SELECT count(*)::int AS n FROM email_outbox
+        WHERE status = 'PENDING' AND kind <> ${NO_RECIPIENT_KIND}`,
   );
   const pending = rows[0]?.n ?? 0;
   const finished = OUTBOX_STATUSES.filter((status) => status !== "PENDING");

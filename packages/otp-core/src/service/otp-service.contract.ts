@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Result } from "../errors.js";
+import { countOutboxByStatus } from "../repositories/outbox.js";
 import { WEAK_PASSWORD_MESSAGE } from "../rules/password-strength.js";
 import {
   attemptFailures,
@@ -456,6 +457,9 @@ export function defineOtpServiceContract(backend: TestBackend, serverUrl?: strin
       // (the same work, ADR 25), which no one can open and delivery never sends.
       expect((await readOutbox(database, TEST_SECRET)).length).toBe(outboxBefore + 1);
       expect(await outboxCountOfKind(database, NO_RECIPIENT_KIND)).toBe(2);
+      // ... and operations count emails, not decoys.
+      const emails = Object.values(await countOutboxByStatus(database.db));
+      expect(emails.reduce((sum, n) => sum + n, 0)).toBe(outboxBefore + 1);
     });
 
     it("caps sends per address at 10 per hour, alike for unknown addresses, and reopens after the window", async () => {

@@ -22,14 +22,7 @@ export const OUTBOX_KIND_BY_CODE_TYPE = {
   REAUTHENTICATION: "REAUTHENTICATION_CODE",
 } as const satisfies Record<MailedCodeType, OutboxKind>;
 
-/**
- * The kind of a decoy: the email queued when nobody gets the code (an address without an
- * account, or an account the code type is not for), so that such a request queues as much
- * as one that issues a code (ADR 25). Its payload is sealed with a key no one holds
- * (`ServiceContext.decoyKey`), its passcode id names no code, so delivery's claim settles it
- * as SUPERSEDED before anything reads it: it is never opened and never sent.
- */
-export const NO_RECIPIENT_KIND = "NO_RECIPIENT";
+export { NO_RECIPIENT_KIND } from "../repositories/outbox.js";
 
 /**
  * What an outbox row carries, sealed, as the service writes it: version 1 of the envelope and
