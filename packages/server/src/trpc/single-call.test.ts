@@ -35,11 +35,17 @@ const router = t.router({
       throw new Error("unexpected");
     }),
     read: t.procedure.query(() => "a query"),
+    noContext: t.procedure.mutation(() => "never reached"),
   }),
 });
 
 const retryAfter = (errors: readonly TRPCError[]) =>
   errors.some((error) => error.code === "SERVICE_UNAVAILABLE") ? { "retry-after": "5" } : undefined;
+
+const contextOf = (path: string): Ctx => {
+  if (path === "auth.noContext") throw new Error("no context");
+  return { user: "ada" };
+};
 
 async function byTrpc(path: string, body: string) {
   const errors: string[] = [];
@@ -51,7 +57,7 @@ async function byTrpc(path: string, body: string) {
       headers: { "content-type": "application/json" },
       body,
     }),
-    createContext: () => ({ user: "ada" }),
+    createContext: () => contextOf(path),
     onError: ({ error }) => errors.push(error.code),
     responseMeta: ({ errors: failed }) => {
       const headers = retryAfter(failed);
@@ -75,7 +81,7 @@ async function bySingleCall(path: string, body: string) {
     batch: false,
     accept: undefined,
     body,
-    createContext: () => ({ user: "ada" }),
+    createContext: () => contextOf(path),
     onError: ({ error }) => errors.push(error.code),
     errorHeaders: retryAfter,
   });
@@ -90,6 +96,7 @@ describe("one mutation answered without tRPC's Fetch round trip", () => {
     ["a TRPCError", "auth.refuse", JSON.stringify({})],
     ["a 503 with its Retry-After", "auth.unavailable", JSON.stringify({})],
     ["an unexpected error", "auth.crash", JSON.stringify({})],
+    ["a context that cannot be made", "auth.noContext", JSON.stringify({})],
   ])("%s: the status, body and headers tRPC's handler gives", async (_what, path, body) => {
     const expected = await byTrpc(path, body);
     const actual = await bySingleCall(path, body);

@@ -30,7 +30,13 @@ export interface SingleCallOptions<TContext> {
   /** The body as received (JSON text), or undefined when there was none. */
   body: string | undefined;
   createContext: () => TContext;
-  onError?: (opts: { error: TRPCError; path: string; input: unknown; ctx: TContext }) => void;
+  onError?: (opts: {
+    error: TRPCError;
+    path: string;
+    input: unknown;
+    /** Undefined when making the context itself failed. */
+    ctx: TContext | undefined;
+  }) => void;
   /** As tRPC's `responseMeta`, for the headers it adds (here: Retry-After on a 503). */
   errorHeaders?: (errors: TRPCError[]) => Record<string, unknown> | Headers | undefined;
 }
@@ -65,10 +71,11 @@ export async function answerSingleMutation<TContext>(
     return null;
   }
   const config = router._def._config;
-  const ctx = options.createContext();
+  let ctx: TContext | undefined;
   let json: object;
   let errors: TRPCError[] = [];
   try {
+    ctx = options.createContext();
     const data = await procedure({
       path,
       getRawInput: async () => input,
