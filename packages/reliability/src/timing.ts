@@ -117,3 +117,33 @@ export function finalVerdict(shift: ShiftEstimate, tolerance: number): "same" | 
   if (verdict !== "undecided") return verdict;
   return shift.wideLow > 0 || shift.wideHigh < 0 ? "different" : "same";
 }
+
+/**
+ * Issue 23's sign-in bounds, on rounds of one answer per class: each time is taken relative to
+ * its round's geometric mean, so what slows a whole round (another process, a benchmark beside
+ * the test) cancels out, and a class a constant factor slower than the others stays exactly
+ * that factor above them. Returns the spread ((largest - smallest) / smallest) of the classes'
+ * medians and of their fastest tenths of those relative times.
+ */
+export function relativeSpreads(rounds: readonly (readonly number[])[]): {
+  medianSpread: number;
+  fastestTenthSpread: number;
+} {
+  const classes = rounds[0]?.length ?? 0;
+  if (classes === 0) throw new Error("relativeSpreads: no rounds");
+  const relative: number[][] = Array.from({ length: classes }, () => []);
+  for (const times of rounds) {
+    const centre = Math.exp(times.reduce((sum, ms) => sum + Math.log(ms), 0) / times.length);
+    times.forEach((ms, c) => relative[c]?.push(ms / centre));
+  }
+  const quantile = (values: number[], q: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+  };
+  const spread = (values: number[]) =>
+    (Math.max(...values) - Math.min(...values)) / Math.min(...values);
+  return {
+    medianSpread: spread(relative.map((values) => quantile(values, 0.5))),
+    fastestTenthSpread: spread(relative.map((values) => quantile(values, 0.1))),
+  };
+}

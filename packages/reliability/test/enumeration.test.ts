@@ -15,8 +15,8 @@
  * the interval straddles a bound. A 0.2 ms leak fails it; noise does not. The
  * spread of the three medians is reported. Password sign-in is also held to
  * issue 23's bounds: over at least 80 alternating rounds (600), each time taken
- * relative to its round's median, medians within 7% and the fastest tenth within
- * 10%. Addresses are reused round-robin within a class, so
+ * relative to its round's geometric mean (src/timing.ts), medians within 7% and the
+ * fastest tenth within 10%. Addresses are reused round-robin within a class, so
  * every class takes the same paths through the send counter; `register` needs
  * a fresh address per request for "unknown" (registering creates the account).
  */
@@ -41,6 +41,7 @@ import {
   finalVerdict,
   judgeShift,
   pairedShift,
+  relativeSpreads,
   type ShiftEstimate,
   type ShiftVerdict,
   toleranceFor,
@@ -398,26 +399,18 @@ describe.skipIf(SERVER_URL === undefined)("enumeration (PostgreSQL)", () => {
           unverified: [],
           verified: [],
         };
-        // Each time relative to its round's median: what slows a whole round (another process
-        // on a shared machine, a benchmark beside it) cancels out, as in the paired test; a
-        // class that is 7% slower stays 7% slower. (Raw medians are reported beside: beside a
-        // benchmark they moved 8.6% apart in 600 rounds whose paired shift was within 0.9 ms.)
-        const relative: Record<AddressClass, number[]> = {
-          unknown: [],
-          unverified: [],
-          verified: [],
-        };
+        // The bounds on times relative to their round (src/timing.ts relativeSpreads): what
+        // slows a whole round cancels out, as in the paired test. Raw medians are reported
+        // beside: beside a benchmark they moved 8.6% apart in 600 rounds whose paired shift
+        // was within 0.9 ms.
+        const rounds: number[][] = [];
         for (let r = 0; r < WARMUP_ROUNDS + SIGN_IN_ROUNDS; r++) {
           const round_ = await timedRound(endpoint, r);
           if (r < WARMUP_ROUNDS) continue;
-          const middle = median(CLASSES.map((c) => round_[c]));
-          for (const cls of CLASSES) {
-            samples[cls].push(round_[cls]);
-            relative[cls].push(round_[cls] / middle);
-          }
+          rounds.push(CLASSES.map((c) => round_[c]));
+          for (const cls of CLASSES) samples[cls].push(round_[cls]);
         }
-        const medianSpread = spreadOf(CLASSES.map((c) => median(relative[c])));
-        const fastestTenthSpread = spreadOf(CLASSES.map((c) => percentile(relative[c], 10)));
+        const { medianSpread, fastestTenthSpread } = relativeSpreads(rounds);
         const figures = {
           endpoint: endpoint.name,
           rounds: SIGN_IN_ROUNDS,

@@ -9,6 +9,7 @@ import {
   finalVerdict,
   judgeShift,
   pairedShift,
+  relativeSpreads,
   SMALLEST_LEAK_MS,
   seededRandom,
   toleranceFor,
@@ -72,5 +73,49 @@ describe("paired-rounds timing statistic", () => {
     expect(a.low).toBeLessThanOrEqual(a.estimate);
     expect(a.high).toBeGreaterThanOrEqual(a.estimate);
     expect(b.high - b.low).toBeLessThan(a.high - a.low);
+  });
+});
+
+/**
+ * A round of three argon2id-length answers (about 20 ms) on a machine a benchmark shares: the
+ * whole round slowed by a common factor (up to 3x, what another process does to all three), each
+ * answer its own jitter and, one in ten, a wait for a core; `slower` multiplies one class's time.
+ */
+function signInRound(random: () => number, slower: number): number[] {
+  const load = 1 + random() * 2;
+  return [slower, 1, 1].map((factor) => {
+    const jitter = -Math.log(1 - random()) * 2;
+    const waited = random() < 0.1 ? random() * 20 : 0;
+    return (20 + jitter + waited) * load * factor;
+  });
+}
+
+function signInBounds(seed: number, slower: number, rounds = 600) {
+  const random = seededRandom(seed);
+  return relativeSpreads(Array.from({ length: rounds }, () => signInRound(random, slower)));
+}
+
+describe("the sign-in bounds on times relative to their round", () => {
+  it("no difference, a loaded machine: medians within 7% and fastest tenths within 10% in 40 of 40 runs", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const { medianSpread, fastestTenthSpread } = signInBounds(seed, 1);
+      expect(medianSpread, `seed ${seed}`).toBeLessThan(0.07);
+      expect(fastestTenthSpread, `seed ${seed}`).toBeLessThan(0.1);
+    }
+  });
+
+  it("one class 10% slower: its median spread past 7% in 40 of 40 runs", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      expect(signInBounds(seed, 1.1).medianSpread, `seed ${seed}`).toBeGreaterThan(0.07);
+    }
+  });
+
+  it("a constant factor comes out as that factor, whatever the load", () => {
+    const rounds = [
+      [10.7, 10, 10],
+      [32.1, 30, 30],
+      [21.4, 20, 20],
+    ];
+    expect(relativeSpreads(rounds).medianSpread).toBeCloseTo(0.07, 10);
   });
 });
