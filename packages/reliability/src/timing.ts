@@ -134,7 +134,7 @@ export function relativeSpreads(rounds: readonly (readonly number[])[]): {
   const relative: number[][] = Array.from({ length: classes }, () => []);
   for (const times of rounds) {
     const centre = Math.exp(times.reduce((sum, ms) => sum + Math.log(ms), 0) / times.length);
-    times.forEach((ms, c) => relative[c]?.push(ms / centre));
+    for (const [c, ms] of times.entries()) relative[c]?.push(ms / centre);
   }
   const quantile = (values: number[], q: number) => {
     const sorted = [...values].sort((a, b) => a - b);
