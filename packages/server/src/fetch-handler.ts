@@ -8,7 +8,6 @@
 
 import { clientAddress, type ProxyTrust } from "@otp/env";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { parseCookie, stringifySetCookie } from "cookie";
 import type { Edge } from "./edge.js";
 import {
@@ -85,36 +84,27 @@ export function createFetchHandler(options: FetchHandlerOptions) {
   async function handleTrpc(request: Request, url: URL, path: string, ip: string) {
     const body = await readBody(request, options.bodyLimitBytes);
     if ("refused" in body) return trpcError(body.refused);
-    // One JSON-POSTed mutation is called directly (trpc/single-call.ts); the rest by tRPC.
-    const resHeaders = new Headers();
-    const single = await answerSingleMutation({
-      router: edge.router,
-      path: path.slice(TRPC_PREFIX.length + 1),
-      method: request.method,
-      batch: url.searchParams.has("batch"),
-      accept: request.headers.get("trpc-accept") ?? undefined,
-      body: body.text,
-      createContext: () => factsOf(request, ip, resHeaders),
-      onError: ({ error, path: procedure }) => onProcedureError(error, procedure),
-      // As below: every 503 tells when to come back.
-      errorHeaders: (errors) =>
-        errors.some((error) => getHTTPStatusCodeFromError(error) === 503)
-          ? { "retry-after": String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) }
-          : undefined,
-    });
-    if (single !== null) {
-      for (const [name, value] of Object.entries(single.headers)) resHeaders.set(name, value);
-      return new Response(single.body, { status: single.status, headers: resHeaders });
+    const response =
+      (await singleMutation(request, url, path, ip, body.text)) ??
+      (await byTrpc(request, ip, body.text));
+    // The database is unreachable, stalled or failing over: tell clients when to ask again.
+    if (response.status === 503 && !response.headers.has("retry-after")) {
+      response.headers.set("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     }
+    return response;
+  }
+
+  /** Any tRPC request, by tRPC's own handler (the body already read, under the limit). */
+  function byTrpc(request: Request, ip: string, text: string | undefined): Promise<Response> {
     const forwarded =
-      body.text === undefined
+      text === undefined
         ? request
         : new Request(request.url, {
             method: request.method,
             headers: request.headers,
-            body: body.text,
+            body: text,
           });
-    const response = await fetchRequestHandler({
+    return fetchRequestHandler({
       endpoint: `${basePath}${TRPC_PREFIX}`,
       req: forwarded,
       router: edge.router,
@@ -123,10 +113,30 @@ export function createFetchHandler(options: FetchHandlerOptions) {
       createContext: ({ resHeaders }) => factsOf(request, ip, resHeaders),
       onError: ({ error, path: procedure }) => onProcedureError(error, procedure),
     });
-    if (response.status === 503 && !response.headers.has("retry-after")) {
-      response.headers.set("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
-    }
-    return response;
+  }
+
+  /** One JSON-POSTed mutation, called directly (trpc/single-call.ts); null: tRPC's handler. */
+  async function singleMutation(
+    request: Request,
+    url: URL,
+    path: string,
+    ip: string,
+    text: string | undefined,
+  ): Promise<Response | null> {
+    const resHeaders = new Headers();
+    const single = await answerSingleMutation({
+      router: edge.router,
+      path: path.slice(TRPC_PREFIX.length + 1),
+      method: request.method,
+      batch: url.searchParams.has("batch"),
+      accept: request.headers.get("trpc-accept") ?? undefined,
+      body: text,
+      createContext: () => factsOf(request, ip, resHeaders),
+      onError: ({ error, path: procedure }) => onProcedureError(error, procedure),
+    });
+    if (single === null) return null;
+    for (const [name, value] of Object.entries(single.headers)) resHeaders.set(name, value);
+    return new Response(single.body, { status: single.status, headers: resHeaders });
   }
 
   async function handleRest(route: RestRoute, request: Request, url: URL, ip: string) {

@@ -110,7 +110,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
     // The database is unreachable, stalled or failing over: tell clients when to ask again
-    // (REST and the error handler; tRPC's own answers get theirs from responseMeta).
+    // (REST, the error handler and a tRPC mutation answered directly; the answers tRPC's
+    // handler writes itself get theirs from responseMeta).
     if (reply.statusCode === 503 && !reply.hasHeader("retry-after"))
       reply.header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     done(null, payload);
@@ -176,11 +177,6 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       setHeader: (name, value) => void reply.header(name, value),
     });
 
-  // tRPC writes its answers itself (no onSend): its 503s get their Retry-After here.
-  const errorHeaders = (errors: readonly unknown[]) =>
-    errors.some((error) => describeError(error).code === "SERVICE_UNAVAILABLE")
-      ? { "retry-after": String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) }
-      : undefined;
   const onProcedureError = (
     request: FastifyRequest,
     error: { code: string; cause?: unknown },
@@ -195,10 +191,11 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     createContext: ({ req, res }) => createContext(req, res),
     allowBatching: true,
     maxBatchSize: 10,
-    responseMeta: ({ errors }) => {
-      const headers = errorHeaders(errors);
-      return headers === undefined ? {} : { headers };
-    },
+    // tRPC's handler writes its answers itself (no onSend): its 503s get their Retry-After here.
+    responseMeta: ({ errors }) =>
+      errors.some((error) => describeError(error).code === "SERVICE_UNAVAILABLE")
+        ? { headers: { "retry-after": String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS) } }
+        : {},
     onError: ({ error, path, req }) => onProcedureError(req, error, path),
   } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"];
   // tRPC's handler, mounted without the adapter's plugin: that plugin also adds a
@@ -226,7 +223,6 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
           body: typeof req.body === "string" ? req.body : undefined,
           createContext: () => createContext(req, res),
           onError: ({ error, path }) => onProcedureError(req, error, path),
-          errorHeaders,
         });
         if (single === null) {
           return fastifyRequestHandler({ ...trpcOptions, req, res, path: req.params.path });

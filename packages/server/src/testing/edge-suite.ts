@@ -324,6 +324,7 @@ export function defineEdgeSuite(host: string, backends: TestBackend[], start: St
         expect((await json(rest)).error.code).toBe("SERVICE_UNAVAILABLE");
         const trpc = await browser.post("/trpc/auth.resendCode", { email: "a@example.com" });
         expect(trpc.status).toBe(503);
+        expect(trpc.headers.get("retry-after")).toBe("1");
         expect((await json(trpc)).error.data.code).toBe("SERVICE_UNAVAILABLE");
       } finally {
         await target.close();

@@ -7,8 +7,8 @@
  * JSON POST; that shape is answered here, by the same procedure (its
  * middlewares, limits and deadline included), with the answer tRPC would give:
  * the same body (`{ result: { data } }` or `{ error: shape }` through the
- * router's error formatter), status, headers, `onError` and `responseMeta`.
- * Anything else (a batch, a query, a streamed call, a body that is not JSON)
+ * router's error formatter), status, headers and `onError`. A 503's Retry-After
+ * is the host's, as for its REST answers. Anything else (a batch, a query, a streamed call, a body that is not JSON)
  * returns null and goes to tRPC's own handler.
  */
 import type { AnyTRPCRouter, TRPCError } from "@trpc/server";
@@ -37,8 +37,6 @@ export interface SingleCallOptions<TContext> {
     /** Undefined when making the context itself failed. */
     ctx: TContext | undefined;
   }) => void;
-  /** As tRPC's `responseMeta`, for the headers it adds (here: Retry-After on a 503). */
-  errorHeaders?: (errors: TRPCError[]) => Record<string, unknown> | Headers | undefined;
 }
 
 export interface SingleCallAnswer {
@@ -73,7 +71,6 @@ export async function answerSingleMutation<TContext>(
   const config = router._def._config;
   let ctx: TContext | undefined;
   let json: object;
-  let errors: TRPCError[] = [];
   try {
     ctx = options.createContext();
     const data = await procedure({
@@ -87,20 +84,12 @@ export async function answerSingleMutation<TContext>(
     json = { result: { data } };
   } catch (cause) {
     const error = getTRPCErrorFromUnknown(cause);
-    errors = [error];
     options.onError?.({ error, path, input, ctx });
     json = { error: getErrorShape({ config, ctx, error, input, path, type: "mutation" }) };
   }
-  const headers: Record<string, string> = {
-    vary: "trpc-accept, accept",
-    "content-type": "application/json",
-  };
-  const extra = errors.length === 0 ? undefined : options.errorHeaders?.(errors);
-  const entries = extra instanceof Headers ? [...extra.entries()] : Object.entries(extra ?? {});
-  for (const [name, value] of entries) if (typeof value === "string") headers[name] = value;
   return {
     status: getHTTPStatusCode(json as never),
-    headers,
+    headers: { vary: "trpc-accept, accept", "content-type": "application/json" },
     body: JSON.stringify(transformTRPCResponse(config, json as never)),
   };
 }
