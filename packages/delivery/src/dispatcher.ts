@@ -205,6 +205,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (rows.length === 0) return 0;
     const claimedAt = clock().getTime();
     await forEachLimited(rows, concurrency, async (row) => {
+      // A decoy (nobody got a code) is no email: the claim settled it (its passcode id names
+      // no code); it is no attempt, and counts in no report, metric or log.
+      if (row.kind === NO_RECIPIENT_KIND) return;
       const attempt = () => processRow(row, claimedAt);
       const observer = options.observer;
       const outcome: Outcome | null =
@@ -221,8 +224,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
                 attempt,
               )
               .catch(() => null);
-      // A decoy (nobody got a code) is no email: it counts in no report and no metric.
-      if (row.kind === NO_RECIPIENT_KIND) return;
       if (report !== null && outcome !== null) report[outcome] += 1;
       if (outcome !== null && outcome !== "deferred") observe(row.kind, outcome);
     });
@@ -238,7 +239,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         logger.warn(context, "outbox: code expired before delivery; not sent");
         return "expired";
       }
-      if (row.kind === NO_RECIPIENT_KIND) return "superseded";
       if (row.status === "SUPERSEDED") {
         logger.info(context, "outbox: code replaced or used before delivery; not sent");
         return "superseded";
