@@ -7,6 +7,8 @@ import { restPath, TRPC_PREFIX, trpcPath } from "@otp/api";
 import { assertLoopback } from "./environment.js";
 import type { LogSource } from "./secrets.js";
 
+export { median, percentile } from "./timing.js";
+
 /** The paths the suite calls, from the API's operation declarations. */
 export const REST = {
   register: restPath("auth.register"),
@@ -189,22 +191,6 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] as number;
 }
 
 export const round = (value: number, digits = 1) => Number(value.toFixed(digits));

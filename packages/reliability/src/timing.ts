@@ -25,6 +25,25 @@
  * docs/RELIABILITY.md on the running product).
  */
 
+/** The median (the mean of the two middle values of an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return sortedMedian([...values].sort((a, b) => a - b));
+}
+
+/** The smallest value with at least p% of the values at or below it; NaN for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+/** (largest - smallest) / smallest: how far apart the values are, relative to the smallest. */
+export function spreadOf(values: readonly number[]): number {
+  return (Math.max(...values) - Math.min(...values)) / Math.min(...values);
+}
+
 /** Seeded PRNG (mulberry32): reproducible resampling. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -76,7 +95,7 @@ export function pairedShift(
   const at = (q: number) =>
     medians[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))] as number;
   return {
-    estimate: sortedMedian([...differences].sort((a, b) => a - b)),
+    estimate: median(differences),
     low: at(0.005),
     high: at(0.995),
     wideLow: at(0.0005),
@@ -138,14 +157,8 @@ export function relativeSpreads(rounds: readonly (readonly number[])[]): {
     const centre = Math.exp(times.reduce((sum, ms) => sum + Math.log(ms), 0) / times.length);
     for (const [c, ms] of times.entries()) relative[c]?.push(ms / centre);
   }
-  const quantile = (values: number[], q: number) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-  };
-  const spread = (values: number[]) =>
-    (Math.max(...values) - Math.min(...values)) / Math.min(...values);
   return {
-    medianSpread: spread(relative.map((values) => quantile(values, 0.5))),
-    fastestTenthSpread: spread(relative.map((values) => quantile(values, 0.1))),
+    medianSpread: spreadOf(relative.map((values) => median(values))),
+    fastestTenthSpread: spreadOf(relative.map((values) => percentile(values, 10))),
   };
 }

@@ -44,6 +44,7 @@ import {
   relativeSpreads,
   type ShiftEstimate,
   type ShiftVerdict,
+  spreadOf,
   toleranceFor,
 } from "../src/timing.js";
 
@@ -166,9 +167,6 @@ interface Timing {
 
 const perClass = (value: (cls: AddressClass) => number) =>
   Object.fromEntries(CLASSES.map((c) => [c, value(c)])) as Record<AddressClass, number>;
-
-const spreadOf = (values: number[]) =>
-  (Math.max(...values) - Math.min(...values)) / Math.min(...values);
 
 const roundedShift = (shift: ShiftEstimate) => ({
   estimate: round(shift.estimate, 3),
