@@ -52,9 +52,19 @@ interface Server {
 const servers: Server[] = [];
 const tempDirs: string[] = [];
 afterAll(async () => {
-  for (const server of servers) {
-    if (server.child.exitCode === null) server.child.kill("SIGKILL");
-  }
+  // SIGTERM, not SIGKILL: the server runs under tsx, which passes SIGTERM on to the node
+  // process it started; a SIGKILL would end tsx alone and leave that process running.
+  await Promise.all(
+    servers.map(async (server) => {
+      if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+      server.child.kill("SIGTERM");
+      const stopped = await Promise.race([
+        server.done.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000)),
+      ]);
+      if (!stopped) server.child.kill("SIGKILL");
+    }),
+  );
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
