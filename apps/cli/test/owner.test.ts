@@ -58,11 +58,9 @@ afterAll(async () => {
     servers.map(async (server) => {
       if (server.child.exitCode !== null || server.child.signalCode !== null) return;
       server.child.kill("SIGTERM");
-      const stopped = await Promise.race([
-        server.done.then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000)),
-      ]);
-      if (!stopped) server.child.kill("SIGKILL");
+      const tooLong = setTimeout(() => server.child.kill("SIGKILL"), 30_000);
+      await server.done;
+      clearTimeout(tooLong);
     }),
   );
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });

@@ -8,8 +8,9 @@
  * middlewares, limits and deadline included), with the answer tRPC would give:
  * the same body (`{ result: { data } }` or `{ error: shape }` through the
  * router's error formatter), status, headers and `onError`. A 503's Retry-After
- * is the host's, as for its REST answers. Anything else (a batch, a query, a streamed call, a body that is not JSON)
- * returns null and goes to tRPC's own handler.
+ * is the host's, as for its REST answers. Anything else (a batch, a query, a
+ * streamed call, a body that is not JSON) returns null and goes to tRPC's own
+ * handler.
  */
 import type { AnyTRPCRouter, TRPCError } from "@trpc/server";
 import {
